@@ -1,0 +1,22 @@
+// Command setupwizard signs a person into a cloud service the way a Home
+// Assistant config flow does and keeps only the token cache in the OS
+// keyring. All logic lives in internal/cli; this only wires the process.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/setupwizard/setupwizard/internal/cli"
+)
+
+func main() {
+	// SIGINT/SIGTERM cancel whatever is in flight (scripted mode; the TUI
+	// reads ctrl+c as a key in raw mode) so nothing half-done is saved.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := cli.Main(ctx, os.Args[1:], cli.System(), os.Getenv)
+	stop()
+	os.Exit(code)
+}

@@ -1,0 +1,188 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/setupwizard/setupwizard/internal/flow"
+	"github.com/setupwizard/setupwizard/internal/providers/provider"
+	"github.com/setupwizard/setupwizard/internal/providers/registry"
+	"github.com/setupwizard/setupwizard/internal/store"
+)
+
+// Prompter is the interactive front end: the Bubble Tea program, or plain
+// line prompts in accessible mode. Command logic only sees this interface.
+type Prompter interface {
+	// RunFlow lets the user pick one of providers (when several) and drives
+	// the flow newFlow builds until it finishes. ErrCancelled on esc/ctrl+c.
+	RunFlow(ctx context.Context, providers []provider.Provider, newFlow func(provider.Provider) (*flow.Flow, error)) (flow.Result, error)
+	// PickEntry asks which of items to use.
+	PickEntry(ctx context.Context, title string, items []string) (int, error)
+	// Confirm asks a yes/no question.
+	Confirm(ctx context.Context, question string) (bool, error)
+}
+
+// errNoTerminal is the message for a sign-in that cannot prompt.
+const errNoTerminal = "no terminal to prompt on: to sign in from a script, pass -u LOGIN and the password on standard input with --password-stdin (e.g. printf '%%s\\n' \"$PW\" | setupwizard --provider librus -u LOGIN --password-stdin)"
+
+func (a *app) runAdd(ctx context.Context) int {
+	ps := a.providers
+	if a.opts.provider != "" {
+		p, _ := registry.Find(a.providers, a.opts.provider)
+		ps = []provider.Provider{p}
+	}
+	if !a.interactive() {
+		if !a.opts.passwordStdin {
+			fmt.Fprintln(a.io.ErrOut, "setupwizard: "+fmt.Sprintf(errNoTerminal))
+			return ExitUsage
+		}
+		if len(ps) > 1 {
+			return a.usageErr("--password-stdin needs --provider (one of: %s)", strings.Join(registry.Domains(ps), ", "))
+		}
+	}
+	st, err := a.openStore()
+	if err != nil {
+		return a.storeErr("open entries", err)
+	}
+	newFlow := func(p provider.Provider) (*flow.Flow, error) { return flow.NewUser(p, st), nil }
+	if a.interactive() {
+		return a.runInteractive(ctx, ps, newFlow)
+	}
+	f, _ := newFlow(ps[0])
+	return a.runScripted(ctx, f, a.opts.username)
+}
+
+func (a *app) runReauth(ctx context.Context) int {
+	if !a.interactive() && !a.opts.passwordStdin {
+		fmt.Fprintln(a.io.ErrOut, "setupwizard: "+fmt.Sprintf(errNoTerminal))
+		return ExitUsage
+	}
+	st, err := a.openStore()
+	if err != nil {
+		return a.storeErr("open entries", err)
+	}
+	e, code, ok := a.selectEntry(ctx, st, "Which account do you want to sign in again?")
+	if !ok {
+		return code
+	}
+	p, found := registry.Find(a.providers, e.Domain)
+	if !found {
+		fmt.Fprintf(a.io.ErrOut, "setupwizard: entry %s belongs to provider %q, which this version does not know\n", e.UniqueID, e.Domain)
+		return ExitFlow
+	}
+	newFlow := func(provider.Provider) (*flow.Flow, error) { return flow.NewReauth(p, st, e), nil }
+	if a.interactive() {
+		return a.runInteractive(ctx, []provider.Provider{p}, newFlow)
+	}
+	login := a.opts.username
+	if login == "" {
+		login = e.Login()
+	}
+	f, _ := newFlow(p)
+	return a.runScripted(ctx, f, login)
+}
+
+// runInteractive hands the flow to the front end and maps its outcome.
+func (a *app) runInteractive(ctx context.Context, ps []provider.Provider, newFlow func(provider.Provider) (*flow.Flow, error)) int {
+	res, err := a.prompter.RunFlow(ctx, ps, newFlow)
+	if err != nil {
+		return a.flowErr(err)
+	}
+	a.tracer.Note("flow finished: %s %s%s cause=%v", res.Type, res.StepID, res.Reason, res.Cause)
+	return resultCode(res)
+}
+
+// flowErr maps an error that ended a flow to an exit code.
+func (a *app) flowErr(err error) int {
+	switch {
+	case errors.Is(err, ErrCancelled), errors.Is(err, context.Canceled):
+		fmt.Fprintln(a.io.ErrOut, "setupwizard: cancelled; nothing was saved")
+		return ExitCancelled
+	case errors.Is(err, store.ErrKeyring):
+		return a.storeErr("keyring", err)
+	default:
+		fmt.Fprintf(a.io.ErrOut, "setupwizard: %v\n", err)
+		return ExitFlow
+	}
+}
+
+func resultCode(res flow.Result) int {
+	switch {
+	case res.Type == flow.ResultCreateEntry:
+		return ExitOK
+	case res.Type == flow.ResultAbort && res.Reason == flow.AbortReauthSuccessful:
+		return ExitOK
+	default:
+		return ExitFlow
+	}
+}
+
+// runScripted is the docker-login-style mode: one submit, progress on
+// stderr, the result on stdout, DESIGN.md's exit codes.
+func (a *app) runScripted(ctx context.Context, f *flow.Flow, login string) int {
+	p := f.Provider()
+	cat, err := flow.Strings(p)
+	if err != nil {
+		fmt.Fprintf(a.io.ErrOut, "setupwizard: %v\n", err)
+		return ExitFlow
+	}
+	pw, err := readPassword(a.io.In)
+	if err != nil {
+		return a.usageErr("--password-stdin: %v", err)
+	}
+	a.tracer.Secret(pw)
+	defer a.tracer.Forget(pw)
+
+	in := provider.Input{}
+	for _, fld := range p.Schema() {
+		if fld.Kind == provider.Password {
+			in[fld.Name] = pw
+		} else if fld.Name == p.Schema().Login() {
+			in[fld.Name] = login
+		}
+	}
+	progress := func(pr provider.Progress) {
+		if !a.opts.json {
+			fmt.Fprintf(a.io.ErrOut, "Step %d of %d: %s...\n", pr.Step, pr.Total, cat.T(a.lang, "config.progress."+pr.Key, nil))
+		}
+	}
+	res, err := f.Submit(ctx, in, progress)
+	clear(in)
+	if err != nil {
+		return a.flowErr(err)
+	}
+	a.tracer.Note("flow finished: %s %s%s cause=%v", res.Type, res.StepID, res.Reason, res.Cause)
+	a.printResult(res, cat)
+	return resultCode(res)
+}
+
+// maxPasswordLine bounds what --password-stdin reads, so a wrong file piped
+// in is refused instead of slurped.
+const maxPasswordLine = flow.MaxFieldBytes
+
+// readPassword reads one line: the trailing newline (and a CR before it) is
+// stripped; an empty or oversized line is refused. Nothing else is trimmed:
+// spaces can be part of a password.
+func readPassword(r io.Reader) (string, error) {
+	br := bufio.NewReaderSize(io.LimitReader(r, maxPasswordLine+3), maxPasswordLine+3)
+	line, err := br.ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("read standard input: %w", err)
+	}
+	if !strings.HasSuffix(line, "\n") && len(line) > maxPasswordLine {
+		return "", fmt.Errorf("the password line is longer than %d bytes", maxPasswordLine)
+	}
+	line = strings.TrimSuffix(line, "\n")
+	line = strings.TrimSuffix(line, "\r")
+	if len(line) > maxPasswordLine {
+		return "", fmt.Errorf("the password line is longer than %d bytes", maxPasswordLine)
+	}
+	if line == "" {
+		return "", errors.New("standard input held no password (an empty line or nothing)")
+	}
+	return line, nil
+}

@@ -1,0 +1,165 @@
+// Package flowtest has a scripted provider for unit tests of the engine and
+// the UI: each Validate takes the next outcome from a queue, and an outcome
+// can block until its context is cancelled, to test esc and ctrl+c.
+package flowtest
+
+import (
+	"context"
+	"embed"
+	"io/fs"
+	"sync"
+
+	"github.com/setupwizard/setupwizard/internal/providers/provider"
+)
+
+//go:embed translations/*.json
+var translations embed.FS
+
+// Domain is the fake provider's domain.
+const Domain = "testprov"
+
+// Outcome is what one Validate call does.
+type Outcome struct {
+	// Account is returned on success (UniqueID is filled from the login
+	// when empty, Cache defaults to a fixed JSON).
+	Account *provider.Account
+	// Err is returned instead (a *provider.Error or any error).
+	Err error
+	// Block makes Validate wait until its context ends, then return ctx.Err().
+	Block bool
+}
+
+// Provider is a scripted provider.Provider.
+type Provider struct {
+	mu       sync.Mutex
+	outcomes []Outcome
+	calls    int
+	inputs   []provider.Input
+	// Started receives one value each time a blocking Validate begins waiting.
+	Started chan struct{}
+	// Cancelled receives the context error when a blocking Validate ends.
+	Cancelled chan error
+	// CheckErr is what Check returns; CheckCache, when set, is the
+	// "refreshed" cache it hands back.
+	CheckErr   error
+	CheckCache []byte
+	checks     int
+}
+
+// New returns a provider that plays outcomes in order; once they run out it
+// signs in whoever asks.
+func New(outcomes ...Outcome) *Provider {
+	return &Provider{outcomes: outcomes, Started: make(chan struct{}, 8), Cancelled: make(chan error, 8)}
+}
+
+// Push queues more outcomes.
+func (p *Provider) Push(o ...Outcome) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.outcomes = append(p.outcomes, o...)
+}
+
+// Calls is how many times Validate ran.
+func (p *Provider) Calls() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.calls
+}
+
+// Checks is how many times Check ran.
+func (p *Provider) Checks() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.checks
+}
+
+// Inputs are the inputs Validate saw, without passwords.
+func (p *Provider) Inputs() []provider.Input {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]provider.Input(nil), p.inputs...)
+}
+
+// Domain implements provider.Provider.
+func (p *Provider) Domain() string { return Domain }
+
+// Schema implements provider.Provider.
+func (p *Provider) Schema() provider.Schema {
+	return provider.Schema{
+		{Name: "email", Kind: provider.Email, Required: true},
+		{Name: "password", Kind: provider.Password, Required: true},
+	}
+}
+
+// Translations implements provider.Provider.
+func (p *Provider) Translations() fs.FS {
+	sub, err := fs.Sub(translations, "translations")
+	if err != nil {
+		panic(err)
+	}
+	return sub
+}
+
+// ErrorKeys implements provider.Provider.
+func (p *Provider) ErrorKeys() []string {
+	return []string{provider.KeyInvalidAuth, provider.KeyCannotConnect, provider.KeyTimeout, provider.KeyUnknown}
+}
+
+// ProgressKeys implements provider.Provider.
+func (p *Provider) ProgressKeys() []string { return []string{"connecting", "signing_in"} }
+
+// Validate implements provider.Provider.
+func (p *Provider) Validate(ctx context.Context, in provider.Input, progress provider.ProgressFunc) (*provider.Account, error) {
+	p.mu.Lock()
+	p.calls++
+	rec := provider.Input{}
+	for k, v := range in {
+		if k != "password" {
+			rec[k] = v
+		}
+	}
+	p.inputs = append(p.inputs, rec)
+	var o Outcome
+	if len(p.outcomes) > 0 {
+		o = p.outcomes[0]
+		p.outcomes = p.outcomes[1:]
+	}
+	p.mu.Unlock()
+
+	progress(provider.Progress{Step: 1, Total: 2, Key: "connecting"})
+	if o.Block {
+		p.Started <- struct{}{}
+		<-ctx.Done()
+		p.Cancelled <- ctx.Err()
+		return nil, ctx.Err()
+	}
+	progress(provider.Progress{Step: 2, Total: 2, Key: "signing_in"})
+	if o.Err != nil {
+		return nil, o.Err
+	}
+	acct := provider.Account{Login: in["email"], Title: in["email"]}
+	if o.Account != nil {
+		acct = *o.Account
+	}
+	if acct.UniqueID == "" {
+		acct.UniqueID = provider.Slugify(in["email"])
+	}
+	if acct.Cache == nil {
+		acct.Cache = []byte(`{"token":"cache-for-` + acct.UniqueID + `"}`)
+	}
+	return &acct, nil
+}
+
+// Check implements provider.Provider.
+func (p *Provider) Check(ctx context.Context, cache []byte) ([]byte, error) {
+	p.mu.Lock()
+	p.checks++
+	p.mu.Unlock()
+	if p.CheckErr != nil {
+		return nil, p.CheckErr
+	}
+	if p.CheckCache != nil {
+		return p.CheckCache, nil
+	}
+	return cache, nil
+}

@@ -1,0 +1,34 @@
+package registry_test
+
+import (
+	"testing"
+
+	"github.com/setupwizard/setupwizard/internal/flow"
+	"github.com/setupwizard/setupwizard/internal/providers/provider"
+	"github.com/setupwizard/setupwizard/internal/providers/registry"
+)
+
+// Home Assistant's rule, for every registered provider: every key it can
+// return has a string in every language it ships, and no string uses a
+// placeholder its step does not provide.
+func TestEveryProviderHasCompleteStrings(t *testing.T) {
+	for _, p := range registry.New(provider.Options{}) {
+		t.Run(p.Domain(), func(t *testing.T) {
+			for _, err := range flow.CheckStrings(p) {
+				t.Error(err)
+			}
+		})
+	}
+}
+
+func TestFind(t *testing.T) {
+	ps := registry.New(provider.Options{})
+	for _, d := range []string{"flameconnect", "librus"} {
+		if p, ok := registry.Find(ps, d); !ok || p.Domain() != d {
+			t.Errorf("Find(%s) = %v, %v", d, p, ok)
+		}
+	}
+	if _, ok := registry.Find(ps, "nope"); ok {
+		t.Error("Find(nope) succeeded")
+	}
+}
