@@ -6,6 +6,7 @@ package cli
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -18,6 +19,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/setupwizard/setupwizard/internal/flow"
+	"github.com/setupwizard/setupwizard/internal/i18n"
 	"github.com/setupwizard/setupwizard/internal/providers/provider"
 	"github.com/setupwizard/setupwizard/internal/providers/registry"
 	"github.com/setupwizard/setupwizard/internal/store"
@@ -69,7 +71,12 @@ type app struct {
 	providers []provider.Provider
 	// openStore opens the entries index and keyring; demo swaps it.
 	openStore func() (*store.Store, error)
-	// prompter is the interactive front end (nil when scripted).
+	// rootCAs, when set, replaces the system roots for the providers
+	// (--demo's emulator CA; tests).
+	rootCAs *x509.CertPool
+	// storeOpts are passed to store.Open (tests swap the keyring).
+	storeOpts []store.Option
+	// prompter is the interactive front end; Main picks one when nil.
 	prompter Prompter
 }
 
@@ -78,7 +85,11 @@ func Main(ctx context.Context, args []string, ios *IOStreams, getenv func(string
 	if getenv == nil {
 		getenv = os.Getenv
 	}
-	a := &app{io: ios, getenv: getenv}
+	return (&app{io: ios, getenv: getenv}).run(ctx, args)
+}
+
+func (a *app) run(ctx context.Context, args []string) int {
+	ios := a.io
 	fs := a.flagSet()
 	if err := fs.Parse(args); err != nil {
 		fmt.Fprintf(ios.ErrOut, "setupwizard: %v\nRun 'setupwizard --help' for usage.\n", err)
@@ -104,11 +115,20 @@ func Main(ctx context.Context, args []string, ios *IOStreams, getenv func(string
 			fmt.Fprintf(ios.ErrOut, "setupwizard: --debug: %v\n", err)
 			return ExitUsage
 		}
-		defer f.Close()
 		a.tracer = trace.New(f)
+		defer func() {
+			if err := a.tracer.Err(); err != nil {
+				fmt.Fprintf(ios.ErrOut, "setupwizard: --debug: the trace is incomplete: %v\n", err)
+			}
+			_ = f.Close()
+		}()
 	}
-	a.provOpts = provider.Options{Timeout: a.opts.timeout, Wrap: a.tracer.Wrap, Getenv: getenv}
-	a.openStore = func() (*store.Store, error) { return store.Open(a.configDir()) }
+	a.provOpts = provider.Options{Timeout: a.opts.timeout, Wrap: a.tracer.Wrap, Getenv: a.getenv, RootCAs: a.rootCAs}
+	a.openStore = func() (*store.Store, error) { return store.Open(a.configDir(), a.storeOpts...) }
+	a.lang = i18n.Lang(a.getenv, []string{"en", "pl"})
+	if a.prompter == nil {
+		a.prompter = a.newPrompter()
+	}
 
 	if a.opts.demo {
 		cleanup, err := a.startDemo()
@@ -118,7 +138,7 @@ func Main(ctx context.Context, args []string, ios *IOStreams, getenv func(string
 		}
 		defer cleanup()
 	}
-	a.providers = registry.New(a.provOpts)
+	a.providers = traceProviders(registry.New(a.provOpts), a.tracer)
 	if a.opts.provider != "" {
 		if _, ok := registry.Find(a.providers, a.opts.provider); !ok {
 			return a.usageErr("unknown provider %q (choose one of: %s)", a.opts.provider, strings.Join(registry.Domains(a.providers), ", "))
@@ -208,6 +228,8 @@ func (a *app) checkCombination() (int, bool) {
 		return a.usageErr("--password-stdin needs -u/--username LOGIN"), true
 	case o.timeout <= 0:
 		return a.usageErr("--timeout must be positive, e.g. 30s"), true
+	case o.demo && modes > 0:
+		return a.usageErr("--demo runs the wizard to add an account; it goes with no other command"), true
 	case o.yes && !o.remove:
 		return a.usageErr("--yes goes with --remove"), true
 	}

@@ -8,9 +8,9 @@ import (
 
 	"github.com/zalando/go-keyring"
 
+	"github.com/setupwizard/setupwizard/internal/loopback"
 	fcemu "github.com/setupwizard/setupwizard/internal/providers/flameconnect/emulator"
 	libemu "github.com/setupwizard/setupwizard/internal/providers/librus/emulator"
-	"github.com/setupwizard/setupwizard/internal/loopback"
 	"github.com/setupwizard/setupwizard/internal/store"
 )
 
@@ -50,7 +50,7 @@ func (a *app) startDemo() (func(), error) {
 		}
 		return a.getenv(k)
 	}
-	a.openStore = func() (*store.Store, error) { return store.Open(dir) }
+	a.openStore = func() (*store.Store, error) { return store.Open(dir, a.storeOpts...) }
 
 	where := "the OS keyring (the demo's items are deleted when it ends)"
 	if err := probeKeyring(3 * time.Second); err != nil {
@@ -65,7 +65,7 @@ func (a *app) startDemo() (func(), error) {
 `, fcemu.DemoEmail, fcemu.DemoPassword, libemu.DemoLogin, libemu.DemoPassword, where)
 
 	return func() {
-		if st, err := store.Open(dir); err == nil {
+		if st, err := store.Open(dir, a.storeOpts...); err == nil {
 			if es, err := st.Entries(); err == nil {
 				for _, e := range es {
 					_ = st.Remove(e.ID)

@@ -65,7 +65,8 @@ func (a *app) selectEntry(ctx context.Context, st *store.Store, question string)
 	for i, e := range m {
 		items[i] = describe(e)
 	}
-	i, err := a.prompter.PickEntry(ctx, question, items)
+	fmt.Fprintln(a.io.ErrOut, question)
+	i, err := a.prompter.PickEntry(ctx, items)
 	if err != nil {
 		return store.Entry{}, a.flowErr(err), false
 	}

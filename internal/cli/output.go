@@ -2,7 +2,6 @@ package cli
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"sort"
 
@@ -10,9 +9,6 @@ import (
 	"github.com/setupwizard/setupwizard/internal/i18n"
 	"github.com/setupwizard/setupwizard/internal/store"
 )
-
-// ErrCancelled is what a front end returns when the user pressed esc or ctrl+c.
-var ErrCancelled = errors.New("cancelled")
 
 // resultJSON is the --json shape of a flow's end.
 type resultJSON struct {

@@ -14,18 +14,6 @@ import (
 	"github.com/setupwizard/setupwizard/internal/store"
 )
 
-// Prompter is the interactive front end: the Bubble Tea program, or plain
-// line prompts in accessible mode. Command logic only sees this interface.
-type Prompter interface {
-	// RunFlow lets the user pick one of providers (when several) and drives
-	// the flow newFlow builds until it finishes. ErrCancelled on esc/ctrl+c.
-	RunFlow(ctx context.Context, providers []provider.Provider, newFlow func(provider.Provider) (*flow.Flow, error)) (flow.Result, error)
-	// PickEntry asks which of items to use.
-	PickEntry(ctx context.Context, title string, items []string) (int, error)
-	// Confirm asks a yes/no question.
-	Confirm(ctx context.Context, question string) (bool, error)
-}
-
 // errNoTerminal is the message for a sign-in that cannot prompt.
 const errNoTerminal = "no terminal to prompt on: to sign in from a script, pass -u LOGIN and the password on standard input with --password-stdin (e.g. printf '%%s\\n' \"$PW\" | setupwizard --provider librus -u LOGIN --password-stdin)"
 
@@ -134,9 +122,6 @@ func (a *app) runScripted(ctx context.Context, f *flow.Flow, login string) int {
 	if err != nil {
 		return a.usageErr("--password-stdin: %v", err)
 	}
-	a.tracer.Secret(pw)
-	defer a.tracer.Forget(pw)
-
 	in := provider.Input{}
 	for _, fld := range p.Schema() {
 		if fld.Kind == provider.Password {

@@ -1,0 +1,476 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/setupwizard/setupwizard/internal/flow"
+	"github.com/setupwizard/setupwizard/internal/loopback"
+	fcemu "github.com/setupwizard/setupwizard/internal/providers/flameconnect/emulator"
+	libemu "github.com/setupwizard/setupwizard/internal/providers/librus/emulator"
+	"github.com/setupwizard/setupwizard/internal/providers/provider"
+	"github.com/setupwizard/setupwizard/internal/store"
+	"github.com/setupwizard/setupwizard/internal/testenv"
+)
+
+// world is one test's services and config dir: both emulators over real
+// TLS on loopback, the real store (real Secret Service under scripts/test).
+type world struct {
+	t     *testing.T
+	ca    *loopback.CA
+	fc    *fcemu.Emulator
+	lb    *libemu.Emulator
+	dir   string
+	env   map[string]string
+	sopts []store.Option
+	// prompter, when set, plays the person at the terminal.
+	prompter Prompter
+	tty      bool
+}
+
+func newWorld(t *testing.T) *world {
+	t.Helper()
+	ca, err := loopback.NewCA()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fc, err := fcemu.Start(ca)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { fc.Close() })
+	lb, err := libemu.Start(ca)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { lb.Close() })
+	w := &world{t: t, ca: ca, fc: fc, lb: lb, dir: t.TempDir()}
+	w.env = map[string]string{
+		"SETUPWIZARD_CONFIG_DIR":             w.dir,
+		"SETUPWIZARD_FLAMECONNECT_AUTHORITY": fc.Authority(),
+		"SETUPWIZARD_LIBRUS_API_URL":         lb.APIURL(),
+		"SETUPWIZARD_LIBRUS_SYNERGIA_URL":    lb.SynergiaURL(),
+	}
+	t.Cleanup(w.removeAll)
+	return w
+}
+
+// removeAll leaves no keyring item behind in the real Secret Service.
+func (w *world) removeAll() {
+	st, err := store.Open(w.dir, w.sopts...)
+	if err != nil {
+		return
+	}
+	es, _ := st.Entries()
+	for _, e := range es {
+		_ = st.Remove(e.ID)
+	}
+}
+
+type outcome struct {
+	code        int
+	out, errOut string
+}
+
+func (w *world) run(stdin string, args ...string) outcome {
+	w.t.Helper()
+	var out, errOut bytes.Buffer
+	a := &app{
+		io:        &IOStreams{In: strings.NewReader(stdin), Out: &out, ErrOut: &errOut, InTTY: w.tty, OutTTY: w.tty},
+		getenv:    func(k string) string { return w.env[k] },
+		rootCAs:   w.ca.Pool,
+		storeOpts: w.sopts,
+		prompter:  w.prompter,
+	}
+	code := a.run(context.Background(), args)
+	return outcome{code, out.String(), errOut.String()}
+}
+
+func (w *world) store() *store.Store {
+	st, err := store.Open(w.dir, w.sopts...)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return st
+}
+
+func (w *world) entries() []store.Entry {
+	es, err := w.store().Entries()
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return es
+}
+
+func (w *world) cache(id string) []byte {
+	c, err := w.store().LoadCache(id)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return c
+}
+
+// account is one provider's demo user and how to make its grant expire.
+type account struct {
+	provider, login, uid string
+	expire               func(w *world)
+}
+
+var accounts = []account{
+	{"flameconnect", fcemu.DemoEmail, "demo-example-com", func(w *world) { w.fc.Revoke(fcemu.DemoEmail) }},
+	{"librus", libemu.DemoLogin, "1234567u", func(w *world) { w.lb.ExpireSessions() }},
+}
+
+func (w *world) add(a account) outcome {
+	w.t.Helper()
+	return w.run(fcemu.DemoPassword+"\n", "--provider", a.provider, "-u", a.login, "--password-stdin")
+}
+
+func expect(t *testing.T, o outcome, code int, wants ...string) {
+	t.Helper()
+	if o.code != code {
+		t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", o.code, code, o.out, o.errOut)
+	}
+	for _, want := range wants {
+		if !strings.Contains(o.out+o.errOut, want) {
+			t.Fatalf("output lacks %q\nstdout: %s\nstderr: %s", want, o.out, o.errOut)
+		}
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	w := &world{t: t, env: map[string]string{"SETUPWIZARD_CONFIG_DIR": t.TempDir()}, ca: &loopback.CA{}}
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--nope"}, "unknown flag"},
+		{[]string{"--list", "--status"}, "exclude each other"},
+		{[]string{"--remove"}, "--remove needs --account"},
+		{[]string{"--password-stdin"}, "needs -u/--username"},
+		{[]string{"--list", "-u", "x"}, "go with adding"},
+		{[]string{"--timeout", "0s"}, "--timeout must be positive"},
+		{[]string{"--yes"}, "--yes goes with --remove"},
+		{[]string{"--provider", "nest"}, `unknown provider "nest"`},
+		{[]string{"stray"}, `unexpected argument "stray"`},
+		{[]string{"--demo", "--list"}, "--demo runs the wizard"},
+		{[]string{"-u", "x", "--password-stdin"}, "needs --provider"},
+	}
+	for _, tc := range cases {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			expect(t, w.run("pw\n", tc.args...), ExitUsage, tc.want)
+		})
+	}
+}
+
+func TestHelpAndVersion(t *testing.T) {
+	w := &world{t: t, env: map[string]string{}, ca: &loopback.CA{}}
+	expect(t, w.run("", "--help"), ExitOK, "--password-stdin", "Exit codes")
+	expect(t, w.run("", "--version"), ExitOK, "setupwizard ")
+}
+
+func TestNoTerminalNeedsPasswordStdin(t *testing.T) {
+	w := &world{t: t, env: map[string]string{"SETUPWIZARD_CONFIG_DIR": t.TempDir()}, ca: &loopback.CA{}}
+	for _, args := range [][]string{{}, {"--provider", "librus"}, {"--reauth"}} {
+		o := w.run("", args...)
+		expect(t, o, ExitUsage, "--password-stdin")
+	}
+	if es, _ := os.ReadDir(w.env["SETUPWIZARD_CONFIG_DIR"]); len(es) > 0 {
+		t.Fatalf("a refused run wrote %d files", len(es))
+	}
+}
+
+func TestPasswordStdinInput(t *testing.T) {
+	cases := []struct {
+		name, in string
+		ok       bool
+		want     string
+	}{
+		{"plain", "pw\n", true, "pw"},
+		{"crlf", "pw\r\n", true, "pw"},
+		{"no newline", "pw", true, "pw"},
+		{"spaces kept", " p w \n", true, " p w "},
+		{"only first line", "pw\nsecond\n", true, "pw"},
+		{"empty line", "\n", false, "no password"},
+		{"nothing", "", false, "no password"},
+		{"oversized", strings.Repeat("x", 5000) + "\n", false, "longer than 1024"},
+		{"exactly max", strings.Repeat("x", 1024) + "\n", true, strings.Repeat("x", 1024)},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := readPassword(strings.NewReader(tc.in))
+			if tc.ok && (err != nil || got != tc.want) {
+				t.Fatalf("readPassword = %q, %v; want %q", got, err, tc.want)
+			}
+			if !tc.ok && (err == nil || !strings.Contains(err.Error(), tc.want)) {
+				t.Fatalf("readPassword err = %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestScriptedAddAndDuplicate(t *testing.T) {
+	testenv.RealKeyring(t)
+	for _, a := range accounts {
+		t.Run(a.provider, func(t *testing.T) {
+			w := newWorld(t)
+			expect(t, w.add(a), ExitOK, "Added "+a.provider, a.uid, "Step 1 of")
+			es := w.entries()
+			if len(es) != 1 || es[0].UniqueID != a.uid || es[0].Domain != a.provider {
+				t.Fatalf("entries = %+v", es)
+			}
+			if len(w.cache(es[0].ID)) == 0 {
+				t.Fatal("empty token cache in the keyring")
+			}
+			expect(t, w.add(a), ExitFlow, "(already_configured)")
+			if n := len(w.entries()); n != 1 {
+				t.Fatalf("duplicate made %d entries", n)
+			}
+		})
+	}
+}
+
+func TestScriptedWrongPasswordJSON(t *testing.T) {
+	w := newWorld(t)
+	for _, a := range accounts {
+		o := w.run("wrong-pass-7Qx\n", "--provider", a.provider, "-u", a.login, "--password-stdin", "--json")
+		expect(t, o, ExitFlow)
+		var res resultJSON
+		if err := json.Unmarshal([]byte(o.out), &res); err != nil {
+			t.Fatalf("%s: --json output: %v\n%s", a.provider, err, o.out)
+		}
+		if res.Result != "form" || res.Errors[flow.Base] != provider.KeyInvalidAuth {
+			t.Fatalf("%s: result = %+v", a.provider, res)
+		}
+		if strings.Contains(o.out+o.errOut, "wrong-pass-7Qx") {
+			t.Fatalf("%s: password in output", a.provider)
+		}
+	}
+	if es := w.entries(); len(es) != 0 {
+		t.Fatalf("failed sign-ins saved %d entries", len(es))
+	}
+}
+
+func TestStatusExpiredThenReauth(t *testing.T) {
+	testenv.RealKeyring(t)
+	for _, a := range accounts {
+		t.Run(a.provider, func(t *testing.T) {
+			w := newWorld(t)
+			expect(t, w.add(a), ExitOK)
+			expect(t, w.run("", "--status"), ExitOK, "valid")
+
+			a.expire(w)
+			o := w.run("", "--status")
+			expect(t, o, ExitExpired, "expired", "setupwizard --reauth --provider "+a.provider+" --account "+a.uid)
+			if !w.entries()[0].HasIssue(store.IssueAuthExpired) {
+				t.Fatal("--status did not record auth_expired")
+			}
+			var list []entryJSON
+			if err := json.Unmarshal([]byte(w.run("", "--list", "--json").out), &list); err != nil || len(list) != 1 || len(list[0].Issues) != 1 || list[0].Issues[0] != "auth_expired" {
+				t.Fatalf("--list --json = %+v, %v", list, err)
+			}
+
+			// The login defaults to the entry's; --account selects by login.
+			o = w.run(fcemu.DemoPassword+"\n", "--reauth", "--account", strings.ToUpper(a.login), "--password-stdin")
+			expect(t, o, ExitOK, "(reauth_successful)")
+			es := w.entries()
+			if len(es) != 1 || es[0].HasIssue(store.IssueAuthExpired) {
+				t.Fatalf("after reauth: %+v", es)
+			}
+			expect(t, w.run("", "--status", "--account", a.uid), ExitOK, "valid")
+		})
+	}
+}
+
+func TestReauthWrongAccountAndFailureLeaveCache(t *testing.T) {
+	testenv.RealKeyring(t)
+	w := newWorld(t)
+	a := accounts[0]
+	expect(t, w.add(a), ExitOK)
+	e := w.entries()[0]
+	before := w.cache(e.ID)
+
+	w.fc.AddUser("other@example.com", "other-pass-9Zk")
+	expect(t, w.run("other-pass-9Zk\n", "--reauth", "-u", "other@example.com", "--password-stdin"), ExitFlow, "(wrong_account)")
+	if after := w.cache(e.ID); !bytes.Equal(before, after) {
+		t.Fatal("wrong_account changed the cache")
+	}
+	expect(t, w.run("wrong-pass-7Qx\n", "--reauth", "--password-stdin"), ExitFlow, "(invalid_auth)")
+	if after := w.cache(e.ID); !bytes.Equal(before, after) {
+		t.Fatal("a failed reauth changed the cache")
+	}
+	if n := len(w.entries()); n != 1 {
+		t.Fatalf("reauth made %d entries", n)
+	}
+}
+
+func TestStatusNetworkTroubleChangesNothing(t *testing.T) {
+	testenv.RealKeyring(t)
+	w := newWorld(t)
+	expect(t, w.add(accounts[1]), ExitOK)
+	w.lb.Close()
+	o := w.run("", "--status", "--json")
+	expect(t, o, ExitFlow)
+	var st []statusJSON
+	if err := json.Unmarshal([]byte(o.out), &st); err != nil || len(st) != 1 || st[0].State != "error" || st[0].Error != provider.KeyCannotConnect {
+		t.Fatalf("status = %+v, %v", st, err)
+	}
+	if w.entries()[0].HasIssue(store.IssueAuthExpired) {
+		t.Fatal("a network failure recorded auth_expired")
+	}
+}
+
+func TestRemoveLeavesNoKeyringItem(t *testing.T) {
+	testenv.RealKeyring(t)
+	w := newWorld(t)
+	expect(t, w.add(accounts[0]), ExitOK)
+	e := w.entries()[0]
+	expect(t, w.run("", "--remove", "--account", "nobody", "--yes"), ExitFlow, "no account matches")
+	expect(t, w.run("", "--remove", "--account", e.UniqueID), ExitUsage, "needs --yes")
+	expect(t, w.run("", "--remove", "--account", e.UniqueID, "--yes"), ExitOK, "Removed")
+	if n := len(w.entries()); n != 0 {
+		t.Fatalf("%d entries left", n)
+	}
+	if _, err := w.store().LoadCache(e.ID); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("cache after remove: %v", err)
+	}
+	expect(t, w.run("", "--list"), ExitOK, "No accounts configured")
+}
+
+// brokenKeyring fails like a session without a Secret Service.
+type brokenKeyring struct{}
+
+var errNoService = errors.New("The name org.freedesktop.secrets was not provided by any .service files")
+
+func (brokenKeyring) Get(string, string) (string, error) { return "", errNoService }
+func (brokenKeyring) Set(string, string, string) error   { return errNoService }
+func (brokenKeyring) Delete(string, string) error        { return errNoService }
+
+func TestKeyringUnavailableExits3(t *testing.T) {
+	w := newWorld(t)
+	w.sopts = []store.Option{store.WithKeyring(brokenKeyring{})}
+	o := w.run(fcemu.DemoPassword+"\n", "--provider", "librus", "-u", libemu.DemoLogin, "--password-stdin")
+	expect(t, o, ExitKeyring, "Secret Service")
+	if es := w.entries(); len(es) != 0 {
+		t.Fatalf("entries written without a keyring: %+v", es)
+	}
+}
+
+func TestDebugTraceRedactsSecrets(t *testing.T) {
+	testenv.RealKeyring(t)
+	for _, a := range accounts {
+		t.Run(a.provider, func(t *testing.T) {
+			w := newWorld(t)
+			tr := filepath.Join(t.TempDir(), "trace.log")
+			expect(t, w.run("wrong-pass-7Qx\n", "--provider", a.provider, "-u", a.login, "--password-stdin", "--debug", tr), ExitFlow)
+			expect(t, w.run(fcemu.DemoPassword+"\n", "--provider", a.provider, "-u", a.login, "--password-stdin", "--debug", tr+"2"), ExitOK)
+			cache := w.cache(w.entries()[0].ID)
+			for _, f := range []string{tr, tr + "2"} {
+				b, err := os.ReadFile(f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(b) == 0 || !strings.Contains(string(b), "POST") {
+					t.Fatalf("%s: trace has no requests", f)
+				}
+				for _, secret := range append([]string{"wrong-pass-7Qx", fcemu.DemoPassword}, secretsIn(cache)...) {
+					if strings.Contains(string(b), secret) {
+						t.Fatalf("%s: trace holds a secret (%d bytes)", f, len(secret))
+					}
+				}
+				if fi, _ := os.Stat(f); fi.Mode().Perm() != 0o600 {
+					t.Fatalf("trace mode %v", fi.Mode().Perm())
+				}
+			}
+		})
+	}
+}
+
+// secretsIn pulls every long string value out of a token cache: tokens,
+// cookie values.
+func secretsIn(cache []byte) []string {
+	var v any
+	if json.Unmarshal(cache, &v) != nil {
+		return nil
+	}
+	var out []string
+	var walk func(any, string)
+	walk = func(x any, key string) {
+		switch x := x.(type) {
+		case map[string]any:
+			for k, y := range x {
+				walk(y, k)
+			}
+		case []any:
+			for _, y := range x {
+				walk(y, key)
+			}
+		case string:
+			switch strings.ToLower(key) {
+			case "secret", "value":
+				if len(x) >= 12 {
+					out = append(out, x)
+				}
+			}
+		}
+	}
+	walk(v, "")
+	return out
+}
+
+// fakePrompter answers as a person would.
+type fakePrompter struct {
+	pick    int
+	confirm bool
+	picked  []string
+}
+
+func (f *fakePrompter) RunFlow(context.Context, []provider.Provider, func(provider.Provider) (*flow.Flow, error)) (flow.Result, error) {
+	return flow.Result{}, ErrCancelled
+}
+
+func (f *fakePrompter) PickEntry(_ context.Context, items []string) (int, error) {
+	f.picked = items
+	return f.pick, nil
+}
+
+func (f *fakePrompter) Confirm(context.Context, string) (bool, error) { return f.confirm, nil }
+
+func TestInteractivePickAndConfirm(t *testing.T) {
+	testenv.RealKeyring(t)
+	w := newWorld(t)
+	for _, a := range accounts {
+		expect(t, w.add(a), ExitOK)
+	}
+	fp := &fakePrompter{pick: 1}
+	w.prompter, w.tty = fp, true
+	// Two entries match --reauth: the picker shows both; the flow is cancelled.
+	expect(t, w.run("", "--reauth"), ExitCancelled, "cancelled")
+	if len(fp.picked) != 2 {
+		t.Fatalf("picker items = %q", fp.picked)
+	}
+	// --remove asks; "no" keeps the entry.
+	expect(t, w.run("", "--remove", "--account", "1234567u"), ExitFlow, "Nothing removed")
+	fp.confirm = true
+	expect(t, w.run("", "--remove", "--account", "1234567u"), ExitOK, "Removed librus")
+	if n := len(w.entries()); n != 1 {
+		t.Fatalf("%d entries", n)
+	}
+}
+
+func TestReauthSelection(t *testing.T) {
+	testenv.RealKeyring(t)
+	w := newWorld(t)
+	expect(t, w.run("pw\n", "--reauth", "--password-stdin"), ExitFlow, "no accounts are configured")
+	for _, a := range accounts {
+		expect(t, w.add(a), ExitOK)
+	}
+	expect(t, w.run("pw\n", "--reauth", "--password-stdin"), ExitUsage, "2 accounts match")
+	expect(t, w.run("pw\n", "--reauth", "--account", "ghost", "--password-stdin"), ExitFlow, "no account matches --account ghost")
+}

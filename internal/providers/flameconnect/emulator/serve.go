@@ -1,0 +1,158 @@
+package emulator
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// Lower-case route suffixes below /{tenant}/{policy}. B2C matches the
+// metadata and authorize paths case-insensitively; the API endpoints
+// (SelfAsserted, confirmed) want the policy in its mixed-case form.
+const (
+	routeMetadata  = "/v2.0/.well-known/openid-configuration"
+	routeAuthorize = "/oauth2/v2.0/authorize"
+	routeAuthResp  = "/oauth2/v2.0/authresp"
+	routeToken     = "/oauth2/v2.0/token"
+	routeSelf      = "/selfasserted"
+	routeConfirmed = "/api/" + API + "/confirmed"
+)
+
+// basePath is the mixed-case API base, as the page's hosts.tenant gives it.
+const basePath = "/" + Tenant + "/" + Policy
+
+func (e *Emulator) serveMain(w http.ResponseWriter, r *http.Request) {
+	e.record(r)
+	switch e.currentFault() {
+	case FaultSlow:
+		e.hang(w, r)
+		return
+	case FaultServerError:
+		htmlError(w, http.StatusServiceUnavailable, "Service Unavailable")
+		return
+	}
+	if quotedCPIMCookie(r) {
+		htmlError(w, http.StatusBadRequest, "Bad Request: malformed cookie")
+		return
+	}
+	prefix := strings.ToLower(basePath)
+	lower := strings.ToLower(r.URL.Path)
+	if !strings.HasPrefix(lower, prefix+"/") {
+		htmlError(w, http.StatusNotFound, "The resource you are looking for has been removed, had its name changed, or is temporarily unavailable.")
+		return
+	}
+	route := lower[len(prefix):]
+	exact := strings.HasPrefix(r.URL.Path, basePath+"/") // mixed case kept
+	switch {
+	case route == routeMetadata && r.Method == http.MethodGet:
+		e.metadata(w)
+	case route == routeAuthorize && r.Method == http.MethodGet:
+		e.authorize(w, r)
+	case route == routeSelf && r.Method == http.MethodPost && exact:
+		e.selfAsserted(w, r)
+	case route == strings.ToLower(routeConfirmed) && r.Method == http.MethodGet && exact:
+		e.confirmed(w, r)
+	case route == routeAuthResp && r.Method == http.MethodGet:
+		e.authResp(w, r)
+	case route == routeToken && r.Method == http.MethodPost:
+		e.token(w, r)
+	default:
+		htmlError(w, http.StatusNotFound, "The resource you are looking for has been removed, had its name changed, or is temporarily unavailable.")
+	}
+}
+
+// serveForeign plays a host the client must never talk to: it records the
+// request (so tests see the breach) and answers with a harmless page.
+func (e *Emulator) serveForeign(w http.ResponseWriter, r *http.Request) {
+	e.record(r)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_, _ = fmt.Fprint(w, "<html><body>another host</body></html>")
+}
+
+// hang holds the request until the client gives up or the emulator closes.
+func (e *Emulator) hang(w http.ResponseWriter, r *http.Request) {
+	select {
+	case e.hanging <- r.URL.Path:
+	default:
+	}
+	select {
+	case <-r.Context().Done():
+	case <-e.closed:
+	}
+	htmlError(w, http.StatusGatewayTimeout, "Gateway Timeout")
+}
+
+func (e *Emulator) metadata(w http.ResponseWriter) {
+	origin := e.main.URL
+	if e.currentFault() == FaultForeignMetadata {
+		origin = e.foreign.URL
+	}
+	base := origin + "/" + Tenant + "/" + strings.ToLower(Policy)
+	writeJSON(w, http.StatusOK, map[string]any{
+		"issuer":                                e.main.URL + "/" + e.tenant + "/v2.0/",
+		"authorization_endpoint":                base + routeAuthorize,
+		"token_endpoint":                        base + routeToken,
+		"end_session_endpoint":                  base + "/oauth2/v2.0/logout",
+		"jwks_uri":                              base + "/discovery/v2.0/keys",
+		"response_modes_supported":              []string{"query", "fragment", "form_post"},
+		"response_types_supported":              []string{"code", "code id_token", "code token", "code id_token token", "id_token", "id_token token", "token", "token id_token"},
+		"scopes_supported":                      []string{"openid"},
+		"subject_types_supported":               []string{"pairwise"},
+		"id_token_signing_alg_values_supported": []string{"RS256"},
+		"token_endpoint_auth_methods_supported": []string{"client_secret_post", "client_secret_basic"},
+		"claims_supported":                      []string{"emails", "name", "sub", "oid", "tfp", "iss", "iat", "exp", "aud", "acr", "nonce", "auth_time"},
+	})
+}
+
+// quotedCPIMCookie reports a B2C cookie sent with a quoted value, which the
+// real service rejects on every later request.
+func quotedCPIMCookie(r *http.Request) bool {
+	for name, value := range rawCookies(r) {
+		if strings.HasPrefix(name, "x-ms-cpim-") && strings.HasPrefix(value, `"`) {
+			return true
+		}
+	}
+	return false
+}
+
+// rawCookies splits the Cookie header by hand: Go's parser strips quotes,
+// and the emulator must see exactly what the client sent.
+func rawCookies(r *http.Request) map[string]string {
+	out := map[string]string{}
+	for _, line := range r.Header.Values("Cookie") {
+		for _, part := range strings.Split(line, ";") {
+			name, value, ok := strings.Cut(strings.TrimSpace(part), "=")
+			if ok {
+				out[name] = value
+			}
+		}
+	}
+	return out
+}
+
+// rawQuery splits a query by hand so '+' and '=' in values stay literal,
+// as B2C reads the csrf and tx values.
+func rawQuery(q string) map[string]string {
+	out := map[string]string{}
+	for _, part := range strings.Split(q, "&") {
+		k, v, _ := strings.Cut(part, "=")
+		if _, seen := out[k]; !seen {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+func htmlError(w http.ResponseWriter, status int, msg string) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = fmt.Fprintf(w, "<!DOCTYPE html><html><head><title>Error</title></head><body><h1>%d</h1><p>%s</p></body></html>", status, msg)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}

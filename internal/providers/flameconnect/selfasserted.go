@@ -1,0 +1,101 @@
+package flameconnect
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+)
+
+// saOutcome is what a SelfAsserted 200 answer says.
+type saOutcome int
+
+const (
+	saAccepted saOutcome = iota // {"status":"200"}
+	saRejected                  // {"status":"400",...}: wrong e-mail or password
+	saOther                     // JSON with another status
+)
+
+// saAnswer is a parsed SelfAsserted answer. Message is B2C's localized text,
+// which is not shown (the flow has its own strings) but is safe to log.
+type saAnswer struct {
+	Outcome   saOutcome
+	Status    string
+	ErrorCode string
+}
+
+// errNotJSON: B2C answers with a page, not JSON, when it rejected the
+// transaction or the CSRF token; it says nothing about the password.
+var errNotJSON = errors.New("SelfAsserted answered with a page instead of JSON (transaction or CSRF rejected)")
+
+// parseSelfAsserted reads the JSON answer of SelfAsserted. The status may be
+// a string or a number, with any spacing; a body that is not a JSON object
+// is errNotJSON.
+func parseSelfAsserted(body []byte) (saAnswer, error) {
+	body = bytes.TrimSpace(bytes.TrimPrefix(bytes.TrimSpace(body), []byte("\xef\xbb\xbf")))
+	if len(body) == 0 || body[0] != '{' {
+		return saAnswer{}, errNotJSON
+	}
+	var raw struct {
+		Status    json.RawMessage `json:"status"`
+		ErrorCode json.RawMessage `json:"errorCode"`
+	}
+	if err := json.Unmarshal(body, &raw); err != nil {
+		return saAnswer{}, fmt.Errorf("%w: %v", errNotJSON, err)
+	}
+	status, ok := scalar(raw.Status)
+	if !ok {
+		return saAnswer{}, errors.New("SelfAsserted answer has no status")
+	}
+	code, _ := scalar(raw.ErrorCode)
+	if !codeSafe(code) {
+		code = ""
+	}
+	a := saAnswer{Status: status, ErrorCode: code}
+	switch status {
+	case "200":
+		a.Outcome = saAccepted
+	case "400":
+		a.Outcome = saRejected
+	default:
+		a.Outcome = saOther
+		if !codeSafe(status) {
+			a.Status = "?"
+		}
+	}
+	return a, nil
+}
+
+// scalar reads a JSON string or number as text.
+func scalar(v json.RawMessage) (string, bool) {
+	if len(v) == 0 {
+		return "", false
+	}
+	var s string
+	if err := json.Unmarshal(v, &s); err == nil {
+		return s, true
+	}
+	var n json.Number
+	if err := json.Unmarshal(v, &n); err == nil {
+		if i, err := strconv.ParseInt(n.String(), 10, 64); err == nil {
+			return strconv.FormatInt(i, 10), true
+		}
+		return n.String(), true
+	}
+	return "", false
+}
+
+// codeSafe keeps server-chosen codes (AADB2C90053) short and plain before
+// they go into an error cause.
+func codeSafe(s string) bool {
+	if s == "" || len(s) > 32 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-' || r == '.') {
+			return false
+		}
+	}
+	return true
+}

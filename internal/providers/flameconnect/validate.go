@@ -1,0 +1,97 @@
+package flameconnect
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/public"
+
+	"github.com/setupwizard/setupwizard/internal/providers/provider"
+)
+
+// Validate signs in with the e-mail and password: MSAL builds the
+// authorize URL (reading the OIDC metadata once), the credentials go to the
+// B2C page, and MSAL redeems the code with the PKCE verifier. It returns the
+// account with MSAL's token cache, a *provider.Error, or ctx.Err().
+func (p *Provider) Validate(ctx context.Context, in provider.Input, progress provider.ProgressFunc) (*provider.Account, error) {
+	email := strings.TrimSpace(in[FieldEmail])
+	password := in[FieldPassword]
+	if email == "" || password == "" {
+		return nil, &provider.Error{Key: provider.KeyInvalidAuth, Err: errors.New("e-mail and password are required")}
+	}
+	if progress == nil {
+		progress = func(provider.Progress) {}
+	}
+	report := func(step int, key string) {
+		progress(provider.Progress{Step: step, Total: 4, Key: key})
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	auth, err := parseAuthority(p.authority)
+	if err != nil {
+		return nil, &provider.Error{Key: provider.KeyUnknown, Err: err}
+	}
+	httpc := newHTTPClient(p.opts, auth)
+	defer httpc.CloseIdleConnections()
+	tokens := &memCache{}
+	app, err := newApp(auth, httpc, tokens)
+	if err != nil {
+		return nil, &provider.Error{Key: provider.KeyUnknown, Err: err}
+	}
+
+	report(1, ProgressOpeningPage)
+	pk, err := newPKCE()
+	if err != nil {
+		return nil, &provider.Error{Key: provider.KeyUnknown, Err: err}
+	}
+	raw, err := app.AuthCodeURL(ctx, ClientID, RedirectURI, scopes)
+	if err != nil {
+		return nil, msalError(ctx, "openid metadata", err)
+	}
+	authURL, err := pk.addTo(raw)
+	if err != nil {
+		return nil, &provider.Error{Key: provider.KeyUnknown, Err: err}
+	}
+	if !auth.allows(authURL) {
+		// The metadata points the sign-in elsewhere: nothing goes there.
+		return nil, foreignHost("authorize endpoint", authURL)
+	}
+	sess := &b2cSession{client: httpc, auth: auth, cookies: newCookieStore()}
+	page, err := sess.openPage(ctx, authURL, pk.state)
+	if err != nil {
+		return nil, err
+	}
+	settings, err := parseSettings(page.body)
+	if err != nil {
+		return nil, &provider.Error{Key: provider.KeyUnknown, Err: fmt.Errorf("sign-in page: %w", err)}
+	}
+
+	report(2, ProgressCheckingPassword)
+	if err := sess.submit(ctx, page, settings, email, password); err != nil {
+		return nil, err
+	}
+
+	report(3, ProgressConfirming)
+	code, err := sess.confirm(ctx, page, settings, pk.state)
+	if err != nil {
+		return nil, err
+	}
+
+	report(4, ProgressGettingTokens)
+	if _, err := app.AcquireTokenByAuthCode(ctx, code, RedirectURI, scopes, public.WithChallenge(pk.verifier)); err != nil {
+		return nil, msalError(ctx, "token", err)
+	}
+	data := tokens.bytes()
+	if len(data) == 0 {
+		return nil, provider.Fail(provider.KeyUnknown, "token: MSAL kept no token cache")
+	}
+	return &provider.Account{
+		UniqueID: provider.Slugify(email),
+		Title:    email,
+		Login:    email,
+		Cache:    data,
+	}, nil
+}

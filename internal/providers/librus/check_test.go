@@ -1,0 +1,110 @@
+package librus
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/setupwizard/setupwizard/internal/providers/librus/emulator"
+	"github.com/setupwizard/setupwizard/internal/providers/provider"
+)
+
+func signIn(t *testing.T, r *rig) []byte {
+	t.Helper()
+	acc, err := r.validate(t, demoInput())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return acc.Cache
+}
+
+func cookieValueOf(t *testing.T, cache []byte, name string) string {
+	t.Helper()
+	s, err := ParseSession(cache)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range s.Cookies {
+		if c.Name == name {
+			return c.Value
+		}
+	}
+	return ""
+}
+
+func TestCheckRefreshes(t *testing.T) {
+	r := newRig(t)
+	cache := signIn(t, r)
+	r.em.ResetRequests()
+	out, err := r.p.Check(context.Background(), cache)
+	if err != nil {
+		t.Fatalf("Check: %v", err)
+	}
+	old, renewed := cookieValueOf(t, cache, "oauth_token"), cookieValueOf(t, out, "oauth_token")
+	if renewed == "" || renewed == old {
+		t.Errorf("oauth_token not renewed")
+	}
+	if cookieValueOf(t, out, "DeviceCookie") == "" || cookieValueOf(t, out, "DZIENNIKSID") != cookieValueOf(t, cache, "DZIENNIKSID") {
+		t.Errorf("other cookies not kept")
+	}
+	reqs := r.em.Requests()
+	if len(reqs) != 1 || reqs[0].Path != "/refreshToken" || reqs[0].Server != "synergia" || reqs[0].Header.Get("Cookie") == "" {
+		t.Fatalf("requests = %+v, want one GET /refreshToken with cookies", reqs)
+	}
+	// The renewed cache works again, and the original is still a valid
+	// session too (only the token rotated).
+	if _, err := r.p.Check(context.Background(), out); err != nil {
+		t.Errorf("second Check: %v", err)
+	}
+}
+
+func TestCheckExpired(t *testing.T) {
+	r := newRig(t)
+	cache := signIn(t, r)
+	r.em.ExpireSessions()
+	_, err := r.p.Check(context.Background(), cache)
+	if !errors.Is(err, provider.ErrAuthExpired) {
+		t.Fatalf("err = %v, want ErrAuthExpired", err)
+	}
+	for _, bad := range []string{"", "   ", "not json", `{"version":2,"cookies":[{"name":"a","value":"b","domain":"x","path":"/"}],"user_identifier":"1"}`, `{"version":1,"cookies":[],"user_identifier":"1"}`} {
+		if _, err := r.p.Check(context.Background(), []byte(bad)); !errors.Is(err, provider.ErrAuthExpired) {
+			t.Errorf("cache %q: err = %v, want ErrAuthExpired", bad, err)
+		}
+	}
+}
+
+// TestCheckTroubleIsNotExpiry: maintenance, server faults and the network
+// say nothing about the session.
+func TestCheckTroubleIsNotExpiry(t *testing.T) {
+	r := newRig(t)
+	cache := signIn(t, r)
+	slowP := New(r.options(time.Second)) // only the slow case waits for a timeout
+	for _, tc := range []struct {
+		fault emulator.Fault
+		key   string
+	}{
+		{emulator.FaultMaintenance, "cannot_connect"},
+		{emulator.FaultMaintenanceRedirect, "cannot_connect"},
+		{emulator.FaultServerError, "cannot_connect"},
+		{emulator.FaultSlow, "timeout"},
+	} {
+		r.em.SetFault(tc.fault)
+		p := r.p
+		if tc.fault == emulator.FaultSlow {
+			p = slowP
+		}
+		_, err := p.Check(context.Background(), cache)
+		if errors.Is(err, provider.ErrAuthExpired) || errKey(err) != tc.key {
+			t.Errorf("fault %d: err = %v, want %s", tc.fault, err, tc.key)
+		}
+	}
+	r.em.SetFault(emulator.FaultNone)
+	if _, err := r.p.Check(context.Background(), cache); err != nil {
+		t.Fatalf("after faults: %v", err)
+	}
+	_ = r.em.Close()
+	if _, err := r.p.Check(context.Background(), cache); errKey(err) != "cannot_connect" {
+		t.Errorf("closed emulator: err = %v, want cannot_connect", err)
+	}
+}

@@ -1,0 +1,160 @@
+package emulator
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// Login answers' messages, as the service words them.
+const (
+	msgBadCredentials = "Nieprawidłowy login i/lub hasło."
+	msgExpired        = "Minął termin ważności konta - skontaktuj się z Administratorem Szkoły."
+	msgCaptcha        = `Proszę zaznaczyć pole "Nie jestem robotem".`
+	msgNoSession      = "Sesja logowania wygasła. Odśwież stronę."
+)
+
+const (
+	apiSessionCookie = "AuthSession"
+	deviceCookie     = "DeviceCookie"
+	oneYear          = 365 * 24 * 3600
+	longChainLength  = 20
+)
+
+func (e *Emulator) apiMux() http.Handler {
+	m := http.NewServeMux()
+	m.HandleFunc("GET /OAuth/Authorization", e.authorizePage)
+	m.HandleFunc("POST /OAuth/Authorization", e.login)
+	m.HandleFunc("GET /OAuth/Authorization/2FA", e.twoFA)
+	m.HandleFunc("GET /OAuth/Authorization/PerformLogin", e.performLogin)
+	m.HandleFunc("GET /OAuth/Authorization/Grant", e.grant)
+	m.HandleFunc("GET /OAuth/Authorization/Hop/{n}", e.hop)
+	return m
+}
+
+// authorizePage starts an OAuth session for a state synergia issued. A
+// second GET for the same state starts a fresh session that is doomed to
+// end in invalid_request, as the real service does.
+func (e *Emulator) authorizePage(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	state := q.Get("state")
+	e.mu.Lock()
+	known := e.states[state]
+	if !known || q.Get("client_id") != "46" || q.Get("response_type") != "code" {
+		e.mu.Unlock()
+		writeHTML(w, http.StatusBadRequest, "invalid_request")
+		return
+	}
+	e.authorizeN[state]++
+	sid := randomID()
+	e.apiSessions[sid] = &apiSession{state: state, invalid: e.authorizeN[state] > 1}
+	e.mu.Unlock()
+
+	setCookie(w, apiSessionCookie, sid, "/", 0)
+	if cookieValue(r, deviceCookie) == "" {
+		setCookie(w, deviceCookie, randomID(), "/OAuth", oneYear)
+	}
+	writeHTML(w, http.StatusOK, `<form id="loginForm" method="post"><input name="login"><input name="pass" type="password"></form>`)
+}
+
+func loginError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, map[string]any{"status": "error", "errors": []map[string]string{{"message": msg}}})
+}
+
+// login is the XHR POST of step 2.
+func (e *Emulator) login(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Query().Get("client_id") != "46" || r.ParseForm() != nil || r.PostForm.Get("action") != "login" {
+		loginError(w, http.StatusBadRequest, "Nieprawidłowe żądanie.")
+		return
+	}
+	switch e.faultFor(r) {
+	case FaultCaptcha:
+		loginError(w, http.StatusForbidden, msgCaptcha)
+		return
+	case FaultExpiredAccount:
+		loginError(w, http.StatusForbidden, msgExpired)
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	s := e.apiSessions[cookieValue(r, apiSessionCookie)]
+	if s == nil {
+		loginError(w, http.StatusBadRequest, msgNoSession)
+		return
+	}
+	u := e.users[strings.ToLower(r.PostForm.Get("login"))]
+	if u == nil || u.password != r.PostForm.Get("pass") {
+		loginError(w, http.StatusUnauthorized, msgBadCredentials)
+		return
+	}
+	s.loggedIn, s.login = true, u.login
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "goTo": "/OAuth/Authorization/2FA?client_id=46"})
+}
+
+func (e *Emulator) failToSynergia(w http.ResponseWriter, r *http.Request) {
+	http.Redirect(w, r, e.SynergiaURL()+"/loguj/portalRodzina?error=invalid_request", http.StatusFound)
+}
+
+func (e *Emulator) loggedIn(r *http.Request) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	s := e.apiSessions[cookieValue(r, apiSessionCookie)]
+	return s != nil && s.loggedIn
+}
+
+func (e *Emulator) twoFA(w http.ResponseWriter, r *http.Request) {
+	if !e.loggedIn(r) {
+		e.failToSynergia(w, r)
+		return
+	}
+	switch e.faultFor(r) {
+	case FaultOffHostRedirect:
+		http.Redirect(w, r, "https://librus.example.com/OAuth/Authorization/PerformLogin?client_id=46", http.StatusFound)
+		return
+	case FaultRedirectLoop:
+		http.Redirect(w, r, "/OAuth/Authorization/2FA?client_id=46", http.StatusFound)
+		return
+	case FaultLongRedirectChain:
+		http.Redirect(w, r, "/OAuth/Authorization/Hop/1?client_id=46", http.StatusFound)
+		return
+	}
+	http.Redirect(w, r, "/OAuth/Authorization/PerformLogin?client_id=46", http.StatusFound)
+}
+
+func (e *Emulator) hop(w http.ResponseWriter, r *http.Request) {
+	n, err := strconv.Atoi(r.PathValue("n"))
+	if err != nil || n >= longChainLength {
+		http.Redirect(w, r, "/OAuth/Authorization/PerformLogin?client_id=46", http.StatusFound)
+		return
+	}
+	http.Redirect(w, r, fmt.Sprintf("/OAuth/Authorization/Hop/%d?client_id=46", n+1), http.StatusFound)
+}
+
+func (e *Emulator) performLogin(w http.ResponseWriter, r *http.Request) {
+	if !e.loggedIn(r) {
+		e.failToSynergia(w, r)
+		return
+	}
+	http.Redirect(w, r, "/OAuth/Authorization/Grant?client_id=46", http.StatusFound)
+}
+
+// grant hands synergia a one-time code, or invalid_request when the OAuth
+// session was spoiled (a second authorize GET) or never signed in.
+func (e *Emulator) grant(w http.ResponseWriter, r *http.Request) {
+	e.mu.Lock()
+	sid := cookieValue(r, apiSessionCookie)
+	s := e.apiSessions[sid]
+	if s == nil || !s.loggedIn || s.invalid {
+		e.mu.Unlock()
+		e.failToSynergia(w, r)
+		return
+	}
+	code := randomID()
+	e.grants[code] = grant{login: s.login, state: s.state}
+	delete(e.apiSessions, sid)
+	e.mu.Unlock()
+	v := url.Values{"code": {code}, "state": {s.state}}
+	http.Redirect(w, r, e.SynergiaURL()+"/loguj/portalRodzina?"+v.Encode(), http.StatusFound)
+}

@@ -1,0 +1,181 @@
+package emulator
+
+import (
+	"crypto/tls"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/setupwizard/setupwizard/internal/loopback"
+)
+
+// browser drives the emulator by hand, one request at a time.
+type browser struct {
+	t *testing.T
+	c *http.Client
+}
+
+func newBrowser(t *testing.T, ca *loopback.CA) *browser {
+	jar, _ := cookiejar.New(nil)
+	return &browser{t: t, c: &http.Client{
+		Jar:           jar,
+		Transport:     &http.Transport{TLSClientConfig: &tls.Config{RootCAs: ca.Pool}},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}}
+}
+
+func (b *browser) do(method, u string, form url.Values) (*http.Response, string) {
+	b.t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, _ := http.NewRequest(method, u, body)
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	resp, err := b.c.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	return resp, string(raw)
+}
+
+func start(t *testing.T) (*Emulator, *loopback.CA) {
+	ca, err := loopback.NewCA()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := Start(ca)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = e.Close() })
+	return e, ca
+}
+
+// signIn runs steps 1-3 by hand; authorizeGets is how often the authorize
+// page is fetched. It returns the final synergia URL of the grant chain.
+func signIn(t *testing.T, e *Emulator, b *browser, authorizeGets int) string {
+	resp, _ := b.do("GET", e.SynergiaURL()+"/loguj/portalRodzina", nil)
+	authorize := resp.Header.Get("Location")
+	if !strings.HasPrefix(authorize, e.APIURL()+"/OAuth/Authorization?") || !strings.Contains(authorize, "state=") {
+		t.Fatalf("init Location = %q", authorize)
+	}
+	for i := 0; i < authorizeGets; i++ {
+		if resp, _ := b.do("GET", authorize, nil); resp.StatusCode != 200 {
+			t.Fatalf("authorize: %d", resp.StatusCode)
+		}
+	}
+	resp, body := b.do("POST", e.APIURL()+"/OAuth/Authorization?client_id=46",
+		url.Values{"action": {"login"}, "login": {DemoLogin}, "pass": {DemoPassword}})
+	if resp.StatusCode != 200 || !strings.Contains(body, `"goTo"`) {
+		t.Fatalf("login: %d %s", resp.StatusCode, body)
+	}
+	next := e.APIURL() + "/OAuth/Authorization/2FA?client_id=46"
+	for range 10 {
+		resp, _ := b.do("GET", next, nil)
+		loc := resp.Header.Get("Location")
+		if loc == "" {
+			return next
+		}
+		u, _ := url.Parse(next)
+		n, _ := u.Parse(loc)
+		next = n.String()
+	}
+	t.Fatal("grant chain too long")
+	return ""
+}
+
+func TestSecondAuthorizeGetSpoilsSession(t *testing.T) {
+	e, ca := start(t)
+	if got := signIn(t, e, newBrowser(t, ca), 1); !strings.HasSuffix(got, "/rodzic/index") {
+		t.Errorf("one authorize GET ended at %s", got)
+	}
+	if got := signIn(t, e, newBrowser(t, ca), 2); !strings.Contains(got, "error=invalid_request") {
+		t.Errorf("two authorize GETs ended at %s, want invalid_request", got)
+	}
+}
+
+func TestCookiesScopedPerHost(t *testing.T) {
+	e, ca := start(t)
+	b := newBrowser(t, ca)
+	signIn(t, e, b, 1)
+	for _, q := range e.Requests() {
+		cookie := q.Header.Get("Cookie")
+		if q.Server == "api" && (strings.Contains(cookie, "DZIENNIKSID") || strings.Contains(cookie, "oauth_state")) {
+			t.Errorf("synergia cookie sent to the API host: %s", q.Path)
+		}
+		if q.Server == "synergia" && strings.Contains(cookie, "DeviceCookie") {
+			t.Errorf("DeviceCookie sent to synergia: %s", q.Path)
+		}
+	}
+	var device string
+	for _, q := range e.Requests() {
+		for _, sc := range q.SetCookie {
+			if strings.HasPrefix(sc, "DeviceCookie=") {
+				device = sc
+			}
+		}
+	}
+	if !strings.Contains(device, "Path=/OAuth") || !strings.Contains(device, "Max-Age=31536000") {
+		t.Errorf("DeviceCookie = %q", device)
+	}
+}
+
+func TestRefreshAndExpire(t *testing.T) {
+	e, ca := start(t)
+	b := newBrowser(t, ca)
+	signIn(t, e, b, 1)
+	resp, _ := b.do("GET", e.SynergiaURL()+"/refreshToken", nil)
+	if resp.StatusCode != 200 || !strings.Contains(strings.Join(resp.Header.Values("Set-Cookie"), ";"), "oauth_token=") {
+		t.Fatalf("refreshToken: %d %v", resp.StatusCode, resp.Header)
+	}
+	if resp, body := b.do("GET", e.SynergiaURL()+"/gateway/api/2.0/Auth/TokenInfo", nil); resp.StatusCode != 200 || !strings.Contains(body, "UserIdentifier") {
+		t.Fatalf("TokenInfo after refresh: %d %s", resp.StatusCode, body)
+	}
+	e.ExpireSessions()
+	for _, p := range []string{"/refreshToken", "/gateway/api/2.0/Auth/TokenInfo"} {
+		resp, body := b.do("GET", e.SynergiaURL()+p, nil)
+		if resp.StatusCode != 401 || !strings.Contains(body, "TokenIsExpired") {
+			t.Errorf("%s after expiry: %d %s", p, resp.StatusCode, body)
+		}
+	}
+}
+
+func TestFaults(t *testing.T) {
+	e, ca := start(t)
+	b := newBrowser(t, ca)
+	tests := []struct {
+		fault  Fault
+		on     string
+		method string
+		path   string
+		status int
+		body   string
+	}{
+		{FaultMaintenance, "", "GET", "/loguj/portalRodzina", 503, `"description"`},
+		{FaultMaintenanceRedirect, "", "GET", "/loguj/portalRodzina", 302, ""},
+		{FaultServerError, "", "GET", "/refreshToken", 500, ""},
+		{FaultCaptcha, "", "POST", "/OAuth/Authorization?client_id=46", 403, "Nie jestem robotem"},
+		{FaultExpiredAccount, "", "POST", "/OAuth/Authorization?client_id=46", 403, "ważności konta"},
+		{FaultMaintenance, "POST /OAuth/Authorization", "GET", "/loguj/portalRodzina", 302, ""},
+	}
+	for _, tc := range tests {
+		e.SetFaultOn(tc.fault, tc.on)
+		host := e.SynergiaURL()
+		var form url.Values
+		if tc.method == "POST" {
+			host, form = e.APIURL(), url.Values{"action": {"login"}, "login": {DemoLogin}, "pass": {DemoPassword}}
+		}
+		resp, body := b.do(tc.method, host+tc.path, form)
+		if resp.StatusCode != tc.status || !strings.Contains(body, tc.body) {
+			t.Errorf("fault %d on %q, %s %s: %d %s", tc.fault, tc.on, tc.method, tc.path, resp.StatusCode, body)
+		}
+	}
+}

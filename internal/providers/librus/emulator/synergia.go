@@ -1,0 +1,158 @@
+package emulator
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+const (
+	oauthTokenMaxAge = 600
+	gatewayPrefix    = "/gateway/api/2.0/Auth/"
+)
+
+func (e *Emulator) synergiaMux() http.Handler {
+	m := http.NewServeMux()
+	m.HandleFunc("GET /loguj/portalRodzina", e.portalRodzina)
+	m.HandleFunc("GET /rodzic/index", e.index)
+	m.HandleFunc("GET /przerwa_techniczna", func(w http.ResponseWriter, _ *http.Request) {
+		writeHTML(w, http.StatusOK, "Przerwa techniczna")
+	})
+	m.HandleFunc("GET "+gatewayPrefix+"TokenInfo", e.tokenInfo)
+	m.HandleFunc("GET "+gatewayPrefix+"UserInfo/{id}", e.userInfo)
+	m.HandleFunc("GET /refreshToken", e.refreshToken)
+	return m
+}
+
+// portalRodzina is both ends of the OAuth dance: without a code it issues
+// oauth_state and sends the browser to the authorize page; with one it
+// checks the state and opens the synergia session.
+func (e *Emulator) portalRodzina(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	if errCode := q.Get("error"); errCode != "" {
+		writeHTML(w, http.StatusOK, "Błąd logowania: "+url.QueryEscape(errCode))
+		return
+	}
+	if code := q.Get("code"); code != "" {
+		e.mu.Lock()
+		g, ok := e.grants[code]
+		delete(e.grants, code)
+		if !ok || g.state != q.Get("state") || g.state != cookieValue(r, "oauth_state") {
+			e.mu.Unlock()
+			http.Redirect(w, r, "/loguj/portalRodzina?error=invalid_request", http.StatusFound)
+			return
+		}
+		s := &synSession{login: g.login, token: randomID()}
+		sid := randomID()
+		e.synSessions[sid] = s
+		token := s.token
+		e.mu.Unlock()
+		setCookie(w, "DZIENNIKSID", sid, "/", 0)
+		setCookie(w, "SDZIENNIKSID", randomID(), "/", 0)
+		setCookie(w, "oauth_token", token, "/", oauthTokenMaxAge)
+		http.Redirect(w, r, "/rodzic/index", http.StatusFound)
+		return
+	}
+	state := randomID()
+	e.mu.Lock()
+	e.states[state] = true
+	e.mu.Unlock()
+	setCookie(w, "oauth_state", state, "/", 0)
+	v := url.Values{"client_id": {"46"}, "response_type": {"code"}, "scope": {"mydata"}, "state": {state}}
+	http.Redirect(w, r, e.APIURL()+"/OAuth/Authorization?"+v.Encode(), http.StatusFound)
+}
+
+// session returns the live session a request's cookies name; needToken
+// also demands the current oauth_token, as the gateway does.
+func (e *Emulator) session(r *http.Request, needToken bool) (*synSession, *user) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	s := e.synSessions[cookieValue(r, "DZIENNIKSID")]
+	if s == nil || s.dead || (needToken && cookieValue(r, "oauth_token") != s.token) {
+		return nil, nil
+	}
+	return s, e.users[strings.ToLower(s.login)]
+}
+
+func (e *Emulator) index(w http.ResponseWriter, r *http.Request) {
+	if s, _ := e.session(r, false); s == nil {
+		writeHTML(w, http.StatusUnauthorized, "Brak dostępu")
+		return
+	}
+	writeHTML(w, http.StatusOK, "Dziennik")
+}
+
+func tokenExpired(w http.ResponseWriter) {
+	writeJSON(w, http.StatusUnauthorized, map[string]string{
+		"Status": "Error", "Code": "TokenIsExpired", "Message": "Request is denied",
+		"MessagePL": "Brak dostępu",
+	})
+}
+
+func (e *Emulator) gatewayFault(w http.ResponseWriter, r *http.Request) bool {
+	if e.faultFor(r) == FaultBadJSON {
+		writeHTML(w, http.StatusOK, "Dziennik")
+		return true
+	}
+	return false
+}
+
+func (e *Emulator) tokenInfo(w http.ResponseWriter, r *http.Request) {
+	_, u := e.session(r, true)
+	if u == nil {
+		tokenExpired(w)
+		return
+	}
+	if e.gatewayFault(w, r) {
+		return
+	}
+	body := map[string]any{
+		"UserIdentifier": u.id, "UserType": "Parent", "SchoolId": "1234",
+		"SchoolNodeName": "sz-1234", "Scopes": []string{"mydata"},
+		"IdentifierOfStudentAssignedWithUser": "777", "Url": "/2.0/Auth/TokenInfo",
+	}
+	if e.faultFor(r) == FaultNoUserIdentifier {
+		delete(body, "UserIdentifier")
+	}
+	writeJSON(w, http.StatusOK, body)
+}
+
+func (e *Emulator) userInfo(w http.ResponseWriter, r *http.Request) {
+	_, u := e.session(r, true)
+	if u == nil {
+		tokenExpired(w)
+		return
+	}
+	if e.gatewayFault(w, r) {
+		return
+	}
+	if r.PathValue("id") != u.id {
+		writeJSON(w, http.StatusForbidden, map[string]string{
+			"Status": "Error", "Code": "AccessDeny", "Message": "Access denied",
+		})
+		return
+	}
+	body := map[string]any{
+		"UserIdentifier": u.id, "Login": u.login, "AccountNumericIdentifier": 42,
+		"UserNumericIdentifier": 4242, "UserType": "Parent", "UserState": "Active", "SchoolId": "1234",
+	}
+	if u.first != "" || u.last != "" {
+		body["FirstName"], body["LastName"] = u.first, u.last
+	}
+	writeJSON(w, http.StatusOK, body)
+}
+
+// refreshToken keeps a live session going with a new oauth_token.
+func (e *Emulator) refreshToken(w http.ResponseWriter, r *http.Request) {
+	s, _ := e.session(r, false)
+	if s == nil {
+		tokenExpired(w)
+		return
+	}
+	e.mu.Lock()
+	s.token = randomID()
+	token := s.token
+	e.mu.Unlock()
+	setCookie(w, "oauth_token", token, "/", oauthTokenMaxAge)
+	w.WriteHeader(http.StatusOK)
+}

@@ -1,0 +1,188 @@
+package librus
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/setupwizard/setupwizard/internal/providers/provider"
+)
+
+func readFixture(t testing.TB, dir, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", dir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// fixtures lists a testdata dir, for the fuzz seed corpora.
+func fixtures(t testing.TB, dir string) [][]byte {
+	t.Helper()
+	names, err := filepath.Glob(filepath.Join("testdata", dir, "*"))
+	if err != nil || len(names) == 0 {
+		t.Fatalf("no fixtures in testdata/%s: %v", dir, err)
+	}
+	var out [][]byte
+	for _, n := range names {
+		out = append(out, readFixture(t, dir, filepath.Base(n)))
+	}
+	return out
+}
+
+func TestParseLogin(t *testing.T) {
+	tests := []struct {
+		file   string
+		status int
+		goTo   string
+		key    string
+	}{
+		{"ok.json", 200, "/OAuth/Authorization/2FA?client_id=46", ""},
+		{"ok.json", 401, "", "unknown"},
+		{"ok_without_goto.json", 200, "", "unknown"},
+		{"bad_credentials.json", 401, "", "invalid_auth"},
+		{"bad_credentials.json", 200, "", "invalid_auth"},
+		{"bad_credentials_escaped.json", 403, "", "invalid_auth"},
+		{"error_without_message.json", 400, "", "invalid_auth"},
+		{"errors_as_strings.json", 400, "", "invalid_auth"},
+		{"expired.json", 403, "", "account_action_required"},
+		{"captcha.json", 403, "", "captcha_needed"},
+		{"portal_account.json", 403, "", "email_not_login"},
+		{"recaptcha_page.html", 200, "", "captcha_needed"},
+		{"bad_credentials_page.html", 200, "", "invalid_auth"},
+		{"unrelated_page.html", 200, "", "unknown"},
+		{"odd_status.json", 200, "", "unknown"},
+		{"array.json", 200, "", "unknown"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.file, func(t *testing.T) {
+			goTo, err := parseLogin(tc.status, readFixture(t, "login", tc.file))
+			if goTo != tc.goTo || errKey(err) != tc.key {
+				t.Errorf("parseLogin = %q, %v; want %q, key %q", goTo, err, tc.goTo, tc.key)
+			}
+		})
+	}
+}
+
+func TestParseGateway(t *testing.T) {
+	tests := []struct {
+		file            string
+		status          int
+		id, name        string
+		expired, down   bool
+		malformed, noID bool
+	}{
+		{file: "token_info.json", status: 200, id: "5550001"},
+		{file: "token_info_no_identifier.json", status: 200, noID: true},
+		{file: "token_info_numeric_identifier.json", status: 200, noID: true},
+		{file: "user_info.json", status: 200, id: "5550001", name: "Anna Kowalska"},
+		{file: "user_info_wrapped.json", status: 200, noID: true, name: "Jan Nowak"},
+		{file: "token_expired.json", status: 401, expired: true},
+		{file: "token_expired.json", status: 200, expired: true},
+		{file: "insufficient_scopes.json", status: 401},
+		{file: "maintenance.json", status: 503, down: true},
+		{file: "not_json.html", status: 200, malformed: true},
+		{file: "not_json.html", status: 401, expired: true},
+		{file: "null.json", status: 200, malformed: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.file, func(t *testing.T) {
+			fields, err := parseGateway(tc.status, readFixture(t, "gateway", tc.file))
+			var ge *gatewayError
+			isGE := errors.As(err, &ge)
+			switch {
+			case tc.malformed:
+				if err == nil || isGE {
+					t.Fatalf("err = %v, want a malformed-answer error", err)
+				}
+			case tc.expired || tc.down || (tc.status != 200):
+				if !isGE || ge.expired() != tc.expired || ge.down() != tc.down {
+					t.Fatalf("err = %#v, want expired=%v down=%v", err, tc.expired, tc.down)
+				}
+			default:
+				if err != nil {
+					t.Fatal(err)
+				}
+				id, err := userIdentifier(fields)
+				if (err != nil) != tc.noID || id != tc.id {
+					t.Errorf("userIdentifier = %q, %v", id, err)
+				}
+				if got := userName(fields); got != tc.name {
+					t.Errorf("userName = %q, want %q", got, tc.name)
+				}
+			}
+		})
+	}
+}
+
+func FuzzParseLogin(f *testing.F) {
+	for _, b := range fixtures(f, "login") {
+		for _, status := range []int{200, 401, 403} {
+			f.Add(status, b)
+		}
+	}
+	keys := New(providersDefaults()).ErrorKeys()
+	f.Fuzz(func(t *testing.T, status int, body []byte) {
+		goTo, err := parseLogin(status, body)
+		if err == nil {
+			if strings.TrimSpace(goTo) == "" || status < 200 || status > 299 {
+				t.Fatalf("success with goTo %q, status %d", goTo, status)
+			}
+			return
+		}
+		var pe *provider.Error
+		if !errors.As(err, &pe) || !slices.Contains(keys, pe.Key) {
+			t.Fatalf("err = %v (%T), want a *provider.Error with a declared key", err, err)
+		}
+		if (pe.Field == FieldUsername) != (pe.Key == KeyEmailNotLogin) || pe.Field != "" && pe.Field != FieldUsername {
+			t.Fatalf("field %q for key %q", pe.Field, pe.Key)
+		}
+		if goTo != "" || len(err.Error()) > 600 {
+			t.Fatalf("goTo %q with error; error of %d bytes", goTo, len(err.Error()))
+		}
+	})
+}
+
+func FuzzParseGateway(f *testing.F) {
+	for _, b := range fixtures(f, "gateway") {
+		for _, status := range []int{200, 401, 503} {
+			f.Add(status, b)
+		}
+	}
+	f.Fuzz(func(t *testing.T, status int, body []byte) {
+		fields, err := parseGateway(status, body)
+		if err == nil {
+			if fields == nil || status < 200 || status > 299 {
+				t.Fatalf("success with %v fields, status %d", fields, status)
+			}
+			_, _ = userIdentifier(fields)
+			_ = userName(fields)
+			return
+		}
+		var ge *gatewayError
+		if errors.As(err, &ge) {
+			_ = ge.expired()
+			if ge.down() != (status >= 500) || len(ge.Error()) > 600 {
+				t.Fatalf("gatewayError %v for status %d", ge, status)
+			}
+			if status >= 200 && status <= 299 && !ge.expired() && !strings.EqualFold(readStatus(body), "Error") {
+				t.Fatalf("2xx error without an envelope: %v", ge)
+			}
+		}
+		_ = maintenanceNote(body)
+	})
+}
+
+// readStatus is the envelope's Status field, for the fuzz invariant.
+func readStatus(body []byte) string {
+	var obj map[string]any
+	if jsonUnmarshal(body, &obj) != nil {
+		return ""
+	}
+	s, _ := obj["Status"].(string)
+	return s
+}
