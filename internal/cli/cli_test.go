@@ -346,7 +346,7 @@ func TestRemoveLeavesNoKeyringItem(t *testing.T) {
 // brokenKeyring fails like a session without a Secret Service.
 type brokenKeyring struct{}
 
-var errNoService = errors.New("The name org.freedesktop.secrets was not provided by any .service files")
+var errNoService = errors.New("the name org.freedesktop.secrets was not provided by any .service files")
 
 func (brokenKeyring) Get(string, string) (string, error) { return "", errNoService }
 func (brokenKeyring) Set(string, string, string) error   { return errNoService }

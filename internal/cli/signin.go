@@ -15,7 +15,7 @@ import (
 )
 
 // errNoTerminal is the message for a sign-in that cannot prompt.
-const errNoTerminal = "no terminal to prompt on: to sign in from a script, pass -u LOGIN and the password on standard input with --password-stdin (e.g. printf '%%s\\n' \"$PW\" | setupwizard --provider librus -u LOGIN --password-stdin)"
+const errNoTerminal = "no terminal to prompt on: to sign in from a script, pass -u LOGIN and the password on standard input with --password-stdin (e.g. printf '%s\\n' \"$PW\" | setupwizard --provider librus -u LOGIN --password-stdin)"
 
 func (a *app) runAdd(ctx context.Context) int {
 	ps := a.providers
@@ -25,7 +25,7 @@ func (a *app) runAdd(ctx context.Context) int {
 	}
 	if !a.interactive() {
 		if !a.opts.passwordStdin {
-			fmt.Fprintln(a.io.ErrOut, "setupwizard: "+fmt.Sprintf(errNoTerminal))
+			fmt.Fprintln(a.io.ErrOut, "setupwizard: "+errNoTerminal)
 			return ExitUsage
 		}
 		if len(ps) > 1 {
@@ -46,7 +46,7 @@ func (a *app) runAdd(ctx context.Context) int {
 
 func (a *app) runReauth(ctx context.Context) int {
 	if !a.interactive() && !a.opts.passwordStdin {
-		fmt.Fprintln(a.io.ErrOut, "setupwizard: "+fmt.Sprintf(errNoTerminal))
+		fmt.Fprintln(a.io.ErrOut, "setupwizard: "+errNoTerminal)
 		return ExitUsage
 	}
 	st, err := a.openStore()

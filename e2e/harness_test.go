@@ -1,0 +1,41 @@
+package e2e
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+)
+
+// binary is the setupwizard built once for the whole package.
+var binary string
+
+// TestMain builds the real binary once (no -race: the suite tests the
+// product's behaviour, and a plain build starts several times faster).
+func TestMain(m *testing.M) {
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	// SETUPWIZARD_E2E_BINARY runs the suite against a binary built elsewhere
+	// (a release build, another GOOS toolchain's output, a bisect).
+	if b := os.Getenv("SETUPWIZARD_E2E_BINARY"); b != "" {
+		binary = b
+		return m.Run()
+	}
+	dir, err := os.MkdirTemp("", "setupwizard-e2e-")
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "e2e: %v\n", err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	binary = filepath.Join(dir, "setupwizard")
+	build := exec.Command("go", "build", "-o", binary, "./cmd/setupwizard")
+	build.Dir = ".." // the module root; tests run in e2e/
+	if out, err := build.CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "e2e: go build ./cmd/setupwizard: %v\n%s", err, out)
+		return 1
+	}
+	return m.Run()
+}

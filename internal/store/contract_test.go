@@ -1,0 +1,176 @@
+package store_test
+
+import (
+	"bytes"
+	"errors"
+	"testing"
+
+	"github.com/setupwizard/setupwizard/internal/flow"
+	"github.com/setupwizard/setupwizard/internal/store"
+)
+
+// Both implementations satisfy the engine's interface.
+var (
+	_ flow.Store = (*store.Store)(nil)
+	_ flow.Store = (*store.Memory)(nil)
+)
+
+// fullStore is flow.Store plus Get, which both implementations have.
+type fullStore interface {
+	flow.Store
+	Get(id string) (store.Entry, error)
+}
+
+// implementations runs a test against the keyring store (fake keyring) and
+// the in-memory one: they must behave the same.
+func implementations(t *testing.T, f func(t *testing.T, s fullStore)) {
+	t.Run("keyring", func(t *testing.T) {
+		s, _ := openFake(t)
+		f(t, s)
+	})
+	t.Run("memory", func(t *testing.T) {
+		m := store.NewMemory()
+		f(t, m)
+	})
+}
+
+func TestContractAddLoad(t *testing.T) {
+	implementations(t, func(t *testing.T, s fullStore) {
+		cache := cacheOf(5000, 1)
+		e := mustAdd(t, s, newEntry("librus", "jan"), cache)
+		if len(e.ID) != 16 || e.Keyring != (store.KeyringRef{Service: "setupwizard:librus", Item: e.ID}) {
+			t.Fatalf("entry id %q ref %+v", e.ID, e.Keyring)
+		}
+		if e.Created.IsZero() || !e.Modified.Equal(e.Created) {
+			t.Fatalf("times %v %v", e.Created, e.Modified)
+		}
+		got, err := s.LoadCache(e.ID)
+		if err != nil || !bytes.Equal(got, cache) {
+			t.Fatalf("LoadCache = %d bytes, %v", len(got), err)
+		}
+		g, err := s.Get(e.ID)
+		if err != nil || g.Login() != "jan@example.com" || g.UniqueID != "jan" {
+			t.Fatalf("Get = %+v, %v", g, err)
+		}
+		list, err := s.Entries()
+		if err != nil || len(list) != 1 || list[0].ID != e.ID {
+			t.Fatalf("Entries = %+v, %v", list, err)
+		}
+		// Callers get copies.
+		list[0].Data[store.DataLogin] = "changed"
+		if g, _ := s.Get(e.ID); g.Login() != "jan@example.com" {
+			t.Fatalf("Entries aliases the store: login %q", g.Login())
+		}
+	})
+}
+
+func TestContractUniqueID(t *testing.T) {
+	implementations(t, func(t *testing.T, s fullStore) {
+		mustAdd(t, s, newEntry("librus", "jan"), []byte("a"))
+		_, err := s.Add(newEntry("librus", "jan"), []byte("b"))
+		if !errors.Is(err, store.ErrDuplicate) {
+			t.Fatalf("second Add: %v, want ErrDuplicate", err)
+		}
+		// Unique per domain: another provider may have the same id.
+		mustAdd(t, s, newEntry("flameconnect", "jan"), []byte("c"))
+		if list, _ := s.Entries(); len(list) != 2 {
+			t.Fatalf("%d entries, want 2", len(list))
+		}
+	})
+}
+
+func TestContractBadEntry(t *testing.T) {
+	cases := []struct {
+		name string
+		e    store.Entry
+	}{
+		{"empty domain", newEntry("", "jan")},
+		{"domain with colon", newEntry("a:b", "jan")},
+		{"upper-case domain", newEntry("Librus", "jan")},
+		{"empty unique id", newEntry("librus", "")},
+	}
+	implementations(t, func(t *testing.T, s fullStore) {
+		for _, c := range cases {
+			if _, err := s.Add(c.e, []byte("x")); err == nil {
+				t.Errorf("%s: Add succeeded", c.name)
+			}
+		}
+		if list, _ := s.Entries(); len(list) != 0 {
+			t.Fatalf("%d entries after rejected adds", len(list))
+		}
+	})
+}
+
+func TestContractReplace(t *testing.T) {
+	implementations(t, func(t *testing.T, s fullStore) {
+		e := mustAdd(t, s, newEntry("flameconnect", "ann"), cacheOf(6000, 2))
+		next := cacheOf(3000, 3)
+		if err := s.ReplaceCache(e.ID, next); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.LoadCache(e.ID); err != nil || !bytes.Equal(got, next) {
+			t.Fatalf("after replace: %d bytes, %v", len(got), err)
+		}
+		if err := s.ReplaceCache("nope", next); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("replace unknown: %v", err)
+		}
+		if _, err := s.LoadCache("nope"); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("load unknown: %v", err)
+		}
+		if err := s.ReplaceCache(e.ID, make([]byte, store.MaxCacheSize+1)); !errors.Is(err, store.ErrTooLarge) {
+			t.Fatalf("replace huge: %v", err)
+		}
+		if _, err := s.Add(newEntry("librus", "huge"), make([]byte, store.MaxCacheSize+1)); !errors.Is(err, store.ErrTooLarge) {
+			t.Fatalf("add huge: %v", err)
+		}
+		if list, _ := s.Entries(); len(list) != 1 {
+			t.Fatalf("%d entries, want 1", len(list))
+		}
+	})
+}
+
+func TestContractIssues(t *testing.T) {
+	implementations(t, func(t *testing.T, s fullStore) {
+		e := mustAdd(t, s, newEntry("librus", "jan"), []byte("x"))
+		steps := []struct {
+			open bool
+			want bool
+		}{{true, true}, {true, true}, {false, false}, {false, false}, {true, true}}
+		for i, st := range steps {
+			if err := s.SetIssue(e.ID, store.IssueAuthExpired, st.open); err != nil {
+				t.Fatalf("step %d: %v", i, err)
+			}
+			g, _ := s.Get(e.ID)
+			if g.HasIssue(store.IssueAuthExpired) != st.want || len(g.Issues) > 1 {
+				t.Fatalf("step %d: issues %+v", i, g.Issues)
+			}
+		}
+		if err := s.SetIssue("nope", store.IssueAuthExpired, true); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("unknown entry: %v", err)
+		}
+	})
+}
+
+func TestContractRemove(t *testing.T) {
+	implementations(t, func(t *testing.T, s fullStore) {
+		a := mustAdd(t, s, newEntry("librus", "a"), []byte("aa"))
+		b := mustAdd(t, s, newEntry("librus", "b"), []byte("bb"))
+		if err := s.Remove(a.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Get(a.ID); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("Get removed: %v", err)
+		}
+		if _, err := s.LoadCache(a.ID); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("LoadCache removed: %v", err)
+		}
+		if err := s.Remove(a.ID); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("second Remove: %v", err)
+		}
+		if got, err := s.LoadCache(b.ID); err != nil || string(got) != "bb" {
+			t.Fatalf("other entry: %q %v", got, err)
+		}
+		// The unique id is free again.
+		mustAdd(t, s, newEntry("librus", "a"), []byte("again"))
+	})
+}

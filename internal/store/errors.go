@@ -1,0 +1,133 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/zalando/go-keyring"
+)
+
+var (
+	// ErrCorrupt means a token cache in the keyring cannot be trusted: a
+	// manifest that does not parse, a missing chunk, a hash mismatch. It is
+	// not ErrKeyring: the keyring works, the data in it is bad; a reauth
+	// (ReplaceCache) overwrites it.
+	ErrCorrupt = errors.New("token cache in the keyring is corrupt")
+	// ErrIndex means entries.json cannot be read safely (bad JSON, unknown
+	// or future version). The file is left untouched so nothing is lost.
+	ErrIndex = errors.New("entries index unreadable")
+	// ErrLocked means another setupwizard held the entries lock longer
+	// than the lock timeout.
+	ErrLocked = errors.New("entries index is locked by another setupwizard")
+	// ErrTooLarge means a token cache is over MaxCacheSize.
+	ErrTooLarge = errors.New("token cache too large")
+)
+
+// errItemMissing is how the timed keyring reports keyring.ErrNotFound: the
+// item is absent, the keyring itself works.
+var errItemMissing = keyring.ErrNotFound
+
+// KeyringError is a failure of the OS keyring itself. It matches
+// ErrKeyring with errors.Is (the command line maps it to exit code 3), and
+// its message says what went wrong and how to fix it, because the user
+// usually has to act outside setupwizard (start or unlock a keyring).
+type KeyringError struct {
+	Op     string // "get", "set" or "delete"
+	Item   string // service and user of the item, never its value
+	Reason string // what went wrong, in words
+	Fix    string // what the user can do
+	Err    error  // the backend's error (D-Bus, Keychain, Credential Manager)
+}
+
+// Error says what failed, why and how to fix it. Backend errors never carry
+// secret values (only item names), so the cause is safe to show.
+func (e *KeyringError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "keyring %s %s: %s", e.Op, e.Item, e.Reason)
+	if e.Err != nil {
+		fmt.Fprintf(&b, " (%v)", e.Err)
+	}
+	if e.Fix != "" {
+		b.WriteString("; ")
+		b.WriteString(e.Fix)
+	}
+	return b.String()
+}
+
+// Unwrap makes errors.Is(err, ErrKeyring) true and keeps the cause reachable.
+func (e *KeyringError) Unwrap() []error {
+	if e.Err == nil {
+		return []error{ErrKeyring}
+	}
+	return []error{ErrKeyring, e.Err}
+}
+
+// errTimeout is the cause of a KeyringError when a call did not return.
+type errTimeout time.Duration
+
+func (e errTimeout) Error() string {
+	return fmt.Sprintf("no answer within %v", time.Duration(e))
+}
+
+// keyringCause maps backend error texts to a reason and a fix. The texts are
+// those go-keyring and godbus produce (see protocols/os-keyring.md); they are
+// matched as substrings of the lower-cased message, first match wins.
+var keyringCauses = []struct {
+	match       []string
+	reason, fix string
+}{
+	{
+		[]string{"dbus-launch"},
+		"no D-Bus session bus: DBUS_SESSION_BUS_ADDRESS is unset and dbus-launch is not installed",
+		"run setupwizard in a desktop session, or start a session bus with a keyring for it: dbus-run-session -- sh -c 'gnome-keyring-daemon --unlock --components=secrets; setupwizard ...' (gnome-keyring-daemon reads the keyring password on stdin)",
+	},
+	{
+		[]string{"couldn't determine address of session bus", "dial unix", "connection refused", "session bus"},
+		"cannot connect to the D-Bus session bus",
+		"check DBUS_SESSION_BUS_ADDRESS, or run setupwizard inside dbus-run-session",
+	},
+	{
+		[]string{"org.freedesktop.secrets was not provided", "serviceunknown", "name has no owner"},
+		"no Secret Service on the session bus",
+		"install and start a Secret Service provider such as gnome-keyring (Debian/Ubuntu: apt install gnome-keyring) or KeePassXC with Secret Service integration enabled",
+	},
+	{
+		[]string{"failed to unlock", "islocked", "is locked", "prompt dismissed"},
+		"the keyring collection is locked (or its unlock prompt was dismissed)",
+		"unlock the keyring (log in to the desktop, or use Passwords and Keys / Seahorse; headless: gnome-keyring-daemon --unlock reads the password on stdin) and retry",
+	},
+	{
+		[]string{"data passed to set was too big"},
+		"the keyring refused an item as too big",
+		"report this: setupwizard keeps every item under 2048 bytes",
+	},
+}
+
+// classify turns a backend error into a KeyringError, or passes
+// keyring.ErrNotFound through unchanged (an absent item is not a failure).
+func classify(op, item string, err error) error {
+	if err == nil || errors.Is(err, keyring.ErrNotFound) {
+		return err
+	}
+	ke := &KeyringError{Op: op, Item: item, Err: err}
+	var to errTimeout
+	if errors.As(err, &to) {
+		ke.Reason = "the keyring did not answer (a password prompt may be waiting for an answer, or the keyring is locked)"
+		ke.Fix = "unlock the keyring or answer its prompt, then retry"
+		return ke
+	}
+	msg := strings.ToLower(err.Error())
+	for _, c := range keyringCauses {
+		for _, m := range c.match {
+			if strings.Contains(msg, m) {
+				ke.Reason, ke.Fix = c.reason, c.fix
+				return ke
+			}
+		}
+	}
+	ke.Reason = "the OS keyring failed"
+	ke.Fix = "check that a keyring (Secret Service such as gnome-keyring, macOS Keychain, Windows Credential Manager) is running and unlocked"
+	return ke
+}

@@ -1,0 +1,195 @@
+package store
+
+import (
+	"bytes"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strconv"
+)
+
+// Keyring layout; FORMAT.md documents it for other programs and must change
+// with it.
+const (
+	// ServicePrefix + domain is the keyring service of every item.
+	ServicePrefix = "setupwizard:"
+	// MaxItemSize is the largest value ever passed to the keyring, in bytes.
+	// Windows rejects more than 2560 and macOS about 3000 (with service and
+	// user), so one limit below both keeps one code path on every OS.
+	MaxItemSize = 2048
+	// ChunkSize is the raw bytes per chunk: std base64 of 1536 bytes is
+	// exactly MaxItemSize characters.
+	ChunkSize = MaxItemSize / 4 * 3
+	// MaxCacheSize bounds a token cache (real ones are 4-6 KB) so a hostile
+	// manifest cannot make a reader fetch millions of items.
+	MaxCacheSize = 4 << 20
+	// ManifestVersion is the "version" of the manifest format.
+	ManifestVersion = 1
+	// maxStale bounds the manifest's list of dead generations; the replace
+	// protocol never needs more than one, and a few leave room for repair.
+	maxStale = 8
+)
+
+// Service is the keyring service holding a domain's token caches.
+func Service(domain string) string { return ServicePrefix + domain }
+
+// ChunkUser is the keyring user (account) of chunk index of generation gen
+// of entry id's cache. The manifest's user is the entry id alone.
+func ChunkUser(id, gen string, index int) string {
+	return id + "/" + gen + "/" + strconv.Itoa(index)
+}
+
+// manifest is the keyring item under user <entry_id>. It names the current
+// generation and the dead ones whose chunks may still exist (a crash or a
+// failed delete), so the next write can delete them: go-keyring cannot list.
+type manifest struct {
+	Version int    `json:"version"`
+	Gen     string `json:"generation"`
+	Chunks  int    `json:"chunks"`
+	Size    int    `json:"size"`
+	SHA256  string `json:"sha256"`
+	Stale   []dead `json:"stale,omitempty"`
+}
+
+// dead is a generation pending deletion: chunks 0..Chunks-1 may exist.
+type dead struct {
+	Gen    string `json:"generation"`
+	Chunks int    `json:"chunks"`
+}
+
+var (
+	genRE = regexp.MustCompile(`^[0-9a-f]{8}$`)
+	shaRE = regexp.MustCompile(`^[0-9a-f]{64}$`)
+)
+
+// maxChunks is the chunk count of a MaxCacheSize cache.
+const maxChunks = (MaxCacheSize + ChunkSize - 1) / ChunkSize
+
+// chunkCount is how many chunks a cache of size bytes takes.
+func chunkCount(size int) int { return (size + ChunkSize - 1) / ChunkSize }
+
+// newManifest describes cache as generation gen.
+func newManifest(gen string, cache []byte) manifest {
+	sum := sha256.Sum256(cache)
+	return manifest{
+		Version: ManifestVersion,
+		Gen:     gen,
+		Chunks:  chunkCount(len(cache)),
+		Size:    len(cache),
+		SHA256:  hex.EncodeToString(sum[:]),
+	}
+}
+
+// encode is the manifest's keyring value.
+func (m manifest) encode() (string, error) {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "", fmt.Errorf("encode manifest: %w", err)
+	}
+	if len(b) > MaxItemSize {
+		return "", fmt.Errorf("manifest of %d bytes is over the %d-byte item limit", len(b), MaxItemSize)
+	}
+	return string(b), nil
+}
+
+// parseManifest reads and checks a manifest value; every problem is
+// ErrCorrupt, with the reason.
+func parseManifest(v string) (manifest, error) {
+	var m manifest
+	bad := func(format string, a ...any) (manifest, error) {
+		return manifest{}, fmt.Errorf("manifest: %s: %w", fmt.Sprintf(format, a...), ErrCorrupt)
+	}
+	if len(v) > MaxItemSize {
+		return bad("%d bytes, over the %d-byte item limit", len(v), MaxItemSize)
+	}
+	dec := json.NewDecoder(bytes.NewReader([]byte(v)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&m); err != nil {
+		return bad("not the expected JSON (%v)", err)
+	}
+	if dec.More() {
+		return bad("trailing data after the JSON object")
+	}
+	switch {
+	case m.Version != ManifestVersion:
+		return bad("version %d, this setupwizard reads version %d", m.Version, ManifestVersion)
+	case !genRE.MatchString(m.Gen):
+		return bad("generation %q is not 8 lower-case hex digits", m.Gen)
+	case m.Size < 0 || m.Size > MaxCacheSize:
+		return bad("size %d out of range 0..%d", m.Size, MaxCacheSize)
+	case m.Chunks != chunkCount(m.Size):
+		return bad("%d chunks for %d bytes, want %d", m.Chunks, m.Size, chunkCount(m.Size))
+	case !shaRE.MatchString(m.SHA256):
+		return bad("sha256 is not 64 lower-case hex digits")
+	case len(m.Stale) > maxStale:
+		return bad("%d stale generations, at most %d", len(m.Stale), maxStale)
+	}
+	for _, d := range m.Stale {
+		if !genRE.MatchString(d.Gen) || d.Gen == m.Gen || d.Chunks < 0 || d.Chunks > maxChunks {
+			return bad("bad stale generation %q (%d chunks)", d.Gen, d.Chunks)
+		}
+	}
+	return m, nil
+}
+
+// newGen picks a random generation id unlike the ones in avoid.
+func newGen(avoid ...string) string {
+	for {
+		var b [4]byte
+		_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+)
+		g := hex.EncodeToString(b[:])
+		clash := false
+		for _, a := range avoid {
+			clash = clash || a == g
+		}
+		if !clash {
+			return g
+		}
+	}
+}
+
+// split cuts cache into chunk values (std base64 of ChunkSize raw bytes,
+// the last one shorter).
+func split(cache []byte) []string {
+	var out []string
+	for off := 0; off < len(cache); off += ChunkSize {
+		end := min(off+ChunkSize, len(cache))
+		out = append(out, base64.StdEncoding.EncodeToString(cache[off:end]))
+	}
+	return out
+}
+
+// decodeChunk checks one chunk value of a cache described by m.
+func decodeChunk(m manifest, index int, v string) ([]byte, error) {
+	if len(v) > MaxItemSize {
+		return nil, fmt.Errorf("chunk %d: %d bytes, over the item limit: %w", index, len(v), ErrCorrupt)
+	}
+	b, err := base64.StdEncoding.Strict().DecodeString(v)
+	if err != nil {
+		return nil, fmt.Errorf("chunk %d: not std base64: %w", index, ErrCorrupt)
+	}
+	want := ChunkSize
+	if index == m.Chunks-1 {
+		want = m.Size - index*ChunkSize
+	}
+	if len(b) != want {
+		return nil, fmt.Errorf("chunk %d: %d bytes, want %d: %w", index, len(b), want, ErrCorrupt)
+	}
+	return b, nil
+}
+
+// verify checks the reassembled cache against the manifest.
+func verify(m manifest, cache []byte) error {
+	if len(cache) != m.Size {
+		return fmt.Errorf("reassembled %d bytes, manifest says %d: %w", len(cache), m.Size, ErrCorrupt)
+	}
+	sum := sha256.Sum256(cache)
+	if hex.EncodeToString(sum[:]) != m.SHA256 {
+		return fmt.Errorf("SHA-256 of the reassembled cache does not match the manifest: %w", ErrCorrupt)
+	}
+	return nil
+}

@@ -1,0 +1,87 @@
+package mockinit_test
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/setupwizard/setupwizard/internal/store"
+	"github.com/zalando/go-keyring"
+)
+
+// These tests share go-keyring's global mock; none runs in parallel.
+
+func open(t *testing.T) *store.Store {
+	t.Helper()
+	s, err := store.Open(t.TempDir()) // the default SystemKeyring
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func entry(uid string) store.Entry {
+	return store.Entry{Domain: "librus", Title: uid, UniqueID: uid}
+}
+
+// TestMockRoundTrip goes through the default backend (go-keyring's package
+// functions) on the mock provider.
+func TestMockRoundTrip(t *testing.T) {
+	keyring.MockInit()
+	s := open(t)
+	cache := bytes.Repeat([]byte("0123456789"), 600) // 6000 bytes, 4 chunks
+	e, err := s.Add(entry("jan"), cache)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.LoadCache(e.ID)
+	if err != nil || !bytes.Equal(got, cache) {
+		t.Fatalf("LoadCache: %d bytes, %v", len(got), err)
+	}
+	// The items are where FORMAT.md says, readable by go-keyring directly.
+	man, err := keyring.Get("setupwizard:librus", e.ID)
+	if err != nil || !strings.Contains(man, `"chunks":4`) {
+		t.Fatalf("manifest %q, %v", man, err)
+	}
+	if err := s.ReplaceCache(e.ID, []byte("small")); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Remove(e.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := keyring.Get("setupwizard:librus", e.ID); !errors.Is(err, keyring.ErrNotFound) {
+		t.Fatalf("manifest after Remove: %v", err)
+	}
+}
+
+// TestMockErrors: every operation that reaches a failing keyring returns
+// an error matching ErrKeyring, with the cause and a fix in the message.
+func TestMockErrors(t *testing.T) {
+	keyring.MockInit()
+	s := open(t)
+	e, err := s.Add(entry("jan"), []byte("cache"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyring.MockInitWithError(errors.New("The name org.freedesktop.secrets was not provided by any .service files"))
+	_, errAdd := s.Add(entry("ann"), []byte("cache"))
+	errReplace := s.ReplaceCache(e.ID, []byte("new"))
+	_, errLoad := s.LoadCache(e.ID)
+	errRemove := s.Remove(e.ID)
+	for name, err := range map[string]error{"Add": errAdd, "ReplaceCache": errReplace, "LoadCache": errLoad, "Remove": errRemove} {
+		if !errors.Is(err, store.ErrKeyring) || !strings.Contains(err.Error(), "gnome-keyring") {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	// Nothing was committed: the failed Add left no entry, Remove kept e.
+	list, err := s.Entries()
+	if err != nil || len(list) != 1 || list[0].ID != e.ID {
+		t.Fatalf("entries %+v %v", list, err)
+	}
+	// A mock that reports "not found" for everything: the cache is gone.
+	keyring.MockInitWithError(keyring.ErrNotFound)
+	if _, err := s.LoadCache(e.ID); !errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrKeyring) {
+		t.Fatalf("LoadCache with no items: %v", err)
+	}
+}
