@@ -22,7 +22,7 @@ func run(m *testing.M) int {
 	// (a release build, another GOOS toolchain's output, a bisect).
 	if b := os.Getenv("SETUPWIZARD_E2E_BINARY"); b != "" {
 		binary = b
-		return m.Run()
+		return runWithKeyring(m)
 	}
 	dir, err := os.MkdirTemp("", "setupwizard-e2e-")
 	if err != nil {
@@ -37,5 +37,20 @@ func run(m *testing.M) int {
 		fmt.Fprintf(os.Stderr, "e2e: go build ./cmd/setupwizard: %v\n%s", err, out)
 		return 1
 	}
+	return runWithKeyring(m)
+}
+
+// runWithKeyring gives the suite its own keyring when a real one is there
+// to test against (scripts/test sets SETUPWIZARD_REAL_KEYRING).
+func runWithKeyring(m *testing.M) int {
+	if os.Getenv("SETUPWIZARD_REAL_KEYRING") != "1" {
+		return m.Run()
+	}
+	stop, err := privateKeyring()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "e2e: private keyring: %v\n", err)
+		return 1
+	}
+	defer stop()
 	return m.Run()
 }

@@ -1,0 +1,111 @@
+package e2e
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/godbus/dbus/v5"
+)
+
+// privateKeyring starts a D-Bus session bus and an unlocked gnome-keyring
+// of the suite's own and points this process (and so every child) at it.
+// Other test packages that `go test ./...` runs at the same time use the
+// outer session's keyring, so this suite's "no new keyring item" checks
+// can't see their writes. It returns a stop function.
+func privateKeyring() (func(), error) {
+	tmp, err := os.MkdirTemp("", "setupwizard-e2e-keyring-")
+	if err != nil {
+		return nil, err
+	}
+	run := filepath.Join(tmp, "run")
+	if err := os.Mkdir(run, 0o700); err != nil {
+		return nil, err
+	}
+	var procs []*exec.Cmd
+	stop := func() {
+		for i := len(procs) - 1; i >= 0; i-- {
+			_ = procs[i].Process.Kill()
+			_ = procs[i].Wait()
+		}
+		_ = os.RemoveAll(tmp)
+	}
+
+	bus := exec.Command("dbus-daemon", "--session", "--nofork", "--print-address=1")
+	bus.Stderr = nil
+	out, err := bus.StdoutPipe()
+	if err != nil {
+		stop()
+		return nil, err
+	}
+	if err := bus.Start(); err != nil {
+		stop()
+		return nil, fmt.Errorf("start dbus-daemon: %w", err)
+	}
+	procs = append(procs, bus)
+	addr, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		stop()
+		return nil, fmt.Errorf("read the bus address: %w", err)
+	}
+	addr = strings.TrimSpace(addr)
+
+	kr := exec.Command("gnome-keyring-daemon", "--foreground", "--unlock", "--components=secrets")
+	kr.Env = append(os.Environ(),
+		"DBUS_SESSION_BUS_ADDRESS="+addr,
+		"XDG_RUNTIME_DIR="+run,
+		"HOME="+tmp,
+		"XDG_DATA_HOME="+filepath.Join(tmp, "data"),
+	)
+	kr.Stdin = strings.NewReader("pw")
+	if err := kr.Start(); err != nil {
+		stop()
+		return nil, fmt.Errorf("start gnome-keyring-daemon: %w", err)
+	}
+	procs = append(procs, kr)
+	if err := waitForName(addr, "org.freedesktop.secrets", 20*time.Second); err != nil {
+		stop()
+		return nil, err
+	}
+	os.Setenv("DBUS_SESSION_BUS_ADDRESS", addr)
+	return stop, nil
+}
+
+// waitForName waits until name has an owner on the bus: the keyring is
+// ready once it has claimed org.freedesktop.secrets. It listens for the
+// bus's NameOwnerChanged signal rather than polling.
+func waitForName(addr, name string, timeout time.Duration) error {
+	conn, err := dbus.Connect(addr)
+	if err != nil {
+		return fmt.Errorf("connect to the private bus: %w", err)
+	}
+	defer conn.Close()
+	signals := make(chan *dbus.Signal, 16)
+	conn.Signal(signals)
+	if err := conn.AddMatchSignal(dbus.WithMatchInterface("org.freedesktop.DBus"), dbus.WithMatchMember("NameOwnerChanged"), dbus.WithMatchArg(0, name)); err != nil {
+		return fmt.Errorf("watch %s: %w", name, err)
+	}
+	var has bool
+	if err := conn.BusObject().Call("org.freedesktop.DBus.NameHasOwner", 0, name).Store(&has); err != nil {
+		return fmt.Errorf("ask for %s: %w", name, err)
+	}
+	deadline := time.After(timeout)
+	for !has {
+		select {
+		case s := <-signals:
+			if len(s.Body) == 3 {
+				if owner, _ := s.Body[2].(string); owner != "" {
+					has = true
+				}
+			}
+		case <-deadline:
+			return errors.New("gnome-keyring did not claim " + name + " within " + timeout.String())
+		}
+	}
+	return nil
+}
