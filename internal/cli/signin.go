@@ -15,7 +15,7 @@ import (
 )
 
 // errNoTerminal is the message for a sign-in that cannot prompt.
-const errNoTerminal = "no terminal to prompt on: to sign in from a script, pass -u LOGIN and the password on standard input with --password-stdin (e.g. printf '%s\\n' \"$PW\" | setupwizard --provider librus -u LOGIN --password-stdin)"
+const errNoTerminal = "no terminal to prompt on: to sign in from a script, pass -u LOGIN and the password on standard input with --password-stdin (e.g. echo \"$PW\" | setupwizard --provider librus -u LOGIN --password-stdin)"
 
 func (a *app) runAdd(ctx context.Context) int {
 	ps := a.providers

@@ -1,0 +1,348 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/hinshun/vt10x"
+	"github.com/setupwizard/setupwizard/internal/flow"
+	"github.com/setupwizard/setupwizard/internal/flow/flowtest"
+	"github.com/setupwizard/setupwizard/internal/providers/provider"
+	"github.com/setupwizard/setupwizard/internal/store"
+)
+
+// guard bounds every wait so a broken test fails instead of hanging; it is
+// never what a test waits for.
+const guard = 10 * time.Second
+
+// memStore is an in-memory flow.Store for unit tests.
+type memStore struct {
+	mu      sync.Mutex
+	entries []store.Entry
+	caches  map[string][]byte
+	writes  int
+}
+
+func newMemStore(entries ...store.Entry) *memStore {
+	s := &memStore{caches: map[string][]byte{}}
+	for _, e := range entries {
+		s.entries = append(s.entries, e)
+		s.caches[e.ID] = []byte(`{"old":true}`)
+	}
+	return s
+}
+
+func (s *memStore) Entries() ([]store.Entry, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]store.Entry(nil), s.entries...), nil
+}
+
+func (s *memStore) Add(e store.Entry, cache []byte) (store.Entry, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, x := range s.entries {
+		if x.Domain == e.Domain && x.UniqueID == e.UniqueID {
+			return store.Entry{}, store.ErrDuplicate
+		}
+	}
+	e.ID = fmt.Sprintf("entry%d", len(s.entries)+1)
+	s.entries = append(s.entries, e)
+	s.caches[e.ID] = append([]byte(nil), cache...)
+	s.writes++
+	return e, nil
+}
+
+func (s *memStore) ReplaceCache(id string, cache []byte) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.caches[id]; !ok {
+		return store.ErrNotFound
+	}
+	s.caches[id] = append([]byte(nil), cache...)
+	s.writes++
+	return nil
+}
+
+func (s *memStore) LoadCache(id string) ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.caches[id]
+	if !ok {
+		return nil, store.ErrNotFound
+	}
+	return append([]byte(nil), c...), nil
+}
+
+func (s *memStore) SetIssue(id, issue string, open bool) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := range s.entries {
+		if s.entries[i].ID == id {
+			if !open {
+				s.entries[i].Issues = nil
+			}
+			s.writes++
+			return nil
+		}
+	}
+	return store.ErrNotFound
+}
+
+func (s *memStore) Remove(id string) error { return errors.New("not used") }
+
+func (s *memStore) Writes() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.writes
+}
+
+// screen records everything the program writes and wakes waiters on each
+// write, so tests wait for what is on screen rather than for time.
+type screen struct {
+	mu      sync.Mutex
+	raw     bytes.Buffer
+	changed chan struct{}
+	resizes []resize
+}
+
+// resize is a terminal size change after at bytes of output.
+type resize struct{ at, w, h int }
+
+func newScreen() *screen { return &screen{changed: make(chan struct{})} }
+
+func (s *screen) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.raw.Write(p)
+	close(s.changed)
+	s.changed = make(chan struct{})
+	return len(p), nil
+}
+
+// Bytes is every byte written so far.
+func (s *screen) Bytes() []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]byte(nil), s.raw.Bytes()...)
+}
+
+// text replays the output on a virtual terminal of w x h cells (resized
+// where the test resized the program) and returns its lines with trailing
+// blanks trimmed. The program's output is meant for a tty that maps \n to
+// \r\n (ONLCR), so the replay does the same.
+func text(raw []byte, w, h int, resizes ...resize) string {
+	vt := vt10x.New(vt10x.WithSize(w, h))
+	feed := func(b []byte) {
+		b = unknownToVT.ReplaceAll(b, nil)
+		_, _ = vt.Write(bytes.ReplaceAll(b, []byte("\n"), []byte("\r\n")))
+	}
+	done := 0
+	for _, r := range resizes {
+		feed(raw[done:r.at])
+		done = r.at
+		vt.Resize(r.w, r.h)
+	}
+	feed(raw[done:])
+	lines := strings.Split(vt.String(), "\n")
+	for i := range lines {
+		lines[i] = strings.TrimRight(lines[i], " ")
+	}
+	return strings.TrimRight(strings.Join(lines, "\n"), "\n") + "\n"
+}
+
+// unknownToVT matches the sequences vt10x would misread: keyboard-protocol
+// pushes and pops (CSI > 1 u, CSI < u: vt10x takes them for "restore
+// cursor"), modifyOtherKeys (CSI > 4 m) and mode queries (CSI ? n $ p).
+var unknownToVT = regexp.MustCompile(`\x1b\[[<>=][0-9;]*[A-Za-z]|\x1b\[\?[0-9;]*\$p|\x1b\[\?u`)
+
+// waitFor blocks until cond holds for the screen (w x h) or the guard ends.
+func (s *screen) waitFor(tb testing.TB, w, h int, what string, cond func(screen string) bool) string {
+	tb.Helper()
+	deadline := time.NewTimer(guard)
+	defer deadline.Stop()
+	for {
+		s.mu.Lock()
+		raw := append([]byte(nil), s.raw.Bytes()...)
+		ch := s.changed
+		resizes := s.resizes
+		s.mu.Unlock()
+		if scr := text(raw, w, h, resizes...); cond(scr) {
+			return scr
+		}
+		select {
+		case <-ch:
+		case <-deadline.C:
+			tb.Fatalf("never saw %s; screen:\n%s", what, text(raw, w, h, resizes...))
+		}
+	}
+}
+
+// session is RunFlow running in the background against a scripted provider.
+type session struct {
+	t    *testing.T
+	prov *flowtest.Provider
+	st   *memStore
+	scr  *screen
+	prog *tea.Program
+	w, h int
+	done chan struct{}
+	res  flow.Result
+	err  error
+}
+
+type sessionOpts struct {
+	outcomes  []flowtest.Outcome
+	reauth    *store.Entry // nil: add flow
+	entries   []store.Entry
+	width     int // 0: 80
+	extra     []provider.Provider
+	noStatic  bool
+	colour    bool
+	lang      string
+	parentCtx context.Context
+	wrapStore func(*memStore) flow.Store
+	checkErr  error // what the provider's silent check returns
+}
+
+func startSession(t *testing.T, o sessionOpts) *session {
+	t.Helper()
+	s := &session{t: t, prov: flowtest.New(o.outcomes...), w: 80, h: 24, scr: newScreen(), done: make(chan struct{})}
+	s.prov.CheckErr = o.checkErr
+	if o.width > 0 {
+		s.w = o.width
+	}
+	entries := o.entries
+	if o.reauth != nil {
+		entries = append(entries, *o.reauth)
+	}
+	s.st = newMemStore(entries...)
+	ctx := o.parentCtx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	started := make(chan *tea.Program, 1)
+	cfg := config{
+		Options: Options{
+			In: strings.NewReader(""), Out: s.scr, Lang: o.lang,
+			NoColor: !o.colour, Width: o.width, Height: s.h,
+		},
+		staticSpinner: !o.noStatic,
+		onStart:       func(p *tea.Program) { started <- p },
+	}
+	providers := append([]provider.Provider{s.prov}, o.extra...)
+	var st flow.Store = s.st
+	if o.wrapStore != nil {
+		st = o.wrapStore(s.st)
+	}
+	newFlow := func(p provider.Provider) (*flow.Flow, error) {
+		if o.reauth != nil {
+			return flow.NewReauth(p, st, *o.reauth), nil
+		}
+		return flow.NewUser(p, st), nil
+	}
+	go func() {
+		defer close(s.done)
+		s.res, s.err = runFlow(ctx, cfg, providers, newFlow)
+	}()
+	select {
+	case s.prog = <-started:
+	case <-time.After(guard):
+		t.Fatal("program never started")
+	}
+	t.Cleanup(func() {
+		s.prog.Kill()
+		<-s.done
+	})
+	return s
+}
+
+// screenNow is the terminal as it is.
+func (s *session) screenNow() string {
+	s.scr.mu.Lock()
+	raw := append([]byte(nil), s.scr.raw.Bytes()...)
+	resizes := s.scr.resizes
+	s.scr.mu.Unlock()
+	return text(raw, s.w, s.h, resizes...)
+}
+
+// resize changes the terminal's size, as SIGWINCH would.
+func (s *session) resize(w, h int) {
+	s.scr.mu.Lock()
+	s.scr.resizes = append(s.scr.resizes, resize{at: s.scr.raw.Len(), w: w, h: h})
+	s.scr.mu.Unlock()
+	s.prog.Send(tea.WindowSizeMsg{Width: w, Height: h})
+}
+
+// key sends one named key press.
+func (s *session) key(name string) {
+	s.prog.Send(keyMsg(name))
+}
+
+func keyMsg(name string) tea.KeyPressMsg {
+	switch name {
+	case "tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab}
+	case "shift+tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "up":
+		return tea.KeyPressMsg{Code: tea.KeyUp}
+	case "down":
+		return tea.KeyPressMsg{Code: tea.KeyDown}
+	case "ctrl+c":
+		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
+	}
+	panic("unknown key " + name)
+}
+
+// typeText types s one key at a time.
+func (s *session) typeText(text string) {
+	for _, r := range text {
+		s.prog.Send(tea.KeyPressMsg{Code: r, Text: string(r)})
+	}
+}
+
+// wait blocks until the screen shows substr and returns the screen.
+func (s *session) wait(substr string) string {
+	s.t.Helper()
+	return s.scr.waitFor(s.t, s.w, s.h, fmt.Sprintf("%q", substr), func(scr string) bool { return strings.Contains(scr, substr) })
+}
+
+// result waits for RunFlow to return.
+func (s *session) result() (flow.Result, error) {
+	s.t.Helper()
+	select {
+	case <-s.done:
+	case <-time.After(guard):
+		s.t.Fatalf("RunFlow never returned; screen:\n%s", s.screenNow())
+	}
+	return s.res, s.err
+}
+
+// finalScreen is the terminal once RunFlow has returned.
+func (s *session) finalScreen() string {
+	s.t.Helper()
+	_, _ = s.result()
+	return s.screenNow()
+}
+
+// signIn fills the form and submits it.
+func (s *session) signIn(login, password string) {
+	s.wait("Password")
+	s.typeText(login)
+	s.key("enter") // to the password
+	s.typeText(password)
+	s.key("enter") // submit
+}

@@ -1,0 +1,42 @@
+package ui
+
+import (
+	tea "charm.land/bubbletea/v2"
+)
+
+// picker is a one-of-N list moved with the arrows or j/k, shared by the
+// provider choice and PickEntry.
+type picker struct {
+	title  string
+	items  []string
+	cursor int
+}
+
+// key handles a key press and reports whether enter chose the current item.
+func (p *picker) key(msg tea.KeyPressMsg) (chosen bool) {
+	switch msg.String() {
+	case "up", "k", "shift+tab":
+		p.cursor = (p.cursor - 1 + len(p.items)) % len(p.items)
+	case "down", "j", "tab":
+		p.cursor = (p.cursor + 1) % len(p.items)
+	case "home", "g":
+		p.cursor = 0
+	case "end", "G":
+		p.cursor = len(p.items) - 1
+	case "enter":
+		return true
+	}
+	return false
+}
+
+func (p *picker) render(pg *page, st styles) {
+	pg.text(st.title, 0, "", p.title)
+	pg.blank()
+	for i, it := range p.items {
+		if i == p.cursor {
+			pg.text(st.cursor, 0, promptFocused, it)
+		} else {
+			pg.text(st.desc, 0, promptBlurred, it)
+		}
+	}
+}

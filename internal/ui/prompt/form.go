@@ -1,0 +1,116 @@
+package prompt
+
+import (
+	"fmt"
+
+	"github.com/setupwizard/setupwizard/internal/flow"
+	"github.com/setupwizard/setupwizard/internal/providers/provider"
+	"github.com/setupwizard/setupwizard/internal/ui/frontend"
+)
+
+// formRun asks a flow's form until the flow ends.
+type formRun struct {
+	s *session
+	t frontend.Text
+}
+
+func (fr formRun) run(f *flow.Flow) (flow.Result, error) {
+	s, t := fr.s, fr.t
+	res := f.Start()
+	ph := res.Placeholders
+	s.printf("%s\n", t.StepTitle(res.StepID, ph))
+	if d := t.StepDescription(res.StepID, ph); d != "" {
+		s.printf("%s\n", d)
+	}
+	s.printf("\n")
+	first := true
+	for res.Type == flow.ResultForm {
+		fr.printErrors(res)
+		in, err := fr.ask(res, first)
+		if err != nil {
+			return flow.Result{}, err
+		}
+		first = false
+		res, err = f.Submit(s.ctx, in, func(p provider.Progress) {
+			s.printf("%s...\n", t.Progress(p))
+		})
+		clear(in)
+		if err != nil {
+			if s.ctx.Err() != nil {
+				return flow.Result{}, s.cancelled(err)
+			}
+			return flow.Result{}, err
+		}
+	}
+	fr.printEnd(res)
+	return res, nil
+}
+
+// ask reads every field: the login with its default shown as "[login]"
+// (empty keeps it), the password without echo on a terminal.
+func (fr formRun) ask(res flow.Result, first bool) (provider.Input, error) {
+	s, t := fr.s, fr.t
+	in := provider.Input{}
+	for _, field := range res.Schema {
+		label := t.Label(res.StepID, field.Name, res.Placeholders)
+		if d := t.FieldDescription(res.StepID, field.Name, res.Placeholders); d != "" && first {
+			s.printf("%s: %s\n", label, d)
+		}
+		if field.Kind == provider.Password {
+			v, err := s.askSecret(label + ": ")
+			if err != nil {
+				clear(in)
+				return nil, err
+			}
+			in[field.Name] = v
+			continue
+		}
+		def := res.Defaults[field.Name]
+		prompt := label + ": "
+		if def != "" {
+			prompt = fmt.Sprintf("%s [%s]: ", label, def)
+		}
+		v, err := s.ask(prompt)
+		if err != nil {
+			clear(in)
+			return nil, err
+		}
+		if v == "" {
+			v = def
+		}
+		in[field.Name] = v
+	}
+	return in, nil
+}
+
+// printErrors lists a form's errors: field errors in form order, named by
+// their label, then the base error.
+func (fr formRun) printErrors(res flow.Result) {
+	s, t := fr.s, fr.t
+	for _, field := range res.Schema {
+		if key, ok := res.Errors[field.Name]; ok {
+			s.printf("%s%s: %s\n", markErr, t.Label(res.StepID, field.Name, res.Placeholders), t.Error(key, res.Placeholders))
+		}
+	}
+	if key, ok := res.Errors[flow.Base]; ok {
+		s.printf("%s%s\n", markErr, t.Error(key, res.Placeholders))
+	}
+}
+
+func (fr formRun) printEnd(res flow.Result) {
+	s, t := fr.s, fr.t
+	switch res.Type {
+	case flow.ResultCreateEntry:
+		s.printf("%s%s\n", markOK, fmt.Sprintf(s.chrome.Created, res.Entry.Title))
+		s.printf("  %s\n", fmt.Sprintf(s.chrome.UniqueID, res.Entry.UniqueID))
+	case flow.ResultAbort:
+		mark := markErr
+		if res.Reason == flow.AbortReauthSuccessful {
+			mark = markOK
+		}
+		s.printf("%s%s\n", mark, t.Abort(res.Reason, res.Placeholders))
+	}
+	if res.ReloadErr != nil {
+		s.printf("%s%s\n", markWarn, fmt.Sprintf(s.chrome.ReloadWarning, res.ReloadErr))
+	}
+}

@@ -1,0 +1,185 @@
+// Package prompt is the accessible front end (TERM=dumb or --accessible):
+// plain line prompts on Options.In / Options.Out with the same flow as the
+// TUI. Every line is printed once and never redrawn: no alternate screen,
+// no cursor movement, no spinner, no colour, so screen readers and logs
+// read it as written. Its exported shape matches internal/ui, so the
+// command line can switch front ends with one flag.
+package prompt
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/setupwizard/setupwizard/internal/flow"
+	"github.com/setupwizard/setupwizard/internal/providers/provider"
+	"github.com/setupwizard/setupwizard/internal/ui/frontend"
+)
+
+// Options configures a session (the same type as ui.Options).
+type Options = frontend.Options
+
+// ErrCancelled is returned at end of input or when ctx is cancelled (the
+// same value as ui.ErrCancelled).
+var ErrCancelled = frontend.ErrCancelled
+
+// Markers, as in the TUI.
+const (
+	markErr  = "✗ "
+	markOK   = "✓ "
+	markWarn = "! "
+)
+
+// session is one call's terminal: a line reader on In and a locked writer
+// on Out (progress reports may come from the validator's goroutines).
+type session struct {
+	ctx    context.Context
+	in     *lineReader
+	mu     sync.Mutex
+	out    io.Writer
+	chrome frontend.Chrome
+}
+
+func newSession(ctx context.Context, opts Options) *session {
+	in, out := opts.In, opts.Out
+	if in == nil {
+		in = os.Stdin
+	}
+	if out == nil {
+		out = os.Stdout
+	}
+	return &session{ctx: ctx, in: newLineReader(in), out: out, chrome: frontend.ChromeFor(opts.Lang)}
+}
+
+func (s *session) printf(format string, args ...any) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, _ = fmt.Fprintf(s.out, format, args...)
+}
+
+// ask prints a prompt and reads one line; end of input or a cancelled
+// context is ErrCancelled.
+func (s *session) ask(prompt string) (string, error) {
+	s.printf("%s", prompt)
+	line, err := s.in.readLine(s.ctx)
+	return line, s.cancelled(err)
+}
+
+// askSecret reads a line without echo when In is a terminal.
+func (s *session) askSecret(prompt string) (string, error) {
+	s.printf("%s", prompt)
+	line, echoed, err := s.in.readSecret(s.ctx)
+	if !echoed {
+		s.printf("\n") // the newline typed was not echoed either
+	}
+	return line, s.cancelled(err)
+}
+
+func (s *session) cancelled(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, io.EOF):
+		s.printf("\n%s%s\n", markErr, s.chrome.Cancelled)
+		return ErrCancelled
+	case s.ctx.Err() != nil:
+		s.printf("\n%s%s\n", markErr, s.chrome.Cancelled)
+		return fmt.Errorf("%w: %w", ErrCancelled, s.ctx.Err())
+	}
+	return fmt.Errorf("prompt: read input: %w", err)
+}
+
+// pick lists items and asks for a number until one fits.
+func (s *session) pick(title string, items []string) (int, error) {
+	s.printf("%s\n", title)
+	for i, it := range items {
+		s.printf("  %d) %s\n", i+1, it)
+	}
+	for {
+		line, err := s.ask(fmt.Sprintf(s.chrome.Choose, len(items)))
+		if err != nil {
+			return -1, err
+		}
+		n, err := strconv.Atoi(strings.TrimSpace(line))
+		if err == nil && n >= 1 && n <= len(items) {
+			return n - 1, nil
+		}
+	}
+}
+
+// PickEntry asks which of items (pre-rendered lines) to use, by number.
+func PickEntry(ctx context.Context, opts Options, items []string) (int, error) {
+	if len(items) == 0 {
+		return -1, errors.New("prompt: nothing to pick from")
+	}
+	s := newSession(ctx, opts)
+	return s.pick(s.chrome.PickEntry, items)
+}
+
+// Confirm asks a yes/no question; an empty answer is no.
+func Confirm(ctx context.Context, opts Options, question string) (bool, error) {
+	s := newSession(ctx, opts)
+	for {
+		line, err := s.ask(question + " " + s.chrome.YesNo + " ")
+		if err != nil {
+			return false, err
+		}
+		a := strings.ToLower(strings.TrimSpace(line))
+		switch {
+		case contains(s.chrome.Yes, a):
+			return true, nil
+		case a == "" || contains(s.chrome.No, a):
+			return false, nil
+		}
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// RunFlow runs an add or reauth flow as line prompts: a numbered provider
+// choice when there is more than one, then each field on its own line, the
+// validator's progress as plain lines, errors as "✗ <text> (<key>)" and
+// the form again with the login as its default, until create_entry or
+// abort. It returns ErrCancelled at end of input or when ctx is cancelled
+// (Submit then saves nothing), and newFlow's or the store's error.
+func RunFlow(ctx context.Context, opts Options, providers []provider.Provider, newFlow func(provider.Provider) (*flow.Flow, error)) (flow.Result, error) {
+	if len(providers) == 0 {
+		return flow.Result{}, errors.New("prompt: no provider to run")
+	}
+	s := newSession(ctx, opts)
+	texts := make([]frontend.Text, len(providers))
+	titles := make([]string, len(providers))
+	for i, p := range providers {
+		cat, err := flow.Strings(p)
+		if err != nil {
+			return flow.Result{}, fmt.Errorf("prompt: %w", err)
+		}
+		texts[i] = frontend.Text{Cat: cat, Lang: opts.Lang}
+		titles[i] = texts[i].FlowTitle(p.Domain())
+	}
+	cur := 0
+	if len(providers) > 1 {
+		var err error
+		if cur, err = s.pick(s.chrome.PickProvider, titles); err != nil {
+			return flow.Result{}, err
+		}
+	}
+	f, err := newFlow(providers[cur])
+	if err != nil {
+		return flow.Result{}, err
+	}
+	fr := formRun{s: s, t: texts[cur]}
+	return fr.run(f)
+}
