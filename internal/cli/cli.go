@@ -76,6 +76,8 @@ type app struct {
 	rootCAs *x509.CertPool
 	// storeOpts are passed to store.Open (tests swap the keyring).
 	storeOpts []store.Option
+	// notice is shown above every interactive screen (--demo's credentials).
+	notice string
 	// prompter is the interactive front end; Main picks one when nil.
 	prompter Prompter
 }
@@ -126,9 +128,6 @@ func (a *app) run(ctx context.Context, args []string) int {
 	a.provOpts = provider.Options{Timeout: a.opts.timeout, Wrap: a.tracer.Wrap, Getenv: a.getenv, RootCAs: a.rootCAs}
 	a.openStore = func() (*store.Store, error) { return store.Open(a.configDir(), a.storeOpts...) }
 	a.lang = i18n.Lang(a.getenv, []string{"en", "pl"})
-	if a.prompter == nil {
-		a.prompter = a.newPrompter()
-	}
 
 	if a.opts.demo {
 		cleanup, err := a.startDemo()
@@ -137,6 +136,9 @@ func (a *app) run(ctx context.Context, args []string) int {
 			return ExitFlow
 		}
 		defer cleanup()
+	}
+	if a.prompter == nil {
+		a.prompter = a.newPrompter()
 	}
 	a.providers = traceProviders(registry.New(a.provOpts), a.tracer)
 	if a.opts.provider != "" {

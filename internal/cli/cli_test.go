@@ -362,6 +362,15 @@ func TestKeyringUnavailableExits3(t *testing.T) {
 	}
 }
 
+func TestKeyringProbedWhileTyping(t *testing.T) {
+	w := newWorld(t)
+	w.sopts = []store.Option{store.WithKeyring(brokenKeyring{})}
+	w.prompter, w.tty = &fakePrompter{typing: true}, true
+	for _, args := range [][]string{{}, {"--provider", "librus"}} {
+		expect(t, w.run("", args...), ExitKeyring, "the keyring cannot store the sign-in", "Secret Service")
+	}
+}
+
 func TestDebugTraceRedactsSecrets(t *testing.T) {
 	testenv.RealKeyring(t)
 	for _, a := range accounts {
@@ -429,9 +438,15 @@ type fakePrompter struct {
 	pick    int
 	confirm bool
 	picked  []string
+	// typing makes RunFlow wait like a person at the form until the
+	// command cancels it.
+	typing bool
 }
 
-func (f *fakePrompter) RunFlow(context.Context, []provider.Provider, func(provider.Provider) (*flow.Flow, error)) (flow.Result, error) {
+func (f *fakePrompter) RunFlow(ctx context.Context, _ []provider.Provider, _ func(provider.Provider) (*flow.Flow, error)) (flow.Result, error) {
+	if f.typing {
+		<-ctx.Done()
+	}
 	return flow.Result{}, ErrCancelled
 }
 

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -53,16 +52,19 @@ func (a *app) startDemo() (func(), error) {
 	a.openStore = func() (*store.Store, error) { return store.Open(dir, a.storeOpts...) }
 
 	where := "the OS keyring (the demo's items are deleted when it ends)"
-	if err := probeKeyring(3 * time.Second); err != nil {
+	short := "OS keyring"
+	probe, err := store.Open(dir, store.WithTimeout(3*time.Second))
+	if err == nil {
+		err = probe.Probe("demo")
+	}
+	if err != nil {
 		keyring.MockInit()
 		where = fmt.Sprintf("a throwaway in-memory keyring, because the OS keyring did not answer (%v)", err)
+		short = "in-memory (the OS keyring did not answer)"
 	}
-	fmt.Fprintf(a.io.ErrOut, `Demo mode: both services are emulated on this machine; nothing leaves it.
-  flameconnect: e-mail %s, password %s
-  librus:       login %s, password %s
-  Any other password shows the invalid_auth error. Token caches go to %s.
-
-`, fcemu.DemoEmail, fcemu.DemoPassword, libemu.DemoLogin, libemu.DemoPassword, where)
+	a.notice = fmt.Sprintf("Demo: both services are emulated on this machine. flameconnect: %s / %s; librus: %s / %s. Any other password shows invalid_auth. Token caches: %s.",
+		fcemu.DemoEmail, fcemu.DemoPassword, libemu.DemoLogin, libemu.DemoPassword, short)
+	fmt.Fprintf(a.io.ErrOut, "Demo mode: token caches go to %s.\n", where)
 
 	return func() {
 		if st, err := store.Open(dir, a.storeOpts...); err == nil {
@@ -76,26 +78,4 @@ func (a *app) startDemo() (func(), error) {
 		lb.Close()
 		_ = os.RemoveAll(dir)
 	}, nil
-}
-
-// probeKeyring writes, reads and deletes one item, bounded in time: a
-// keyring that would open an unanswered prompt must not hang the demo.
-func probeKeyring(timeout time.Duration) error {
-	done := make(chan error, 1)
-	go func() {
-		const svc, user = "setupwizard:demo-probe", "probe"
-		if err := keyring.Set(svc, user, "ok"); err != nil {
-			done <- err
-			return
-		}
-		_, err := keyring.Get(svc, user)
-		_ = keyring.Delete(svc, user)
-		done <- err
-	}()
-	select {
-	case err := <-done:
-		return err
-	case <-time.After(timeout):
-		return errors.New("no answer within " + timeout.String())
-	}
 }

@@ -48,7 +48,7 @@ func (f frontEnd) Confirm(ctx context.Context, q string) (bool, error) {
 // newPrompter picks the accessible line prompts for TERM=dumb or
 // --accessible (as huh does), else the Bubble Tea program.
 func (a *app) newPrompter() Prompter {
-	opts := frontend.Options{In: a.io.In, Out: a.io.Out, Lang: a.lang, NoColor: a.getenv("NO_COLOR") != ""}
+	opts := frontend.Options{In: a.io.In, Out: a.io.Out, Lang: a.lang, NoColor: a.getenv("NO_COLOR") != "", Notice: a.notice}
 	if a.opts.accessible || a.getenv("TERM") == "dumb" {
 		return frontEnd{opts: opts, runFlow: prompt.RunFlow, pick: prompt.PickEntry, confirm: prompt.Confirm}
 	}

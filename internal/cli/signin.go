@@ -38,10 +38,10 @@ func (a *app) runAdd(ctx context.Context) int {
 	}
 	newFlow := func(p provider.Provider) (*flow.Flow, error) { return flow.NewUser(p, st), nil }
 	if a.interactive() {
-		return a.runInteractive(ctx, ps, newFlow)
+		return a.runInteractive(ctx, st, ps, newFlow)
 	}
 	f, _ := newFlow(ps[0])
-	return a.runScripted(ctx, f, a.opts.username)
+	return a.runScripted(ctx, st, f, a.opts.username)
 }
 
 func (a *app) runReauth(ctx context.Context) int {
@@ -64,19 +64,32 @@ func (a *app) runReauth(ctx context.Context) int {
 	}
 	newFlow := func(provider.Provider) (*flow.Flow, error) { return flow.NewReauth(p, st, e), nil }
 	if a.interactive() {
-		return a.runInteractive(ctx, []provider.Provider{p}, newFlow)
+		return a.runInteractive(ctx, st, []provider.Provider{p}, newFlow)
 	}
 	login := a.opts.username
 	if login == "" {
 		login = e.Login()
 	}
 	f, _ := newFlow(p)
-	return a.runScripted(ctx, f, login)
+	return a.runScripted(ctx, st, f, login)
 }
 
 // runInteractive hands the flow to the front end and maps its outcome.
-func (a *app) runInteractive(ctx context.Context, ps []provider.Provider, newFlow func(provider.Provider) (*flow.Flow, error)) int {
+// The keyring is probed while the person types: a keyring that cannot
+// store the result ends the wizard at once (exit 3) rather than after a
+// successful sign-in, and a desktop keyring gets to ask for unlocking early.
+func (a *app) runInteractive(ctx context.Context, st *store.Store, ps []provider.Provider, newFlow func(provider.Provider) (*flow.Flow, error)) int {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	go func() {
+		if err := st.Probe(ps[0].Domain()); err != nil {
+			cancel(err)
+		}
+	}()
 	res, err := a.prompter.RunFlow(ctx, ps, newFlow)
+	if cause := context.Cause(ctx); cause != nil && errors.Is(cause, store.ErrKeyring) {
+		return a.storeErr("the keyring cannot store the sign-in", cause)
+	}
 	if err != nil {
 		return a.flowErr(err)
 	}
@@ -111,8 +124,11 @@ func resultCode(res flow.Result) int {
 
 // runScripted is the docker-login-style mode: one submit, progress on
 // stderr, the result on stdout, DESIGN.md's exit codes.
-func (a *app) runScripted(ctx context.Context, f *flow.Flow, login string) int {
+func (a *app) runScripted(ctx context.Context, st *store.Store, f *flow.Flow, login string) int {
 	p := f.Provider()
+	if err := st.Probe(p.Domain()); err != nil {
+		return a.storeErr("the keyring cannot store the sign-in", err)
+	}
 	cat, err := flow.Strings(p)
 	if err != nil {
 		fmt.Fprintf(a.io.ErrOut, "setupwizard: %v\n", err)

@@ -16,6 +16,10 @@ const (
 
 func (m model) render() string {
 	pg := &page{w: m.w()}
+	if m.cfg.Notice != "" {
+		pg.text(m.st.desc, 0, "", m.cfg.Notice)
+		pg.blank()
+	}
 	switch m.phase {
 	case phasePick:
 		m.picker.render(pg, m.st)

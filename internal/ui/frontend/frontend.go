@@ -26,4 +26,8 @@ type Options struct {
 	NoColor bool
 	// Width and Height fix the screen size; 0 asks the terminal.
 	Width, Height int
+	// Notice is shown above every screen (the TUI runs on the alternate
+	// screen, so text printed before it is out of sight): --demo puts the
+	// demo credentials here.
+	Notice string
 }

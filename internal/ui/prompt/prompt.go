@@ -53,7 +53,11 @@ func newSession(ctx context.Context, opts Options) *session {
 	if out == nil {
 		out = os.Stdout
 	}
-	return &session{ctx: ctx, in: newLineReader(in), out: out, chrome: frontend.ChromeFor(opts.Lang)}
+	s := &session{ctx: ctx, in: newLineReader(in), out: out, chrome: frontend.ChromeFor(opts.Lang)}
+	if opts.Notice != "" {
+		s.printf("%s\n\n", opts.Notice)
+	}
+	return s
 }
 
 func (s *session) printf(format string, args ...any) {

@@ -1,0 +1,30 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/zalando/go-keyring"
+)
+
+// probeItem is the item Probe writes and deletes at once. It can never
+// clash with an entry's items, whose names are entry ids (hex) or chunk
+// names built from them.
+const probeItem = "setupwizard-probe"
+
+// Probe proves the keyring can store a cache for domain now: it writes and
+// deletes one tiny item, with the usual timeout. A read would not do: a
+// locked collection answers "not found" to a read and only fails (or opens
+// its unlock prompt) on a write. Run early, it lets the wizard say the
+// keyring is unusable before the user types a password, and lets a desktop
+// keyring ask to be unlocked while the user is still typing.
+func (s *Store) Probe(domain string) error {
+	svc := Service(domain)
+	if err := s.caches.kr.set(svc, probeItem, "probe"); err != nil {
+		return fmt.Errorf("keyring check: %w", err)
+	}
+	if err := s.caches.kr.delete(svc, probeItem); err != nil && !errors.Is(err, keyring.ErrNotFound) {
+		return fmt.Errorf("keyring check: %w", err)
+	}
+	return nil
+}
