@@ -237,6 +237,7 @@ func TestScriptedAddAndDuplicate(t *testing.T) {
 }
 
 func TestScriptedWrongPasswordJSON(t *testing.T) {
+	testenv.RealKeyring(t)
 	w := newWorld(t)
 	for _, a := range accounts {
 		o := w.run("wrong-pass-7Qx\n", "--provider", a.provider, "-u", a.login, "--password-stdin", "--json")

@@ -11,14 +11,24 @@ import (
 	"github.com/setupwizard/setupwizard/internal/store"
 )
 
-func (a *app) runList() int {
+// loadEntries opens the store and reads every entry; ok=false carries an
+// exit code.
+func (a *app) loadEntries() (*store.Store, []store.Entry, int, bool) {
 	st, err := a.openStore()
 	if err != nil {
-		return a.storeErr("open entries", err)
+		return nil, nil, a.storeErr("open entries", err), false
 	}
 	all, err := st.Entries()
 	if err != nil {
-		return a.storeErr("read entries", err)
+		return nil, nil, a.storeErr("read entries", err), false
+	}
+	return st, all, 0, true
+}
+
+func (a *app) runList() int {
+	_, all, code, ok := a.loadEntries()
+	if !ok {
+		return code
 	}
 	m := a.matchEntries(all)
 	if a.opts.json {
@@ -64,13 +74,9 @@ type statusJSON struct {
 // Expired records auth_expired; valid stores the refreshed cache and clears
 // it; network trouble changes nothing.
 func (a *app) runStatus(ctx context.Context) int {
-	st, err := a.openStore()
-	if err != nil {
-		return a.storeErr("open entries", err)
-	}
-	all, err := st.Entries()
-	if err != nil {
-		return a.storeErr("read entries", err)
+	st, all, code, ok := a.loadEntries()
+	if !ok {
+		return code
 	}
 	m := a.matchEntries(all)
 	if len(m) == 0 {
@@ -84,7 +90,7 @@ func (a *app) runStatus(ctx context.Context) int {
 		}
 		return ExitOK
 	}
-	code := ExitOK
+	code = ExitOK
 	var out []statusJSON
 	for _, e := range m {
 		s, keyringErr := a.checkEntry(ctx, st, e)

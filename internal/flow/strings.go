@@ -39,19 +39,21 @@ var EngineErrorKeys = []string{ErrRequired, ErrInvalidEmail, ErrTooLong, ErrInva
 var EngineAbortReasons = []string{AbortAlreadyConfigured, AbortWrongAccount, AbortReauthSuccessful}
 
 // CheckStrings applies Home Assistant's rules to a provider: every error key
-// and abort reason it can return, every step title, field label and
-// progress step has a string in every language it ships, and no string
+// and abort reason it can return, every step title, description, field label
+// and field description, and every progress step has a string in every language it ships, and no string
 // uses a placeholder its step does not provide. It returns every breach.
 func CheckStrings(p provider.Provider) []error {
 	cat, err := Strings(p)
 	if err != nil {
 		return []error{err}
 	}
-	var want []string
+	// The form shows a title, a description, and a label and a help line
+	// per field, in both steps: all must exist.
+	want := []string{"config.flow_title"}
 	for _, step := range []string{StepUser, StepReauthConfirm} {
-		want = append(want, "config.step."+step+".title")
+		want = append(want, "config.step."+step+".title", "config.step."+step+".description")
 		for _, f := range p.Schema() {
-			want = append(want, "config.step."+step+".data."+f.Name)
+			want = append(want, "config.step."+step+".data."+f.Name, "config.step."+step+".data_description."+f.Name)
 		}
 	}
 	for _, k := range append(append([]string{}, EngineErrorKeys...), p.ErrorKeys()...) {
