@@ -54,7 +54,9 @@ func (fr formRun) ask(res flow.Result, first bool) (provider.Input, error) {
 	for _, field := range res.Schema {
 		label := t.Label(res.StepID, field.Name, res.Placeholders)
 		if d := t.FieldDescription(res.StepID, field.Name, res.Placeholders); d != "" && first {
-			s.printf("%s: %s\n", label, d)
+			// A help line of its own, not "Label: text": read aloud, that
+			// sounds like a prompt already answered.
+			s.printf("(%s)\n", d)
 		}
 		if field.Kind == provider.Password {
 			v, err := s.askSecret(label + ": ")

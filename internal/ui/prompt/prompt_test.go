@@ -59,9 +59,9 @@ func TestSuccess(t *testing.T) {
 	}
 	want := "Test Service Login\n" +
 		"Sign in with your Test Service account.\n\n" +
-		"Email: The e-mail you sign in with.\n" +
+		"(The e-mail you sign in with.)\n" +
 		"Email: " +
-		"Password: Never stored.\n" +
+		"(Never stored.)\n" +
 		"Password: " +
 		"Step 1 of 2: Connecting...\n" +
 		"Step 2 of 2: Signing in...\n" +
