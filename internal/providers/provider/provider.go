@@ -78,6 +78,7 @@ type Error struct {
 	Err   error
 }
 
+// Error names the key and where it shows; the cause follows for the trace.
 func (e *Error) Error() string {
 	where := e.Field
 	if where == "" {
@@ -89,6 +90,7 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("%s (%s)", e.Key, where)
 }
 
+// Unwrap exposes the cause, so errors.Is sees timeouts and cancellations.
 func (e *Error) Unwrap() error { return e.Err }
 
 // Fail builds a base error with a formatted cause.
