@@ -124,21 +124,16 @@ func isMaintenance(location string) bool {
 // walk GETs start and follows redirects by hand: at most maxHops, every hop
 // checked against the allowed hosts first, no URL fetched twice (the
 // authorize page must be fetched exactly once), and an OAuth error in any
-// hop ends the walk.
-func (a *attempt) walk(step string, start *url.URL, header map[string]string) (*answer, error) {
+// hop ends the walk. done, when not nil, is asked after each answer
+// (once maintenance and OAuth errors are ruled out) whether the walk has
+// arrived; the grant uses it to stop at the session cookie.
+func (a *attempt) walk(step string, start *url.URL, header map[string]string, done func(*answer) bool) (*answer, error) {
 	seen := map[string]bool{}
 	u := start
 	for hop := 0; ; hop++ {
-		if oauthErr := u.Query().Get("error"); oauthErr != "" {
-			return nil, provider.Fail(provider.KeyUnknown, "%s: sign-in ended with OAuth error %q at %s", step, clip(oauthErr), redacted(u))
+		if err := a.checkHop(step, u, seen); err != nil {
+			return nil, err
 		}
-		if !a.ep.allowed(u) {
-			return nil, provider.Fail(provider.KeyUnknown, "%s: redirect to a host that is not Librus: %s", step, redacted(u))
-		}
-		if seen[u.String()] {
-			return nil, provider.Fail(provider.KeyUnknown, "%s: redirect loop at %s", step, redacted(u))
-		}
-		seen[u.String()] = true
 		r, err := a.get(step, u, header)
 		if err != nil {
 			return nil, err
@@ -146,19 +141,52 @@ func (a *attempt) walk(step string, start *url.URL, header map[string]string) (*
 		if err := serviceDown(step, r); err != nil {
 			return nil, err
 		}
-		if !r.redirect() {
+		var next *url.URL
+		if r.redirect() {
+			loc := r.header.Get("Location")
+			next, err = u.Parse(loc)
+			if loc == "" || err != nil {
+				return nil, provider.Fail(provider.KeyUnknown, "%s: %s redirects without a usable Location", step, redacted(u))
+			}
+			if err := oauthError(step, next); err != nil {
+				return nil, err
+			}
+		}
+		if next == nil || done != nil && done(r) {
 			return r, nil
 		}
 		if hop >= maxHops {
 			return nil, provider.Fail(provider.KeyUnknown, "%s: more than %d redirects", step, maxHops)
 		}
-		loc := r.header.Get("Location")
-		next, err := u.Parse(loc)
-		if loc == "" || err != nil {
-			return nil, provider.Fail(provider.KeyUnknown, "%s: %s redirects without a usable Location", step, redacted(u))
-		}
 		u = next
 	}
+}
+
+// checkHop vets a URL before anything is sent to it.
+func (a *attempt) checkHop(step string, u *url.URL, seen map[string]bool) error {
+	if err := oauthError(step, u); err != nil {
+		return err
+	}
+	if u.Scheme != "https" {
+		return provider.Fail(provider.KeyUnknown, "%s: redirect to %s is not https", step, redacted(u))
+	}
+	if !a.ep.allowed(u) {
+		return provider.Fail(provider.KeyUnknown, "%s: redirect to a host that is not Librus: %s", step, redacted(u))
+	}
+	if seen[u.String()] {
+		return provider.Fail(provider.KeyUnknown, "%s: redirect loop at %s", step, redacted(u))
+	}
+	seen[u.String()] = true
+	return nil
+}
+
+// oauthError ends a walk that lands on an OAuth error, such as
+// portalRodzina?error=invalid_request after a spoiled session.
+func oauthError(step string, u *url.URL) error {
+	if e := u.Query().Get("error"); e != "" {
+		return provider.Fail(provider.KeyUnknown, "%s: sign-in ended with OAuth error %q at %s", step, clip(e), redacted(u))
+	}
+	return nil
 }
 
 // clip bounds server-provided text quoted in causes and drops control

@@ -108,3 +108,65 @@ func TestCheckTroubleIsNotExpiry(t *testing.T) {
 		t.Errorf("closed emulator: err = %v, want cannot_connect", err)
 	}
 }
+
+// TestCheckShapes: refreshToken answers the facts allow. A 2xx with a new
+// oauth_token is valid; a 2xx without one is settled by TokenInfo; a
+// redirect means expiry only when it points at the sign-in.
+func TestCheckShapes(t *testing.T) {
+	tests := []struct {
+		name     string
+		shape    emulator.Shape
+		fault    emulator.Fault
+		on       string
+		expire   bool
+		expired  bool   // want ErrAuthExpired
+		key      string // else want this *provider.Error key ("" = valid)
+		renewed  bool
+		requests int
+	}{
+		{name: "204 with a new token", shape: emulator.Shape{RefreshStatus: 204}, renewed: true, requests: 1},
+		{name: "200 without a new token, session lives", shape: emulator.Shape{RefreshNoCookie: true}, requests: 2},
+		{name: "204 without a new token, session lives", shape: emulator.Shape{RefreshNoCookie: true, RefreshStatus: 204}, requests: 2},
+		{name: "200 without a new token, session dead", shape: emulator.Shape{RefreshNoCookie: true}, expire: true, expired: true, requests: 2},
+		{name: "without a new token, TokenInfo in maintenance", shape: emulator.Shape{RefreshNoCookie: true},
+			fault: emulator.FaultMaintenance, on: "/gateway/", key: "cannot_connect", requests: 2},
+		{name: "redirect to portalRodzina", shape: emulator.Shape{RefreshRedirect: "/loguj/portalRodzina"}, expired: true, requests: 1},
+		{name: "redirect to another page", shape: emulator.Shape{RefreshRedirect: "/rodzic/index"}, key: "unknown", requests: 1},
+	}
+	r := newRig(t)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r.reshape(emulator.Shape{})
+			cache := signIn(t, r)
+			if tc.expire {
+				r.em.ExpireSessions()
+			}
+			r.reshape(tc.shape)
+			r.em.SetFaultOn(tc.fault, tc.on)
+			defer r.em.SetFault(emulator.FaultNone)
+			r.em.ResetRequests()
+			out, err := r.p.Check(context.Background(), cache)
+			if n := len(r.em.Requests()); n != tc.requests {
+				t.Errorf("%d requests, want %d", n, tc.requests)
+			}
+			switch {
+			case tc.expired:
+				if !errors.Is(err, provider.ErrAuthExpired) {
+					t.Fatalf("err = %v, want ErrAuthExpired", err)
+				}
+			case tc.key != "":
+				if errors.Is(err, provider.ErrAuthExpired) || errKey(err) != tc.key {
+					t.Fatalf("err = %v, want %s and not expiry", err, tc.key)
+				}
+			default:
+				if err != nil {
+					t.Fatalf("Check: %v", err)
+				}
+				changed := cookieValueOf(t, out, "oauth_token") != cookieValueOf(t, cache, "oauth_token")
+				if changed != tc.renewed {
+					t.Errorf("oauth_token changed = %v, want %v", changed, tc.renewed)
+				}
+			}
+		})
+	}
+}

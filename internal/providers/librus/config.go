@@ -20,6 +20,10 @@ const (
 // endpoints are the two hosts a sign-in talks to.
 type endpoints struct {
 	api, syn *url.URL
+	// librus is set when both hosts are under librus.pl; only then may a
+	// redirect lead to other *.librus.pl hosts (DESIGN: redirects go only to
+	// the configured hosts).
+	librus bool
 }
 
 func loadEndpoints(opts provider.Options) (endpoints, error) {
@@ -31,7 +35,22 @@ func loadEndpoints(opts provider.Options) (endpoints, error) {
 	if err != nil {
 		return endpoints{}, err
 	}
-	return endpoints{api: api, syn: syn}, nil
+	return endpoints{api: api, syn: syn, librus: underLibrus(api) && underLibrus(syn)}, nil
+}
+
+func underLibrus(u *url.URL) bool {
+	name, port := hostKey(u)
+	return port == "443" && net.ParseIP(name) == nil && strings.HasSuffix(name, ".librus.pl")
+}
+
+// hostKey is a URL's lower-case host name and its port, 443 when none is
+// written, so "host" and "host:443" compare equal.
+func hostKey(u *url.URL) (name, port string) {
+	name, port = strings.ToLower(u.Hostname()), u.Port()
+	if port == "" {
+		port = "443"
+	}
+	return name, port
 }
 
 // parseBase accepts only an absolute https URL without query, fragment or
@@ -51,30 +70,57 @@ func parseBase(name, val, def string) (*url.URL, error) {
 	return u, nil
 }
 
-// at builds an endpoint URL under a base (which may carry a path prefix).
+// at builds an endpoint URL under a base (which may carry a path prefix);
+// path is a fixed path with nothing to escape.
 func at(base *url.URL, path, rawQuery string) *url.URL {
 	u := *base
 	u.Path = base.Path + path
 	u.RawPath = ""
+	if base.RawPath != "" {
+		u.RawPath = base.RawPath + path
+	}
 	u.RawQuery = rawQuery
 	return &u
 }
 
-// allowed says whether a request may go to u: https only, and only to
-// *.librus.pl or one of the configured hosts.
+// atSegment is at plus one path segment taken literally (an identifier
+// holding '/', '%' or a space stays one segment, escaped once).
+func atSegment(base *url.URL, path, segment string) *url.URL {
+	u := at(base, path, "")
+	u.RawPath = u.EscapedPath() + url.PathEscape(segment)
+	u.Path += segment
+	return u
+}
+
+// resolveGoTo resolves login's goTo against the API base. A host-relative
+// goTo is put under the base's path prefix (a proxy rewrites Location
+// headers but not JSON bodies), unless it already starts with it.
+func (e endpoints) resolveGoTo(goTo string) (*url.URL, error) {
+	prefix := e.api.EscapedPath()
+	if prefix != "" && strings.HasPrefix(goTo, "/") && !strings.HasPrefix(goTo, "//") {
+		path, _, _ := strings.Cut(goTo, "?")
+		path, _, _ = strings.Cut(path, "#")
+		if path != prefix && !strings.HasPrefix(path, prefix+"/") {
+			goTo = prefix + goTo
+		}
+	}
+	return e.api.Parse(goTo)
+}
+
+// allowed says whether a request may go to u: https only, to one of the
+// configured hosts, or to another *.librus.pl host when both configured
+// hosts are Librus's own.
 func (e endpoints) allowed(u *url.URL) bool {
-	if u.Scheme != "https" || u.User != nil {
+	if u.Scheme != "https" || u.User != nil || u.Host == "" {
 		return false
 	}
-	host := strings.ToLower(u.Host)
-	if host == e.api.Host || host == e.syn.Host {
-		return true
+	name, port := hostKey(u)
+	for _, b := range []*url.URL{e.api, e.syn} {
+		if bn, bp := hostKey(b); name == bn && port == bp {
+			return true
+		}
 	}
-	name, port := strings.ToLower(u.Hostname()), u.Port()
-	if port != "" && port != "443" {
-		return false
-	}
-	return strings.HasSuffix(name, ".librus.pl") && net.ParseIP(name) == nil
+	return e.librus && underLibrus(u)
 }
 
 // redacted names a URL without its query, where codes and state live.

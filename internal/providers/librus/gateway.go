@@ -34,7 +34,13 @@ func (e *gatewayError) expired() bool {
 	if strings.EqualFold(e.Code, "TokenIsExpired") {
 		return true
 	}
-	return e.Status == 401 && !strings.Contains(strings.ToLower(e.Code+" "+e.Message), "insufficient scopes")
+	return e.Status == 401 && !e.insufficientScopes()
+}
+
+// insufficientScopes: a 401 that only says the endpoint is not allowed for
+// this account; the session itself lives.
+func (e *gatewayError) insufficientScopes() bool {
+	return e.Status == 401 && strings.Contains(strings.ToLower(e.Code+" "+e.Message), "insufficient scopes")
 }
 
 // down: maintenance or a server fault, never the user's doing.

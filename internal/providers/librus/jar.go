@@ -51,14 +51,15 @@ func (j *recordingJar) SetCookies(u *url.URL, cs []*http.Cookie) {
 // Cookies implements http.CookieJar.
 func (j *recordingJar) Cookies(u *url.URL) []*http.Cookie { return j.jar.Cookies(u) }
 
-// has reports whether the jar would send a cookie called name to u.
-func (j *recordingJar) has(u *url.URL, name string) bool {
+// value is the value of the cookie called name the jar would send to u,
+// "" when none.
+func (j *recordingJar) value(u *url.URL, name string) string {
 	for _, c := range j.jar.Cookies(u) {
 		if c.Name == name && c.Value != "" {
-			return true
+			return c.Value
 		}
 	}
-	return false
+	return ""
 }
 
 // snapshot lists the recorded cookies the jar still holds (it is the

@@ -3,6 +3,7 @@ package librus
 import (
 	"bytes"
 	"encoding/json"
+	"html"
 	"strings"
 
 	"github.com/setupwizard/setupwizard/internal/providers/provider"
@@ -16,11 +17,13 @@ var (
 	badCredMarkers = []string{"nieprawidłowy login", "nieprawidłowe hasło", "nieprawidłowy"}
 )
 
-// loginReply is the step 2 JSON answer.
-type loginReply struct {
-	Status string          `json:"status"`
-	GoTo   string          `json:"goTo"`
-	Errors json.RawMessage `json:"errors"`
+// loginVerdict is what a login answer says. named marks a rejection
+// whose messages named a known cause, which the caller trusts over the
+// HTTP status (the facts do not know a rejection's status).
+type loginVerdict struct {
+	goTo  string
+	err   *provider.Error
+	named bool
 }
 
 // parseLogin reads the answer to the login POST (status is its HTTP code,
@@ -28,35 +31,79 @@ type loginReply struct {
 // goTo path on success, or a *provider.Error: a rejection maps to the most
 // specific key its text allows and otherwise to invalid_auth.
 func parseLogin(status int, body []byte) (string, error) {
-	var r loginReply
-	if err := json.Unmarshal(body, &r); err != nil {
-		// Not JSON: only a page that says what is wrong is a rejection.
-		if key := rejectionKey(string(body)); key != "" {
-			return "", loginError(key, "login rejected by a non-JSON page (HTTP %d)", status)
-		}
-		return "", provider.Fail(provider.KeyUnknown, "login: answer is not JSON (HTTP %d)", status)
+	v := readLogin(status, body)
+	if v.err != nil {
+		return "", v.err
 	}
-	switch strings.ToLower(r.Status) {
-	case "ok":
-		if status < 200 || status > 299 {
-			return "", provider.Fail(provider.KeyUnknown, "login: status ok with HTTP %d", status)
+	return v.goTo, nil
+}
+
+// readLogin classifies a login answer. Success is the facts' one shape,
+// {"status":"ok","goTo":...} with a 2xx; a rejection is status "error", a
+// status that is not a string, or (as older clients judged) "error" or
+// "errors" without an ok status.
+func readLogin(status int, body []byte) loginVerdict {
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(body, &obj) != nil || obj == nil {
+		// Not a JSON object: only a page that says what is wrong is a rejection.
+		if key := rejectionKey(html.UnescapeString(string(body))); key != "" {
+			return loginVerdict{err: loginError(key, "login rejected by a non-JSON page (HTTP %d)", status)}
 		}
-		if strings.TrimSpace(r.GoTo) == "" {
-			return "", provider.Fail(provider.KeyUnknown, "login: status ok without goTo")
+		return loginVerdict{err: provider.Fail(provider.KeyUnknown, "login: answer is not a JSON object (HTTP %d)", status)}
+	}
+	st, stString, stSet := jsonString(obj["status"])
+	_, hasErrors := present(obj, "errors")
+	_, hasError := present(obj, "error")
+	lst := strings.ToLower(st)
+	switch {
+	case stString && lst == "ok":
+		if !success(status) {
+			return loginVerdict{err: provider.Fail(provider.KeyUnknown, "login: status ok with HTTP %d", status)}
 		}
-		return r.GoTo, nil
-	case "error":
-		msgs := errorMessages(r.Errors)
-		key := rejectionKey(strings.Join(msgs, "\n") + "\n" + string(body))
-		if key == "" {
-			key = provider.KeyInvalidAuth
+		goTo, _, _ := jsonString(obj["goTo"])
+		if strings.TrimSpace(goTo) == "" {
+			return loginVerdict{err: provider.Fail(provider.KeyUnknown, "login: status ok without goTo")}
 		}
-		return "", loginError(key, "login rejected (HTTP %d): %s", status, clip(strings.Join(msgs, "; ")))
+		return loginVerdict{goTo: goTo}
+	case stString && lst == "error", stSet && !stString, hasErrors || hasError:
+		var msgs []string
+		for _, k := range []string{"errors", "error", "message"} {
+			msgs = append(msgs, errorMessages(obj[k])...)
+		}
+		key, named := rejectionKey(strings.Join(msgs, "\n")), true
+		switch {
+		case key != "":
+		case containsAny(string(body), captchaMarkers):
+			// The raw body is only a fallback: a field that merely
+			// mentions a CAPTCHA must not override what the messages say.
+			key, named = KeyCaptchaNeeded, false
+		default:
+			key, named = provider.KeyInvalidAuth, false
+		}
+		return loginVerdict{err: loginError(key, "login rejected (HTTP %d): %s", status, clip(strings.Join(msgs, "; "))), named: named}
 	}
 	if containsAny(string(body), captchaMarkers) {
-		return "", loginError(KeyCaptchaNeeded, "login answer asks for a CAPTCHA (HTTP %d)", status)
+		return loginVerdict{err: loginError(KeyCaptchaNeeded, "login answer asks for a CAPTCHA (HTTP %d)", status)}
 	}
-	return "", provider.Fail(provider.KeyUnknown, "login: unexpected answer (HTTP %d, status %q)", status, clip(r.Status))
+	return loginVerdict{err: provider.Fail(provider.KeyUnknown, "login: unexpected answer (HTTP %d, status %q)", status, clip(st))}
+}
+
+// jsonString decodes a JSON string; set says the field is there and not null.
+func jsonString(raw json.RawMessage) (s string, isString, set bool) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		return "", false, false
+	}
+	if json.Unmarshal(raw, &s) == nil {
+		return s, true, true
+	}
+	return "", false, true
+}
+
+// present is a field that is there and not null.
+func present(obj map[string]json.RawMessage, key string) (json.RawMessage, bool) {
+	raw := bytes.TrimSpace(obj[key])
+	return raw, len(raw) > 0 && string(raw) != "null"
 }
 
 // rejectionKey finds a specific cause in a rejection's text: an expired

@@ -57,6 +57,19 @@ func TestParseLogin(t *testing.T) {
 		{"unrelated_page.html", 200, "", "unknown"},
 		{"odd_status.json", 200, "", "unknown"},
 		{"array.json", 200, "", "unknown"},
+		// A wrong password stays invalid_auth when the body mentions a
+		// CAPTCHA only outside its messages.
+		{"bad_credentials_captcha_field.json", 400, "", "invalid_auth"},
+		{"error_recaptcha_field.json", 400, "", "captcha_needed"},
+		// Older clients: "error"/"errors" without an ok status is a failure.
+		{"errors_without_status.json", 400, "", "invalid_auth"},
+		{"error_string.json", 400, "", "invalid_auth"},
+		{"expired_bool_status_escaped.json", 200, "", "account_action_required"},
+		{"expired_escaped.json", 403, "", "account_action_required"},
+		{"ok_with_empty_errors.json", 200, "/OAuth/Authorization/2FA?client_id=46", ""},
+		// HTML entities are decoded before markers are matched.
+		{"bad_credentials_entities.html", 200, "", "invalid_auth"},
+		{"expired_entities_page.html", 200, "", "account_action_required"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.file, func(t *testing.T) {
@@ -127,6 +140,9 @@ func FuzzParseLogin(f *testing.F) {
 	}
 	keys := New(providersDefaults()).ErrorKeys()
 	f.Fuzz(func(t *testing.T, status int, body []byte) {
+		if v := readLogin(status, body); v.named && (v.err == nil || v.goTo != "") {
+			t.Fatalf("named rejection without an error: %+v", v)
+		}
 		goTo, err := parseLogin(status, body)
 		if err == nil {
 			if strings.TrimSpace(goTo) == "" || status < 200 || status > 299 {

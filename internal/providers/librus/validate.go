@@ -60,7 +60,7 @@ func (p *Provider) Validate(ctx context.Context, in provider.Input, progress pro
 		return nil, err
 	}
 	report(4, ProgressTokenInfo)
-	info, err := a.gateway("token info", "TokenInfo")
+	info, err := a.tokenInfo()
 	if err != nil {
 		return nil, err
 	}
@@ -69,7 +69,7 @@ func (p *Provider) Validate(ctx context.Context, in provider.Input, progress pro
 		return nil, err
 	}
 	report(5, ProgressUserInfo)
-	user, err := a.gateway("user info", "UserInfo/"+url.PathEscape(id))
+	user, err := a.userInfo(id)
 	if err != nil {
 		return nil, err
 	}
@@ -90,18 +90,22 @@ func (p *Provider) Validate(ctx context.Context, in provider.Input, progress pro
 // the API's authorize page (fetched once: a second GET spoils the session).
 func (a *attempt) init() error {
 	start := at(a.ep.syn, "/loguj/portalRodzina", "v="+strconv.FormatInt(time.Now().Unix(), 10))
-	r, err := a.walk("init", start, map[string]string{"Referer": "https://portal.librus.pl/"})
+	r, err := a.walk("init", start, map[string]string{"Referer": "https://portal.librus.pl/"}, nil)
 	if err != nil {
 		return err
 	}
-	if r.status != http.StatusOK || !strings.Contains(r.url.Path, "/OAuth/Authorization") {
+	if !success(r.status) || !strings.Contains(r.url.Path, "/OAuth/Authorization") {
 		return provider.Fail(provider.KeyUnknown, "init: the sign-in page was not reached (%s)", fmtStatus(r))
 	}
 	return nil
 }
 
+func success(status int) bool { return status >= 200 && status <= 299 }
+
 // login is step 2: the XHR form POST that carries the password, to the API
-// host only.
+// host only. The facts do not know a rejection's HTTP status, so a
+// rejection that names its cause wins over the status, even a 5xx one;
+// only a 5xx that is not such a rejection means Librus is down.
 func (a *attempt) login(login, password string) (string, error) {
 	u := at(a.ep.api, "/OAuth/Authorization", "client_id=46")
 	form := url.Values{"action": {"login"}, "login": {login}, "pass": {password}}
@@ -119,6 +123,11 @@ func (a *attempt) login(login, password string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if r.status >= 500 {
+		if v := readLogin(r.status, r.body); v.named {
+			return "", v.err
+		}
+	}
 	if err := serviceDown("login", r); err != nil {
 		return "", err
 	}
@@ -128,29 +137,35 @@ func (a *attempt) login(login, password string) (string, error) {
 	return parseLogin(r.status, r.body)
 }
 
-// grant is step 3: walk goTo to synergia, which must then hold a session.
+// grant is step 3: walk goTo until synergia has set a session. The facts
+// define success only by the oauth_token cookie, so the walk stops as soon
+// as the jar would send a new one to synergia; the pages after it are not
+// fetched, whatever they would answer.
 func (a *attempt) grant(goTo string) error {
-	start, err := a.ep.api.Parse(goTo)
+	start, err := a.ep.resolveGoTo(goTo)
 	if err != nil {
 		return provider.Fail(provider.KeyUnknown, "grant: goTo is not a URL")
 	}
-	r, err := a.walk("grant", start, nil)
+	synergia := at(a.ep.syn, "/", "")
+	before := a.jar.value(synergia, "oauth_token")
+	arrived := func(*answer) bool {
+		v := a.jar.value(synergia, "oauth_token")
+		return v != "" && v != before
+	}
+	r, err := a.walk("grant", start, nil, arrived)
 	if err != nil {
 		return err
 	}
-	if r.status != http.StatusOK {
-		return provider.Fail(provider.KeyUnknown, "grant: the chain ended with %s", fmtStatus(r))
-	}
-	if !a.jar.has(at(a.ep.syn, "/", ""), "oauth_token") {
-		return provider.Fail(provider.KeyUnknown, "grant: no oauth_token cookie from synergia (ended at %s)", redacted(r.url))
+	if !arrived(r) {
+		return provider.Fail(provider.KeyUnknown, "grant: no oauth_token cookie from synergia (the chain ended with %s)", fmtStatus(r))
 	}
 	return nil
 }
 
-// gateway is steps 4 and 5: a synergia gateway call that must answer 200
-// with a JSON object. Maintenance is cannot_connect, never invalid_auth.
-func (a *attempt) gateway(step, resource string) (map[string]json.RawMessage, error) {
-	r, err := a.get(step, at(a.ep.syn, "/gateway/api/2.0/Auth/"+resource, ""), map[string]string{"Accept": "application/json"})
+// gatewayGet is one synergia gateway call of steps 4 and 5, cleared of
+// maintenance (cannot_connect, never invalid_auth) and redirects.
+func (a *attempt) gatewayGet(step string, u *url.URL) (*answer, error) {
+	r, err := a.get(step, u, map[string]string{"Accept": "application/json"})
 	if err != nil {
 		return nil, err
 	}
@@ -160,13 +175,39 @@ func (a *attempt) gateway(step, resource string) (map[string]json.RawMessage, er
 	if r.redirect() {
 		return nil, provider.Fail(provider.KeyUnknown, "%s: unexpected redirect (%s)", step, fmtStatus(r))
 	}
-	fields, err := parseGateway(r.status, r.body)
-	var ge *gatewayError
-	if errors.As(err, &ge) {
-		return nil, provider.Fail(provider.KeyUnknown, "%s: %v", step, ge)
-	}
+	return r, nil
+}
+
+// tokenInfo is step 4: a 2xx JSON object, which must name the account.
+func (a *attempt) tokenInfo() (map[string]json.RawMessage, error) {
+	r, err := a.gatewayGet("token info", at(a.ep.syn, "/gateway/api/2.0/Auth/TokenInfo", ""))
 	if err != nil {
-		return nil, provider.Fail(provider.KeyUnknown, "%s: %v", step, err)
+		return nil, err
+	}
+	fields, err := parseGateway(r.status, r.body)
+	if err != nil {
+		return nil, provider.Fail(provider.KeyUnknown, "token info: %v", err)
 	}
 	return fields, nil
+}
+
+// userInfo is step 5. Its answer only adds a name to the title, and
+// TokenInfo already proved the session, so any 2xx JSON is enough and an
+// account whose scopes exclude UserInfo still signs in (fields nil).
+func (a *attempt) userInfo(id string) (map[string]json.RawMessage, error) {
+	r, err := a.gatewayGet("user info", atSegment(a.ep.syn, "/gateway/api/2.0/Auth/UserInfo/", id))
+	if err != nil {
+		return nil, err
+	}
+	fields, err := parseGateway(r.status, r.body)
+	var ge *gatewayError
+	switch {
+	case err == nil:
+		return fields, nil
+	case errors.As(err, &ge) && ge.insufficientScopes():
+		return nil, nil
+	case !errors.As(err, &ge) && success(r.status) && json.Valid(r.body):
+		return nil, nil
+	}
+	return nil, provider.Fail(provider.KeyUnknown, "user info: %v", err)
 }

@@ -52,41 +52,54 @@ func (e *Emulator) authorizePage(w http.ResponseWriter, r *http.Request) {
 	e.apiSessions[sid] = &apiSession{state: state, invalid: e.authorizeN[state] > 1}
 	e.mu.Unlock()
 
-	setCookie(w, apiSessionCookie, sid, "/", 0)
+	setCookie(w, apiSessionCookie, sid, e.path("/"), 0)
 	if cookieValue(r, deviceCookie) == "" {
-		setCookie(w, deviceCookie, randomID(), "/OAuth", oneYear)
+		setCookie(w, deviceCookie, randomID(), e.path("/OAuth"), oneYear)
 	}
-	writeHTML(w, http.StatusOK, `<form id="loginForm" method="post"><input name="login"><input name="pass" type="password"></form>`)
+	writeHTML(w, pickStatus(e.shape().AuthorizeStatus, http.StatusOK), `<form id="loginForm" method="post"><input name="login"><input name="pass" type="password"></form>`)
 }
 
-func loginError(w http.ResponseWriter, status int, msg string) {
-	writeJSON(w, status, map[string]any{"status": "error", "errors": []map[string]string{{"message": msg}}})
+// loginError is a rejection, with the status and extra fields the shape picks.
+func (e *Emulator) loginError(w http.ResponseWriter, status int, msg string) {
+	s := e.shape()
+	body := map[string]any{"status": "error", "errors": []map[string]string{{"message": msg}}}
+	for k, v := range s.LoginErrorExtra {
+		body[k] = v
+	}
+	writeJSON(w, pickStatus(s.LoginErrorStatus, status), body)
+}
+
+func pickStatus(v, def int) int {
+	if v != 0 {
+		return v
+	}
+	return def
 }
 
 // login is the XHR POST of step 2.
 func (e *Emulator) login(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Query().Get("client_id") != "46" || r.ParseForm() != nil || r.PostForm.Get("action") != "login" {
-		loginError(w, http.StatusBadRequest, "Nieprawidłowe żądanie.")
+		e.loginError(w, http.StatusBadRequest, "Nieprawidłowe żądanie.")
 		return
 	}
 	switch e.faultFor(r) {
 	case FaultCaptcha:
-		loginError(w, http.StatusForbidden, msgCaptcha)
+		e.loginError(w, http.StatusForbidden, msgCaptcha)
 		return
 	case FaultExpiredAccount:
-		loginError(w, http.StatusForbidden, msgExpired)
+		e.loginError(w, http.StatusForbidden, msgExpired)
 		return
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	s := e.apiSessions[cookieValue(r, apiSessionCookie)]
 	if s == nil {
-		loginError(w, http.StatusBadRequest, msgNoSession)
+		e.loginError(w, http.StatusBadRequest, msgNoSession)
 		return
 	}
 	u := e.users[strings.ToLower(r.PostForm.Get("login"))]
 	if u == nil || u.password != r.PostForm.Get("pass") {
-		loginError(w, http.StatusUnauthorized, msgBadCredentials)
+		e.loginError(w, http.StatusUnauthorized, msgBadCredentials)
 		return
 	}
 	s.loggedIn, s.login = true, u.login
@@ -113,23 +126,29 @@ func (e *Emulator) twoFA(w http.ResponseWriter, r *http.Request) {
 	case FaultOffHostRedirect:
 		http.Redirect(w, r, "https://librus.example.com/OAuth/Authorization/PerformLogin?client_id=46", http.StatusFound)
 		return
+	case FaultRealHostRedirect:
+		http.Redirect(w, r, "https://api.librus.pl/OAuth/Authorization/PerformLogin?client_id=46", http.StatusFound)
+		return
+	case FaultHTTPRedirect:
+		http.Redirect(w, r, "http://"+e.APIAddr()+e.path("/OAuth/Authorization/PerformLogin?client_id=46"), http.StatusFound)
+		return
 	case FaultRedirectLoop:
-		http.Redirect(w, r, "/OAuth/Authorization/2FA?client_id=46", http.StatusFound)
+		http.Redirect(w, r, e.path("/OAuth/Authorization/2FA?client_id=46"), http.StatusFound)
 		return
 	case FaultLongRedirectChain:
-		http.Redirect(w, r, "/OAuth/Authorization/Hop/1?client_id=46", http.StatusFound)
+		http.Redirect(w, r, e.path("/OAuth/Authorization/Hop/1?client_id=46"), http.StatusFound)
 		return
 	}
-	http.Redirect(w, r, "/OAuth/Authorization/PerformLogin?client_id=46", http.StatusFound)
+	http.Redirect(w, r, e.path("/OAuth/Authorization/PerformLogin?client_id=46"), http.StatusFound)
 }
 
 func (e *Emulator) hop(w http.ResponseWriter, r *http.Request) {
 	n, err := strconv.Atoi(r.PathValue("n"))
 	if err != nil || n >= longChainLength {
-		http.Redirect(w, r, "/OAuth/Authorization/PerformLogin?client_id=46", http.StatusFound)
+		http.Redirect(w, r, e.path("/OAuth/Authorization/PerformLogin?client_id=46"), http.StatusFound)
 		return
 	}
-	http.Redirect(w, r, fmt.Sprintf("/OAuth/Authorization/Hop/%d?client_id=46", n+1), http.StatusFound)
+	http.Redirect(w, r, e.path(fmt.Sprintf("/OAuth/Authorization/Hop/%d?client_id=46", n+1)), http.StatusFound)
 }
 
 func (e *Emulator) performLogin(w http.ResponseWriter, r *http.Request) {
@@ -137,7 +156,7 @@ func (e *Emulator) performLogin(w http.ResponseWriter, r *http.Request) {
 		e.failToSynergia(w, r)
 		return
 	}
-	http.Redirect(w, r, "/OAuth/Authorization/Grant?client_id=46", http.StatusFound)
+	http.Redirect(w, r, e.path("/OAuth/Authorization/Grant?client_id=46"), http.StatusFound)
 }
 
 // grant hands synergia a one-time code, or invalid_request when the OAuth

@@ -53,6 +53,11 @@ const (
 	FaultRedirectLoop
 	// FaultLongRedirectChain makes the grant chain longer than any client allows.
 	FaultLongRedirectChain
+	// FaultRealHostRedirect sends the grant chain to the real
+	// https://api.librus.pl, which a client pointed elsewhere must refuse.
+	FaultRealHostRedirect
+	// FaultHTTPRedirect sends the grant chain to the API host over plain http.
+	FaultHTTPRedirect
 )
 
 // Request is one request as the emulator saw it, for tests.
@@ -106,6 +111,9 @@ type Emulator struct {
 	requests    []Request
 	nextID      int
 	stalled     chan string
+
+	shapeMu sync.RWMutex
+	shp     Shape
 }
 
 // Start serves the API host on 127.0.0.1 and the synergia host on 127.0.0.2,
@@ -121,10 +129,10 @@ func Start(ca *loopback.CA) (*Emulator, error) {
 		stalled:     make(chan string, 64),
 	}
 	var err error
-	if e.api, err = ca.Serve("127.0.0.1", e.middleware("api", e.apiMux())); err != nil {
+	if e.api, err = ca.Serve("127.0.0.1", e.withPrefix(e.middleware("api", e.apiMux()))); err != nil {
 		return nil, fmt.Errorf("librus emulator api host: %w", err)
 	}
-	if e.syn, err = ca.Serve("127.0.0.2", e.middleware("synergia", e.synergiaMux())); err != nil {
+	if e.syn, err = ca.Serve("127.0.0.2", e.withPrefix(e.middleware("synergia", e.synergiaMux()))); err != nil {
 		_ = e.api.Close()
 		return nil, fmt.Errorf("librus emulator synergia host: %w", err)
 	}
@@ -132,11 +140,32 @@ func Start(ca *loopback.CA) (*Emulator, error) {
 	return e, nil
 }
 
-// APIURL is the api.librus.pl stand-in, for SETUPWIZARD_LIBRUS_API_URL.
-func (e *Emulator) APIURL() string { return e.api.URL }
+// APIURL is the api.librus.pl stand-in, for SETUPWIZARD_LIBRUS_API_URL
+// (the shape's public URL and path prefix included).
+func (e *Emulator) APIURL() string {
+	s := e.shape()
+	return pick(s.APIURL, e.api.URL) + s.PathPrefix
+}
 
 // SynergiaURL is the synergia.librus.pl stand-in, for SETUPWIZARD_LIBRUS_SYNERGIA_URL.
-func (e *Emulator) SynergiaURL() string { return e.syn.URL }
+func (e *Emulator) SynergiaURL() string {
+	s := e.shape()
+	return pick(s.SynergiaURL, e.syn.URL) + s.PathPrefix
+}
+
+// APIAddr and SynergiaAddr are the listeners' host:port, for a test that
+// maps public names onto them.
+func (e *Emulator) APIAddr() string { return strings.TrimPrefix(e.api.URL, "https://") }
+
+// SynergiaAddr: see APIAddr.
+func (e *Emulator) SynergiaAddr() string { return strings.TrimPrefix(e.syn.URL, "https://") }
+
+func pick(v, def string) string {
+	if v != "" {
+		return v
+	}
+	return def
+}
 
 // Close stops both hosts and drops their connections.
 func (e *Emulator) Close() error {
@@ -157,6 +186,16 @@ func (e *Emulator) AddUser(login, password, firstName, lastName string) {
 	e.users[strings.ToLower(login)] = &user{
 		login: login, password: password, first: firstName, last: lastName,
 		id: fmt.Sprintf("%d", 5550000+e.nextID),
+	}
+}
+
+// SetUserIdentifier gives an account the UserIdentifier the gateway
+// reports, e.g. one with characters that need escaping in a URL path.
+func (e *Emulator) SetUserIdentifier(login, id string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if u := e.users[strings.ToLower(login)]; u != nil {
+		u.id = id
 	}
 }
 

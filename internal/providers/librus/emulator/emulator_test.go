@@ -179,3 +179,28 @@ func TestFaults(t *testing.T) {
 		}
 	}
 }
+
+// TestShapes: the shape switches change only what they say.
+func TestShapes(t *testing.T) {
+	e, ca := start(t)
+	e.SetShape(Shape{PathPrefix: "/proxy", LoginErrorStatus: 500, LoginErrorExtra: map[string]any{"captchaRequired": false}})
+	if !strings.HasSuffix(e.APIURL(), "/proxy") || !strings.HasSuffix(e.SynergiaURL(), "/proxy") {
+		t.Fatalf("URLs %s %s lack the prefix", e.APIURL(), e.SynergiaURL())
+	}
+	if got := signIn(t, e, newBrowser(t, ca), 1); !strings.HasSuffix(got, "/proxy/rodzic/index") {
+		t.Errorf("prefixed sign-in ended at %s", got)
+	}
+	resp, body := newBrowser(t, ca).do("POST", e.APIURL()+"/OAuth/Authorization?client_id=46",
+		url.Values{"action": {"login"}, "login": {DemoLogin}, "pass": {"wrong"}})
+	if resp.StatusCode != 500 || !strings.Contains(body, `"captchaRequired":false`) || !strings.Contains(body, `"status":"error"`) {
+		t.Errorf("rejection = %d %s", resp.StatusCode, body)
+	}
+	if resp, _ := newBrowser(t, ca).do("GET", strings.TrimSuffix(e.SynergiaURL(), "/proxy")+"/loguj/portalRodzina", nil); resp.StatusCode != 404 {
+		t.Errorf("unprefixed path answered %d", resp.StatusCode)
+	}
+	e.SetShape(Shape{RefreshNoCookie: true, RefreshStatus: 204})
+	resp, _ = newBrowser(t, ca).do("GET", e.SynergiaURL()+"/refreshToken", nil)
+	if resp.StatusCode != 204 || len(resp.Header.Values("Set-Cookie")) != 0 {
+		t.Errorf("refreshToken = %d %v", resp.StatusCode, resp.Header)
+	}
+}

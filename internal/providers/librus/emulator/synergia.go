@@ -39,7 +39,7 @@ func (e *Emulator) portalRodzina(w http.ResponseWriter, r *http.Request) {
 		delete(e.grants, code)
 		if !ok || g.state != q.Get("state") || g.state != cookieValue(r, "oauth_state") {
 			e.mu.Unlock()
-			http.Redirect(w, r, "/loguj/portalRodzina?error=invalid_request", http.StatusFound)
+			http.Redirect(w, r, e.path("/loguj/portalRodzina?error=invalid_request"), http.StatusFound)
 			return
 		}
 		s := &synSession{login: g.login, token: randomID()}
@@ -47,17 +47,17 @@ func (e *Emulator) portalRodzina(w http.ResponseWriter, r *http.Request) {
 		e.synSessions[sid] = s
 		token := s.token
 		e.mu.Unlock()
-		setCookie(w, "DZIENNIKSID", sid, "/", 0)
-		setCookie(w, "SDZIENNIKSID", randomID(), "/", 0)
-		setCookie(w, "oauth_token", token, "/", oauthTokenMaxAge)
-		http.Redirect(w, r, "/rodzic/index", http.StatusFound)
+		e.synCookie(w, "DZIENNIKSID", sid, 0)
+		e.synCookie(w, "SDZIENNIKSID", randomID(), 0)
+		e.synCookie(w, "oauth_token", token, oauthTokenMaxAge)
+		http.Redirect(w, r, e.path("/rodzic/index"), http.StatusFound)
 		return
 	}
 	state := randomID()
 	e.mu.Lock()
 	e.states[state] = true
 	e.mu.Unlock()
-	setCookie(w, "oauth_state", state, "/", 0)
+	e.synCookie(w, "oauth_state", state, 0)
 	v := url.Values{"client_id": {"46"}, "response_type": {"code"}, "scope": {"mydata"}, "state": {state}}
 	http.Redirect(w, r, e.APIURL()+"/OAuth/Authorization?"+v.Encode(), http.StatusFound)
 }
@@ -75,6 +75,15 @@ func (e *Emulator) session(r *http.Request, needToken bool) (*synSession, *user)
 }
 
 func (e *Emulator) index(w http.ResponseWriter, r *http.Request) {
+	switch st := e.shape().LandingStatus; st {
+	case 0:
+	case http.StatusFound:
+		http.Redirect(w, r, e.path("/rodzic/index"), http.StatusFound)
+		return
+	default:
+		writeHTML(w, st, "Strona")
+		return
+	}
 	if s, _ := e.session(r, false); s == nil {
 		writeHTML(w, http.StatusUnauthorized, "Brak dostępu")
 		return
@@ -126,6 +135,13 @@ func (e *Emulator) userInfo(w http.ResponseWriter, r *http.Request) {
 	if e.gatewayFault(w, r) {
 		return
 	}
+	shp := e.shape()
+	if shp.UserInfoInsufficientScopes {
+		writeJSON(w, http.StatusUnauthorized, map[string]string{
+			"Status": "Error", "Code": "Unauthorized", "Message": "Insufficient scopes",
+		})
+		return
+	}
 	if r.PathValue("id") != u.id {
 		writeJSON(w, http.StatusForbidden, map[string]string{
 			"Status": "Error", "Code": "AccessDeny", "Message": "Access denied",
@@ -136,6 +152,11 @@ func (e *Emulator) userInfo(w http.ResponseWriter, r *http.Request) {
 		"UserIdentifier": u.id, "Login": u.login, "AccountNumericIdentifier": 42,
 		"UserNumericIdentifier": 4242, "UserType": "Parent", "UserState": "Active", "SchoolId": "1234",
 	}
+	if shp.UserInfoBody != "" {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(shp.UserInfoBody))
+		return
+	}
 	if u.first != "" || u.last != "" {
 		body["FirstName"], body["LastName"] = u.first, u.last
 	}
@@ -144,6 +165,15 @@ func (e *Emulator) userInfo(w http.ResponseWriter, r *http.Request) {
 
 // refreshToken keeps a live session going with a new oauth_token.
 func (e *Emulator) refreshToken(w http.ResponseWriter, r *http.Request) {
+	shp := e.shape()
+	if shp.RefreshRedirect != "" {
+		http.Redirect(w, r, e.path(shp.RefreshRedirect), http.StatusFound)
+		return
+	}
+	if shp.RefreshNoCookie {
+		w.WriteHeader(pickStatus(shp.RefreshStatus, http.StatusOK))
+		return
+	}
 	s, _ := e.session(r, false)
 	if s == nil {
 		tokenExpired(w)
@@ -153,6 +183,6 @@ func (e *Emulator) refreshToken(w http.ResponseWriter, r *http.Request) {
 	s.token = randomID()
 	token := s.token
 	e.mu.Unlock()
-	setCookie(w, "oauth_token", token, "/", oauthTokenMaxAge)
-	w.WriteHeader(http.StatusOK)
+	e.synCookie(w, "oauth_token", token, oauthTokenMaxAge)
+	w.WriteHeader(pickStatus(shp.RefreshStatus, http.StatusOK))
 }

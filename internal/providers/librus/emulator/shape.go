@@ -1,0 +1,89 @@
+package emulator
+
+import (
+	"net/http"
+	"strings"
+)
+
+// Shape picks among answers the protocol facts leave open (a status that
+// is not known, where a cookie is scoped, what a proxy in front looks
+// like), so clients are tested against each reading and not only against
+// this emulator's first choice. The zero Shape is the default flow.
+type Shape struct {
+	// APIURL and SynergiaURL are the public base URLs (no trailing slash)
+	// the emulator writes in absolute Locations, e.g. "https://api.librus.pl"
+	// when a test maps the real names onto the listeners. Empty means the
+	// listeners' own URLs.
+	APIURL, SynergiaURL string
+	// PathPrefix serves both hosts under a path, as a reverse proxy that
+	// rewrites Location headers and cookie paths but not JSON bodies
+	// would: goTo in the login answer stays unprefixed.
+	PathPrefix string
+	// DomainCookie, when set, is the Domain attribute of synergia's cookies
+	// (e.g. "librus.pl"), making them domain cookies.
+	DomainCookie string
+	// AuthorizeStatus is the authorize page's status (0 means 200).
+	AuthorizeStatus int
+	// LoginErrorStatus is the HTTP status of every login rejection (0 means
+	// the emulator's own choice: 401 or 403). The facts do not know it.
+	LoginErrorStatus int
+	// LoginErrorExtra adds top-level fields to login rejections.
+	LoginErrorExtra map[string]any
+	// LandingStatus is what the synergia page after the grant answers:
+	// 0 means 200, http.StatusFound a redirect to itself, anything else
+	// that status.
+	LandingStatus int
+	// RefreshStatus is refreshToken's success status (0 means 200).
+	RefreshStatus int
+	// RefreshNoCookie makes refreshToken answer its success status with no
+	// new oauth_token, whether or not the session lives.
+	RefreshNoCookie bool
+	// RefreshRedirect makes refreshToken redirect to this synergia path.
+	RefreshRedirect string
+	// UserInfoInsufficientScopes makes UserInfo answer 401 Insufficient scopes.
+	UserInfoInsufficientScopes bool
+	// UserInfoBody, when set, is UserInfo's raw 200 body.
+	UserInfoBody string
+}
+
+// SetShape switches the emulator to a shape (Shape{} is the default).
+// URLs from APIURL and SynergiaURL follow it at once.
+func (e *Emulator) SetShape(s Shape) {
+	e.shapeMu.Lock()
+	defer e.shapeMu.Unlock()
+	e.shp = s
+}
+
+func (e *Emulator) shape() Shape {
+	e.shapeMu.RLock()
+	defer e.shapeMu.RUnlock()
+	return e.shp
+}
+
+// path is a host-relative path as the client sees it (under the prefix).
+func (e *Emulator) path(p string) string { return e.shape().PathPrefix + p }
+
+// withPrefix strips the shape's path prefix, as the proxy in front would.
+func (e *Emulator) withPrefix(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := e.shape().PathPrefix
+		if p == "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if r.URL.Path != p && !strings.HasPrefix(r.URL.Path, p+"/") {
+			http.NotFound(w, r)
+			return
+		}
+		http.StripPrefix(p, next).ServeHTTP(w, r)
+	})
+}
+
+// synCookie writes one of synergia's cookies, scoped as the shape says.
+func (e *Emulator) synCookie(w http.ResponseWriter, name, value string, maxAge int) {
+	s := e.shape()
+	http.SetCookie(w, &http.Cookie{
+		Name: name, Value: value, Path: s.PathPrefix + "/", Domain: s.DomainCookie, MaxAge: maxAge,
+		Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode,
+	})
+}
