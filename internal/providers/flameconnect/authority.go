@@ -14,31 +14,57 @@ type authority struct {
 	raw    string // as configured, without a trailing slash
 	origin string // https://host[:port]
 	host   string // canonical host:port, see hostKey
+	prefix string // path before /tenant/policy when reached through a proxy ("" or "/a/b")
 	tenant string
 	policy string // mixed case, as the API endpoints want it
 }
 
+// maxPrefixSegments bounds the proxy prefix; real authorities have none.
+const maxPrefixSegments = 6
+
+// errAuthorityShape says exactly which authority URLs are accepted.
+var errAuthorityShape = errors.New("authority: want https://host[:port][/proxy-prefix]/tenant/policy, " +
+	"the tenant and policy being the last two path segments, every segment made of letters, digits, '.', '-' or '_', " +
+	"with no user info, query or fragment")
+
+// parseAuthority reads the configured authority. MSAL Go v1.10.1 with
+// instance discovery off reads the OIDC metadata from
+// {authority}/v2.0/.well-known/openid-configuration whatever the path depth
+// (authority.NewInfoFromAuthorityURI only wants one segment or more), so a
+// proxy prefix before /tenant/policy works and is allowed; the API base of
+// the credential submission keeps the prefix.
 func parseAuthority(s string) (authority, error) {
 	u, err := url.Parse(strings.TrimSpace(s))
 	if err != nil {
-		return authority{}, fmt.Errorf("authority: %w", err)
+		return authority{}, fmt.Errorf("%w: %v", errAuthorityShape, err)
 	}
 	if u.Scheme != "https" {
-		return authority{}, errors.New("authority: must be an https URL")
+		return authority{}, fmt.Errorf("%w: the scheme must be https", errAuthorityShape)
 	}
-	if u.Hostname() == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return authority{}, errors.New("authority: want https://host/tenant/policy")
+	if u.Hostname() == "" || u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || u.RawPath != "" {
+		return authority{}, errAuthorityShape
 	}
 	parts := strings.Split(strings.Trim(u.Path, "/"), "/")
-	if len(parts) != 2 || !pathSafe(parts[0]) || !pathSafe(parts[1]) {
-		return authority{}, errors.New("authority: want https://host/tenant/policy")
+	if len(parts) < 2 || len(parts) > 2+maxPrefixSegments {
+		return authority{}, errAuthorityShape
+	}
+	for _, p := range parts {
+		if !pathSafe(p) {
+			return authority{}, errAuthorityShape
+		}
+	}
+	n := len(parts)
+	prefix := ""
+	if n > 2 {
+		prefix = "/" + strings.Join(parts[:n-2], "/")
 	}
 	return authority{
-		raw:    "https://" + u.Host + "/" + parts[0] + "/" + parts[1],
+		raw:    "https://" + u.Host + prefix + "/" + parts[n-2] + "/" + parts[n-1],
 		origin: "https://" + u.Host,
 		host:   hostKey(u),
-		tenant: parts[0],
-		policy: parts[1],
+		prefix: prefix,
+		tenant: parts[n-2],
+		policy: parts[n-1],
 	}, nil
 }
 

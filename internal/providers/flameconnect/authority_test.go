@@ -10,10 +10,12 @@ import (
 )
 
 func TestParseAuthority(t *testing.T) {
-	good := []struct{ in, host, tenant, policy string }{
-		{DefaultAuthority, "gdhvb2cflameconnect.b2clogin.com:443", fcTenant, fcPolicy},
-		{"https://127.0.0.1:8443/t.onmicrosoft.com/B2C_1A_X/", "127.0.0.1:8443", "t.onmicrosoft.com", "B2C_1A_X"},
-		{"https://HOST.example/t/p", "host.example:443", "t", "p"},
+	good := []struct{ in, host, prefix, tenant, policy string }{
+		{DefaultAuthority, "gdhvb2cflameconnect.b2clogin.com:443", "", fcTenant, fcPolicy},
+		{"https://127.0.0.1:8443/t.onmicrosoft.com/B2C_1A_X/", "127.0.0.1:8443", "", "t.onmicrosoft.com", "B2C_1A_X"},
+		{"https://HOST.example/t/p", "host.example:443", "", "t", "p"},
+		// A proxy prefix: MSAL Go v1.10.1 reads {authority}/v2.0/.well-known/... at any depth.
+		{"https://proxy.example/b2c/eu/t/p/", "proxy.example:443", "/b2c/eu", "t", "p"},
 	}
 	for _, tc := range good {
 		a, err := parseAuthority(tc.in)
@@ -21,13 +23,20 @@ func TestParseAuthority(t *testing.T) {
 			t.Errorf("%q: %v", tc.in, err)
 			continue
 		}
-		if a.host != tc.host || a.tenant != tc.tenant || a.policy != tc.policy {
+		if a.host != tc.host || a.prefix != tc.prefix || a.tenant != tc.tenant || a.policy != tc.policy ||
+			a.raw != "https://"+strings.SplitN(tc.in, "/", 4)[2]+tc.prefix+"/"+tc.tenant+"/"+tc.policy {
 			t.Errorf("%q: %+v", tc.in, a)
 		}
 	}
-	for _, bad := range []string{"", "http://h/t/p", "https:///t/p", "https://h/t", "https://h/t/p/x", "https://u:p@h/t/p", "https://h/t/p?x=1", "https://h/../p", "ftp://h/t/p"} {
-		if _, err := parseAuthority(bad); err == nil {
+	for _, bad := range []string{"", "http://h/t/p", "https:///t/p", "https://h/t", "https://u:p@h/t/p", "https://h/t/p?x=1",
+		"https://h/t/p?", "https://h/t/p#f", "https://h/../p", "ftp://h/t/p", "https://h/a%2Fb/p", "https://h/t//p", "https://h/1/2/3/4/5/6/7/t/p"} {
+		_, err := parseAuthority(bad)
+		if err == nil {
 			t.Errorf("%q: accepted", bad)
+			continue
+		}
+		if !errors.Is(err, errAuthorityShape) || !strings.Contains(err.Error(), "https://host[:port][/proxy-prefix]/tenant/policy") {
+			t.Errorf("%q: error %q does not say which shape is expected", bad, err)
 		}
 	}
 }

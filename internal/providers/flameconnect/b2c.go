@@ -13,7 +13,9 @@ import (
 	"github.com/setupwizard/setupwizard/internal/providers/provider"
 )
 
-// maxHops bounds every redirect walk, as the public client does.
+// maxHops bounds every redirect walk, as the public client does: at most
+// 20 redirects are followed (20 succeed, a 21st fails). A redirect to the
+// app's redirect URI is the result, not a redirect followed.
 const maxHops = 20
 
 // userAgent names the tool honestly; B2C does not require a browser's.
@@ -28,10 +30,13 @@ type b2cSession struct {
 	cookies *cookieStore
 }
 
-// signInPage is the B2C page as served, and where it was served from.
+// signInPage is the B2C page as served, where it was served from (after
+// any redirects), and the authorize URL that was asked for: the protocol
+// facts make the latter the Referer of the API requests.
 type signInPage struct {
-	url  *url.URL
-	body []byte
+	authURL *url.URL
+	url     *url.URL
+	body    []byte
 }
 
 // do sends one request with the session's cookies, merges the answer's
@@ -47,7 +52,7 @@ func (s *b2cSession) do(ctx context.Context, step string, req *http.Request) (*h
 		return nil, nil, transportError(ctx, step, err)
 	}
 	defer resp.Body.Close()
-	s.cookies.merge(resp, time.Now())
+	s.cookies.merge(req.URL, resp, time.Now())
 	body, err := io.ReadAll(resp.Body)
 	if err != nil {
 		return nil, nil, transportError(ctx, step, err)
@@ -72,14 +77,14 @@ func (s *b2cSession) get(ctx context.Context, step string, u *url.URL, referer s
 func (s *b2cSession) openPage(ctx context.Context, authURL *url.URL, state string) (signInPage, error) {
 	const step = "sign-in page"
 	cur := authURL
-	for hops := 0; ; hops++ {
+	for followed := 0; ; followed++ {
 		resp, body, err := s.get(ctx, step, cur, "")
 		if err != nil {
 			return signInPage{}, err
 		}
 		switch code := resp.StatusCode; {
 		case code == http.StatusOK:
-			return signInPage{url: cur, body: body}, nil
+			return signInPage{authURL: authURL, url: cur, body: body}, nil
 		case isRedirect(code):
 			loc := resp.Header.Get("Location")
 			if isAppRedirect(loc) {
@@ -90,7 +95,7 @@ func (s *b2cSession) openPage(ctx context.Context, authURL *url.URL, state strin
 				}
 				return signInPage{}, provider.Fail(provider.KeyUnknown, "%s: answered with a code before any sign-in", step)
 			}
-			next, err := s.nextHop(step, cur, loc, hops)
+			next, err := s.nextHop(step, cur, loc, followed)
 			if err != nil {
 				return signInPage{}, err
 			}
@@ -123,7 +128,7 @@ func (s *b2cSession) submit(ctx context.Context, pg signInPage, st pageSettings,
 	h := req.Header
 	h.Set("X-CSRF-TOKEN", st.CSRF)
 	h.Set("X-Requested-With", "XMLHttpRequest")
-	h.Set("Referer", pg.url.String())
+	h.Set("Referer", pg.authURL.String())
 	h.Set("Origin", origin)
 	h.Set("Accept", "application/json, text/javascript, */*; q=0.01")
 	h.Set("Content-Type", "application/x-www-form-urlencoded; charset=UTF-8")
@@ -144,16 +149,23 @@ func (s *b2cSession) submit(ctx context.Context, pg signInPage, st pageSettings,
 		return statusError(step, code)
 	}
 	ans, err := parseSelfAsserted(body)
-	if err != nil {
+	switch {
+	case errors.Is(err, errNotJSON):
+		// The facts: a page instead of JSON means B2C rejected the
+		// transaction or the CSRF token; starting over is the fix.
+		return &provider.Error{Key: KeySessionExpired, Err: fmt.Errorf("%s: %w", step, err)}
+	case err != nil:
 		return &provider.Error{Key: provider.KeyUnknown, Err: fmt.Errorf("%s: %w", step, err)}
 	}
 	switch ans.Outcome {
 	case saAccepted:
 		return nil
 	case saRejected:
-		return provider.Fail(provider.KeyInvalidAuth, "%s: status 400 %s", step, ans.ErrorCode)
+		return provider.Fail(provider.KeyInvalidAuth, "%s: status 400 %s", step, ans.codeText())
+	case saRefused:
+		return provider.Fail(provider.KeyUnknown, "%s: status 400 %s (not a wrong-credentials code)", step, ans.codeText())
 	default:
-		return provider.Fail(provider.KeyUnknown, "%s: unexpected status %s %s", step, ans.Status, ans.ErrorCode)
+		return provider.Fail(provider.KeyUnknown, "%s: unexpected status %s %s", step, ans.Status, ans.codeText())
 	}
 }
 
@@ -169,8 +181,8 @@ func (s *b2cSession) confirm(ctx context.Context, pg signInPage, st pageSettings
 	if err != nil {
 		return "", provider.Fail(provider.KeyUnknown, "%s: build URL: bad csrf, transId or policy", step)
 	}
-	for hops := 0; ; hops++ {
-		resp, body, err := s.get(ctx, step, cur, pg.url.String())
+	for followed := 0; ; followed++ {
+		resp, body, err := s.get(ctx, step, cur, pg.authURL.String())
 		if err != nil {
 			return "", err
 		}
@@ -180,7 +192,7 @@ func (s *b2cSession) confirm(ctx context.Context, pg signInPage, st pageSettings
 			if isAppRedirect(loc) {
 				return s.code(step, loc, state)
 			}
-			next, err := s.nextHop(step, cur, loc, hops)
+			next, err := s.nextHop(step, cur, loc, followed)
 			if err != nil {
 				return "", err
 			}
@@ -196,6 +208,17 @@ func (s *b2cSession) confirm(ctx context.Context, pg signInPage, st pageSettings
 	}
 }
 
+// withCookieNote adds the names of cookies dropped for an unsendable value
+// to a failed step's cause: a likely reason why B2C refused the request.
+func (s *b2cSession) withCookieNote(err error) error {
+	note := s.cookies.refusedNote()
+	var pe *provider.Error
+	if note == "" || !errors.As(err, &pe) {
+		return err
+	}
+	return &provider.Error{Key: pe.Key, Err: fmt.Errorf("%w (%s)", pe.Err, note)}
+}
+
 func (s *b2cSession) code(step, loc, state string) (string, error) {
 	code, err := codeFromRedirect(loc, state)
 	if err != nil {
@@ -205,12 +228,12 @@ func (s *b2cSession) code(step, loc, state string) (string, error) {
 }
 
 // nextHop resolves a Location against the current URL and refuses hops off
-// the authority or past maxHops.
-func (s *b2cSession) nextHop(step string, cur *url.URL, loc string, hops int) (*url.URL, error) {
+// the authority, or a redirect beyond the maxHops already followed.
+func (s *b2cSession) nextHop(step string, cur *url.URL, loc string, followed int) (*url.URL, error) {
 	if loc == "" {
 		return nil, provider.Fail(provider.KeyUnknown, "%s: redirect without a Location", step)
 	}
-	if hops+1 >= maxHops {
+	if followed >= maxHops {
 		return nil, provider.Fail(provider.KeyUnknown, "%s: more than %d redirects", step, maxHops)
 	}
 	next, err := cur.Parse(loc)

@@ -63,7 +63,8 @@ func checkError(ctx context.Context, err error) error {
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
-	if te, ok := asTokenError(err); ok && te.status >= 400 && te.status < 500 {
+	te, isTokenErr := asTokenError(err)
+	if isTokenErr && te.status >= 400 && te.status < 500 {
 		switch te.code {
 		case "invalid_grant", "interaction_required", "login_required", "consent_required":
 			return fmt.Errorf("%w: %v", provider.ErrAuthExpired, te)
@@ -73,7 +74,7 @@ func checkError(ctx context.Context, err error) error {
 	if strings.Contains(err.Error(), "no token found") {
 		return fmt.Errorf("%w: no refresh token in the cache", provider.ErrAuthExpired)
 	}
-	return msalError(ctx, "refresh", err)
+	return mapMSALError(ctx, "refresh", err, te, isTokenErr)
 }
 
 // withoutAccessTokens empties the AccessToken section of MSAL's cache JSON,

@@ -188,3 +188,17 @@ func TestCheckTroubleIsNotExpiry(t *testing.T) {
 		}
 	})
 }
+
+// The token endpoint's answer is read once: its OAuth error code and B2C
+// code reach the cause of a refresh failure that is not expiry.
+func TestCheckCauseKeepsTheOAuthError(t *testing.T) {
+	e, ca := startEmulator(t)
+	p := providerFor(e, ca)
+	data := signIn(t, p)
+	e.SetFault(emulator.FaultTokenError)
+	_, err := p.Check(context.Background(), data)
+	pe := wantKey(t, err, provider.KeyUnknown)
+	if msg := pe.Err.Error(); !strings.Contains(msg, "HTTP 400 invalid_request (AADB2C99002)") {
+		t.Fatalf("cause %q lacks the OAuth error", msg)
+	}
+}

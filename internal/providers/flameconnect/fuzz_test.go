@@ -1,6 +1,7 @@
 package flameconnect
 
 import (
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -70,18 +71,30 @@ func FuzzSetCookie(f *testing.F) {
 	addSeeds(f, "setcookie")
 	now := time.Now()
 	f.Fuzz(func(t *testing.T, line []byte) {
-		name, value, _, ok := parseSetCookie(string(line), now)
+		sc, ok := parseSetCookie(string(line), now)
 		if !ok {
 			return
 		}
-		if !cookieNameOK(name) || !cookieValueOK(value) || strings.ContainsAny(name+value, "; \"\r\n") {
-			t.Fatalf("kept a cookie that breaks the header: %q=%q", name, value)
+		if !cookieNameOK(sc.name) || !cookieValueOK(sc.value) || strings.ContainsAny(sc.name+sc.value, "; \"\r\n") {
+			t.Fatalf("kept a cookie that breaks the header: %q=%q", sc.name, sc.value)
+		}
+		if sc.unsendable && sc.value != "" {
+			t.Fatal("an unsendable value was kept")
+		}
+		if sc.path != "" && !strings.HasPrefix(sc.path, "/") {
+			t.Fatalf("path %q is not absolute", sc.path)
+		}
+		c := newCookieStore()
+		c.merge(&url.URL{Path: "/t/p/x"}, response(string(line)), now)
+		if h := c.header("/t/p/x"); strings.ContainsAny(h, "\"\r\n") {
+			t.Fatalf("Cookie header %q", h)
 		}
 	})
 }
 
-// FuzzCodeFromRedirect: no redirect makes the reader panic, a code only
-// comes back with the right state, and errors never quote the input.
+// FuzzCodeFromRedirect: no redirect (or page carrying one) makes the
+// readers panic, a code only comes back with the right state, and errors
+// never quote the input.
 func FuzzCodeFromRedirect(f *testing.F) {
 	addSeeds(f, "redirects")
 	f.Fuzz(func(t *testing.T, loc []byte) {
@@ -91,6 +104,10 @@ func FuzzCodeFromRedirect(f *testing.F) {
 		}
 		if err != nil && len(loc) > 40 && strings.Contains(err.Error(), string(loc)) {
 			t.Fatal("the error quotes the redirect")
+		}
+		// The same bytes as a page body: what is found is the app's redirect.
+		if found, ok := appRedirectInPage(loc); ok && !isAppRedirect(found) {
+			t.Fatalf("found %q, not the app's redirect", found)
 		}
 	})
 }

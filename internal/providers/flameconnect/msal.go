@@ -86,7 +86,8 @@ func (e tokenError) Error() string {
 }
 
 // asTokenError extracts the status and OAuth error of an MSAL CallErr.
-// MSAL's own text is not used: it quotes the whole answer body.
+// MSAL's own text is not used: it quotes the whole answer body. It reads
+// the body, so call it once per error and pass the result along.
 func asTokenError(err error) (tokenError, bool) {
 	var ce msalerrors.CallErr
 	if !errors.As(err, &ce) || ce.Resp == nil {
@@ -111,10 +112,16 @@ func asTokenError(err error) (tokenError, bool) {
 // error first, then the guard's refusals, transport errors (NetError), 5xx
 // from the service (cannot_connect), and everything else as unknown.
 func msalError(ctx context.Context, step string, err error) error {
+	te, ok := asTokenError(err)
+	return mapMSALError(ctx, step, err, te, ok)
+}
+
+// mapMSALError is msalError with the token answer already parsed.
+func mapMSALError(ctx context.Context, step string, err error, te tokenError, isTokenErr bool) error {
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
-	if te, ok := asTokenError(err); ok {
+	if isTokenErr {
 		if te.status >= 500 {
 			return &provider.Error{Key: provider.KeyCannotConnect, Err: fmt.Errorf("%s: %w", step, te)}
 		}

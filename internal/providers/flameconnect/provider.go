@@ -40,7 +40,8 @@ const (
 	KeyActionRequired = "action_required"
 	// KeyBlocked: SelfAsserted answered 403 (bot protection).
 	KeyBlocked = "blocked"
-	// KeySessionExpired: the sign-in transaction expired (400 on SelfAsserted).
+	// KeySessionExpired: B2C expired or rejected the sign-in transaction or
+	// its CSRF token (400, or a page instead of JSON, on SelfAsserted).
 	KeySessionExpired = "session_expired"
 )
 

@@ -1,13 +1,15 @@
 package flameconnect
 
 import (
+	"bytes"
 	"crypto/subtle"
 	"errors"
 	"fmt"
-	"html"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // isAppRedirect reports whether loc is the app's redirect URI: the literal
@@ -22,18 +24,88 @@ func isAppRedirect(loc string) bool {
 }
 
 // appRedirectInPageRE finds the redirect URI inside a 200 body (a page that
-// redirects by script or meta refresh).
+// redirects by script or meta refresh), once JavaScript escapes are undone.
 var appRedirectInPageRE = regexp.MustCompile(`(?i)` + regexp.QuoteMeta(RedirectURI) + `[?/][^"'<>\s\\]*`)
 
-// appRedirectInPage returns the app redirect URL a page carries, if any.
+// appRedirectInPage returns the app redirect URL a page carries, if any. A
+// script may carry it JavaScript-escaped (json.Marshal writes & as \u0026,
+// other writers / as \/), an HTML attribute entity-escaped (&amp;).
 func appRedirectInPage(body []byte) (string, bool) {
-	for _, m := range appRedirectInPageRE.FindAll(body, -1) {
-		loc := html.UnescapeString(string(m))
+	for _, m := range appRedirectInPageRE.FindAll(jsUnescape(body), -1) {
+		loc := htmlUnescapeURL(string(m))
 		if isAppRedirect(loc) {
 			return loc, true
 		}
 	}
 	return "", false
+}
+
+// jsUnescape undoes JavaScript string escapes: \/, \uXXXX, \xXX, and an
+// escaped backslash or quote. Anything else is left as it is.
+func jsUnescape(b []byte) []byte {
+	if bytes.IndexByte(b, '\\') < 0 {
+		return b
+	}
+	out := make([]byte, 0, len(b))
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if c != '\\' || i+1 >= len(b) {
+			out = append(out, c)
+			continue
+		}
+		switch n := b[i+1]; n {
+		case '/', '\\', '"', '\'':
+			out = append(out, n)
+			i++
+		case 'u', 'x':
+			size := 4
+			if n == 'x' {
+				size = 2
+			}
+			if i+2+size > len(b) {
+				out = append(out, c)
+				continue
+			}
+			v, err := strconv.ParseUint(string(b[i+2:i+2+size]), 16, 32)
+			if err != nil {
+				out = append(out, c)
+				continue
+			}
+			out = utf8.AppendRune(out, rune(v))
+			i += 1 + size
+		default:
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// htmlEntityRE matches the entities a URL in an HTML attribute may hold:
+// &amp; and numeric references, each ending with ';'. Legacy entities
+// without a semicolon are left alone: "&para=1" is a query, not a pilcrow.
+var htmlEntityRE = regexp.MustCompile(`(?i)&(?:amp|#[0-9]{1,7}|#x[0-9a-f]{1,6});`)
+
+func htmlUnescapeURL(s string) string {
+	if !strings.Contains(s, "&") {
+		return s
+	}
+	return htmlEntityRE.ReplaceAllStringFunc(s, func(e string) string {
+		body := strings.ToLower(e[1 : len(e)-1])
+		if body == "amp" {
+			return "&"
+		}
+		var v uint64
+		var err error
+		if strings.HasPrefix(body, "#x") {
+			v, err = strconv.ParseUint(body[2:], 16, 32)
+		} else {
+			v, err = strconv.ParseUint(body[1:], 10, 32)
+		}
+		if err != nil || v == 0 || v > utf8.MaxRune || (v >= 0xd800 && v <= 0xdfff) {
+			return "\uFFFD"
+		}
+		return string(rune(v))
+	})
 }
 
 // errBadState is a redirect whose state is not the one sent: a forged or
@@ -42,6 +114,8 @@ var errBadState = errors.New("redirect state does not match the authorize reques
 
 // codeFromRedirect checks state and returns the authorization code. An
 // error/error_description answer is a sign-in failure whose code is kept.
+// The query is read pair by pair: one unreadable pair (a ';', a bad %
+// escape in error_description) does not hide the code, error or state.
 func codeFromRedirect(loc, wantState string) (string, error) {
 	rawQuery := ""
 	if i := strings.IndexByte(loc, '?'); i >= 0 {
@@ -50,21 +124,46 @@ func codeFromRedirect(loc, wantState string) (string, error) {
 	if i := strings.IndexByte(rawQuery, '#'); i >= 0 {
 		rawQuery = rawQuery[:i]
 	}
-	q, err := url.ParseQuery(rawQuery)
-	if err != nil {
-		return "", errors.New("redirect query unreadable")
+	q, unreadable := redirectParams(rawQuery)
+	if e := q["error"]; e != "" || unreadable["error"] {
+		return "", fmt.Errorf("sign-in failed: %s%s", safeCode(e), b2cCode(q["error_description"]))
 	}
-	if e := q.Get("error"); e != "" {
-		return "", fmt.Errorf("sign-in failed: %s%s", safeCode(e), b2cCode(q.Get("error_description")))
-	}
-	if got := q.Get("state"); subtle.ConstantTimeCompare([]byte(got), []byte(wantState)) != 1 {
+	if got := q["state"]; subtle.ConstantTimeCompare([]byte(got), []byte(wantState)) != 1 {
 		return "", errBadState
 	}
-	code := q.Get("code")
-	if code == "" {
-		return "", errors.New("redirect carries neither a code nor an error")
+	code := q["code"]
+	switch {
+	case code != "":
+		return code, nil
+	case unreadable["code"]:
+		return "", errors.New("redirect code unreadable (bad % escape)")
 	}
-	return code, nil
+	return "", errors.New("redirect carries neither a code nor an error")
+}
+
+// redirectParams splits a query into its first value per name, skipping
+// pairs that do not unescape (their names are reported as unreadable).
+func redirectParams(rawQuery string) (params map[string]string, unreadable map[string]bool) {
+	params, unreadable = map[string]string{}, map[string]bool{}
+	for _, pair := range strings.Split(rawQuery, "&") {
+		if pair == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(pair, "=")
+		key, err := url.QueryUnescape(k)
+		if err != nil {
+			continue
+		}
+		val, err := url.QueryUnescape(v)
+		if err != nil {
+			unreadable[key] = true
+			continue
+		}
+		if _, seen := params[key]; !seen {
+			params[key] = val
+		}
+	}
+	return params, unreadable
 }
 
 // safeCode keeps an OAuth error code printable and short.

@@ -41,12 +41,20 @@ func TestSignInRequestCount(t *testing.T) {
 
 // The exact SelfAsserted and confirmed requests the protocol facts describe.
 func TestSubmissionShape(t *testing.T) {
+	t.Run("page served at once", func(t *testing.T) { testSubmissionShape(t, 0) })
+	// The Referer stays the authorize URL when the page is reached by redirects.
+	t.Run("authorize redirects", func(t *testing.T) { testSubmissionShape(t, 2) })
+}
+
+func testSubmissionShape(t *testing.T, authorizeRedirects int) {
 	e, ca := startEmulator(t)
+	e.SetVariant(emulator.Variant{AuthorizeRedirects: authorizeRedirects})
 	if _, err := providerFor(e, ca).Validate(context.Background(), demoInput(), nil); err != nil {
 		t.Fatal(err)
 	}
 	reqs := e.Requests()
-	page, sa, confirmed := reqs[1], reqs[2], reqs[3]
+	hops := authorizeRedirects
+	page, sa, confirmed := reqs[1], reqs[2+hops], reqs[3+hops]
 	base := "/" + emulator.Tenant + "/" + emulator.Policy + "/"
 	if sa.Path != base+"SelfAsserted" || confirmed.Path != base+"api/"+emulator.API+"/confirmed" {
 		t.Errorf("paths %q, %q: want the mixed-case policy base %q", sa.Path, confirmed.Path, base)
@@ -62,8 +70,11 @@ func TestSubmissionShape(t *testing.T) {
 			t.Errorf("SelfAsserted %s = %q, want %q", k, got, v)
 		}
 	}
-	if ref := sa.Header.Get("Referer"); !strings.Contains(ref, "/oauth2/v2.0/authorize?") {
-		t.Errorf("SelfAsserted Referer = %q, want the authorize URL", ref)
+	authURL := "https://" + page.Host + page.Path + "?" + page.RawQuery
+	for _, r := range []emulator.Recorded{sa, confirmed} {
+		if ref := r.Header.Get("Referer"); ref != authURL {
+			t.Errorf("%s Referer = %q, want the authorize URL %q", r.Path, ref, authURL)
+		}
 	}
 	csrf := sa.Header.Get("X-CSRF-TOKEN")
 	if !strings.ContainsAny(csrf, "+/=") {

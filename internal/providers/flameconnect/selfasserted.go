@@ -13,16 +13,39 @@ type saOutcome int
 
 const (
 	saAccepted saOutcome = iota // {"status":"200"}
-	saRejected                  // {"status":"400",...}: wrong e-mail or password
+	saRejected                  // {"status":"400"} with a wrong-credentials code (or none)
+	saRefused                   // {"status":"400"} with another code: not the password's fault
 	saOther                     // JSON with another status
 )
 
-// saAnswer is a parsed SelfAsserted answer. Message is B2C's localized text,
-// which is not shown (the flow has its own strings) but is safe to log.
+// wrongCredentialCodes are the B2C codes that mean "wrong e-mail or
+// password" (AADB2C90053 is this policy's); a 400 without a code is read
+// the same way. Any other 400 code (malformed request, locked account...)
+// says nothing about the password.
+var wrongCredentialCodes = map[string]bool{
+	"AADB2C90053": true, // incorrect password / account not found
+	"AADB2C90054": true, // invalid username or password
+	"AADB2C90225": true, // the username or password provided are invalid
+}
+
+// saAnswer is a parsed SelfAsserted answer. B2C's localized message is not
+// kept: the flow has its own strings.
 type saAnswer struct {
-	Outcome   saOutcome
-	Status    string
-	ErrorCode string
+	Outcome        saOutcome
+	Status         string
+	ErrorCode      string // "" when absent or unreadable
+	CodeUnreadable bool   // an errorCode was sent but is not short and plain
+}
+
+// codeText is the error code for a cause.
+func (a saAnswer) codeText() string {
+	switch {
+	case a.ErrorCode != "":
+		return a.ErrorCode
+	case a.CodeUnreadable:
+		return "(unreadable errorCode)"
+	}
+	return "(no errorCode)"
 }
 
 // errNotJSON: B2C answers with a page, not JSON, when it rejected the
@@ -49,15 +72,18 @@ func parseSelfAsserted(body []byte) (saAnswer, error) {
 		return saAnswer{}, errors.New("SelfAsserted answer has no status")
 	}
 	code, _ := scalar(raw.ErrorCode)
-	if !codeSafe(code) {
-		code = ""
-	}
 	a := saAnswer{Status: status, ErrorCode: code}
+	if code != "" && !codeSafe(code) {
+		a.ErrorCode, a.CodeUnreadable = "", true
+	}
 	switch status {
 	case "200":
 		a.Outcome = saAccepted
 	case "400":
-		a.Outcome = saRejected
+		a.Outcome = saRefused
+		if wrongCredentialCodes[a.ErrorCode] || code == "" {
+			a.Outcome = saRejected
+		}
 	default:
 		a.Outcome = saOther
 		if !codeSafe(status) {

@@ -39,13 +39,23 @@ type rawSettings struct {
 var (
 	settingsStartRE = regexp.MustCompile(`var\s+SETTINGS\s*=\s*`)
 	saFieldsStartRE = regexp.MustCompile(`var\s+SA_FIELDS\s*=\s*`)
-	// Fallbacks when SETTINGS is not strict JSON, as the public client reads it.
-	csrfRE    = regexp.MustCompile(`"csrf"\s*:\s*"([^"]+)"`)
-	transIDRE = regexp.MustCompile(`"transId"\s*:\s*"([^"]+)"`)
-	apiRE     = regexp.MustCompile(`"api"\s*:\s*"([^"]+)"`)
-	tenantRE  = regexp.MustCompile(`"tenant"\s*:\s*"([^"]+)"`)
-	policyRE  = regexp.MustCompile(`"policy"\s*:\s*"([^"]+)"`)
+	// Fallbacks when SETTINGS is not JSON even without trailing commas, as
+	// the public client reads it, but capturing whole JSON strings (escaped
+	// quotes included) so each value can be JSON-decoded.
+	csrfRE     = stringMemberRE("csrf")
+	transIDRE  = stringMemberRE("transId")
+	apiRE      = stringMemberRE("api")
+	pageViewRE = stringMemberRE("pageViewId")
+	tenantRE   = stringMemberRE("tenant") // searched inside "hosts" only
+	policyRE   = stringMemberRE("policy") // searched inside "hosts" only
+	hostsRE    = regexp.MustCompile(`"hosts"\s*:\s*`)
+	pvHeaderRE = regexp.MustCompile(`"isPageViewIdSentWithHeader"\s*:\s*true\b`)
 )
+
+// stringMemberRE matches "key": "<JSON string body>".
+func stringMemberRE(key string) *regexp.Regexp {
+	return regexp.MustCompile(`"` + regexp.QuoteMeta(key) + `"\s*:\s*"((?:[^"\\]|\\.)*)"`)
+}
 
 // errNoSettings and friends are the causes of an unusable page; they name
 // the field, never its value.
@@ -56,22 +66,14 @@ var (
 )
 
 // parseSettings reads SETTINGS from a B2C page as JSON (any spacing, field
-// order, one line or many), falling back to the public client's regexes
-// when the object is not strict JSON.
+// order, one line or many); then as JSON once trailing commas are dropped;
+// and last with the public client's regexes.
 func parseSettings(page []byte) (pageSettings, error) {
 	loc := settingsStartRE.FindIndex(page)
 	if loc == nil {
 		return pageSettings{}, errNoSettings
 	}
-	rest := page[loc[1]:]
-	var raw rawSettings
-	dec := json.NewDecoder(bytes.NewReader(rest))
-	if err := dec.Decode(&raw); err != nil {
-		var typeErr *json.UnmarshalTypeError
-		if !errors.As(err, &typeErr) {
-			raw = regexSettings(rest)
-		}
-	}
+	raw := decodeSettings(page[loc[1]:])
 	s := pageSettings{
 		CSRF:             raw.CSRF,
 		TransID:          raw.TransID,
@@ -101,25 +103,135 @@ func parseSettings(page []byte) (pageSettings, error) {
 	return s, nil
 }
 
-// regexSettings pulls the needed fields out of a SETTINGS object that is
-// not strict JSON. Only the text up to the end of the script is searched.
-func regexSettings(rest []byte) rawSettings {
-	if i := bytes.Index(rest, []byte("</script")); i >= 0 {
-		rest = rest[:i]
+// decodeSettings reads the object that starts rest: strict JSON first, then
+// JSON without trailing commas, then regexes over the object's text.
+func decodeSettings(rest []byte) rawSettings {
+	var raw rawSettings
+	var typeErr *json.UnmarshalTypeError
+	err := json.NewDecoder(bytes.NewReader(rest)).Decode(&raw)
+	if err == nil || errors.As(err, &typeErr) {
+		return raw // a field of another type is skipped, the rest is kept
 	}
-	find := func(re *regexp.Regexp) string {
-		if m := re.FindSubmatch(rest); m != nil {
-			return string(m[1])
+	obj, ok := objectText(rest)
+	if !ok {
+		// Unbalanced: search no further than the end of the script.
+		obj = rest
+		if i := bytes.Index(obj, []byte("</script")); i >= 0 {
+			obj = obj[:i]
 		}
+		return regexSettings(obj)
+	}
+	raw = rawSettings{}
+	if err := json.Unmarshal(withoutTrailingCommas(obj), &raw); err == nil || errors.As(err, &typeErr) {
+		return raw
+	}
+	return regexSettings(obj)
+}
+
+// objectText returns the {...} at the start of b (after spaces), matched by
+// brace depth outside JavaScript strings ("..." and '...').
+func objectText(b []byte) ([]byte, bool) {
+	start := 0
+	for start < len(b) && (b[start] == ' ' || b[start] == '\t' || b[start] == '\r' || b[start] == '\n') {
+		start++
+	}
+	if start == len(b) || b[start] != '{' {
+		return nil, false
+	}
+	depth := 0
+	var quote byte
+	for i := start; i < len(b); i++ {
+		c := b[i]
+		switch {
+		case quote != 0:
+			if c == '\\' {
+				i++
+			} else if c == quote {
+				quote = 0
+			}
+		case c == '"' || c == '\'':
+			quote = c
+		case c == '{' || c == '[':
+			depth++
+		case c == '}' || c == ']':
+			depth--
+			if depth == 0 {
+				return b[start : i+1], true
+			}
+		}
+	}
+	return nil, false
+}
+
+// withoutTrailingCommas drops each comma that only spaces separate from a
+// closing } or ], outside strings: the commonest way a hand-written or
+// templated SETTINGS stops being JSON.
+func withoutTrailingCommas(b []byte) []byte {
+	out := make([]byte, 0, len(b))
+	inString := false
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if inString {
+			out = append(out, c)
+			if c == '\\' && i+1 < len(b) {
+				i++
+				out = append(out, b[i])
+			} else if c == '"' {
+				inString = false
+			}
+			continue
+		}
+		if c == '"' {
+			inString = true
+		}
+		if c == ',' {
+			j := i + 1
+			for j < len(b) && (b[j] == ' ' || b[j] == '\t' || b[j] == '\r' || b[j] == '\n') {
+				j++
+			}
+			if j < len(b) && (b[j] == '}' || b[j] == ']') {
+				continue
+			}
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// regexSettings pulls the needed fields out of a SETTINGS object that is not
+// JSON. Values are JSON-decoded (\u002B from .NET writers, \/ ...); the
+// tenant and policy are taken from the "hosts" object only, so another
+// object's "tenant" cannot move the API base.
+func regexSettings(obj []byte) rawSettings {
+	var raw rawSettings
+	raw.CSRF = findString(csrfRE, obj)
+	raw.TransID = findString(transIDRE, obj)
+	raw.API = findString(apiRE, obj)
+	raw.PageViewID = findString(pageViewRE, obj)
+	raw.PVHeader = pvHeaderRE.Match(obj)
+	if loc := hostsRE.FindIndex(obj); loc != nil {
+		if hosts, ok := objectText(obj[loc[1]:]); ok {
+			raw.Hosts.Tenant = findString(tenantRE, hosts)
+			raw.Hosts.Policy = findString(policyRE, hosts)
+		}
+	}
+	return raw
+}
+
+// findString returns the JSON-decoded value re captures ("" when absent or
+// not a valid JSON string).
+func findString(re *regexp.Regexp, b []byte) string {
+	m := re.FindSubmatch(b)
+	if m == nil {
 		return ""
 	}
-	var raw rawSettings
-	raw.CSRF = find(csrfRE)
-	raw.TransID = find(transIDRE)
-	raw.API = find(apiRE)
-	raw.Hosts.Tenant = find(tenantRE)
-	raw.Hosts.Policy = find(policyRE)
-	return raw
+	quoted := make([]byte, 0, len(m[1])+2)
+	quoted = append(append(append(quoted, '"'), m[1]...), '"')
+	var s string
+	if json.Unmarshal(quoted, &s) != nil {
+		return ""
+	}
+	return s
 }
 
 // loginField picks the SelfAsserted name of the e-mail field from SA_FIELDS:
@@ -186,23 +298,23 @@ func tenantPathSafe(s string) bool {
 	return true
 }
 
-// apiBase is the mixed-case /{tenant}/{policy}/ base of the API endpoints and
-// the policy for the p parameter: from the page's hosts when present, else
-// from the configured authority.
+// apiBase is the /{tenant}/{policy}/ base of the API endpoints (below the
+// authority's proxy prefix, if any) and the policy for the p parameter. The
+// tenant is the first segment of the page's hosts.tenant (else the
+// authority's); the policy is hosts.policy (else the authority's), always
+// in the authority's mixed-case spelling when the two agree ignoring case:
+// B2C lowercases the policy in redirect URLs and some pages, and the API
+// endpoints want it mixed case.
 func apiBase(s pageSettings, auth authority) (base, policy string) {
-	policy = s.Policy
-	if policy == "" {
-		policy = auth.policy
+	tenant := auth.tenant
+	if s.TenantPath != "" {
+		tenant, _, _ = strings.Cut(strings.TrimPrefix(s.TenantPath, "/"), "/")
 	}
-	switch {
-	case s.TenantPath == "":
-		base = "/" + auth.tenant + "/" + policy
-	case strings.Count(s.TenantPath, "/") == 2:
-		base = s.TenantPath // "/tenant/policy", as B2C writes it
-	default:
-		base = s.TenantPath + "/" + policy
+	policy = auth.policy
+	if s.Policy != "" && !strings.EqualFold(s.Policy, auth.policy) {
+		policy = s.Policy
 	}
-	return base + "/", policy
+	return auth.prefix + "/" + tenant + "/" + policy + "/", policy
 }
 
 func (s pageSettings) String() string {

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -45,6 +46,10 @@ func TestParseSettingsFixtures(t *testing.T) {
 		{file: "trailing_comma.html", csrf: "dHJhaWxpbmc+/w==", transID: "StateProperties=eyJ0cmFpbGluZyI6MX0", base: fcBase, policy: fcPolicy, login: "email"},
 		{file: "signinname_fields.html", csrf: "c2lnbmlu+/Q=", transID: "StateProperties=eyJzaWduaW4iOjF9", base: fcBase, policy: fcPolicy, login: "signInName"},
 		{file: "hostile_tenant.html", csrf: "aG9zdGlsZQ+/=", transID: "StateProperties=eyJ4IjoxfQ", base: fcBase, policy: fcPolicy, login: "email"},
+		{file: "lowercase_hosts.html", csrf: "bG93ZXI+/w==", transID: "StateProperties=eyJsIjoxfQ", base: fcBase, policy: fcPolicy, login: "email"},
+		{file: "lowercase_tenant_only.html", csrf: "bG93ZXJ0+/w==", transID: "StateProperties=eyJsdCI6MX0", base: fcBase, policy: fcPolicy, login: "email"},
+		{file: "escaped_trailing_comma.html", csrf: "ZXNj+/ZQ==", transID: "StateProperties=eyJlIjoxfQ", base: fcBase, policy: fcPolicy, login: "email"},
+		{file: "script_object.html", csrf: "c2NyaXB0+/w==", transID: "StateProperties=eyJzIjoxfQ", base: fcBase, policy: fcPolicy, login: "email", pvInHeader: true},
 		{file: "no_csrf.html", err: errNoCSRF},
 		{file: "no_transid.html", err: errNoTransID},
 		{file: "hostile_csrf.html", err: errNoCSRF},
@@ -124,5 +129,61 @@ func TestPageSettingsStringHidesSecrets(t *testing.T) {
 	s := pageSettings{CSRF: "secret-csrf", TransID: "secret-tx", API: "a"}
 	if got := s.String(); got != "settings{api=a tenant= policy=}" {
 		t.Fatalf("String() = %q", got)
+	}
+}
+
+// The base path keeps the policy's mixed case whatever case the page uses,
+// takes only the tenant segment from hosts.tenant, and keeps a proxy prefix.
+func TestAPIBase(t *testing.T) {
+	auth := testAuthority(t)
+	proxied, err := parseAuthority("https://login.example:8443/proxy/b2c/" + fcTenant + "/" + fcPolicy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lower := strings.ToLower(fcPolicy)
+	tests := []struct {
+		name         string
+		s            pageSettings
+		auth         authority
+		base, policy string
+	}{
+		{"nothing on the page", pageSettings{}, auth, fcBase, fcPolicy},
+		{"mixed case page", pageSettings{TenantPath: "/" + fcTenant + "/" + fcPolicy, Policy: fcPolicy}, auth, fcBase, fcPolicy},
+		{"lower-case tenant path", pageSettings{TenantPath: "/" + fcTenant + "/" + lower}, auth, fcBase, fcPolicy},
+		{"lower-case tenant path and policy", pageSettings{TenantPath: "/" + fcTenant + "/" + lower, Policy: lower}, auth, fcBase, fcPolicy},
+		{"another policy", pageSettings{TenantPath: "/" + fcTenant + "/" + lower, Policy: "B2C_1A_Other"}, auth, "/" + fcTenant + "/B2C_1A_Other/", "B2C_1A_Other"},
+		{"another tenant", pageSettings{TenantPath: "/other.onmicrosoft.com"}, auth, "/other.onmicrosoft.com/" + fcPolicy + "/", fcPolicy},
+		{"proxy prefix", pageSettings{TenantPath: "/" + fcTenant + "/" + lower, Policy: lower}, proxied, "/proxy/b2c" + fcBase, fcPolicy},
+	}
+	for _, tc := range tests {
+		if base, policy := apiBase(tc.s, tc.auth); base != tc.base || policy != tc.policy {
+			t.Errorf("%s: %q, %q; want %q, %q", tc.name, base, policy, tc.base, tc.policy)
+		}
+	}
+}
+
+// Regex-path values are JSON-decoded; a nested "tenant" outside hosts is
+// never the base; pageViewId is read too.
+func TestRegexSettings(t *testing.T) {
+	obj := []byte(`{a: 1, "config": {"tenant": "/evil.onmicrosoft.com", "policy": "B2C_1A_Evil"}, "csrf": "a\u002Bb\/c==", ` +
+		`"transId": "t\"q", "api": "bad\q", "pageViewId": "pv-1", "isPageViewIdSentWithHeader" : true, ` +
+		`"hosts": {"static": "x{", "tenant": "\/good.onmicrosoft.com", "policy": "B2C_1A_Good"}}`)
+	raw := regexSettings(obj)
+	if raw.CSRF != "a+b/c==" || raw.TransID != `t"q` || raw.API != "" || raw.PageViewID != "pv-1" || !raw.PVHeader {
+		t.Errorf("raw = %+v", raw)
+	}
+	if raw.Hosts.Tenant != "/good.onmicrosoft.com" || raw.Hosts.Policy != "B2C_1A_Good" {
+		t.Errorf("hosts = %+v", raw.Hosts)
+	}
+	if raw := regexSettings([]byte(`{"config": {"tenant": "/evil"}, "csrf": "x"}`)); raw.Hosts.Tenant != "" {
+		t.Errorf("tenant from outside hosts: %q", raw.Hosts.Tenant)
+	}
+}
+
+func TestWithoutTrailingCommas(t *testing.T) {
+	in := `{"a":[1,2,],"b":"x,}",  "c":{"d":"\",}" , },}`
+	want := `{"a":[1,2],"b":"x,}",  "c":{"d":"\",}"  }}`
+	if got := string(withoutTrailingCommas([]byte(in))); got != want {
+		t.Fatalf("got  %s\nwant %s", got, want)
 	}
 }

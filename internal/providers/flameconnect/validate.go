@@ -62,22 +62,22 @@ func (p *Provider) Validate(ctx context.Context, in provider.Input, progress pro
 	sess := &b2cSession{client: httpc, auth: auth, cookies: newCookieStore()}
 	page, err := sess.openPage(ctx, authURL, pk.state)
 	if err != nil {
-		return nil, err
+		return nil, sess.withCookieNote(err)
 	}
 	settings, err := parseSettings(page.body)
 	if err != nil {
-		return nil, &provider.Error{Key: provider.KeyUnknown, Err: fmt.Errorf("sign-in page: %w", err)}
+		return nil, sess.withCookieNote(&provider.Error{Key: provider.KeyUnknown, Err: fmt.Errorf("sign-in page: %w", err)})
 	}
 
 	report(2, ProgressCheckingPassword)
 	if err := sess.submit(ctx, page, settings, email, password); err != nil {
-		return nil, err
+		return nil, sess.withCookieNote(err)
 	}
 
 	report(3, ProgressConfirming)
 	code, err := sess.confirm(ctx, page, settings, pk.state)
 	if err != nil {
-		return nil, err
+		return nil, sess.withCookieNote(err)
 	}
 
 	report(4, ProgressGettingTokens)

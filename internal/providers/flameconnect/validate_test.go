@@ -57,6 +57,7 @@ func TestValidateErrorKeys(t *testing.T) {
 		password string
 		timeout  time.Duration
 		key      string
+		cause    string // the cause must mention it
 	}{
 		{name: "wrong password", password: "wrong", key: provider.KeyInvalidAuth},
 		{name: "service down", fault: emulator.FaultServerError, key: provider.KeyCannotConnect},
@@ -67,9 +68,10 @@ func TestValidateErrorKeys(t *testing.T) {
 		{name: "bot protection", fault: emulator.FaultBlocked, key: KeyBlocked},
 		{name: "transaction expired", fault: emulator.FaultExpired, key: KeySessionExpired},
 		{name: "page without csrf", fault: emulator.FaultNoCSRF, key: provider.KeyUnknown},
-		{name: "HTML instead of JSON", fault: emulator.FaultHTMLAnswer, key: provider.KeyUnknown},
+		{name: "HTML instead of JSON", fault: emulator.FaultHTMLAnswer, key: KeySessionExpired},
+		{name: "renamed login field (AADB2C90015)", fault: emulator.FaultRenamedField, key: provider.KeyUnknown, cause: "AADB2C90015"},
 		{name: "bad state", fault: emulator.FaultBadState, key: provider.KeyUnknown},
-		{name: "error redirect", fault: emulator.FaultErrorRedirect, key: provider.KeyUnknown},
+		{name: "error redirect", fault: emulator.FaultErrorRedirect, key: provider.KeyUnknown, cause: "access_denied (AADB2C90273)"},
 		{name: "token endpoint error", fault: emulator.FaultTokenError, key: provider.KeyUnknown},
 		{name: "redirect to another host", fault: emulator.FaultForeignRedirect, key: provider.KeyUnknown},
 		{name: "page on another host", fault: emulator.FaultForeignPage, key: provider.KeyUnknown},
@@ -93,7 +95,10 @@ func TestValidateErrorKeys(t *testing.T) {
 			if acct != nil {
 				t.Fatalf("got an account despite %s", tc.name)
 			}
-			wantKey(t, err, tc.key)
+			pe := wantKey(t, err, tc.key)
+			if !strings.Contains(pe.Err.Error(), tc.cause) {
+				t.Errorf("cause %q does not mention %q", pe.Err, tc.cause)
+			}
 			assertNoSecrets(t, err, e, in[FieldPassword])
 			for _, r := range e.Requests() {
 				if r.Host != strings.TrimPrefix(e.URL(), "https://") {

@@ -3,7 +3,9 @@
 // metadata, a B2C sign-in page with SETTINGS and x-ms-cpim-* cookies,
 // SelfAsserted, confirmed with a relative redirect hop, and a token endpoint
 // with PKCE, refresh grants and revocation. Tests and --demo use it; faults
-// reproduce the ways the real service breaks.
+// reproduce the ways the real service breaks, variants the shapes a B2C
+// tenant (or an independent emulator written from the same facts) may
+// take. SelfAsserted checks every header the facts say clients send.
 package emulator
 
 import (
@@ -71,6 +73,10 @@ const (
 	FaultErrorRedirect
 	// FaultTokenError answers every token request with 400 invalid_request.
 	FaultTokenError
+	// FaultRenamedField makes SelfAsserted expect a login field the page
+	// does not name (a policy change): it answers 400 AADB2C90015, the
+	// malformed-request code, which says nothing about the password.
+	FaultRenamedField
 )
 
 // Emulator is a running fake of the FlameConnect B2C tenant.
@@ -84,10 +90,13 @@ type Emulator struct {
 
 	mu       sync.Mutex
 	fault    Fault
+	variant  Variant
 	atLife   time.Duration
 	users    map[string]*user
 	txs      map[string]*transaction
 	hops     map[string]*transaction
+	pending  map[string]*transaction // authorize redirected, page not served yet
+	chains   map[string]string       // redirect chain id -> final target
 	codes    map[string]*authCode
 	refresh  map[string]*grant
 	requests []Recorded
@@ -113,6 +122,8 @@ func Start(ca *loopback.CA) (*Emulator, error) {
 		users:   map[string]*user{},
 		txs:     map[string]*transaction{},
 		hops:    map[string]*transaction{},
+		pending: map[string]*transaction{},
+		chains:  map[string]string{},
 		codes:   map[string]*authCode{},
 		refresh: map[string]*grant{},
 		key:     randomBytes(32),
@@ -148,10 +159,10 @@ func (e *Emulator) URL() string { return e.main.URL }
 // ForeignURL is the origin of the "other host" the redirect faults point to.
 func (e *Emulator) ForeignURL() string { return e.foreign.URL }
 
-// Authority is the B2C authority URL (tenant and mixed-case policy), usable
-// as SETUPWIZARD_FLAMECONNECT_AUTHORITY.
+// Authority is the B2C authority URL (tenant and mixed-case policy, below
+// the variant's PathPrefix), usable as SETUPWIZARD_FLAMECONNECT_AUTHORITY.
 func (e *Emulator) Authority() string {
-	return e.main.URL + "/" + Tenant + "/" + Policy
+	return e.main.URL + e.currentVariant().PathPrefix + "/" + Tenant + "/" + Policy
 }
 
 // SetFault switches the misbehaviour for the following requests.

@@ -60,8 +60,10 @@ func (h *harness) do(method, u, body string, header map[string]string) (*http.Re
 
 // page is one authorize page: its settings and cookies as Set-Cookie gave them.
 type page struct {
-	csrf, tx string
-	cookies  map[string]string
+	csrf, tx   string
+	authURL    string
+	pageViewID string
+	cookies    map[string]string
 }
 
 var settingsRE = regexp.MustCompile(`var SETTINGS = (\{.*\});`)
@@ -74,7 +76,8 @@ func (h *harness) openPage(verifier string) page {
 		"scope": {"openid offline_access"}, "state": {"st"}, "code_challenge": {base64.RawURLEncoding.EncodeToString(sum[:])},
 		"code_challenge_method": {"S256"},
 	}
-	resp, body := h.do("GET", h.e.URL()+"/"+emulator.Tenant+"/"+strings.ToLower(emulator.Policy)+"/oauth2/v2.0/authorize?"+q.Encode(), "", nil)
+	authURL := h.e.URL() + "/" + emulator.Tenant + "/" + strings.ToLower(emulator.Policy) + "/oauth2/v2.0/authorize?" + q.Encode()
+	resp, body := h.do("GET", authURL, "", nil)
 	if resp.StatusCode != 200 {
 		h.t.Fatalf("authorize: %d", resp.StatusCode)
 	}
@@ -82,11 +85,11 @@ func (h *harness) openPage(verifier string) page {
 	if m == nil {
 		h.t.Fatal("no SETTINGS on the page")
 	}
-	var s struct{ CSRF, TransID string }
+	var s struct{ CSRF, TransID, PageViewID string }
 	if err := json.Unmarshal([]byte(m[1]), &s); err != nil {
 		h.t.Fatal(err)
 	}
-	p := page{csrf: s.CSRF, tx: s.TransID, cookies: map[string]string{}}
+	p := page{csrf: s.CSRF, tx: s.TransID, authURL: authURL, pageViewID: s.PageViewID, cookies: map[string]string{}}
 	h.merge(p, resp)
 	return p
 }
@@ -110,14 +113,23 @@ func (p page) cookieHeader(quote bool) string {
 	return strings.Join(parts, "; ")
 }
 
-func (h *harness) selfAsserted(p page, password string, quote bool) (*http.Response, string) {
+// xhrHeaders are SelfAsserted's headers as the protocol facts list them.
+func (h *harness) xhrHeaders(p page, quote bool) map[string]string {
+	return map[string]string{
+		"X-CSRF-TOKEN": p.csrf, "X-Requested-With": "XMLHttpRequest", "Cookie": p.cookieHeader(quote),
+		"Content-Type": "application/x-www-form-urlencoded; charset=UTF-8", "Referer": p.authURL,
+		"Origin": h.e.URL(), "Accept": "application/json, text/javascript, */*; q=0.01",
+	}
+}
+
+func (h *harness) selfAssertedWith(p page, password string, header map[string]string) (*http.Response, string) {
 	base := h.e.URL() + "/" + emulator.Tenant + "/" + emulator.Policy + "/"
 	return h.do("POST", base+"SelfAsserted?tx="+p.tx+"&p="+emulator.Policy,
-		"request_type=RESPONSE&email="+url.QueryEscape(emulator.DemoEmail)+"&password="+url.QueryEscape(password),
-		map[string]string{
-			"X-CSRF-TOKEN": p.csrf, "X-Requested-With": "XMLHttpRequest", "Cookie": p.cookieHeader(quote),
-			"Content-Type": "application/x-www-form-urlencoded; charset=UTF-8",
-		})
+		"request_type=RESPONSE&email="+url.QueryEscape(emulator.DemoEmail)+"&password="+url.QueryEscape(password), header)
+}
+
+func (h *harness) selfAsserted(p page, password string, quote bool) (*http.Response, string) {
+	return h.selfAssertedWith(p, password, h.xhrHeaders(p, quote))
 }
 
 // signIn walks the whole flow by hand and returns the code.
@@ -267,5 +279,46 @@ func TestMetadataPointsAtTheAuthorityHost(t *testing.T) {
 		if s, _ := md[k].(string); !strings.HasPrefix(s, h.e.URL()+"/") {
 			t.Errorf("%s = %q", k, s)
 		}
+	}
+}
+
+// SelfAsserted checks every header the protocol facts say clients send: a
+// request missing or changing any one is answered with a page, not JSON.
+func TestSelfAssertedChecksXHRHeaders(t *testing.T) {
+	h := start(t)
+	changes := map[string]string{
+		"Referer":          "https://127.0.0.1/somewhere/else",
+		"Origin":           "https://127.0.0.2",
+		"Accept":           "*/*",
+		"Content-Type":     "application/x-www-form-urlencoded",
+		"X-CSRF-TOKEN":     "bm9wZQ==",
+		"X-Requested-With": "",
+	}
+	for name, value := range changes {
+		p := h.openPage("v")
+		header := h.xhrHeaders(p, false)
+		header[name] = value
+		if _, body := h.selfAssertedWith(p, emulator.DemoPassword, header); !strings.HasPrefix(body, "<!DOCTYPE html>") {
+			t.Errorf("%s = %q: answered %q, want the rejection page", name, value, body)
+		}
+	}
+	p := h.openPage("v")
+	if _, body := h.selfAssertedWith(p, emulator.DemoPassword, h.xhrHeaders(p, false)); !strings.Contains(body, `"status":"200"`) {
+		t.Fatalf("the facts' headers: %s", body)
+	}
+}
+
+// With isPageViewIdSentWithHeader true, SelfAsserted wants the page view id.
+func TestSelfAssertedPageViewIDVariant(t *testing.T) {
+	h := start(t)
+	h.e.SetVariant(emulator.Variant{PageViewIDHeader: true})
+	p := h.openPage("v")
+	if _, body := h.selfAsserted(p, emulator.DemoPassword, false); !strings.HasPrefix(body, "<!DOCTYPE html>") {
+		t.Fatalf("without x-ms-cpim-pageviewid: %s", body)
+	}
+	header := h.xhrHeaders(p, false)
+	header["x-ms-cpim-pageviewid"] = p.pageViewID
+	if _, body := h.selfAssertedWith(p, emulator.DemoPassword, header); !strings.Contains(body, `"status":"200"`) {
+		t.Fatalf("with x-ms-cpim-pageviewid: %s", body)
 	}
 }

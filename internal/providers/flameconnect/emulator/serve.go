@@ -17,6 +17,8 @@ const (
 	routeToken     = "/oauth2/v2.0/token"
 	routeSelf      = "/selfasserted"
 	routeConfirmed = "/api/" + API + "/confirmed"
+	routeHop       = "/hop"    // one link of a same-host redirect chain (variants)
+	routeSignIn    = "/signin" // the page after a redirected authorize (variants)
 )
 
 // basePath is the mixed-case API base, as the page's hosts.tenant gives it.
@@ -36,14 +38,16 @@ func (e *Emulator) serveMain(w http.ResponseWriter, r *http.Request) {
 		htmlError(w, http.StatusBadRequest, "Bad Request: malformed cookie")
 		return
 	}
+	// A proxy prefix is matched exactly; below it, B2C's rules.
+	path, ok := strings.CutPrefix(r.URL.Path, e.currentVariant().PathPrefix)
 	prefix := strings.ToLower(basePath)
-	lower := strings.ToLower(r.URL.Path)
-	if !strings.HasPrefix(lower, prefix+"/") {
+	lower := strings.ToLower(path)
+	if !ok || !strings.HasPrefix(lower, prefix+"/") {
 		htmlError(w, http.StatusNotFound, "The resource you are looking for has been removed, had its name changed, or is temporarily unavailable.")
 		return
 	}
 	route := lower[len(prefix):]
-	exact := strings.HasPrefix(r.URL.Path, basePath+"/") // mixed case kept
+	exact := strings.HasPrefix(path, basePath+"/") // mixed case kept
 	switch {
 	case route == routeMetadata && r.Method == http.MethodGet:
 		e.metadata(w)
@@ -57,6 +61,10 @@ func (e *Emulator) serveMain(w http.ResponseWriter, r *http.Request) {
 		e.authResp(w, r)
 	case route == routeToken && r.Method == http.MethodPost:
 		e.token(w, r)
+	case route == routeHop && r.Method == http.MethodGet:
+		e.hop(w, r)
+	case route == routeSignIn && r.Method == http.MethodGet:
+		e.pendingPage(w, r)
 	default:
 		htmlError(w, http.StatusNotFound, "The resource you are looking for has been removed, had its name changed, or is temporarily unavailable.")
 	}
@@ -88,7 +96,7 @@ func (e *Emulator) metadata(w http.ResponseWriter) {
 	if e.currentFault() == FaultForeignMetadata {
 		origin = e.foreign.URL
 	}
-	base := origin + "/" + Tenant + "/" + strings.ToLower(Policy)
+	base := origin + e.lowerBase()
 	writeJSON(w, http.StatusOK, map[string]any{
 		"issuer":                                e.main.URL + "/" + e.tenant + "/v2.0/",
 		"authorization_endpoint":                base + routeAuthorize,
@@ -105,6 +113,12 @@ func (e *Emulator) metadata(w http.ResponseWriter) {
 	})
 }
 
+// lowerBase is the tenant path as B2C writes it in URLs (policy lower
+// case), below the variant's proxy prefix.
+func (e *Emulator) lowerBase() string {
+	return e.currentVariant().PathPrefix + "/" + Tenant + "/" + strings.ToLower(Policy)
+}
+
 // quotedCPIMCookie reports a B2C cookie sent with a quoted value, which the
 // real service rejects on every later request.
 func quotedCPIMCookie(r *http.Request) bool {
@@ -117,14 +131,25 @@ func quotedCPIMCookie(r *http.Request) bool {
 }
 
 // rawCookies splits the Cookie header by hand: Go's parser strips quotes,
-// and the emulator must see exactly what the client sent.
+// and the emulator must see exactly what the client sent. A name sent
+// twice keeps its first value, the most specific path's (RFC 6265 5.4).
 func rawCookies(r *http.Request) map[string]string {
 	out := map[string]string{}
+	for _, p := range cookiePairs(r) {
+		if _, seen := out[p[0]]; !seen {
+			out[p[0]] = p[1]
+		}
+	}
+	return out
+}
+
+// cookiePairs is every name=value pair of the Cookie headers, in order.
+func cookiePairs(r *http.Request) [][2]string {
+	var out [][2]string
 	for _, line := range r.Header.Values("Cookie") {
 		for _, part := range strings.Split(line, ";") {
-			name, value, ok := strings.Cut(strings.TrimSpace(part), "=")
-			if ok {
-				out[name] = value
+			if name, value, ok := strings.Cut(strings.TrimSpace(part), "="); ok {
+				out = append(out, [2]string{name, value})
 			}
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -15,21 +16,29 @@ import (
 // txLifetime is how long a sign-in page stays usable, like B2C's.
 const txLifetime = 15 * time.Minute
 
+// What browsers send on B2C's SelfAsserted XHR, per the protocol facts.
+const (
+	xhrAccept      = "application/json, text/javascript, */*; q=0.01"
+	xhrContentType = "application/x-www-form-urlencoded; charset=UTF-8"
+)
+
 // transaction is one sign-in page's state, keyed by its transId.
 type transaction struct {
-	id          string
-	csrf        string
-	csrfCookie  string
-	trans       string // current x-ms-cpim-trans value
-	cacheName   string
-	cache       string // current x-ms-cpim-cache|..._0 value
-	clientID    string
-	redirectURI string
-	state       string
-	challenge   string
-	scope       string
-	created     time.Time
-	user        *user // set once SelfAsserted accepted the password
+	id           string
+	csrf         string
+	csrfCookie   string
+	trans        string // current x-ms-cpim-trans value
+	cacheName    string
+	cache        string // current x-ms-cpim-cache|..._0 value
+	pageViewID   string
+	authorizeURL string // the authorize URL the client asked for: SelfAsserted's Referer
+	clientID     string
+	redirectURI  string
+	state        string
+	challenge    string
+	scope        string
+	created      time.Time
+	user         *user // set once SelfAsserted accepted the password
 }
 
 func (e *Emulator) authorize(w http.ResponseWriter, r *http.Request) {
@@ -58,18 +67,20 @@ func (e *Emulator) authorize(w http.ResponseWriter, r *http.Request) {
 	}
 	tid, _ := json.Marshal(map[string]string{"TID": randomID()})
 	tx := &transaction{
-		id:          "StateProperties=" + base64.RawURLEncoding.EncodeToString(tid),
-		csrf:        randomB64(36),
-		csrfCookie:  randomB64(36),
-		trans:       randomB64(60),
-		cacheName:   "x-ms-cpim-cache|" + strings.ReplaceAll(randomToken()[:22], "-", "") + "_0",
-		cache:       randomB64(90),
-		clientID:    clientID,
-		redirectURI: q.Get("redirect_uri"),
-		state:       q.Get("state"),
-		challenge:   q.Get("code_challenge"),
-		scope:       q.Get("scope"),
-		created:     time.Now(),
+		id:           "StateProperties=" + base64.RawURLEncoding.EncodeToString(tid),
+		csrf:         randomB64(36),
+		csrfCookie:   randomB64(36),
+		trans:        randomB64(60),
+		cacheName:    "x-ms-cpim-cache|" + strings.ReplaceAll(randomToken()[:22], "-", "") + "_0",
+		cache:        randomB64(90),
+		pageViewID:   randomID(),
+		authorizeURL: "https://" + r.Host + r.RequestURI,
+		clientID:     clientID,
+		redirectURI:  q.Get("redirect_uri"),
+		state:        q.Get("state"),
+		challenge:    q.Get("code_challenge"),
+		scope:        q.Get("scope"),
+		created:      time.Now(),
 	}
 	e.mu.Lock()
 	for id, old := range e.txs {
@@ -79,61 +90,71 @@ func (e *Emulator) authorize(w http.ResponseWriter, r *http.Request) {
 	}
 	e.txs[tx.id] = tx
 	e.mu.Unlock()
+	if n := e.currentVariant().AuthorizeRedirects; n > 0 {
+		id := randomToken()
+		e.mu.Lock()
+		e.pending[id] = tx
+		e.mu.Unlock()
+		e.redirectVia(w, n, e.lowerBase()+routeSignIn+"?pending="+id)
+		return
+	}
+	e.servePage(w, tx)
+}
 
+// pendingPage serves the page of a transaction whose authorize redirected.
+func (e *Emulator) pendingPage(w http.ResponseWriter, r *http.Request) {
+	id := r.URL.Query().Get("pending")
+	e.mu.Lock()
+	tx := e.pending[id]
+	delete(e.pending, id)
+	e.mu.Unlock()
+	if tx == nil {
+		htmlError(w, http.StatusBadRequest, "Bad Request")
+		return
+	}
+	e.servePage(w, tx)
+}
+
+func (e *Emulator) servePage(w http.ResponseWriter, tx *transaction) {
+	v := e.currentVariant()
+	if v.CookieShapes {
+		setCookieRaw(w, "x-ms-cpim-geo=NE; path=/")
+		setCookieRaw(w, "x-ms-cpim-dc=dc1; path=/")
+	}
 	setCookie(w, "x-ms-cpim-csrf", tx.csrfCookie)
 	setCookie(w, "x-ms-cpim-trans", tx.trans)
 	setCookie(w, tx.cacheName, tx.cache)
+	if v.CookieShapes {
+		// Scoped to another path: never sent to the tenant's endpoints.
+		setCookieRaw(w, "x-ms-cpim-trans=elsewhere; path=/elsewhere/; secure")
+		setCookieRaw(w, "x-ms-cpim-rp=elsewhere; path=/elsewhere")
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_, _ = fmt.Fprint(w, signInPage(tx, e.currentFault() == FaultNoCSRF))
+	_, _ = fmt.Fprint(w, signInPage(tx, v, e.currentFault() == FaultNoCSRF))
 }
 
 // setCookie writes Set-Cookie by hand, values verbatim, as B2C does.
 func setCookie(w http.ResponseWriter, name, value string) {
-	w.Header().Add("Set-Cookie", name+"="+value+"; path=/; secure; HttpOnly; SameSite=None")
+	setCookieRaw(w, name+"="+value+"; path=/; secure; HttpOnly; SameSite=None")
 }
 
+func setCookieRaw(w http.ResponseWriter, line string) { w.Header().Add("Set-Cookie", line) }
+
 // signInPage renders a B2C-shaped page: one-line SETTINGS and SA_FIELDS.
-func signInPage(tx *transaction, noCSRF bool) string {
-	settings := map[string]any{
-		"remoteResource":                "https://gdhvb2cflameconnect.b2clogin.com/static/signin.html",
-		"retryLimit":                    3,
-		"trimSpacesInPassword":          true,
-		"api":                           API,
-		"csrf":                          tx.csrf,
-		"transId":                       tx.id,
-		"pageViewId":                    randomID(),
-		"suppressElementCss":            false,
-		"isPageViewIdSentWithHeader":    false,
-		"allowAutoFocusOnPasswordField": true,
-		"pageMode":                      0,
-		"config": map[string]string{
-			"showSignupLink":   "True",
-			"operatingMode":    "Email",
-			"sendHintOnSignup": "False",
-		},
-		"hosts": map[string]string{
-			"tenant": basePath,
-			"policy": Policy,
-			"static": "https://gdhvb2cflameconnect.b2clogin.com/static/",
-		},
-		"locale": map[string]string{"lang": "en", "country": "US"},
-		"xhrSettings": map[string]any{
-			"retryEnabled": false, "retryMaxAttempts": 3, "retryDelay": 200, "retryExponent": 2,
-		},
+func signInPage(tx *transaction, v Variant, noCSRF bool) string {
+	settings := settingsObject(tx, v, noCSRF).render(v.Settings)
+	login := v.LoginField
+	if login == "" {
+		login = "email"
 	}
-	if noCSRF {
-		delete(settings, "csrf")
-		delete(settings, "transId")
-	}
-	raw, _ := json.Marshal(settings)
-	saFields := `{"AttributeFields":[{"IS_REQ":true,"IS_RHB":false,"IS_ADV":false,"IS_TEXT":false,"IS_EMAIL":true,"IS_PASSWORD":false,"IS_DATE":false,"IS_RADIO":false,"IS_DROP":false,"IS_TEXTAREA":false,"IS_CHECK":false,"IS_LINK":false,"DN":"Email Address","ID":"email","U_HELP":"Email address that can be used to contact you.","DAY_PRE":"0","MONTH_PRE":"0","YEAR_PRE":"0","IS_SEL":false},{"IS_REQ":true,"IS_PASSWORD":true,"DN":"Password","ID":"password","U_HELP":"Enter password","IS_SEL":false}]}`
+	saFields := `{"AttributeFields":[{"IS_REQ":true,"IS_RHB":false,"IS_ADV":false,"IS_TEXT":false,"IS_EMAIL":true,"IS_PASSWORD":false,"IS_DATE":false,"IS_RADIO":false,"IS_DROP":false,"IS_TEXTAREA":false,"IS_CHECK":false,"IS_LINK":false,"DN":"Email Address","ID":"` + login + `","U_HELP":"Email address that can be used to contact you.","DAY_PRE":"0","MONTH_PRE":"0","YEAR_PRE":"0","IS_SEL":false},{"IS_REQ":true,"IS_PASSWORD":true,"DN":"Password","ID":"password","U_HELP":"Enter password","IS_SEL":false}]}`
 	return `<!DOCTYPE html>
 <html><head>
 <title>Sign up or sign in</title>
 <meta http-equiv="X-UA-Compatible" content="IE=edge">
 <script data-container="true" nonce="` + randomToken() + `">
   var CONTENT = {"button_signin":"Sign in","forgotpassword_link":"Forgot your password?","requiredField_password":"Please enter your password","requiredField_email":"Please enter your email"};
-  var SETTINGS = ` + string(raw) + `;
+  var SETTINGS = ` + settings + `;
   var SA_FIELDS = ` + saFields + `;
 </script>
 </head><body><div id="api" data-name="Unified"></div>
@@ -155,8 +176,38 @@ func (e *Emulator) lookupTx(id string) *transaction {
 	return tx
 }
 
+// xhrHeadersOK checks SelfAsserted's headers as the facts list them: the
+// CSRF token, X-Requested-With, Referer (the authorize URL), Origin,
+// Accept, Content-Type with its charset, and x-ms-cpim-pageviewid when the
+// page asked for it.
+func (e *Emulator) xhrHeadersOK(r *http.Request, tx *transaction, v Variant) bool {
+	h := r.Header
+	ok := h.Get("X-CSRF-TOKEN") == tx.csrf &&
+		h.Get("X-Requested-With") == "XMLHttpRequest" &&
+		h.Get("Referer") == tx.authorizeURL &&
+		h.Get("Origin") == e.main.URL &&
+		h.Get("Accept") == xhrAccept &&
+		strings.EqualFold(h.Get("Content-Type"), xhrContentType)
+	if v.PageViewIDHeader {
+		ok = ok && h.Get("x-ms-cpim-pageviewid") == tx.pageViewID
+	}
+	return ok
+}
+
+// strayCookie reports a cookie a client must not send to the tenant's
+// endpoints under CookieShapes (scoped to another path).
+func strayCookie(r *http.Request) bool {
+	for _, p := range cookiePairs(r) {
+		if p[1] == "elsewhere" {
+			return true
+		}
+	}
+	return false
+}
+
 func (e *Emulator) selfAsserted(w http.ResponseWriter, r *http.Request) {
-	switch e.currentFault() {
+	fault := e.currentFault()
+	switch fault {
 	case FaultSlowSelfAsserted:
 		e.hang(w, r)
 		return
@@ -174,30 +225,38 @@ func (e *Emulator) selfAsserted(w http.ResponseWriter, r *http.Request) {
 		_, _ = fmt.Fprint(w, "<!DOCTYPE html><html><body>Sorry, but we're having trouble signing you in.</body></html>")
 		return
 	}
+	v := e.currentVariant()
 	q := rawQuery(r.URL.RawQuery)
 	tx := e.lookupTx(q["tx"])
-	if tx == nil || q["p"] != Policy {
+	if tx == nil || q["p"] != Policy || (v.CookieShapes && strayCookie(r)) {
 		htmlError(w, http.StatusBadRequest, "Bad Request")
 		return
 	}
 	cookies := rawCookies(r)
-	if r.Header.Get("X-CSRF-TOKEN") != tx.csrf || cookies["x-ms-cpim-csrf"] != tx.csrfCookie ||
-		cookies["x-ms-cpim-trans"] != tx.trans || cookies[tx.cacheName] != tx.cache ||
-		r.Header.Get("X-Requested-With") != "XMLHttpRequest" ||
-		!strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+	e.mu.Lock()
+	cookiesOK := cookies["x-ms-cpim-csrf"] == tx.csrfCookie && cookies["x-ms-cpim-trans"] == tx.trans && cookies[tx.cacheName] == tx.cache
+	e.mu.Unlock()
+	if !cookiesOK || !e.xhrHeadersOK(r, tx, v) {
 		// B2C answers a rejected transaction or CSRF token with a page, not JSON.
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		_, _ = fmt.Fprint(w, "<!DOCTYPE html><html><body>Your session has been rejected. Please try again.</body></html>")
 		return
 	}
+	login := v.LoginField
+	switch {
+	case fault == FaultRenamedField:
+		login = "logonIdentifier"
+	case login == "":
+		login = "email"
+	}
 	body, _ := io.ReadAll(io.LimitReader(r.Body, maxBody))
 	form, err := url.ParseQuery(string(body))
-	if err != nil || form.Get("request_type") != "RESPONSE" {
+	if _, named := form[login]; err != nil || form.Get("request_type") != "RESPONSE" || !named {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "400", "errorCode": "AADB2C90015", "message": "The request is malformed."})
 		return
 	}
 	e.mu.Lock()
-	u := e.users[strings.ToLower(form.Get("email"))]
+	u := e.users[strings.ToLower(form.Get(login))]
 	ok := u != nil && form.Get("password") == u.password && form.Get("password") != ""
 	if ok {
 		tx.user = u
@@ -210,12 +269,25 @@ func (e *Emulator) selfAsserted(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "400", "errorCode": "AADB2C90053", "message": "Your password is incorrect."})
 		return
 	}
-	setCookie(w, "x-ms-cpim-trans", trans)
+	if v.CookieShapes {
+		now := time.Now().UTC()
+		// A stale Expires (a skewed server clock) beside Max-Age: Max-Age wins.
+		setCookieRaw(w, "x-ms-cpim-trans="+trans+"; Max-Age=900; Expires="+now.Add(-time.Hour).Format(http.TimeFormat)+"; path=/; secure; HttpOnly")
+		// Deletions: the Netscape date form with a value, and Max-Age=0
+		// beside a future Expires.
+		setCookieRaw(w, "x-ms-cpim-csrf=deleted; expires=Thu, 01-Jan-1970 00:00:00 GMT; path=/")
+		setCookieRaw(w, "x-ms-cpim-dc=gone; Max-Age=0; Expires="+now.Add(time.Hour).Format(http.TimeFormat)+"; path=/")
+		// A value a client cannot send verbatim: the old one must not be re-sent.
+		setCookieRaw(w, "x-ms-cpim-geo=North Europe,1; path=/")
+	} else {
+		setCookie(w, "x-ms-cpim-trans", trans)
+	}
 	setCookie(w, tx.cacheName, cache)
 	writeJSON(w, http.StatusOK, map[string]string{"status": "200"})
 }
 
 func (e *Emulator) confirmed(w http.ResponseWriter, r *http.Request) {
+	v := e.currentVariant()
 	q := rawQuery(r.URL.RawQuery)
 	tx := e.lookupTx(q["tx"])
 	cookies := rawCookies(r)
@@ -223,6 +295,12 @@ func (e *Emulator) confirmed(w http.ResponseWriter, r *http.Request) {
 	valid := tx != nil && q["csrf_token"] == tx.csrf && q["p"] == Policy && q["rememberMe"] == "false" &&
 		tx.user != nil && cookies["x-ms-cpim-trans"] == tx.trans && cookies[tx.cacheName] == tx.cache
 	e.mu.Unlock()
+	if v.CookieShapes {
+		_, csrf := cookies["x-ms-cpim-csrf"]
+		_, dc := cookies["x-ms-cpim-dc"]
+		_, geo := cookies["x-ms-cpim-geo"]
+		valid = valid && !csrf && !dc && !geo && !strayCookie(r)
+	}
 	if !valid {
 		htmlError(w, http.StatusBadRequest, "Bad Request")
 		return
@@ -238,9 +316,61 @@ func (e *Emulator) confirmed(w http.ResponseWriter, r *http.Request) {
 	e.hops[hop] = tx
 	delete(e.txs, tx.id)
 	e.mu.Unlock()
-	loc := "/" + Tenant + "/" + strings.ToLower(Policy) + routeAuthResp + "?hop=" + hop
+	loc := e.lowerBase() + routeAuthResp + "?hop=" + hop
 	if fault == FaultForeignRedirect {
-		loc = e.foreign.URL + loc
+		w.Header().Set("Location", e.foreign.URL+loc)
+		w.WriteHeader(http.StatusFound)
+		return
+	}
+	n := v.ConfirmedRedirects
+	if n < 1 {
+		n = 1
+	}
+	e.redirectVia(w, n, loc)
+}
+
+// redirectVia answers with the first of n same-host redirects that end at
+// target (a path): n-1 more pass through the hop route.
+func (e *Emulator) redirectVia(w http.ResponseWriter, n int, target string) {
+	loc := target
+	if n > 1 {
+		id := randomToken()
+		e.mu.Lock()
+		e.chains[id] = target
+		e.mu.Unlock()
+		loc = e.hopURL(id, n-2)
+	}
+	w.Header().Set("Location", loc)
+	w.WriteHeader(http.StatusFound)
+}
+
+// hopURL is one link of a chain with left links after it: relative and
+// absolute Locations alternate, as both occur.
+func (e *Emulator) hopURL(id string, left int) string {
+	u := e.lowerBase() + routeHop + "?chain=" + id + "&left=" + strconv.Itoa(left)
+	if left%2 == 1 {
+		u = e.main.URL + u
+	}
+	return u
+}
+
+func (e *Emulator) hop(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	id := q.Get("chain")
+	left, err := strconv.Atoi(q.Get("left"))
+	e.mu.Lock()
+	target, ok := e.chains[id]
+	if ok && left <= 0 {
+		delete(e.chains, id)
+	}
+	e.mu.Unlock()
+	if !ok || err != nil {
+		htmlError(w, http.StatusBadRequest, "Bad Request")
+		return
+	}
+	loc := target
+	if left > 0 {
+		loc = e.hopURL(id, left-1)
 	}
 	w.Header().Set("Location", loc)
 	w.WriteHeader(http.StatusFound)
@@ -259,20 +389,33 @@ func (e *Emulator) authResp(w http.ResponseWriter, r *http.Request) {
 	}
 	state := tx.state
 	fault := e.currentFault()
+	v := e.currentVariant()
 	if fault == FaultBadState {
 		state = "not-the-state-you-sent"
 	}
-	v := url.Values{}
+	var query string
 	if fault == FaultErrorRedirect {
-		v.Set("error", "access_denied")
-		v.Set("error_description", "AADB2C90273: An invalid response was received.")
+		// The description as some servers write it: a raw ';' that strict
+		// query parsers refuse.
+		query = "error=access_denied&error_description=AADB2C90273:+An+invalid+response+was+received;+Correlation+ID:+" + randomID()
 	} else {
-		v.Set("code", e.newCode(tx))
+		query = "code=" + url.QueryEscape(e.newCode(tx))
 	}
 	if state != "" {
-		v.Set("state", state)
+		query += "&state=" + url.QueryEscape(state)
 	}
-	w.Header().Set("Location", tx.redirectURI+"?"+v.Encode())
+	if v.LooseRedirectQuery {
+		query += "&x-ms-note=sign;in&progress=100%&ui_locales=en"
+	}
+	final := tx.redirectURI + "?" + query
+	if v.RedirectInPage {
+		js, _ := json.Marshal(final) // & becomes \u0026
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = fmt.Fprint(w, `<!DOCTYPE html><html><head><title>Redirecting</title><script>window.location.replace(`+
+			strings.ReplaceAll(string(js), "/", `\/`)+`);</script></head><body>Redirecting to the app.</body></html>`)
+		return
+	}
+	w.Header().Set("Location", final)
 	w.WriteHeader(http.StatusFound)
 }
 

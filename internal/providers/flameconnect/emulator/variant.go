@@ -1,0 +1,183 @@
+package emulator
+
+import (
+	"encoding/json"
+	"strings"
+)
+
+// Variant picks among server shapes the protocol facts allow. Unlike a
+// Fault, every variant is a working tenant: a client that follows the facts
+// signs in against each of them. The zero Variant is the live service's
+// usual shape.
+type Variant struct {
+	// Settings is how the page writes `var SETTINGS`.
+	Settings SettingsShape
+	// LowercaseHosts writes hosts.tenant as "/tenant/policy" and
+	// hosts.policy with the policy lower-cased, as B2C writes it in redirect
+	// URLs; the API endpoints still want the mixed-case policy.
+	LowercaseHosts bool
+	// PageViewIDHeader sets isPageViewIdSentWithHeader: SelfAsserted then
+	// requires x-ms-cpim-pageviewid with the page's pageViewId.
+	PageViewIDHeader bool
+	// LoginField is the SelfAsserted login field SA_FIELDS names ("" is
+	// this policy's "email"; other policies use signInName or
+	// logonIdentifier).
+	LoginField string
+	// AuthorizeRedirects makes the authorize GET reach the sign-in page
+	// through this many same-host redirects (0: the page is served at once).
+	AuthorizeRedirects int
+	// ConfirmedRedirects is how many same-host redirects are followed from
+	// confirmed to the app's redirect URI (0 means 1: confirmed -> authresp).
+	ConfirmedRedirects int
+	// RedirectInPage answers the last hop with a 200 page whose script
+	// carries the app's redirect URL JavaScript-escaped (\/ and \u0026),
+	// instead of a 302.
+	RedirectInPage bool
+	// LooseRedirectQuery adds pairs strict query parsers refuse (a ';', a
+	// bad % escape) to the app's redirect URL.
+	LooseRedirectQuery bool
+	// CookieShapes sets cookies as real servers may: deletions in the
+	// Netscape date form, Max-Age beside a stale Expires (Max-Age wins),
+	// cookies scoped to another path (one sharing a name with a B2C
+	// cookie), and a value no client can send verbatim. Requests carrying
+	// a cookie they should not are refused.
+	CookieShapes bool
+	// PathPrefix serves the tenant below a path prefix ("/proxy"), as a
+	// reverse proxy would; Authority includes it.
+	PathPrefix string
+}
+
+// SettingsShape is how the page writes SETTINGS.
+type SettingsShape int
+
+const (
+	// SettingsJSON is strict JSON, as B2C writes it.
+	SettingsJSON SettingsShape = iota
+	// SettingsTrailingCommas is JSON with a trailing comma in every object,
+	// strings escaped as .NET writers do (\u002B, \/), and a nested
+	// config object with its own tenant and policy before hosts.
+	SettingsTrailingCommas
+	// SettingsScript is a JavaScript object literal that is not JSON:
+	// unquoted keys for the fields a client does not need, escapes and the
+	// nested config as in SettingsTrailingCommas.
+	SettingsScript
+)
+
+// SetVariant switches the server shape for the following requests.
+func (e *Emulator) SetVariant(v Variant) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if v.PathPrefix != "" {
+		v.PathPrefix = "/" + strings.Trim(v.PathPrefix, "/")
+	}
+	e.variant = v
+}
+
+func (e *Emulator) currentVariant() Variant {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.variant
+}
+
+// member is one key of an ordered JS object; val is a string, a bool, a
+// number or an object.
+type member struct {
+	key string
+	val any
+}
+
+type object []member
+
+// neededKeys stay quoted in SettingsScript: the facts' regexes need them.
+var neededKeys = map[string]bool{
+	"csrf": true, "transId": true, "api": true, "hosts": true, "tenant": true, "policy": true,
+	"pageViewId": true, "isPageViewIdSentWithHeader": true,
+}
+
+// render writes o in the given shape.
+func (o object) render(shape SettingsShape) string {
+	var b strings.Builder
+	o.write(&b, shape)
+	return b.String()
+}
+
+func (o object) write(b *strings.Builder, shape SettingsShape) {
+	b.WriteByte('{')
+	for i, m := range o {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		if shape == SettingsScript && !neededKeys[m.key] {
+			b.WriteString(m.key)
+		} else {
+			b.WriteString(jsString(m.key, SettingsJSON))
+		}
+		b.WriteByte(':')
+		switch v := m.val.(type) {
+		case object:
+			v.write(b, shape)
+		case string:
+			b.WriteString(jsString(v, shape))
+		default:
+			raw, _ := json.Marshal(v)
+			b.Write(raw)
+		}
+	}
+	if shape != SettingsJSON && len(o) > 0 {
+		b.WriteByte(',')
+	}
+	b.WriteByte('}')
+}
+
+// dotNetEscapes writes + and / as .NET's JavaScriptEncoder and PHP do.
+var dotNetEscapes = strings.NewReplacer("+", `\u002B`, "/", `\/`)
+
+func jsString(s string, shape SettingsShape) string {
+	raw, _ := json.Marshal(s)
+	if shape == SettingsJSON {
+		return string(raw)
+	}
+	return dotNetEscapes.Replace(string(raw))
+}
+
+// settingsObject is the page's SETTINGS in the live service's key order.
+func settingsObject(tx *transaction, v Variant, noCSRF bool) object {
+	tenantPath, policy := "/"+Tenant+"/"+Policy, Policy
+	if v.LowercaseHosts {
+		tenantPath, policy = strings.ToLower(tenantPath), strings.ToLower(Policy)
+	}
+	o := object{
+		{"remoteResource", "https://gdhvb2cflameconnect.b2clogin.com/static/signin.html"},
+		{"retryLimit", 3},
+		{"trimSpacesInPassword", true},
+		{"api", API},
+		{"csrf", tx.csrf},
+		{"transId", tx.id},
+		{"pageViewId", tx.pageViewID},
+		{"suppressElementCss", false},
+		{"isPageViewIdSentWithHeader", v.PageViewIDHeader},
+		{"allowAutoFocusOnPasswordField", true},
+		{"pageMode", 0},
+	}
+	config := object{{"showSignupLink", "True"}, {"operatingMode", "Email"}, {"sendHintOnSignup", "False"}}
+	if v.Settings != SettingsJSON {
+		// Another object's tenant and policy, before hosts: only hosts counts.
+		config = append(config, member{"tenant", "/othertenant.onmicrosoft.com"}, member{"policy", "B2C_1A_Other"})
+	}
+	o = append(o,
+		member{"config", config},
+		member{"hosts", object{{"tenant", tenantPath}, {"policy", policy}, {"static", "https://gdhvb2cflameconnect.b2clogin.com/static/"}}},
+		member{"locale", object{{"lang", "en"}, {"country", "US"}}},
+		member{"xhrSettings", object{{"retryEnabled", false}, {"retryMaxAttempts", 3}, {"retryDelay", 200}, {"retryExponent", 2}}},
+	)
+	if noCSRF {
+		kept := o[:0]
+		for _, m := range o {
+			if m.key != "csrf" && m.key != "transId" {
+				kept = append(kept, m)
+			}
+		}
+		o = kept
+	}
+	return o
+}
