@@ -1,16 +1,18 @@
 package store
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 
 	"github.com/zalando/go-keyring"
 )
 
-// probeItem is the item Probe writes and deletes at once. It can never
-// clash with an entry's items, whose names are entry ids (hex) or chunk
-// names built from them.
-const probeItem = "setupwizard-probe"
+// probePrefix starts the item Probe writes and deletes at once. It can
+// never clash with an entry's items, whose names are entry ids (hex) or
+// chunk names built from them.
+const probePrefix = "setupwizard-probe-"
 
 // Probe proves the keyring can store a cache for domain now: it writes and
 // deletes one tiny item, with the usual timeout. A read would not do: a
@@ -20,10 +22,17 @@ const probeItem = "setupwizard-probe"
 // keyring ask to be unlocked while the user is still typing.
 func (s *Store) Probe(domain string) error {
 	svc := Service(domain)
-	if err := s.caches.kr.set(svc, probeItem, "probe"); err != nil {
+	// A name of its own per call: two wizards probing at once must not
+	// delete each other's item mid-call.
+	var nonce [8]byte
+	if _, err := rand.Read(nonce[:]); err != nil {
 		return fmt.Errorf("keyring check: %w", err)
 	}
-	if err := s.caches.kr.delete(svc, probeItem); err != nil && !errors.Is(err, keyring.ErrNotFound) {
+	item := probePrefix + hex.EncodeToString(nonce[:])
+	if err := s.caches.kr.set(svc, item, "probe"); err != nil {
+		return fmt.Errorf("keyring check: %w", err)
+	}
+	if err := s.caches.kr.delete(svc, item); err != nil && !errors.Is(err, keyring.ErrNotFound) {
 		return fmt.Errorf("keyring check: %w", err)
 	}
 	return nil

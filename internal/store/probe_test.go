@@ -39,13 +39,23 @@ func TestProbe(t *testing.T) {
 	}
 }
 
-func TestProbeRealKeyring(t *testing.T) {
+// Two wizards starting at once probe at the same moment: neither may trip
+// over the other's item.
+func TestProbeRealKeyringConcurrent(t *testing.T) {
 	testenv.RealKeyring(t)
-	st, err := store.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
+	errs := make(chan error, 8)
+	for range 8 {
+		go func() {
+			st, err := store.Open(t.TempDir())
+			if err == nil {
+				err = st.Probe("flameconnect")
+			}
+			errs <- err
+		}()
 	}
-	if err := st.Probe("flameconnect"); err != nil {
-		t.Fatal(err)
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
 	}
 }
