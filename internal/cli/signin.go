@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/setupwizard/setupwizard/internal/flow"
 	"github.com/setupwizard/setupwizard/internal/providers/provider"
@@ -81,9 +82,20 @@ func (a *app) runReauth(ctx context.Context) int {
 func (a *app) runInteractive(ctx context.Context, st *store.Store, ps []provider.Provider, newFlow func(provider.Provider) (*flow.Flow, error)) int {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
+	probed := make(chan struct{})
 	go func() {
+		defer close(probed)
 		if err := st.Probe(ps[0].Domain()); err != nil {
 			cancel(err)
+		}
+	}()
+	// Leaving mid-probe (ctrl+c in the first instant) would strand the
+	// probe's item: give it a moment to delete it, but never hold up a
+	// quit for long on a keyring that hangs.
+	defer func() {
+		select {
+		case <-probed:
+		case <-time.After(probeGrace):
 		}
 	}()
 	res, err := a.prompter.RunFlow(ctx, ps, newFlow)
@@ -160,6 +172,10 @@ func (a *app) runScripted(ctx context.Context, st *store.Store, f *flow.Flow, lo
 	a.printResult(res, cat)
 	return resultCode(res)
 }
+
+// probeGrace is how long a finished wizard waits for its keyring probe to
+// clean up after itself.
+const probeGrace = 3 * time.Second
 
 // maxPasswordLine bounds what --password-stdin reads, so a wrong file piped
 // in is refused instead of slurped.
