@@ -103,6 +103,27 @@ func TestCtrlCDuringValidationCancelsAndSavesNothing(t *testing.T) {
 	}
 }
 
+// ctrl+c after the engine committed (here: during a reauth's reload) must
+// not claim that nothing was saved: the new cache is in place.
+func TestCtrlCAfterCommitReportsWhatWasSaved(t *testing.T) {
+	existing := store.Entry{ID: "e1", Domain: flowtest.Domain, UniqueID: "user-example-com", Title: "user@example.com",
+		Data: map[string]string{store.DataLogin: "user@example.com"}}
+	s := startSession(t, sessionOpts{reauth: &existing, checkBlock: true})
+	s.wait("Password")
+	s.typeText("hunter2")
+	s.key("enter")
+	recv(t, s.prov.Started, "reload check start")
+	s.key("ctrl+c")
+	res, err := s.result()
+	if err != nil || res.Reason != flow.AbortReauthSuccessful {
+		t.Fatalf("result %+v, %v; want the committed reauth_successful", res, err)
+	}
+	scr := s.finalScreen()
+	if strings.Contains(scr, "nothing was saved") || !strings.Contains(scr, "(reauth_successful)") {
+		t.Fatalf("final screen:\n%s", scr)
+	}
+}
+
 func TestEscOnFormCancels(t *testing.T) {
 	s := startSession(t, sessionOpts{})
 	s.wait("Password")

@@ -200,23 +200,25 @@ type session struct {
 }
 
 type sessionOpts struct {
-	outcomes  []flowtest.Outcome
-	reauth    *store.Entry // nil: add flow
-	entries   []store.Entry
-	width     int // 0: 80
-	extra     []provider.Provider
-	noStatic  bool
-	colour    bool
-	lang      string
-	parentCtx context.Context
-	wrapStore func(*memStore) flow.Store
-	checkErr  error // what the provider's silent check returns
+	outcomes   []flowtest.Outcome
+	reauth     *store.Entry // nil: add flow
+	entries    []store.Entry
+	width      int // 0: 80
+	extra      []provider.Provider
+	noStatic   bool
+	colour     bool
+	lang       string
+	parentCtx  context.Context
+	wrapStore  func(*memStore) flow.Store
+	checkErr   error // what the provider's silent check returns
+	checkBlock bool  // the silent check waits until cancelled
 }
 
 func startSession(t *testing.T, o sessionOpts) *session {
 	t.Helper()
 	s := &session{t: t, prov: flowtest.New(o.outcomes...), w: 80, h: 24, scr: newScreen(), done: make(chan struct{})}
 	s.prov.CheckErr = o.checkErr
+	s.prov.CheckBlock = o.checkBlock
 	if o.width > 0 {
 		s.w = o.width
 	}

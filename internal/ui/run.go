@@ -57,6 +57,12 @@ func runFlow(ctx context.Context, cfg config, providers []provider.Provider, new
 	last := r.stop() // cancel and wait: no Submit outlives RunFlow
 	fm, _ := final.(model)
 	res, err := finish(fm, runErr, last)
+	if runErr == nil && fm.cancelled && err == nil {
+		// The cancel came after the engine had committed (a reauth's
+		// reload, a slow keyring write): say what was saved, not
+		// "nothing was saved".
+		fm.res, fm.cancelled, fm.phase = res, false, phaseDone
+	}
 	if runErr == nil && fm.phase == phaseDone {
 		printSummary(cfg.Options, fm.summary())
 	}

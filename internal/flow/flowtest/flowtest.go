@@ -43,6 +43,9 @@ type Provider struct {
 	// "refreshed" cache it hands back.
 	CheckErr   error
 	CheckCache []byte
+	// CheckBlock makes Check signal Started and wait until its context
+	// ends (a reload still running when the user presses ctrl+c).
+	CheckBlock bool
 	checks     int
 }
 
@@ -155,6 +158,11 @@ func (p *Provider) Check(ctx context.Context, cache []byte) ([]byte, error) {
 	p.mu.Lock()
 	p.checks++
 	p.mu.Unlock()
+	if p.CheckBlock {
+		p.Started <- struct{}{}
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
 	if p.CheckErr != nil {
 		return nil, p.CheckErr
 	}
