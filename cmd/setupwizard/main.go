@@ -16,6 +16,13 @@ func main() {
 	// SIGINT/SIGTERM cancel whatever is in flight (scripted mode; the TUI
 	// reads ctrl+c as a key in raw mode) so nothing half-done is saved.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// After the first signal the default action comes back, so a second
+	// ctrl+c ends a run stuck where cancelling cannot reach (a keyring
+	// call that never returns).
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
 	code := cli.Main(ctx, os.Args[1:], cli.System(), os.Getenv)
 	stop()
 	os.Exit(code)

@@ -113,6 +113,11 @@ func (a *app) run(ctx context.Context, args []string) int {
 	}
 	if a.opts.debugFile != "" {
 		f, err := os.OpenFile(a.opts.debugFile, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+		if err == nil {
+			// O_CREATE's mode only applies to a new file: an old trace
+			// file may be wider, and the trace is for the user alone.
+			err = f.Chmod(0o600)
+		}
 		if err != nil {
 			fmt.Fprintf(ios.ErrOut, "setupwizard: --debug: %v\n", err)
 			return ExitUsage
@@ -206,8 +211,7 @@ Exit codes: 0 done, 1 the flow ended in an error or abort, 2 usage error,
 }
 
 func (a *app) usageErr(format string, args ...any) int {
-	fmt.Fprintf(a.io.ErrOut, "setupwizard: "+format+"\nRun 'setupwizard --help' for usage.\n", args...)
-	return ExitUsage
+	return a.fail(ExitUsage, fmt.Sprintf(format, args...)+"\nRun 'setupwizard --help' for usage.")
 }
 
 // checkCombination refuses flag mixes that would silently ignore something.
@@ -230,6 +234,10 @@ func (a *app) checkCombination() (int, bool) {
 		return a.usageErr("--password-stdin needs -u/--username LOGIN"), true
 	case o.timeout <= 0:
 		return a.usageErr("--timeout must be positive, e.g. 30s"), true
+	case o.account != "" && modes == 0:
+		return a.usageErr("--account selects an existing entry: use it with --reauth, --status, --list or --remove"), true
+	case o.json && (modes == 0 || o.reauth) && !o.passwordStdin:
+		return a.usageErr("--json goes with --list, --status, --remove or a scripted sign-in (--password-stdin)"), true
 	case o.demo && modes > 0:
 		return a.usageErr("--demo runs the wizard to add an account; it goes with no other command"), true
 	case o.yes && !o.remove:
@@ -262,11 +270,11 @@ func version() string {
 
 // storeErr prints a store failure and picks the exit code: 3 for the keyring.
 func (a *app) storeErr(what string, err error) int {
-	fmt.Fprintf(a.io.ErrOut, "setupwizard: %s: %v\n", what, err)
+	code := ExitFlow
 	if errors.Is(err, store.ErrKeyring) {
-		return ExitKeyring
+		code = ExitKeyring
 	}
-	return ExitFlow
+	return a.fail(code, fmt.Sprintf("%s: %v", what, err))
 }
 
 // interactive reports whether a person drives this run.

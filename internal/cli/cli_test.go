@@ -5,10 +5,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/zalando/go-keyring"
 
 	"github.com/setupwizard/setupwizard/internal/flow"
 	"github.com/setupwizard/setupwizard/internal/loopback"
@@ -161,11 +165,109 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"stray"}, `unexpected argument "stray"`},
 		{[]string{"--demo", "--list"}, "--demo runs the wizard"},
 		{[]string{"-u", "x", "--password-stdin"}, "needs --provider"},
+		{[]string{"--account", "x"}, "--account selects an existing entry"},
+		{[]string{"--demo", "--account", "x"}, "--account selects an existing entry"},
+		{[]string{"--json"}, "--json goes with"},
+		{[]string{"--reauth", "--json"}, "--json goes with"},
 	}
 	for _, tc := range cases {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			expect(t, w.run("pw\n", tc.args...), ExitUsage, tc.want)
 		})
+	}
+}
+
+func TestUsageErrorAsJSON(t *testing.T) {
+	w := &world{t: t, env: map[string]string{}, ca: &loopback.CA{}}
+	o := w.run("", "--list", "--status", "--json")
+	expect(t, o, ExitUsage)
+	var e errorJSON
+	if err := json.Unmarshal([]byte(o.out), &e); err != nil || e.Result != "error" || e.ExitCode != ExitUsage || !strings.Contains(e.Error, "exclude each other") {
+		t.Fatalf("stdout %q: %+v, %v", o.out, e, err)
+	}
+}
+
+// mapKeyring is an in-memory keyring for tests that need a working one
+// without the Secret Service.
+type mapKeyring struct {
+	mu sync.Mutex
+	m  map[string]string
+}
+
+func (k *mapKeyring) Get(s, u string) (string, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	v, ok := k.m[s+"\x00"+u]
+	if !ok {
+		return "", keyring.ErrNotFound
+	}
+	return v, nil
+}
+
+func (k *mapKeyring) Set(s, u, v string) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.m == nil {
+		k.m = map[string]string{}
+	}
+	k.m[s+"\x00"+u] = v
+	return nil
+}
+
+func (k *mapKeyring) Delete(s, u string) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	delete(k.m, s+"\x00"+u)
+	return nil
+}
+
+// ctrl+c while a script has not written the password yet: exit 130 at
+// once, not a wait for standard input to close.
+func TestSignalWhileWaitingForPasswordStdin(t *testing.T) {
+	w := newWorld(t)
+	w.sopts = []store.Option{store.WithKeyring(&mapKeyring{})}
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errOut bytes.Buffer
+	a := &app{
+		io:        &IOStreams{In: pr, Out: &out, ErrOut: &errOut},
+		getenv:    func(k string) string { return w.env[k] },
+		rootCAs:   w.ca.Pool,
+		storeOpts: w.sopts,
+	}
+	done := make(chan int, 1)
+	go func() { done <- a.run(ctx, []string{"--provider", "librus", "-u", "1234567u", "--password-stdin"}) }()
+	cancel()
+	if code := <-done; code != ExitCancelled {
+		t.Fatalf("exit %d, want 130; stderr %s", code, errOut.String())
+	}
+	if es := w.entries(); len(es) != 0 {
+		t.Fatalf("entries: %+v", es)
+	}
+}
+
+func TestFormResultJSONNamesProvider(t *testing.T) {
+	w := newWorld(t)
+	w.sopts = []store.Option{store.WithKeyring(&mapKeyring{})}
+	o := w.run("wrong-pass-7Qx\n", "--provider", "librus", "-u", "1234567u", "--password-stdin", "--json")
+	var res resultJSON
+	if err := json.Unmarshal([]byte(o.out), &res); err != nil || res.Provider != "librus" || res.Result != "form" {
+		t.Fatalf("%+v, %v\n%s", res, err, o.out)
+	}
+}
+
+func TestFiltersMatchingNothing(t *testing.T) {
+	w := newWorld(t)
+	w.sopts = []store.Option{store.WithKeyring(&mapKeyring{})}
+	expect(t, w.run("", "--list", "--account", "ghost"), ExitOK, "No accounts configured")
+	expect(t, w.add(accounts[1]), ExitOK)
+	for _, args := range [][]string{{"--list"}, {"--list", "--json"}, {"--status"}, {"--status", "--json"}} {
+		o := w.run("", append(args, "--account", "ghost")...)
+		expect(t, o, ExitFlow, "no account matches --account ghost")
+		if strings.Contains(o.out, "No accounts configured") {
+			t.Fatalf("%v claims there are no accounts:\n%s", args, o.out)
+		}
 	}
 }
 
@@ -467,7 +569,7 @@ func TestInteractivePickAndConfirm(t *testing.T) {
 	fp := &fakePrompter{pick: 1}
 	w.prompter, w.tty = fp, true
 	// Two entries match --reauth: the picker shows both; the flow is cancelled.
-	expect(t, w.run("", "--reauth"), ExitCancelled, "cancelled")
+	expect(t, w.run("", "--reauth"), ExitCancelled)
 	if len(fp.picked) != 2 {
 		t.Fatalf("picker items = %q", fp.picked)
 	}

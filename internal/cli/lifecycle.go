@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/setupwizard/setupwizard/internal/providers/provider"
@@ -31,17 +32,26 @@ func (a *app) runList() int {
 		return code
 	}
 	m := a.matchEntries(all)
+	// A filter that matches nothing is an error (exit 1) in both output
+	// modes; an empty list without a filter is not.
+	code = ExitOK
+	if len(m) == 0 && len(all) > 0 {
+		code = ExitFlow
+		fmt.Fprintf(a.io.ErrOut, "setupwizard: no account matches%s\n", a.filterText())
+	}
 	if a.opts.json {
 		out := make([]*entryJSON, 0, len(m))
 		for _, e := range m {
 			out = append(out, toEntryJSON(e))
 		}
 		a.writeJSON(out)
-		return ExitOK
+		return code
 	}
 	if len(m) == 0 {
-		fmt.Fprintln(a.io.Out, "No accounts configured. Run 'setupwizard' to add one, or 'setupwizard --demo' to try it offline.")
-		return ExitOK
+		if len(all) == 0 {
+			fmt.Fprintln(a.io.Out, "No accounts configured. Run 'setupwizard' to add one, or 'setupwizard --demo' to try it offline.")
+		}
+		return code
 	}
 	tw := tabwriter.NewWriter(a.io.Out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "PROVIDER\tTITLE\tUNIQUE ID\tISSUES")
@@ -65,8 +75,9 @@ func (a *app) runList() int {
 // statusJSON is one --status line in --json.
 type statusJSON struct {
 	Entry  *entryJSON `json:"entry"`
-	State  string     `json:"state"` // valid, expired, error
-	Error  string     `json:"error,omitempty"`
+	State  string     `json:"state"`           // valid, expired, error
+	Error  string     `json:"error,omitempty"` // an error key, with state "error"
+	Detail string     `json:"detail,omitempty"`
 	Reauth string     `json:"reauth_command,omitempty"`
 }
 
@@ -80,15 +91,22 @@ func (a *app) runStatus(ctx context.Context) int {
 	}
 	m := a.matchEntries(all)
 	if len(m) == 0 {
+		code = ExitOK
+		if len(all) > 0 {
+			code = ExitFlow
+			fmt.Fprintf(a.io.ErrOut, "setupwizard: no account matches%s\n", a.filterText())
+		} else if !a.opts.json {
+			fmt.Fprintln(a.io.Out, "No accounts configured.")
+		}
 		if a.opts.json {
 			a.writeJSON([]statusJSON{})
-		} else if len(all) == 0 {
-			fmt.Fprintln(a.io.Out, "No accounts configured.")
-		} else {
-			fmt.Fprintf(a.io.ErrOut, "setupwizard: no account matches%s\n", a.filterText())
-			return ExitFlow
 		}
-		return ExitOK
+		return code
+	}
+	// A locked or absent keyring must not read as "every account expired":
+	// prove it answers before judging any cache.
+	if err := st.Probe(m[0].Domain); err != nil {
+		return a.storeErr("the keyring cannot be read", err)
 	}
 	code = ExitOK
 	var out []statusJSON
@@ -98,7 +116,8 @@ func (a *app) runStatus(ctx context.Context) int {
 			return a.storeErr("check "+e.UniqueID, keyringErr)
 		}
 		if ctx.Err() != nil {
-			return a.flowErr(ctx.Err())
+			// Entries checked before the cancel keep what was recorded.
+			return a.fail(ExitCancelled, "cancelled; entries checked before the cancel keep their new state")
 		}
 		switch s.State {
 		case "expired":
@@ -116,7 +135,7 @@ func (a *app) runStatus(ctx context.Context) int {
 			case "expired":
 				fmt.Fprintf(a.io.Out, "✗ %s %s: expired (auth_expired); run: %s\n", e.Domain, e.Title, s.Reauth)
 			default:
-				fmt.Fprintf(a.io.Out, "! %s %s: could not check: %s (nothing changed)\n", e.Domain, e.Title, s.Error)
+				fmt.Fprintf(a.io.Out, "! %s %s: could not check: %s (nothing changed)\n", e.Domain, e.Title, strings.TrimSpace(s.Error+" "+s.Detail))
 			}
 		}
 	}
@@ -135,13 +154,13 @@ func (a *app) checkEntry(ctx context.Context, st *store.Store, e store.Entry) (s
 		if err := st.SetIssue(e.ID, store.IssueAuthExpired, true); err != nil {
 			return s, err
 		}
-		s.State, s.Error, s.Reauth = "expired", why, reauth
+		s.State, s.Detail, s.Reauth = "expired", why, reauth
 		s.Entry.Issues = appendOnce(s.Entry.Issues, store.IssueAuthExpired)
 		return s, nil
 	}
 	p, ok := registry.Find(a.providers, e.Domain)
 	if !ok {
-		s.State, s.Error = "error", fmt.Sprintf("unknown provider %q", e.Domain)
+		s.State, s.Error, s.Detail = "error", provider.KeyUnknown, fmt.Sprintf("unknown provider %q", e.Domain)
 		return s, nil
 	}
 	cache, err := st.LoadCache(e.ID)
@@ -158,7 +177,7 @@ func (a *app) checkEntry(ctx context.Context, st *store.Store, e store.Entry) (s
 	case errors.Is(err, provider.ErrAuthExpired):
 		return expire(err.Error())
 	case ctx.Err() != nil:
-		s.State, s.Error = "error", ctx.Err().Error()
+		s.State, s.Error, s.Detail = "error", provider.KeyUnknown, "cancelled"
 		return s, nil
 	case errors.As(err, &pe):
 		a.tracer.Note("check %s: %v", e.UniqueID, err)
@@ -202,12 +221,12 @@ func without(xs []string, x string) []string {
 }
 
 func (a *app) runRemove(ctx context.Context) int {
+	if !a.opts.yes && !a.io.CanPrompt() {
+		return a.usageErr("--remove without a terminal needs --yes")
+	}
 	st, err := a.openStore()
 	if err != nil {
 		return a.storeErr("open entries", err)
-	}
-	if !a.opts.yes && !a.io.CanPrompt() {
-		return a.usageErr("--remove without a terminal needs --yes")
 	}
 	e, code, ok := a.selectEntry(ctx, st, "Which account do you want to remove?")
 	if !ok {
@@ -225,6 +244,13 @@ func (a *app) runRemove(ctx context.Context) int {
 	}
 	if err := st.Remove(e.ID); err != nil {
 		return a.storeErr("remove "+e.UniqueID, err)
+	}
+	if a.opts.json {
+		a.writeJSON(struct {
+			Result string     `json:"result"`
+			Entry  *entryJSON `json:"entry"`
+		}{"removed", toEntryJSON(e)})
+		return ExitOK
 	}
 	fmt.Fprintf(a.io.Out, "✓ Removed %s account %s (unique id %s) and its keyring items\n", e.Domain, e.Title, e.UniqueID)
 	return ExitOK

@@ -47,11 +47,8 @@ func toEntryJSON(e store.Entry) *entryJSON {
 }
 
 // printResult writes a scripted flow's end: text or --json on stdout.
-func (a *app) printResult(res flow.Result, cat *i18n.Catalog) {
-	out := resultJSON{Result: string(res.Type), Step: res.StepID, Reason: res.Reason}
-	if res.Entry.Domain != "" {
-		out.Provider = res.Entry.Domain
-	}
+func (a *app) printResult(domain string, res flow.Result, cat *i18n.Catalog) {
+	out := resultJSON{Result: string(res.Type), Step: res.StepID, Reason: res.Reason, Provider: domain}
 	var lines []string
 	switch res.Type {
 	case flow.ResultCreateEntry:
@@ -96,6 +93,24 @@ func (a *app) printResult(res flow.Result, cat *i18n.Catalog) {
 	for _, l := range lines {
 		fmt.Fprintln(a.io.Out, l)
 	}
+}
+
+// errorJSON is what --json prints on stdout when a command fails, so a
+// script always has something to parse.
+type errorJSON struct {
+	Result   string `json:"result"` // always "error"
+	Error    string `json:"error"`
+	ExitCode int    `json:"exit_code"`
+}
+
+// fail prints msg on stderr (and, with --json, as JSON on stdout) and
+// returns code.
+func (a *app) fail(code int, msg string) int {
+	fmt.Fprintln(a.io.ErrOut, "setupwizard: "+msg)
+	if a.opts.json {
+		a.writeJSON(errorJSON{Result: "error", Error: msg, ExitCode: code})
+	}
+	return code
 }
 
 func (a *app) writeJSON(v any) {

@@ -13,6 +13,7 @@ import (
 	"github.com/setupwizard/setupwizard/internal/providers/provider"
 	"github.com/setupwizard/setupwizard/internal/providers/registry"
 	"github.com/setupwizard/setupwizard/internal/store"
+	"github.com/setupwizard/setupwizard/internal/ui/frontend"
 )
 
 // errNoTerminal is the message for a sign-in that cannot prompt.
@@ -37,7 +38,11 @@ func (a *app) runAdd(ctx context.Context) int {
 	if err != nil {
 		return a.storeErr("open entries", err)
 	}
-	newFlow := func(p provider.Provider) (*flow.Flow, error) { return flow.NewUser(p, st), nil }
+	newFlow := func(p provider.Provider) (*flow.Flow, error) {
+		f := flow.NewUser(p, st)
+		f.Prefill(a.opts.username)
+		return f, nil
+	}
 	if a.interactive() {
 		return a.runInteractive(ctx, st, ps, newFlow)
 	}
@@ -63,7 +68,11 @@ func (a *app) runReauth(ctx context.Context) int {
 		fmt.Fprintf(a.io.ErrOut, "setupwizard: entry %s belongs to provider %q, which this version does not know\n", e.UniqueID, e.Domain)
 		return ExitFlow
 	}
-	newFlow := func(provider.Provider) (*flow.Flow, error) { return flow.NewReauth(p, st, e), nil }
+	newFlow := func(provider.Provider) (*flow.Flow, error) {
+		f := flow.NewReauth(p, st, e)
+		f.Prefill(a.opts.username)
+		return f, nil
+	}
 	if a.interactive() {
 		return a.runInteractive(ctx, st, []provider.Provider{p}, newFlow)
 	}
@@ -85,7 +94,7 @@ func (a *app) runInteractive(ctx context.Context, st *store.Store, ps []provider
 	probed := make(chan struct{})
 	go func() {
 		defer close(probed)
-		if err := st.Probe(ps[0].Domain()); err != nil {
+		if err := st.Probe(ps[0].Domain()); errors.Is(err, store.ErrKeyring) {
 			cancel(err)
 		}
 	}()
@@ -99,13 +108,14 @@ func (a *app) runInteractive(ctx context.Context, st *store.Store, ps []provider
 		}
 	}()
 	res, err := a.prompter.RunFlow(ctx, ps, newFlow)
-	if cause := context.Cause(ctx); cause != nil && errors.Is(cause, store.ErrKeyring) {
-		return a.storeErr("the keyring cannot store the sign-in", cause)
-	}
 	if err != nil {
+		// A failed probe shows as a cancel of the front end; say why.
+		if cause := context.Cause(ctx); errors.Is(cause, store.ErrKeyring) {
+			return a.storeErr("the keyring cannot store the sign-in", cause)
+		}
 		return a.flowErr(err)
 	}
-	a.tracer.Note("flow finished: %s %s%s cause=%v", res.Type, res.StepID, res.Reason, res.Cause)
+	a.noteResult(res)
 	return resultCode(res)
 }
 
@@ -113,14 +123,21 @@ func (a *app) runInteractive(ctx context.Context, st *store.Store, ps []provider
 func (a *app) flowErr(err error) int {
 	switch {
 	case errors.Is(err, ErrCancelled), errors.Is(err, context.Canceled):
-		fmt.Fprintln(a.io.ErrOut, "setupwizard: cancelled; nothing was saved")
+		// The front ends say it on screen themselves.
+		if !a.interactive() {
+			a.fail(ExitCancelled, "cancelled; nothing was saved")
+		}
 		return ExitCancelled
 	case errors.Is(err, store.ErrKeyring):
 		return a.storeErr("keyring", err)
 	default:
-		fmt.Fprintf(a.io.ErrOut, "setupwizard: %v\n", err)
-		return ExitFlow
+		return a.fail(ExitFlow, err.Error())
 	}
+}
+
+// noteResult puts a flow's end, and its cause, in the --debug trace.
+func (a *app) noteResult(res flow.Result) {
+	a.tracer.Note("flow finished: %s step=%s reason=%s cause=%v", res.Type, res.StepID, res.Reason, res.Cause)
 }
 
 func resultCode(res flow.Result) int {
@@ -146,9 +163,14 @@ func (a *app) runScripted(ctx context.Context, st *store.Store, f *flow.Flow, lo
 		fmt.Fprintf(a.io.ErrOut, "setupwizard: %v\n", err)
 		return ExitFlow
 	}
-	pw, err := readPassword(a.io.In)
-	if err != nil {
+	pw, err := readPasswordCtx(ctx, a.io.In)
+	switch {
+	case ctx.Err() != nil:
+		return a.flowErr(ctx.Err())
+	case errors.Is(err, errBadPasswordLine):
 		return a.usageErr("--password-stdin: %v", err)
+	case err != nil:
+		return a.fail(ExitFlow, "--password-stdin: "+err.Error())
 	}
 	in := provider.Input{}
 	for _, fld := range p.Schema() {
@@ -158,9 +180,10 @@ func (a *app) runScripted(ctx context.Context, st *store.Store, f *flow.Flow, lo
 			in[fld.Name] = login
 		}
 	}
+	text := frontend.Text{Cat: cat, Lang: a.lang}
 	progress := func(pr provider.Progress) {
 		if !a.opts.json {
-			fmt.Fprintf(a.io.ErrOut, "Step %d of %d: %s...\n", pr.Step, pr.Total, cat.T(a.lang, "config.progress."+pr.Key, nil))
+			fmt.Fprintf(a.io.ErrOut, "%s...\n", text.Progress(pr))
 		}
 	}
 	res, err := f.Submit(ctx, in, progress)
@@ -168,8 +191,8 @@ func (a *app) runScripted(ctx context.Context, st *store.Store, f *flow.Flow, lo
 	if err != nil {
 		return a.flowErr(err)
 	}
-	a.tracer.Note("flow finished: %s %s%s cause=%v", res.Type, res.StepID, res.Reason, res.Cause)
-	a.printResult(res, cat)
+	a.noteResult(res)
+	a.printResult(p.Domain(), res, cat)
 	return resultCode(res)
 }
 
@@ -181,6 +204,31 @@ const probeGrace = 3 * time.Second
 // in is refused instead of slurped.
 const maxPasswordLine = flow.MaxFieldBytes
 
+// errBadPasswordLine marks what the user piped in wrong (exit 2), as
+// opposed to a failing read (exit 1).
+var errBadPasswordLine = errors.New("bad password line")
+
+// readPasswordCtx is readPassword that gives up when ctx ends: ctrl+c while
+// a script has not yet written the password must still exit 130. The
+// abandoned read ends with the process.
+func readPasswordCtx(ctx context.Context, r io.Reader) (string, error) {
+	type line struct {
+		pw  string
+		err error
+	}
+	ch := make(chan line, 1)
+	go func() {
+		pw, err := readPassword(r)
+		ch <- line{pw, err}
+	}()
+	select {
+	case l := <-ch:
+		return l.pw, l.err
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+}
+
 // readPassword reads one line: the trailing newline (and a CR before it) is
 // stripped; an empty or oversized line is refused. Nothing else is trimmed:
 // spaces can be part of a password.
@@ -191,15 +239,15 @@ func readPassword(r io.Reader) (string, error) {
 		return "", fmt.Errorf("read standard input: %w", err)
 	}
 	if !strings.HasSuffix(line, "\n") && len(line) > maxPasswordLine {
-		return "", fmt.Errorf("the password line is longer than %d bytes", maxPasswordLine)
+		return "", fmt.Errorf("%w: the password line is longer than %d bytes", errBadPasswordLine, maxPasswordLine)
 	}
 	line = strings.TrimSuffix(line, "\n")
 	line = strings.TrimSuffix(line, "\r")
 	if len(line) > maxPasswordLine {
-		return "", fmt.Errorf("the password line is longer than %d bytes", maxPasswordLine)
+		return "", fmt.Errorf("%w: the password line is longer than %d bytes", errBadPasswordLine, maxPasswordLine)
 	}
 	if line == "" {
-		return "", errors.New("standard input held no password (an empty line or nothing)")
+		return "", fmt.Errorf("%w: standard input held no password (an empty line or nothing)", errBadPasswordLine)
 	}
 	return line, nil
 }

@@ -40,6 +40,13 @@ func NewReauth(p provider.Provider, st Store, e store.Entry) *Flow {
 	return &Flow{p: p, st: st, source: SourceReauth, entry: e, login: e.Login()}
 }
 
+// Prefill sets the login the form starts with (-u on a terminal).
+func (f *Flow) Prefill(login string) {
+	if login != "" {
+		f.login = login
+	}
+}
+
 // Provider is the flow's provider.
 func (f *Flow) Provider() provider.Provider { return f.p }
 
@@ -119,7 +126,8 @@ func (f *Flow) Submit(ctx context.Context, in provider.Input, progress provider.
 		var pe *provider.Error
 		if errors.As(err, &pe) {
 			field := pe.Field
-			if field == "" {
+			if !schema.Has(field) {
+				// A field the form does not show would hide the error.
 				field = Base
 			}
 			return f.form(map[string]string{field: pe.Key}, err), nil
@@ -173,12 +181,24 @@ func (f *Flow) finishReauth(ctx context.Context, acct *provider.Account) (Result
 	if err := f.st.ReplaceCache(f.entry.ID, acct.Cache); err != nil {
 		return Result{}, fmt.Errorf("update entry %s: %w", f.entry.ID, err)
 	}
+	// From here the new cache is in place: the reauth has succeeded, and a
+	// later failure is reported with it, never as if nothing changed.
+	var warnings []error
 	if err := f.st.SetIssue(f.entry.ID, store.IssueAuthExpired, false); err != nil {
-		return Result{}, fmt.Errorf("clear %s on entry %s: %w", store.IssueAuthExpired, f.entry.ID, err)
+		warnings = append(warnings, fmt.Errorf("clear %s on entry %s: %w", store.IssueAuthExpired, f.entry.ID, err))
 	}
-	f.entry.Issues = nil
+	if err := Reload(ctx, f.p, f.st, f.entry.ID, acct.Cache); err != nil {
+		warnings = append(warnings, err)
+	}
+	if es, err := f.st.Entries(); err == nil {
+		for _, e := range es {
+			if e.ID == f.entry.ID {
+				f.entry = e
+			}
+		}
+	}
 	res := f.abort(AbortReauthSuccessful, nil)
-	res.ReloadErr = Reload(ctx, f.p, f.st, f.entry.ID, acct.Cache)
+	res.ReloadErr = errors.Join(warnings...)
 	return res, nil
 }
 

@@ -402,3 +402,51 @@ func TestPasswordNeverInResult(t *testing.T) {
 		}
 	}
 }
+
+func TestErrorOnUnknownFieldShowsUnderBase(t *testing.T) {
+	p := flowtest.New(flowtest.Outcome{Err: &provider.Error{Key: provider.KeyInvalidAuth, Field: "otp"}})
+	res := submit(t, flow.NewUser(p, store.NewMemory()), input(email, password))
+	if res.Errors[flow.Base] != provider.KeyInvalidAuth || len(res.Errors) != 1 {
+		t.Fatalf("errors = %v, want invalid_auth under base", res.Errors)
+	}
+}
+
+func TestPrefillKeepsLogin(t *testing.T) {
+	f := flow.NewUser(flowtest.New(), store.NewMemory())
+	f.Prefill(email)
+	if got := f.Start().Defaults["email"]; got != email {
+		t.Fatalf("defaults = %q", got)
+	}
+}
+
+// issueFailStore fails to clear repair issues after the cache was replaced.
+type issueFailStore struct{ *store.Memory }
+
+func (issueFailStore) SetIssue(string, string, bool) error {
+	return fmt.Errorf("write index: %w", store.ErrKeyring)
+}
+
+func TestReauthSucceedsWhenOnlyClearingTheIssueFails(t *testing.T) {
+	mem := store.NewMemory()
+	e := setupEntry(t, mem)
+	res := submit(t, flow.NewReauth(flowtest.New(), issueFailStore{mem}, e), input(email, password))
+	if res.Reason != flow.AbortReauthSuccessful || res.ReloadErr == nil || !strings.Contains(res.ReloadErr.Error(), "auth_expired") {
+		t.Fatalf("got %q, warning %v; want reauth_successful with a warning", res.Reason, res.ReloadErr)
+	}
+	if cache, _ := mem.LoadCache(e.ID); string(cache) == "old-cache" {
+		t.Fatal("the cache was not replaced")
+	}
+}
+
+func TestReauthResultCarriesTheUpdatedEntry(t *testing.T) {
+	st := store.NewMemory()
+	e := setupEntry(t, st)
+	res := submit(t, flow.NewReauth(flowtest.New(), st, e), input(email, password))
+	stored := onlyEntry(t, st)
+	if !stored.Modified.After(e.Modified) {
+		t.Fatalf("the store did not touch modified_at (%v -> %v)", e.Modified, stored.Modified)
+	}
+	if !res.Entry.Modified.Equal(stored.Modified) || res.Entry.HasIssue(store.IssueAuthExpired) {
+		t.Fatalf("result entry is stale: %+v, stored %+v", res.Entry, stored)
+	}
+}

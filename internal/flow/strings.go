@@ -89,12 +89,14 @@ func CheckStrings(p provider.Provider) []error {
 }
 
 // allowedPlaceholders: reauth_confirm provides {name} (the entry's title),
-// as do aborts (they may end a reauth) and repair issues (raised for an
-// entry); nothing else provides placeholders.
+// as do the aborts only a reauth can end with and repair issues (raised for
+// an entry); nothing else provides placeholders (already_configured ends a
+// user flow, which has none).
 func allowedPlaceholders(key string) map[string]bool {
 	switch {
 	case strings.HasPrefix(key, "config.step."+StepReauthConfirm+"."),
-		strings.HasPrefix(key, "config.abort."),
+		key == "config.abort."+AbortWrongAccount,
+		key == "config.abort."+AbortReauthSuccessful,
 		strings.HasPrefix(key, "issues."):
 		return map[string]bool{"name": true}
 	}

@@ -44,6 +44,16 @@ func (s Schema) Login() string {
 	return ""
 }
 
+// Has reports whether the schema has a field of that name.
+func (s Schema) Has(name string) bool {
+	for _, f := range s {
+		if f.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
 // Input holds submitted values by field name. It carries the password for the
 // length of one validation; callers drop it afterwards.
 type Input map[string]string
