@@ -76,6 +76,8 @@ type app struct {
 	rootCAs *x509.CertPool
 	// storeOpts are passed to store.Open (tests swap the keyring).
 	storeOpts []store.Option
+	// stores are the stores this run opened (settle waits for them).
+	stores []*store.Store
 	// notice is shown above every interactive screen (--demo's credentials).
 	notice string
 	// prompter is the interactive front end; Main picks one when nil.
@@ -131,7 +133,8 @@ func (a *app) run(ctx context.Context, args []string) int {
 		}()
 	}
 	a.provOpts = provider.Options{Timeout: a.opts.timeout, Wrap: a.tracer.Wrap, Getenv: a.getenv, RootCAs: a.rootCAs}
-	a.openStore = func() (*store.Store, error) { return store.Open(a.configDir(), a.storeOpts...) }
+	a.openStore = func() (*store.Store, error) { return a.track(store.Open(a.configDir(), a.storeOpts...)) }
+	defer a.settle()
 	a.lang = i18n.Lang(a.getenv, []string{"en", "pl"})
 
 	if a.opts.demo {
@@ -244,6 +247,28 @@ func (a *app) checkCombination() (int, bool) {
 		return a.usageErr("--yes goes with --remove"), true
 	}
 	return 0, false
+}
+
+// track remembers an opened store so settle can wait for its clean-up.
+func (a *app) track(st *store.Store, err error) (*store.Store, error) {
+	if err == nil {
+		a.stores = append(a.stores, st)
+	}
+	return st, err
+}
+
+// settle gives keyring calls that timed out, and the clean-up queued
+// behind them, a moment to finish before the process exits: a keyring that
+// answers late then still gets its stray items deleted. It never holds up
+// an exit for long.
+func (a *app) settle() {
+	for _, st := range a.stores {
+		if st.Pending() {
+			ctx, cancel := context.WithTimeout(context.Background(), probeGrace)
+			_ = st.Settle(ctx)
+			cancel()
+		}
+	}
 }
 
 // configDir is SETUPWIZARD_CONFIG_DIR or the OS config dir's setupwizard.

@@ -5,8 +5,6 @@ import (
 	"os"
 	"time"
 
-	"github.com/zalando/go-keyring"
-
 	"github.com/setupwizard/setupwizard/internal/loopback"
 	fcemu "github.com/setupwizard/setupwizard/internal/providers/flameconnect/emulator"
 	libemu "github.com/setupwizard/setupwizard/internal/providers/librus/emulator"
@@ -49,16 +47,18 @@ func (a *app) startDemo() (func(), error) {
 		}
 		return a.getenv(k)
 	}
-	a.openStore = func() (*store.Store, error) { return store.Open(dir, a.storeOpts...) }
+	a.openStore = func() (*store.Store, error) { return a.track(store.Open(dir, a.storeOpts...)) }
 
 	where := "the OS keyring (the demo's items are deleted when it ends)"
 	short := "OS keyring"
-	probe, err := store.Open(dir, store.WithTimeout(3*time.Second))
+	probe, err := store.Open(dir, append(append([]store.Option(nil), a.storeOpts...), store.WithTimeout(3*time.Second))...)
 	if err == nil {
 		err = probe.Probe("demo")
 	}
 	if err != nil {
-		keyring.MockInit()
+		// This run's store only: go-keyring's global mock would race
+		// with a probe call still in flight.
+		a.storeOpts = append(a.storeOpts, store.WithKeyring(store.NewMemoryKeyring()))
 		where = fmt.Sprintf("a throwaway in-memory keyring, because the OS keyring did not answer (%v)", err)
 		short = "in-memory (the OS keyring did not answer)"
 	}

@@ -167,6 +167,10 @@ func (a *app) checkEntry(ctx context.Context, st *store.Store, e store.Entry) (s
 	switch {
 	case errors.Is(err, store.ErrKeyring):
 		return s, err
+	case errors.Is(err, store.ErrNewer):
+		// Not ours to judge or overwrite: a newer setupwizard wrote it.
+		s.State, s.Error, s.Detail = "error", provider.KeyUnknown, err.Error()
+		return s, nil
 	case err != nil:
 		// A missing or corrupt cache cannot sign in: a reauth rewrites it.
 		return expire("token cache unreadable: " + err.Error())

@@ -7,6 +7,7 @@ import (
 
 	"github.com/setupwizard/setupwizard/internal/flow"
 	"github.com/setupwizard/setupwizard/internal/store"
+	"github.com/zalando/go-keyring"
 )
 
 // Both implementations satisfy the engine's interface.
@@ -28,10 +29,64 @@ func implementations(t *testing.T, f func(t *testing.T, s fullStore)) {
 		s, _ := openFake(t)
 		f(t, s)
 	})
+	t.Run("memory keyring", func(t *testing.T) {
+		s, err := store.Open(t.TempDir(), store.WithKeyring(store.NewMemoryKeyring()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f(t, s)
+	})
 	t.Run("memory", func(t *testing.T) {
 		m := store.NewMemory()
 		f(t, m)
 	})
+}
+
+// TestContractEdges: a huge cache is ErrTooLarge even when the unique id
+// is taken (size is checked first), and an empty cache reads back as an
+// empty, non-nil slice.
+func TestContractEdges(t *testing.T) {
+	implementations(t, func(t *testing.T, s fullStore) {
+		mustAdd(t, s, newEntry("librus", "jan"), []byte("a"))
+		if _, err := s.Add(newEntry("librus", "jan"), make([]byte, store.MaxCacheSize+1)); !errors.Is(err, store.ErrTooLarge) {
+			t.Fatalf("huge Add with a taken id: %v, want ErrTooLarge", err)
+		}
+		e := mustAdd(t, s, newEntry("librus", "empty"), nil)
+		got, err := s.LoadCache(e.ID)
+		if err != nil || got == nil || len(got) != 0 {
+			t.Fatalf("empty cache: %#v, %v", got, err)
+		}
+	})
+}
+
+// TestMemoryKeyring: the in-memory keyring keeps items apart by service
+// and user, reports go-keyring's errors, and refuses oversized values.
+func TestMemoryKeyring(t *testing.T) {
+	k := store.NewMemoryKeyring()
+	if _, err := k.Get("s", "u"); !errors.Is(err, keyring.ErrNotFound) {
+		t.Fatalf("Get missing: %v", err)
+	}
+	if err := k.Set("s", "u", "v"); err != nil {
+		t.Fatal(err)
+	}
+	if err := k.Set("s2", "u", "w"); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := k.Get("s", "u"); err != nil || v != "v" {
+		t.Fatalf("Get: %q %v", v, err)
+	}
+	if err := k.Set("s", "big", string(make([]byte, store.MaxItemSize+1))); !errors.Is(err, keyring.ErrSetDataTooBig) {
+		t.Fatalf("oversized Set: %v", err)
+	}
+	if err := k.Delete("s", "u"); err != nil {
+		t.Fatal(err)
+	}
+	if err := k.Delete("s", "u"); !errors.Is(err, keyring.ErrNotFound) {
+		t.Fatalf("second Delete: %v", err)
+	}
+	if k.Len() != 1 {
+		t.Fatalf("%d items, want 1", k.Len())
+	}
 }
 
 func TestContractAddLoad(t *testing.T) {

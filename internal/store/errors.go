@@ -23,6 +23,10 @@ var (
 	ErrLocked = errors.New("entries index is locked by another setupwizard")
 	// ErrTooLarge means a token cache is over MaxCacheSize.
 	ErrTooLarge = errors.New("token cache too large")
+	// ErrNewer means a token cache's manifest was written by a newer
+	// setupwizard (a higher format version). It is never overwritten or
+	// deleted: the newer program's data would be lost.
+	ErrNewer = errors.New("token cache written by a newer setupwizard")
 )
 
 // errItemMissing is how the timed keyring reports keyring.ErrNotFound: the
@@ -71,6 +75,14 @@ func (e errTimeout) Error() string {
 	return fmt.Sprintf("no answer within %v", time.Duration(e))
 }
 
+// errQueued is the cause of a KeyringError when a call never got its turn:
+// an earlier call of this process is still stuck in the keyring.
+type errQueued time.Duration
+
+func (e errQueued) Error() string {
+	return fmt.Sprintf("waited %v behind an earlier keyring call", time.Duration(e))
+}
+
 // keyringCause maps backend error texts to a reason and a fix. The texts are
 // those go-keyring and godbus produce (see protocols/os-keyring.md); they are
 // matched as substrings of the lower-cased message, first match wins.
@@ -115,7 +127,13 @@ func classify(op, item string, err error) error {
 	var to errTimeout
 	if errors.As(err, &to) {
 		ke.Reason = "the keyring did not answer (a password prompt may be waiting for an answer, or the keyring is locked)"
-		ke.Fix = "unlock the keyring or answer its prompt, then retry"
+		ke.Fix = "unlock the keyring or answer its prompt, then retry (until the call returns, this setupwizard keeps entries.lock so no other one can interleave)"
+		return ke
+	}
+	var tq errQueued
+	if errors.As(err, &tq) {
+		ke.Reason = "an earlier keyring call never returned"
+		ke.Fix = "restart setupwizard (answer or dismiss any keyring prompt first)"
 		return ke
 	}
 	msg := strings.ToLower(err.Error())

@@ -2,3 +2,22 @@ package store
 
 // SetBeforeIndexWrite lets tests fail the index write of s.
 func SetBeforeIndexWrite(s *Store, f func() error) { s.beforeIndexWrite = f }
+
+// SetQueuedExit makes s call f whenever a keyring call that timed out
+// before its turn came ends its goroutine.
+func SetQueuedExit(s *Store, f func()) {
+	s.caches.kr.mu.Lock()
+	defer s.caches.kr.mu.Unlock()
+	s.caches.kr.queuedExit = f
+}
+
+// SetSyncDir replaces the dir fsync of index writes until the returned
+// restore runs. Tests using it must not run in parallel.
+func SetSyncDir(f func(string) error) (restore func()) {
+	old := syncDir
+	syncDir = f
+	return func() { syncDir = old }
+}
+
+// RetryRename exposes the retry loop of index renames.
+var RetryRename = retryRename

@@ -101,3 +101,17 @@ func (f *fakeKeyring) writeCount() int {
 	defer f.mu.Unlock()
 	return f.writes
 }
+
+// replaceItems swaps entry id's items (service setupwizard:librus) for it.
+func (f *fakeKeyring) replaceItems(id string, it map[string]string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for k := range f.items {
+		if k[1] == id || strings.HasPrefix(k[1], id+"/") {
+			delete(f.items, k)
+		}
+	}
+	for u, v := range it {
+		f.items[[2]string{"setupwizard:librus", u}] = v
+	}
+}

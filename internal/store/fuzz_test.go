@@ -1,6 +1,7 @@
 package store
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -27,8 +28,20 @@ func seeds(f *testing.F, dir string) {
 func FuzzParseManifest(f *testing.F) {
 	seeds(f, "manifest")
 	f.Fuzz(func(t *testing.T, v string) {
+		left := leftovers(v)
+		if len(left) > maxStale+1 {
+			t.Fatalf("%d leftover generations", len(left))
+		}
+		for _, d := range left {
+			if !genRE.MatchString(d.Gen) || d.Chunks < 1 || d.Chunks > maxChunks {
+				t.Fatalf("bad leftover %+v", d)
+			}
+		}
 		m, err := parseManifest(v)
 		if err != nil {
+			if !errors.Is(err, ErrCorrupt) && !errors.Is(err, ErrNewer) {
+				t.Fatalf("error %v is neither ErrCorrupt nor ErrNewer", err)
+			}
 			return
 		}
 		if m.Size < 0 || m.Size > MaxCacheSize || m.Chunks != chunkCount(m.Size) || len(m.Stale) > maxStale {

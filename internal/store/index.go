@@ -8,8 +8,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
-	"strings"
+	"time"
 )
 
 // Index file names in the config dir.
@@ -77,6 +78,7 @@ func parseIndex(path string, b []byte) ([]Entry, error) {
 		return bad("unexpected content (%v)", err)
 	}
 	ids := map[string]bool{}
+	uniques := map[[2]string]bool{}
 	for i, e := range idx.Entries {
 		if err := checkEntry(e); err != nil {
 			return bad("entry %d: %v", i, err)
@@ -85,15 +87,23 @@ func parseIndex(path string, b []byte) ([]Entry, error) {
 			return bad("entry id %q appears twice", e.ID)
 		}
 		ids[e.ID] = true
+		u := [2]string{e.Domain, e.UniqueID}
+		if uniques[u] {
+			return bad("%s unique id %q appears twice", e.Domain, e.UniqueID)
+		}
+		uniques[u] = true
 	}
 	return idx.Entries, nil
 }
 
+// entryIDRE is what newEntryID makes; the id becomes keyring user names.
+var entryIDRE = regexp.MustCompile(`^[0-9a-f]{16}$`)
+
 // checkEntry checks the fields other code relies on.
 func checkEntry(e Entry) error {
 	switch {
-	case e.ID == "" || len(e.ID) > 64 || strings.ContainsAny(e.ID, "/\\ \t\n"):
-		return fmt.Errorf("bad entry id %q", e.ID)
+	case !entryIDRE.MatchString(e.ID):
+		return fmt.Errorf("bad entry id %q (want 16 lower-case hex digits)", e.ID)
 	case !domainRE.MatchString(e.Domain):
 		return fmt.Errorf("bad domain %q", e.Domain)
 	case e.UniqueID == "":
@@ -101,12 +111,27 @@ func checkEntry(e Entry) error {
 	case e.Keyring != (KeyringRef{Service: Service(e.Domain), Item: e.ID}):
 		return fmt.Errorf("keyring reference %+v, want service %q item %q", e.Keyring, Service(e.Domain), e.ID)
 	}
+	for _, is := range e.Issues {
+		if is.ID == "" {
+			return errors.New("repair issue with an empty issue_id")
+		}
+	}
 	return nil
 }
 
+// staleTempAge is how old a temp file of an index write must be before a
+// later write deletes it: older than any write in progress, left by a
+// process that died between creating and renaming it.
+const staleTempAge = time.Minute
+
+// tempPattern names the temp files of index writes.
+const tempPattern = "." + IndexFile + ".*.tmp"
+
 // writeIndex replaces entries.json atomically: a temp file in the same dir
 // (mode 0600), fsync, rename over the old file, fsync the dir. A crash
-// leaves the old or the new index, and no temp file survives an error.
+// leaves the old or the new index, and no temp file survives an error. An
+// error means the index was not replaced: once the rename is done nothing
+// fails, so a caller never undoes a committed change (see syncDir).
 func writeIndex(path string, entries []Entry) (err error) {
 	if entries == nil {
 		entries = []Entry{}
@@ -117,7 +142,8 @@ func writeIndex(path string, entries []Entry) (err error) {
 	}
 	b = append(b, '\n')
 	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+IndexFile+".*.tmp")
+	removeStaleTemps(dir)
+	f, err := os.CreateTemp(dir, tempPattern)
 	if err != nil {
 		return fmt.Errorf("write entries index: %w", err)
 	}
@@ -140,15 +166,30 @@ func writeIndex(path string, entries []Entry) (err error) {
 	if err = f.Close(); err != nil {
 		return fmt.Errorf("write entries index: %w", err)
 	}
-	if err = os.Rename(tmp, path); err != nil {
+	if err = rename(tmp, path); err != nil {
 		return fmt.Errorf("write entries index: %w", err)
 	}
-	return syncDir(dir)
+	// The new index is in place. A failed dir fsync (EINVAL or ENOTSUP
+	// on FUSE, 9p, WSL) only weakens durability across a power cut; it
+	// is not a failed write.
+	_ = syncDir(dir)
+	return nil
+}
+
+// removeStaleTemps deletes temp files of index writes older than
+// staleTempAge, best effort.
+func removeStaleTemps(dir string) {
+	names, _ := filepath.Glob(filepath.Join(dir, tempPattern))
+	for _, n := range names {
+		if fi, err := os.Lstat(n); err == nil && fi.Mode().IsRegular() && time.Since(fi.ModTime()) > staleTempAge {
+			_ = os.Remove(n)
+		}
+	}
 }
 
 // syncDir makes the rename durable. Windows cannot open a directory for
-// syncing, and NTFS renames are journalled.
-func syncDir(dir string) error {
+// syncing, and NTFS renames are journalled. A variable so tests can fail it.
+var syncDir = func(dir string) error {
 	if runtime.GOOS == "windows" {
 		return nil
 	}

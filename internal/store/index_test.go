@@ -96,6 +96,9 @@ func TestIndexUnreadable(t *testing.T) {
 		"badref.json":       "keyring reference",
 		"badid.json":        "bad entry id",
 		"baddomain.json":    "bad domain",
+		"badid-upper.json":  "bad entry id",
+		"dupunique.json":    `unique id "jan-kowalski" appears twice`,
+		"emptyissue.json":   "empty issue_id",
 	}
 	for file, msg := range cases {
 		t.Run(file, func(t *testing.T) {

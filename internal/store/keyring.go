@@ -1,6 +1,7 @@
 package store
 
 import (
+	"sync"
 	"time"
 
 	"github.com/zalando/go-keyring"
@@ -38,9 +39,10 @@ func (SystemKeyring) Delete(service, user string) error { return keyring.Delete(
 
 // timedKeyring runs every call of k in a goroutine and gives up after
 // timeout, so a hung keyring cannot hang the wizard. A call that timed out
-// keeps running in the background and may still land later; the replace
-// protocol (cache.go) is written so that a late write leaves the old or
-// the new cache, never a mix. Errors come back classified (classify).
+// while in the keyring keeps running and may still land later: it is
+// counted as hung until it returns, and the Store keeps entries.lock until
+// then (Store.with), so the late write cannot interleave with another
+// process's change. Errors come back classified (classify).
 type timedKeyring struct {
 	k       Keyring
 	timeout time.Duration
@@ -48,10 +50,22 @@ type timedKeyring struct {
 	// keyring one at a time and in order: a hung call makes the following
 	// ones time out instead of overtaking it.
 	turn chan struct{}
+
+	mu sync.Mutex
+	// hung counts calls abandoned while in the keyring that have not
+	// returned; queued counts clean-up work (queue) not yet done.
+	hung, queued int
+	// idle is closed while hung and queued are both 0.
+	idle chan struct{}
+	// queuedExit, when set (tests), runs when a call that timed out before
+	// its turn came ends its goroutine.
+	queuedExit func()
 }
 
-func newTimedKeyring(k Keyring, timeout time.Duration) timedKeyring {
-	return timedKeyring{k: k, timeout: timeout, turn: make(chan struct{}, 1)}
+func newTimedKeyring(k Keyring, timeout time.Duration) *timedKeyring {
+	idle := make(chan struct{})
+	close(idle)
+	return &timedKeyring{k: k, timeout: timeout, turn: make(chan struct{}, 1), idle: idle}
 }
 
 type result struct {
@@ -59,41 +73,132 @@ type result struct {
 	err error
 }
 
-func (t timedKeyring) run(op, service, user string, f func() (string, error)) (string, error) {
+// call is the state of one run, guarded by timedKeyring.mu.
+type call struct {
+	running, done, gaveUp bool
+}
+
+// addBusy and doneBusy keep idle in step with hung + queued; t.mu is held.
+func (t *timedKeyring) addBusy(hung, queued int) {
+	if t.hung+t.queued == 0 {
+		t.idle = make(chan struct{})
+	}
+	t.hung += hung
+	t.queued += queued
+	if t.hung+t.queued == 0 {
+		close(t.idle)
+	}
+}
+
+// busy reports whether an abandoned call or queued clean-up has yet to
+// finish.
+func (t *timedKeyring) busy() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.hung+t.queued > 0
+}
+
+// idleCh is closed once nothing is hung or queued (at the time of the call).
+func (t *timedKeyring) idleCh() <-chan struct{} {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.idle
+}
+
+func (t *timedKeyring) exitQueued() {
+	t.mu.Lock()
+	f := t.queuedExit
+	t.mu.Unlock()
+	if f != nil {
+		f()
+	}
+}
+
+func (t *timedKeyring) run(op, service, user string, f func() (string, error)) (string, error) {
+	item := service + " " + user
+	c := &call{}
 	ch := make(chan result, 1) // buffered: a late answer must not block the goroutine forever
 	gaveUp := make(chan struct{})
 	go func() {
-		t.turn <- struct{}{}
-		defer func() { <-t.turn }()
 		select {
+		case t.turn <- struct{}{}:
 		case <-gaveUp: // timed out while queued: never reach the keyring
+			t.exitQueued()
 			return
-		default:
 		}
+		t.mu.Lock()
+		if c.gaveUp { // the turn came just as the caller gave up
+			t.mu.Unlock()
+			<-t.turn
+			t.exitQueued()
+			return
+		}
+		c.running = true
+		t.mu.Unlock()
 		v, err := f()
 		ch <- result{v, err}
+		t.mu.Lock()
+		c.done = true
+		if c.gaveUp {
+			t.addBusy(-1, 0)
+		}
+		t.mu.Unlock()
+		<-t.turn
 	}()
 	timer := time.NewTimer(t.timeout)
 	defer timer.Stop()
 	select {
 	case r := <-ch:
-		return r.val, classify(op, service+" "+user, r.err)
+		return r.val, classify(op, item, r.err)
 	case <-timer.C:
-		close(gaveUp)
-		return "", classify(op, service+" "+user, errTimeout(t.timeout))
 	}
+	t.mu.Lock()
+	if c.done { // answered as the timer fired
+		t.mu.Unlock()
+		r := <-ch
+		return r.val, classify(op, item, r.err)
+	}
+	c.gaveUp = true
+	running := c.running
+	if running {
+		t.addBusy(1, 0)
+	}
+	t.mu.Unlock()
+	close(gaveUp)
+	if running {
+		return "", classify(op, item, errTimeout(t.timeout))
+	}
+	return "", classify(op, item, errQueued(t.timeout))
 }
 
-func (t timedKeyring) get(service, user string) (string, error) {
+// queue runs f with the turn once every call made before has returned, with
+// no timeout: it is clean-up a timed-out operation could not do (the
+// deletes of a failed Add). It may wait forever if the keyring never
+// answers; entries.lock stays held until it has run.
+func (t *timedKeyring) queue(f func(Keyring)) {
+	t.mu.Lock()
+	t.addBusy(0, 1)
+	t.mu.Unlock()
+	go func() {
+		t.turn <- struct{}{}
+		f(t.k)
+		t.mu.Lock()
+		t.addBusy(0, -1)
+		t.mu.Unlock()
+		<-t.turn
+	}()
+}
+
+func (t *timedKeyring) get(service, user string) (string, error) {
 	return t.run("get", service, user, func() (string, error) { return t.k.Get(service, user) })
 }
 
-func (t timedKeyring) set(service, user, secret string) error {
+func (t *timedKeyring) set(service, user, secret string) error {
 	_, err := t.run("set", service, user, func() (string, error) { return "", t.k.Set(service, user, secret) })
 	return err
 }
 
-func (t timedKeyring) delete(service, user string) error {
+func (t *timedKeyring) delete(service, user string) error {
 	_, err := t.run("delete", service, user, func() (string, error) { return "", t.k.Delete(service, user) })
 	return err
 }

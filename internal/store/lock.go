@@ -4,14 +4,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"syscall"
 	"time"
 
 	"github.com/gofrs/flock"
 )
 
 // DefaultLockTimeout is how long a command waits for another setupwizard to
-// release entries.lock. A holder waits at most for a few keyring calls, each
-// bounded by the keyring timeout.
+// release entries.lock. A holder usually waits only for a few keyring
+// calls, each bounded by the keyring timeout; one whose call timed out
+// keeps the lock until the call returns (see Store.with).
 const DefaultLockTimeout = 60 * time.Second
 
 // lockRetry is how often a waiting process retries the lock.
@@ -36,6 +40,11 @@ func (l fileLock) acquire(shared bool) (func(), error) {
 	}
 	ok, err := try(ctx, lockRetry)
 	switch {
+	case err != nil && shared && cannotCreate(err) && missing(l.path):
+		// A read-only config dir (a read-only mount, a dir of another
+		// user): nobody can write the index there either, so reading
+		// it without the lock is safe.
+		return func() {}, nil
 	case errors.Is(err, context.DeadlineExceeded):
 		return nil, fmt.Errorf("%s held for over %v: %w", l.path, l.timeout, ErrLocked)
 	case err != nil:
@@ -44,4 +53,16 @@ func (l fileLock) acquire(shared bool) (func(), error) {
 		return nil, fmt.Errorf("lock %s: not acquired", l.path)
 	}
 	return func() { _ = fl.Close() }, nil
+}
+
+// cannotCreate reports whether err means a file cannot be created here.
+func cannotCreate(err error) bool {
+	return errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS)
+}
+
+// missing reports whether nothing exists at path (a dangling symlink
+// counts as nothing).
+func missing(path string) bool {
+	_, err := os.Stat(path)
+	return errors.Is(err, fs.ErrNotExist)
 }

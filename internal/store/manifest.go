@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -96,12 +97,68 @@ func (m manifest) encode() (string, error) {
 	return string(b), nil
 }
 
-// parseManifest reads and checks a manifest value; every problem is
-// ErrCorrupt, with the reason.
+// looseManifest is what can still be learnt from a manifest that fails
+// parseManifest: its version, and the generations whose chunks may exist.
+type looseManifest struct {
+	Version int    `json:"version"`
+	Gen     string `json:"generation"`
+	Chunks  int    `json:"chunks"`
+	Stale   []dead `json:"stale"`
+}
+
+// parseLoose decodes what it can of v's first JSON value; fields of the
+// wrong type stay zero.
+func parseLoose(v string) (looseManifest, bool) {
+	var l looseManifest
+	err := json.NewDecoder(bytes.NewReader([]byte(v))).Decode(&l)
+	var te *json.UnmarshalTypeError
+	if err != nil && !errors.As(err, &te) {
+		return looseManifest{}, false
+	}
+	return l, true
+}
+
+// leftovers lists the generations a corrupt manifest names, so Remove and
+// replace can still delete their chunks. Chunk counts are only upper bounds
+// here (deleteLeftovers probes for the chunks that really exist).
+func leftovers(v string) []dead {
+	l, ok := parseLoose(v)
+	if !ok {
+		return nil
+	}
+	var out []dead
+	add := func(gen string, chunks int) {
+		if !genRE.MatchString(gen) || len(out) > maxStale {
+			return
+		}
+		for _, d := range out {
+			if d.Gen == gen {
+				return
+			}
+		}
+		if chunks <= 0 || chunks > maxChunks {
+			chunks = maxChunks
+		}
+		out = append(out, dead{gen, chunks})
+	}
+	add(l.Gen, l.Chunks)
+	for _, d := range l.Stale {
+		add(d.Gen, d.Chunks)
+	}
+	return out
+}
+
+// parseManifest reads and checks a manifest value. A higher version is
+// ErrNewer (checked first: a newer format may change any other field);
+// every other problem is ErrCorrupt, with the reason.
 func parseManifest(v string) (manifest, error) {
 	var m manifest
 	bad := func(format string, a ...any) (manifest, error) {
 		return manifest{}, fmt.Errorf("manifest: %s: %w", fmt.Sprintf(format, a...), ErrCorrupt)
+	}
+	if l, ok := parseLoose(v); ok && l.Version > ManifestVersion {
+		return manifest{}, fmt.Errorf("manifest version %d was written by a newer setupwizard (this one reads version %d); upgrade setupwizard: %w",
+			l.Version, ManifestVersion, ErrNewer)
 	}
 	if len(v) > MaxItemSize {
 		return bad("%d bytes, over the %d-byte item limit", len(v), MaxItemSize)

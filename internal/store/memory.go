@@ -63,13 +63,13 @@ func (m *Memory) Add(e Entry, cache []byte) (Entry, error) {
 	if err := checkNew(e); err != nil {
 		return Entry{}, err
 	}
+	if len(cache) > MaxCacheSize { // before the lock, as Store checks it
+		return Entry{}, fmt.Errorf("add %s entry: %d bytes, at most %d: %w", e.Domain, len(cache), MaxCacheSize, ErrTooLarge)
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if hasUnique(m.entries, e.Domain, e.UniqueID) {
 		return Entry{}, fmt.Errorf("add %s entry %q: %w", e.Domain, e.UniqueID, ErrDuplicate)
-	}
-	if len(cache) > MaxCacheSize {
-		return Entry{}, fmt.Errorf("add %s entry: %w", e.Domain, ErrTooLarge)
 	}
 	e = clone(e)
 	e.ID = newEntryID(func(id string) bool { return find(m.entries, id) >= 0 })
@@ -100,14 +100,14 @@ func (m *Memory) ReplaceCache(id string, cache []byte) error {
 	return nil
 }
 
-// LoadCache returns a copy of entry id's cache.
+// LoadCache returns a copy of entry id's cache (never nil, as Store's).
 func (m *Memory) LoadCache(id string) ([]byte, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if _, err := m.find("load cache of", id); err != nil {
 		return nil, err
 	}
-	return slices.Clone(m.caches[id]), nil
+	return append([]byte{}, m.caches[id]...), nil
 }
 
 // SetIssue opens or deletes a repair issue; idempotent.

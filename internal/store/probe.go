@@ -15,11 +15,13 @@ import (
 const probePrefix = "setupwizard-probe-"
 
 // Probe proves the keyring can store a cache for domain now: it writes and
-// deletes one tiny item, with the usual timeout. A read would not do: a
-// locked collection answers "not found" to a read and only fails (or opens
-// its unlock prompt) on a write. Run early, it lets the wizard say the
-// keyring is unusable before the user types a password, and lets a desktop
-// keyring ask to be unlocked while the user is still typing.
+// deletes one tiny item, with the usual timeout. A write, because storing
+// is what the wizard needs: a read also unlocks the collection (go-keyring
+// v0.2.8's Get does, and may prompt), but only a write proves the
+// collection accepts writes (a read-only or refusing backend answers reads
+// fine). Run early, it lets the wizard say the keyring is unusable before
+// the user types a password, and lets a desktop keyring ask to be unlocked
+// while the user is still typing.
 func (s *Store) Probe(domain string) error {
 	svc := Service(domain)
 	// A name of its own per call: two wizards probing at once must not
@@ -30,6 +32,9 @@ func (s *Store) Probe(domain string) error {
 	}
 	item := probePrefix + hex.EncodeToString(nonce[:])
 	if err := s.caches.kr.set(svc, item, "probe"); err != nil {
+		if s.caches.kr.busy() { // the set may still land: delete it when it does
+			s.caches.kr.queue(func(k Keyring) { _ = rawDelete(k, svc, item) })
+		}
 		return fmt.Errorf("keyring check: %w", err)
 	}
 	if err := s.caches.kr.delete(svc, item); err != nil && !errors.Is(err, keyring.ErrNotFound) {

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -34,6 +35,12 @@ type Store struct {
 	caches caches
 	now    func() time.Time
 	mu     sync.Mutex // one operation of this Store at a time
+
+	// held, when set, is the exclusive entries lock kept after a keyring
+	// call was abandoned mid-change, until that call (and any queued
+	// clean-up) has returned; operations of this Store run under it
+	// meanwhile. Guarded by mu.
+	held *heldLock
 
 	// beforeIndexWrite, when set (tests), runs before each index write and
 	// can fail it.
@@ -70,6 +77,7 @@ func Open(dir string, opts ...Option) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
+	tightenDir(dir)
 	return &Store{
 		dir:    dir,
 		lock:   fileLock{path: filepath.Join(dir, LockFile), timeout: c.lockTimeout},
@@ -83,20 +91,94 @@ func (s *Store) Dir() string { return s.dir }
 
 func (s *Store) indexPath() string { return filepath.Join(s.dir, IndexFile) }
 
-// with runs f on the current index under the lock.
+// heldLock is an exclusive entries lock whose release waits for abandoned
+// keyring calls; done is closed once it is released.
+type heldLock struct {
+	release func()
+	done    chan struct{}
+}
+
+// with runs f on the current index under the lock. If a keyring call of
+// an exclusive operation timed out and is still running, the lock is not
+// released: a late write or delete landing after another process's change
+// would undo it. A goroutine releases the lock once the call and any
+// queued clean-up have returned (process exit frees it too).
 func (s *Store) with(shared bool, f func([]Entry) error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	release, err := s.lock.acquire(shared)
-	if err != nil {
-		return err
+	if s.held == nil {
+		release, err := s.lock.acquire(shared)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			// A late get harms nobody; only an exclusive operation's
+			// abandoned calls pin the lock.
+			if shared || !s.caches.kr.busy() {
+				release()
+				return
+			}
+			s.held = &heldLock{release: release, done: make(chan struct{})}
+			go s.releaseWhenIdle(s.held)
+		}()
 	}
-	defer release()
 	entries, err := readIndex(s.indexPath())
 	if err != nil {
 		return err
 	}
 	return f(entries)
+}
+
+// releaseWhenIdle releases h once no abandoned call or clean-up is left.
+// Operations run meanwhile may abandon more calls, so it checks again
+// under mu before releasing.
+func (s *Store) releaseWhenIdle(h *heldLock) {
+	for {
+		<-s.caches.kr.idleCh()
+		s.mu.Lock()
+		if !s.caches.kr.busy() {
+			s.held = nil
+			h.release()
+			close(h.done)
+			s.mu.Unlock()
+			return
+		}
+		s.mu.Unlock()
+	}
+}
+
+// Pending reports whether a timed-out keyring call (or the clean-up queued
+// behind it) has still not returned. While it has not, this process keeps
+// entries.lock, and exiting abandons the clean-up.
+func (s *Store) Pending() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.held != nil || s.caches.kr.busy()
+}
+
+// Settle waits until no timed-out keyring call or queued clean-up is left
+// and entries.lock is released, or ctx ends. A command can call it before
+// exiting, with a short grace period, so a keyring that answers late still
+// gets its clean-up.
+func (s *Store) Settle(ctx context.Context) error {
+	for {
+		s.mu.Lock()
+		h := s.held
+		idle := s.caches.kr.idleCh()
+		s.mu.Unlock()
+		wait := idle
+		if h != nil {
+			wait = h.done
+		}
+		select {
+		case <-wait:
+			if h == nil {
+				return nil
+			}
+		case <-ctx.Done():
+			return fmt.Errorf("wait for the keyring: %w", ctx.Err())
+		}
+	}
 }
 
 func (s *Store) writeIndex(entries []Entry) error {
@@ -139,7 +221,8 @@ func (s *Store) Get(id string) (Entry, error) {
 // Add commits a new entry and its token cache: under the lock it re-reads
 // the index, rejects a taken unique id (ErrDuplicate), writes the cache to
 // the keyring, then the index. If the index write fails the cache's items
-// are deleted again. The returned entry has its ID, times and keyring
+// are deleted again; if a keyring call timed out, the deletes are queued
+// until the keyring answers (see Settle). The returned entry has its ID, times and keyring
 // reference set.
 func (s *Store) Add(e Entry, cache []byte) (Entry, error) {
 	if err := checkNew(e); err != nil {
@@ -159,13 +242,12 @@ func (s *Store) Add(e Entry, cache []byte) (Entry, error) {
 		e.Keyring = KeyringRef{Service: Service(e.Domain), Item: e.ID}
 		m, err := s.caches.create(e.Keyring.Service, e.ID, cache)
 		if err == nil {
+			// writeIndex fails only before its rename: after it the
+			// entry is committed and its cache must stay.
 			err = s.writeIndex(append(entries, e))
 		}
 		if err != nil {
-			var to errTimeout
-			if !errors.As(err, &to) { // a hung keyring would hang the undo too
-				s.caches.undoCreate(e.Keyring.Service, e.ID, m)
-			}
+			s.caches.undoCreate(e.Keyring.Service, e.ID, m)
 			return fmt.Errorf("add %s entry: %w", e.Domain, err)
 		}
 		return nil
@@ -197,7 +279,8 @@ func (s *Store) ReplaceCache(id string, cache []byte) error {
 }
 
 // LoadCache reads entry id's token cache back and verifies it against its
-// manifest (ErrCorrupt on any mismatch or missing chunk).
+// manifest (ErrCorrupt on any mismatch or missing chunk, ErrNewer for a
+// manifest a newer setupwizard wrote).
 func (s *Store) LoadCache(id string) ([]byte, error) {
 	var out []byte
 	err := s.with(true, func(entries []Entry) error {
@@ -232,7 +315,8 @@ func (s *Store) SetIssue(id, issue string, open bool) error {
 }
 
 // Remove deletes every keyring item of entry id (all generations the
-// manifest lists), then the entry. If the keyring fails the entry stays,
+// manifest lists, see caches.remove), then the entry. A cache written by a
+// newer setupwizard is left alone (ErrNewer). If the keyring fails the entry stays,
 // so its items are not orphaned: fix the keyring and remove again.
 func (s *Store) Remove(id string) error {
 	return s.with(false, func(entries []Entry) error {
