@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -71,24 +70,16 @@ func scriptedRSS(bin, tmp string, emus *benchkit.Emulators, domain string) (int6
 		return 0, err
 	}
 	defer os.RemoveAll(cfg)
-	login, password := benchkit.Login(domain)
-	env := emus.Env(cfg)
-	cmd := exec.Command(bin, "--provider", domain, "-u", login, "--password-stdin")
-	cmd.Env = env
-	cmd.Stdin = strings.NewReader(password + "\n")
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Run(); err != nil {
-		return 0, fmt.Errorf("%w\n%s", err, out.Bytes())
+	cmd, _, err := emus.ScriptedAdd(bin, cfg, domain)
+	if err != nil {
+		return 0, err
 	}
 	k, err := maxRSS(cmd)
 	if err != nil {
 		return 0, err
 	}
-	rm := exec.Command(bin, "--remove", "--account", login, "--yes")
-	rm.Env = env
-	if b, err := rm.CombinedOutput(); err != nil {
-		return 0, fmt.Errorf("remove after the run: %w\n%s", err, b)
+	if err := emus.RemoveDemo(bin, cfg, domain); err != nil {
+		return 0, err
 	}
 	return k, nil
 }

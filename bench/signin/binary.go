@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
-	"strings"
 	"time"
 
 	"github.com/setupwizard/setupwizard/bench/internal/benchkit"
@@ -80,27 +78,13 @@ func scriptedAdd(bin, tmp, domain string, emus *benchkit.Emulators) (d time.Dura
 			_ = os.RemoveAll(cfg)
 		}
 	}()
-	login, password := benchkit.Login(domain)
-	env := emus.Env(cfg)
-	cmd := exec.Command(bin, "--provider", domain, "-u", login, "--password-stdin")
-	cmd.Env = env
-	cmd.Stdin = strings.NewReader(password + "\n")
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	start := time.Now()
-	err = cmd.Run()
-	d = time.Since(start)
+	_, d, err = emus.ScriptedAdd(bin, cfg, domain)
 	if err != nil {
-		return 0, nil, fmt.Errorf("%s scripted add: %w\n%s", domain, err, out.Bytes())
+		return 0, nil, err
 	}
 	cleanup = func() error {
 		defer os.RemoveAll(cfg)
-		rm := exec.Command(bin, "--remove", "--account", login, "--yes")
-		rm.Env = env
-		if b, err := rm.CombinedOutput(); err != nil {
-			return fmt.Errorf("%s remove after the run: %w\n%s", domain, err, b)
-		}
-		return nil
+		return emus.RemoveDemo(bin, cfg, domain)
 	}
 	return d, cleanup, nil
 }

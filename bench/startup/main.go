@@ -17,10 +17,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
+	"github.com/setupwizard/setupwizard/bench/internal/benchkit"
 	"github.com/setupwizard/setupwizard/e2e/vterm"
 	"github.com/setupwizard/setupwizard/internal/loopback"
 	fcemu "github.com/setupwizard/setupwizard/internal/providers/flameconnect/emulator"
@@ -49,7 +49,7 @@ func run(bin string, runs, cancelRuns int) error {
 	defer os.RemoveAll(tmp)
 	if bin == "" {
 		bin = filepath.Join(tmp, "setupwizard")
-		if err := build(bin); err != nil {
+		if err := benchkit.Build(bin); err != nil {
 			return err
 		}
 	}
@@ -62,14 +62,14 @@ func run(bin string, runs, cancelRuns int) error {
 	if err != nil {
 		return fmt.Errorf("setupwizard: %w", err)
 	}
-	fmt.Printf("  setupwizard --provider librus      %8.1f ms\n", ms(sw))
+	fmt.Printf("  setupwizard --provider librus      %8.1f ms\n", benchkit.MS(sw))
 	picker, err := measure(runs, func() (time.Duration, error) {
 		return firstScreen(bin, nil, env, "Choose a service")
 	})
 	if err != nil {
 		return fmt.Errorf("setupwizard picker: %w", err)
 	}
-	fmt.Printf("  setupwizard (provider picker)      %8.1f ms\n", ms(picker))
+	fmt.Printf("  setupwizard (provider picker)      %8.1f ms\n", benchkit.MS(picker))
 	if gh, err := exec.LookPath("gh"); err != nil {
 		fmt.Println("  gh auth login                      (gh not installed)")
 	} else {
@@ -81,7 +81,7 @@ func run(bin string, runs, cancelRuns int) error {
 		if err != nil {
 			return fmt.Errorf("gh: %w", err)
 		}
-		fmt.Printf("  gh auth login                      %8.1f ms\n", ms(g))
+		fmt.Printf("  gh auth login                      %8.1f ms\n", benchkit.MS(g))
 		fmt.Printf("  ratio setupwizard / gh             %8.2f\n", float64(sw)/float64(g))
 	}
 
@@ -91,20 +91,7 @@ func run(bin string, runs, cancelRuns int) error {
 		if err != nil {
 			return fmt.Errorf("ctrl+c %s: %w", p, err)
 		}
-		fmt.Printf("  %-34s %8.1f ms\n", p, ms(d))
-	}
-	return nil
-}
-
-func build(out string) error {
-	root, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}").Output()
-	if err != nil {
-		return fmt.Errorf("find the module root: %w", err)
-	}
-	cmd := exec.Command("go", "build", "-o", out, "./cmd/setupwizard")
-	cmd.Dir = strings.TrimSpace(string(root))
-	if b, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("go build: %w\n%s", err, b)
+		fmt.Printf("  %-34s %8.1f ms\n", p, benchkit.MS(d))
 	}
 	return nil
 }
@@ -210,6 +197,7 @@ func cancelLatency(bin, tmp, domain string) (time.Duration, error) {
 	return d, nil
 }
 
+// measure is the median of n runs of f.
 func measure(n int, f func() (time.Duration, error)) (time.Duration, error) {
 	ds := make([]time.Duration, 0, n)
 	for range n {
@@ -219,11 +207,5 @@ func measure(n int, f func() (time.Duration, error)) (time.Duration, error) {
 		}
 		ds = append(ds, d)
 	}
-	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
-	if n%2 == 1 {
-		return ds[n/2], nil
-	}
-	return (ds[n/2-1] + ds[n/2]) / 2, nil
+	return benchkit.Median(ds), nil
 }
-
-func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -133,7 +132,13 @@ func (a *app) run(ctx context.Context, args []string) int {
 		}()
 	}
 	a.provOpts = provider.Options{Timeout: a.opts.timeout, Wrap: a.tracer.Wrap, Getenv: a.getenv, RootCAs: a.rootCAs}
-	a.openStore = func() (*store.Store, error) { return a.track(store.Open(a.configDir(), a.storeOpts...)) }
+	a.openStore = func() (*store.Store, error) {
+		dir, err := store.DefaultDir(a.getenv)
+		if err != nil {
+			return nil, err
+		}
+		return a.track(store.Open(dir, a.storeOpts...))
+	}
 	defer a.settle()
 	a.lang = i18n.Lang(a.getenv, []string{"en", "pl"})
 
@@ -269,18 +274,6 @@ func (a *app) settle() {
 			cancel()
 		}
 	}
-}
-
-// configDir is SETUPWIZARD_CONFIG_DIR or the OS config dir's setupwizard.
-func (a *app) configDir() string {
-	if d := a.getenv("SETUPWIZARD_CONFIG_DIR"); d != "" {
-		return d
-	}
-	base, err := os.UserConfigDir()
-	if err != nil {
-		base = "."
-	}
-	return filepath.Join(base, "setupwizard")
 }
 
 func version() string {

@@ -51,7 +51,7 @@ func (a *app) startDemo() (func(), error) {
 
 	where := "the OS keyring (the demo's items are deleted when it ends)"
 	short := "OS keyring"
-	probe, err := store.Open(dir, append(append([]store.Option(nil), a.storeOpts...), store.WithTimeout(3*time.Second))...)
+	probe, err := a.track(store.Open(dir, append(append([]store.Option(nil), a.storeOpts...), store.WithTimeout(3*time.Second))...))
 	if err == nil {
 		err = probe.Probe("demo")
 	}

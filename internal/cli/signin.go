@@ -27,8 +27,7 @@ func (a *app) runAdd(ctx context.Context) int {
 	}
 	if !a.interactive() {
 		if !a.opts.passwordStdin {
-			fmt.Fprintln(a.io.ErrOut, "setupwizard: "+errNoTerminal)
-			return ExitUsage
+			return a.fail(ExitUsage, errNoTerminal)
 		}
 		if len(ps) > 1 {
 			return a.usageErr("--password-stdin needs --provider (one of: %s)", strings.Join(registry.Domains(ps), ", "))
@@ -52,8 +51,7 @@ func (a *app) runAdd(ctx context.Context) int {
 
 func (a *app) runReauth(ctx context.Context) int {
 	if !a.interactive() && !a.opts.passwordStdin {
-		fmt.Fprintln(a.io.ErrOut, "setupwizard: "+errNoTerminal)
-		return ExitUsage
+		return a.fail(ExitUsage, errNoTerminal)
 	}
 	st, err := a.openStore()
 	if err != nil {
@@ -135,9 +133,15 @@ func (a *app) flowErr(err error) int {
 	}
 }
 
-// noteResult puts a flow's end, and its cause, in the --debug trace.
+// noteResult puts a flow's end in the --debug trace. A failed validation's
+// cause was traced already by tracedProvider, while the password was still
+// registered for redaction; only an abort's cause is new here.
 func (a *app) noteResult(res flow.Result) {
-	a.tracer.Note("flow finished: %s step=%s reason=%s cause=%v", res.Type, res.StepID, res.Reason, res.Cause)
+	if res.Type == flow.ResultAbort && res.Cause != nil {
+		a.tracer.Note("flow finished: %s step=%s reason=%s cause=%v", res.Type, res.StepID, res.Reason, res.Cause)
+		return
+	}
+	a.tracer.Note("flow finished: %s step=%s reason=%s errors=%v", res.Type, res.StepID, res.Reason, res.Errors)
 }
 
 func resultCode(res flow.Result) int {

@@ -14,8 +14,13 @@ import (
 const ConfigDirEnv = "SETUPWIZARD_CONFIG_DIR"
 
 // DefaultDir is $SETUPWIZARD_CONFIG_DIR, else os.UserConfigDir()/setupwizard.
-func DefaultDir() (string, error) {
-	if d := os.Getenv(ConfigDirEnv); d != "" {
+// getenv reads the environment (nil: os.Getenv), so callers that inject
+// their environment see the same override.
+func DefaultDir(getenv func(string) string) (string, error) {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	if d := getenv(ConfigDirEnv); d != "" {
 		return d, nil
 	}
 	d, err := os.UserConfigDir()

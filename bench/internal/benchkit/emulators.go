@@ -1,8 +1,12 @@
 package benchkit
 
 import (
+	"bytes"
 	"fmt"
 	"os"
+	"os/exec"
+	"strings"
+	"time"
 
 	"github.com/setupwizard/setupwizard/internal/loopback"
 	fcemu "github.com/setupwizard/setupwizard/internal/providers/flameconnect/emulator"
@@ -98,4 +102,35 @@ func (e *Emulators) Requests(domain string) int {
 func (e *Emulators) ResetRequests() {
 	e.FC.ResetRequests()
 	e.LB.ResetRequests()
+}
+
+// ScriptedAdd runs one scripted add of domain's demo account into
+// configDir (`-u LOGIN --password-stdin`) and returns the finished command,
+// for its rusage, and its wall time from start to exit.
+func (e *Emulators) ScriptedAdd(bin, configDir, domain string) (*exec.Cmd, time.Duration, error) {
+	login, password := Login(domain)
+	cmd := exec.Command(bin, "--provider", domain, "-u", login, "--password-stdin")
+	cmd.Env = e.Env(configDir)
+	cmd.Stdin = strings.NewReader(password + "\n")
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	start := time.Now()
+	err := cmd.Run()
+	d := time.Since(start)
+	if err != nil {
+		return nil, 0, fmt.Errorf("%s scripted add: %w\n%s", domain, err, out.Bytes())
+	}
+	return cmd, d, nil
+}
+
+// RemoveDemo deletes domain's demo account from configDir, keyring items
+// included, so a benchmark leaves nothing behind.
+func (e *Emulators) RemoveDemo(bin, configDir, domain string) error {
+	login, _ := Login(domain)
+	rm := exec.Command(bin, "--remove", "--account", login, "--yes")
+	rm.Env = e.Env(configDir)
+	if b, err := rm.CombinedOutput(); err != nil {
+		return fmt.Errorf("%s remove after the run: %w\n%s", domain, err, b)
+	}
+	return nil
 }

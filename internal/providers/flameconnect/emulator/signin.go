@@ -101,13 +101,19 @@ func (e *Emulator) authorize(w http.ResponseWriter, r *http.Request) {
 	e.servePage(w, tx)
 }
 
+// takeOnce removes and returns the transaction id names in m: pending pages
+// and redirect hops are single-use, as B2C's are.
+func (e *Emulator) takeOnce(m map[string]*transaction, id string) *transaction {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	tx := m[id]
+	delete(m, id)
+	return tx
+}
+
 // pendingPage serves the page of a transaction whose authorize redirected.
 func (e *Emulator) pendingPage(w http.ResponseWriter, r *http.Request) {
-	id := r.URL.Query().Get("pending")
-	e.mu.Lock()
-	tx := e.pending[id]
-	delete(e.pending, id)
-	e.mu.Unlock()
+	tx := e.takeOnce(e.pending, r.URL.Query().Get("pending"))
 	if tx == nil {
 		htmlError(w, http.StatusBadRequest, "Bad Request")
 		return
@@ -378,11 +384,7 @@ func (e *Emulator) hop(w http.ResponseWriter, r *http.Request) {
 
 // authResp is the relative hop between confirmed and the app's redirect URI.
 func (e *Emulator) authResp(w http.ResponseWriter, r *http.Request) {
-	hop := r.URL.Query().Get("hop")
-	e.mu.Lock()
-	tx := e.hops[hop]
-	delete(e.hops, hop)
-	e.mu.Unlock()
+	tx := e.takeOnce(e.hops, r.URL.Query().Get("hop"))
 	if tx == nil {
 		htmlError(w, http.StatusBadRequest, "Bad Request")
 		return
