@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"time"
 )
 
 // FieldKind says how a field is collected and pre-validated.
@@ -65,6 +66,11 @@ type Account struct {
 	UniqueID string
 	Title    string
 	Login    string
+	// Identity is who the service vouched for (B2C: the ID token's oid or
+	// subject; Librus: UserIdentifier), stable across logins and e-mail
+	// changes. A reauth whose Identity differs from the entry's is another
+	// account, whatever the typed login's slug. Never a secret.
+	Identity string
 	Cache    []byte
 }
 
@@ -120,6 +126,26 @@ const (
 	KeyUnknown       = "unknown"
 )
 
+// SharedErrorKeys are the keys every provider can return; the engine
+// supplies them, so a provider's ErrorKeys lists only its own.
+var SharedErrorKeys = []string{KeyInvalidAuth, KeyCannotConnect, KeyTimeout, KeyUnknown}
+
+// KeyServiceChanged is the key for an answer of a shape the provider does
+// not know (a sign-in page without its settings, a JSON of another form):
+// the service changed and setupwizard needs an update. It is not a shared
+// key: each provider names its service in the text.
+const KeyServiceChanged = "service_changed"
+
+// Credential is what --token hands a script: an access token (Kind
+// "token", Type "Bearer") or a Cookie header value (Kind "cookie", Type
+// "Cookie"), and when it stops working (zero when unknown).
+type Credential struct {
+	Kind      string
+	Type      string
+	Value     string
+	ExpiresAt time.Time
+}
+
 // Provider is one service. Implementations must be safe for one Validate
 // or Check at a time per call; they hold no per-attempt state between calls.
 type Provider interface {
@@ -140,4 +166,15 @@ type Provider interface {
 	// real refresh. It returns the updated cache, ErrAuthExpired, or a *Error
 	// (cannot_connect, timeout, ...) when the answer says nothing about expiry.
 	Check(ctx context.Context, cache []byte) ([]byte, error)
+	// Identity reads the service-vouched identity (as in Account.Identity)
+	// from a stored cache, for entries written before identities were kept
+	// in the index. It does no I/O; "" with a nil error means the cache
+	// holds none.
+	Identity(cache []byte) (string, error)
+	// Token returns a credential that stays valid for at least minValid,
+	// from the cache alone when it holds one (no request), else after a
+	// silent refresh. updated is the cache to store back (nil when
+	// unchanged). Errors are as Check's: ErrAuthExpired only on the
+	// service's word that the grant is dead.
+	Token(ctx context.Context, cache []byte, minValid time.Duration) (cred Credential, updated []byte, err error)
 }
