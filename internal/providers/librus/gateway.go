@@ -61,7 +61,7 @@ func parseGateway(status int, body []byte) (map[string]json.RawMessage, error) {
 		}
 		return obj, nil
 	}
-	return nil, &gatewayError{Status: status, Code: clip(code), Message: clip(msg)}
+	return nil, &gatewayError{Status: status, Code: provider.CleanText(code), Message: provider.CleanText(msg)}
 }
 
 // envelope reads the error envelope's Code and Message; Message is a string
@@ -112,7 +112,7 @@ func maintenanceNote(body []byte) string {
 		return ""
 	}
 	if m := messageText(obj["Message"]); m != "" {
-		return ": " + clip(m)
+		return ": " + provider.CleanText(m)
 	}
 	return ""
 }
@@ -121,7 +121,7 @@ func maintenanceNote(body []byte) string {
 func userIdentifier(fields map[string]json.RawMessage) (string, error) {
 	var id string
 	if err := json.Unmarshal(fields["UserIdentifier"], &id); err != nil || strings.TrimSpace(id) == "" {
-		return "", provider.Fail(provider.KeyUnknown, "token info: no UserIdentifier string in the answer")
+		return "", provider.Fail(provider.KeyServiceChanged, "token info: no UserIdentifier string in the answer")
 	}
 	return id, nil
 }
