@@ -127,8 +127,14 @@ func userIdentifier(fields map[string]json.RawMessage) (string, error) {
 }
 
 // userName is "FirstName LastName" from UserInfo, at the top level or under
-// a wrapper object as other gateway resources have; "" when absent.
+// a wrapper object as other gateway resources have, made safe for a
+// terminal and the index by provider.CleanText; "" when absent (UserInfo
+// in some clients' models has no names at all).
 func userName(fields map[string]json.RawMessage) string {
+	return provider.CleanText(rawUserName(fields))
+}
+
+func rawUserName(fields map[string]json.RawMessage) string {
 	if n := nameOf(fields); n != "" {
 		return n
 	}

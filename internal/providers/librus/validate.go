@@ -80,7 +80,7 @@ func (p *Provider) Validate(ctx context.Context, in provider.Input, progress pro
 	if err != nil {
 		return nil, provider.Fail(provider.KeyUnknown, "token cache: %v", err)
 	}
-	title := provider.CleanText(userName(user))
+	title := userName(user)
 	if title == "" {
 		title = login
 	}
