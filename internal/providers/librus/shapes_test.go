@@ -11,8 +11,8 @@ import (
 	"github.com/setupwizard/setupwizard/internal/providers/provider"
 )
 
-// TestValidateShapes runs a sign-in against each reading of the protocol
-// facts an independent emulator could pick, through the real TLS stack.
+// TestValidateShapes runs a sign-in against each reading of docs/librus.md
+// an independent emulator could pick, through the real TLS stack.
 // key "" means the sign-in must succeed, with title.
 func TestValidateShapes(t *testing.T) {
 	wrongPass := provider.Input{FieldUsername: emulator.DemoLogin, FieldPassword: "wrong"}

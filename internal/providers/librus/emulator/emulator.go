@@ -1,5 +1,5 @@
 // Package emulator plays api.librus.pl and synergia.librus.pl on two
-// loopback addresses, following the protocol facts, so the librus provider's
+// loopback addresses, as docs/librus.md describes them, so the librus provider's
 // tests and --demo run the real HTTP stack offline. The two hosts listen on
 // different IPs (127.0.0.1 and 127.0.0.2) because cookies scope by host, not
 // port: a cookie leaking from one host to the other would show up here as it

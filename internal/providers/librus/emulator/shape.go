@@ -5,7 +5,7 @@ import (
 	"strings"
 )
 
-// Shape picks among answers the protocol facts leave open (a status that
+// Shape picks among answers docs/librus.md leaves open (a status that
 // is not known, where a cookie is scoped, what a proxy in front looks
 // like), so clients are tested against each reading and not only against
 // this emulator's first choice. The zero Shape is the default flow.
@@ -25,7 +25,7 @@ type Shape struct {
 	// AuthorizeStatus is the authorize page's status (0 means 200).
 	AuthorizeStatus int
 	// LoginErrorStatus is the HTTP status of every login rejection (0 means
-	// the emulator's own choice: 401 or 403). The facts do not know it.
+	// the emulator's own choice: 401 or 403); it is not publicly known.
 	LoginErrorStatus int
 	// LoginErrorExtra adds top-level fields to login rejections.
 	LoginErrorExtra map[string]any
