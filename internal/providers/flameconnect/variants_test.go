@@ -43,7 +43,7 @@ func TestValidateServerVariants(t *testing.T) {
 			p := providerFor(e, ca)
 			acct, err := p.Validate(context.Background(), demoInput(), nil)
 			if err != nil {
-				for _, r := range e.Requests() {
+				for _, r := range e.Log() {
 					t.Logf("%s %s", r.Method, r.Path)
 				}
 				t.Fatalf("sign-in: %v", err)
@@ -51,7 +51,7 @@ func TestValidateServerVariants(t *testing.T) {
 			if _, err := p.Check(context.Background(), acct.Cache); err != nil {
 				t.Fatalf("refresh: %v", err)
 			}
-			for _, r := range e.Requests() {
+			for _, r := range e.Log() {
 				if r.Host != strings.TrimPrefix(e.URL(), "https://") {
 					t.Errorf("a request reached another host: %s %s", r.Method, r.Host)
 				}

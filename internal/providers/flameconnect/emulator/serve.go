@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 )
 
 // Lower-case route suffixes below /{tenant}/{policy}. B2C matches the
@@ -26,6 +27,21 @@ const basePath = "/" + Tenant + "/" + Policy
 
 func (e *Emulator) serveMain(w http.ResponseWriter, r *http.Request) {
 	e.record(r)
+	e.mu.Lock()
+	hangAll, latency := e.hangAll, e.latency
+	e.mu.Unlock()
+	if hangAll {
+		e.hang(w, r)
+		return
+	}
+	if latency > 0 && !e.delay(r, latency) {
+		htmlError(w, http.StatusGatewayTimeout, "Gateway Timeout")
+		return
+	}
+	if r.URL.Path == routeFires {
+		e.fires(w, r)
+		return
+	}
 	switch e.currentFault() {
 	case FaultSlow:
 		e.hang(w, r)
@@ -76,6 +92,20 @@ func (e *Emulator) serveForeign(w http.ResponseWriter, r *http.Request) {
 	e.record(r)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	_, _ = fmt.Fprint(w, "<html><body>another host</body></html>")
+}
+
+// delay waits d before an answer; false when the client gave up first or
+// the emulator closed.
+func (e *Emulator) delay(r *http.Request, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-r.Context().Done():
+	case <-e.closed:
+	}
+	return false
 }
 
 // hang holds the request until the client gives up or the emulator closes.
