@@ -155,7 +155,8 @@ func (s *b2cSession) submit(ctx context.Context, pg signInPage, st pageSettings,
 		// transaction or the CSRF token; starting over is the fix.
 		return &provider.Error{Key: KeySessionExpired, Err: fmt.Errorf("%s: %w", step, err)}
 	case err != nil:
-		return &provider.Error{Key: provider.KeyUnknown, Err: fmt.Errorf("%s: %w", step, err)}
+		// JSON of a shape B2C does not send: the service changed.
+		return &provider.Error{Key: provider.KeyServiceChanged, Err: fmt.Errorf("%s: %w", step, err)}
 	}
 	switch ans.Outcome {
 	case saAccepted:
@@ -165,7 +166,7 @@ func (s *b2cSession) submit(ctx context.Context, pg signInPage, st pageSettings,
 	case saRefused:
 		return provider.Fail(provider.KeyUnknown, "%s: status 400 %s (not a wrong-credentials code)", step, ans.codeText())
 	default:
-		return provider.Fail(provider.KeyUnknown, "%s: unexpected status %s %s", step, ans.Status, ans.codeText())
+		return provider.Fail(provider.KeyServiceChanged, "%s: unexpected status %s %s", step, ans.Status, ans.codeText())
 	}
 }
 

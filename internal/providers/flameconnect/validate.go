@@ -66,7 +66,9 @@ func (p *Provider) Validate(ctx context.Context, in provider.Input, progress pro
 	}
 	settings, err := parseSettings(page.body)
 	if err != nil {
-		return nil, sess.withCookieNote(&provider.Error{Key: provider.KeyUnknown, Err: fmt.Errorf("sign-in page: %w", err)})
+		// A page without SETTINGS, csrf or transId is not a B2C sign-in page
+		// as this client knows it: the service changed, not the password.
+		return nil, sess.withCookieNote(&provider.Error{Key: provider.KeyServiceChanged, Err: fmt.Errorf("sign-in page: %w", err)})
 	}
 
 	report(2, ProgressCheckingPassword)
@@ -81,8 +83,16 @@ func (p *Provider) Validate(ctx context.Context, in provider.Input, progress pro
 	}
 
 	report(4, ProgressGettingTokens)
-	if _, err := app.AcquireTokenByAuthCode(ctx, code, RedirectURI, scopes, public.WithChallenge(pk.verifier)); err != nil {
+	res, err := app.AcquireTokenByAuthCode(ctx, code, RedirectURI, scopes, public.WithChallenge(pk.verifier))
+	if err != nil {
 		return nil, msalError(ctx, "token", err)
+	}
+	// MSAL names the account by the ID token's oid, else its sub: the
+	// identity a reauth must match. It goes into the index, so only an id
+	// made of plain characters is accepted.
+	identity := res.IDToken.LocalAccountID()
+	if !identitySafe(identity) {
+		return nil, provider.Fail(provider.KeyServiceChanged, "token: the ID token names no usable account (oid or sub)")
 	}
 	data := tokens.bytes()
 	if len(data) == 0 {
@@ -92,6 +102,7 @@ func (p *Provider) Validate(ctx context.Context, in provider.Input, progress pro
 		UniqueID: provider.Slugify(email),
 		Title:    email,
 		Login:    email,
+		Identity: identity,
 		Cache:    data,
 	}, nil
 }

@@ -82,6 +82,12 @@ const (
 	// does not name (a policy change): it answers 400 AADB2C90015, the
 	// malformed-request code, which says nothing about the password.
 	FaultRenamedField
+	// FaultNoSettings serves a sign-in page without `var SETTINGS` at all,
+	// as after a change of the service's page template.
+	FaultNoSettings
+	// FaultStrangeAnswer answers SelfAsserted with JSON of a shape B2C
+	// does not send (no status).
+	FaultStrangeAnswer
 )
 
 // Emulator is a running fake of the FlameConnect B2C tenant.

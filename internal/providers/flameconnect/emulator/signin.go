@@ -136,7 +136,11 @@ func (e *Emulator) servePage(w http.ResponseWriter, tx *transaction) {
 		setCookieRaw(w, "x-ms-cpim-rp=elsewhere; path=/elsewhere")
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_, _ = fmt.Fprint(w, signInPage(tx, v, e.currentFault() == FaultNoCSRF))
+	page := signInPage(tx, v, e.currentFault() == FaultNoCSRF)
+	if e.currentFault() == FaultNoSettings {
+		page = strings.Replace(page, "var SETTINGS = ", "var PAGE_CONFIG = ", 1)
+	}
+	_, _ = fmt.Fprint(w, page)
 }
 
 // setCookie writes Set-Cookie by hand, values verbatim, as B2C does.
@@ -225,6 +229,9 @@ func (e *Emulator) selfAsserted(w http.ResponseWriter, r *http.Request) {
 		return
 	case FaultSelfAssertedServerError:
 		htmlError(w, http.StatusInternalServerError, "Internal Server Error")
+		return
+	case FaultStrangeAnswer:
+		writeJSON(w, http.StatusOK, map[string]any{"result": map[string]string{"outcome": "ok"}})
 		return
 	case FaultHTMLAnswer:
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
