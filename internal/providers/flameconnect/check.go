@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"strings"
 
-		"github.com/setupwizard/setupwizard/internal/providers/provider"
+	"github.com/setupwizard/setupwizard/internal/providers/provider"
 )
 
 // Check proves the token cache still grants access by redeeming its refresh
