@@ -132,8 +132,9 @@ func TestPageSettingsStringHidesSecrets(t *testing.T) {
 	}
 }
 
-// The base path keeps the policy's mixed case whatever case the page uses,
-// takes only the tenant segment from hosts.tenant, and keeps a proxy prefix.
+// The base path keeps the policy's mixed case whatever case the page or
+// the authority uses (the page's spelling first), takes only the tenant
+// segment from hosts.tenant, and keeps a proxy prefix.
 func TestAPIBase(t *testing.T) {
 	auth := testAuthority(t)
 	proxied, err := parseAuthority("https://login.example:8443/proxy/b2c/" + fcTenant + "/" + fcPolicy)
@@ -141,6 +142,15 @@ func TestAPIBase(t *testing.T) {
 		t.Fatal(err)
 	}
 	lower := strings.ToLower(fcPolicy)
+	lowerAuth, err := parseAuthority("https://login.example/" + fcTenant + "/" + lower)
+	if err != nil {
+		t.Fatal(err)
+	}
+	upperAuth, err := parseAuthority("https://login.example/" + fcTenant + "/" + strings.ToUpper(fcPolicy))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const guid = "6c1f5d3e-7a0b-4c1e-9f2a-0b8e2d4f6a10"
 	tests := []struct {
 		name         string
 		s            pageSettings
@@ -154,6 +164,11 @@ func TestAPIBase(t *testing.T) {
 		{"another policy", pageSettings{TenantPath: "/" + fcTenant + "/" + lower, Policy: "B2C_1A_Other"}, auth, "/" + fcTenant + "/B2C_1A_Other/", "B2C_1A_Other"},
 		{"another tenant", pageSettings{TenantPath: "/other.onmicrosoft.com"}, auth, "/other.onmicrosoft.com/" + fcPolicy + "/", fcPolicy},
 		{"proxy prefix", pageSettings{TenantPath: "/" + fcTenant + "/" + lower, Policy: lower}, proxied, "/proxy/b2c" + fcBase, fcPolicy},
+		{"authority lower-case, page mixed", pageSettings{TenantPath: "/" + fcTenant + "/" + fcPolicy, Policy: fcPolicy}, lowerAuth, fcBase, fcPolicy},
+		{"authority upper-case, page mixed", pageSettings{TenantPath: "/" + fcTenant + "/" + fcPolicy, Policy: fcPolicy}, upperAuth, fcBase, fcPolicy},
+		{"authority lower-case, page's policy only in hosts.tenant", pageSettings{TenantPath: "/" + fcTenant + "/" + fcPolicy}, lowerAuth, fcBase, fcPolicy},
+		{"authority lower-case, page lower-case", pageSettings{TenantPath: "/" + fcTenant + "/" + lower, Policy: lower}, lowerAuth, "/" + fcTenant + "/" + lower + "/", lower},
+		{"GUID tenant", pageSettings{TenantPath: "/" + guid + "/" + fcPolicy, Policy: fcPolicy}, lowerAuth, "/" + guid + "/" + fcPolicy + "/", fcPolicy},
 	}
 	for _, tc := range tests {
 		if base, policy := apiBase(tc.s, tc.auth); base != tc.base || policy != tc.policy {

@@ -113,6 +113,7 @@ type Emulator struct {
 	hops     map[string]*transaction
 	pending  map[string]*transaction // authorize redirected, page not served yet
 	chains   map[string]string       // redirect chain id -> final target
+	revisits map[string]*revisit     // Revisit chains by id
 	codes    map[string]*authCode
 	refresh  map[string]*grant
 	requests []Recorded
@@ -131,20 +132,21 @@ type user struct {
 // reaching it is recorded, so tests can prove nothing was sent there).
 func Start(ca *loopback.CA) (*Emulator, error) {
 	e := &Emulator{
-		closed:  make(chan struct{}),
-		hanging: make(chan string, 64),
-		tenant:  "6c1f5d3e-7a0b-4c1e-9f2a-0b8e2d4f6a10",
-		atLife:  DefaultAccessTokenLifetime,
-		users:   map[string]*user{},
-		txs:     map[string]*transaction{},
-		hops:    map[string]*transaction{},
-		pending: map[string]*transaction{},
-		chains:  map[string]string{},
-		codes:   map[string]*authCode{},
-		refresh: map[string]*grant{},
-		key:     randomBytes(32),
-		lies:    map[string]string{},
-		ca:      ca,
+		closed:   make(chan struct{}),
+		hanging:  make(chan string, 64),
+		tenant:   "6c1f5d3e-7a0b-4c1e-9f2a-0b8e2d4f6a10",
+		atLife:   DefaultAccessTokenLifetime,
+		users:    map[string]*user{},
+		txs:      map[string]*transaction{},
+		hops:     map[string]*transaction{},
+		pending:  map[string]*transaction{},
+		chains:   map[string]string{},
+		revisits: map[string]*revisit{},
+		codes:    map[string]*authCode{},
+		refresh:  map[string]*grant{},
+		key:      randomBytes(32),
+		lies:     map[string]string{},
+		ca:       ca,
 	}
 	e.AddAccount(DemoEmail, DemoPassword)
 	main, err := ca.Serve("127.0.0.1", http.HandlerFunc(e.serveMain))
@@ -180,7 +182,15 @@ func (e *Emulator) ForeignURL() string { return e.foreign.URL }
 // Authority is the B2C authority URL (tenant and mixed-case policy, below
 // the variant's PathPrefix), usable as SETUPWIZARD_FLAMECONNECT_AUTHORITY.
 func (e *Emulator) Authority() string {
-	return e.main.URL + e.currentVariant().PathPrefix + "/" + Tenant + "/" + Policy
+	v := e.currentVariant()
+	policy := Policy
+	switch v.AuthorityCase {
+	case "lower":
+		policy = strings.ToLower(policy)
+	case "upper":
+		policy = strings.ToUpper(policy)
+	}
+	return e.main.URL + v.PathPrefix + "/" + Tenant + "/" + policy
 }
 
 // SetFault switches the misbehaviour for the following requests.
