@@ -90,8 +90,9 @@ func (p *Provider) refresh(ctx context.Context, data []byte) (public.AuthResult,
 	if err != nil {
 		return public.AuthResult{}, nil, &provider.Error{Key: provider.KeyUnknown, Err: err}
 	}
-	httpc := newHTTPClient(p.opts, auth)
-	defer httpc.CloseIdleConnections()
+	sess := newSession(p.opts, auth, nil)
+	defer sess.Close()
+	httpc := sess.Client()
 	tokens := &memCache{data: stripped}
 	app, err := newApp(auth, httpc, tokens)
 	if err != nil {

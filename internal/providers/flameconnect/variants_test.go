@@ -92,7 +92,7 @@ func TestRedirectLimit(t *testing.T) {
 				return
 			}
 			pe := wantKey(t, err, provider.KeyUnknown)
-			if !strings.Contains(pe.Err.Error(), "more than 20 redirects") {
+			if !strings.Contains(pe.Err.Error(), "more than 20") {
 				t.Fatalf("cause %q", pe.Err)
 			}
 		})
