@@ -102,7 +102,7 @@ func (p *Provider) Validate(ctx context.Context, in provider.Input, progress pro
 	}
 	return &provider.Account{
 		UniqueID: provider.Slugify(email),
-		Title:    email,
+		Title:    provider.CleanText(email),
 		Login:    email,
 		Identity: identity,
 		Cache:    data,
