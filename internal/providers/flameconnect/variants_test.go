@@ -9,8 +9,8 @@ import (
 	"github.com/setupwizard/setupwizard/internal/providers/provider"
 )
 
-// Server shapes the protocol facts allow, each served through the real TLS
-// stack by the emulator (which also checks the facts' headers strictly): a
+// Server shapes docs/flameconnect.md allows, each served through the real TLS
+// stack by the emulator (which also checks the request headers strictly): a
 // sign-in and a refresh work against every one of them.
 func TestValidateServerVariants(t *testing.T) {
 	tests := []struct {

@@ -5,8 +5,8 @@ import (
 	"strings"
 )
 
-// Variant picks among server shapes the protocol facts allow. Unlike a
-// Fault, every variant is a working tenant: a client that follows the facts
+// Variant picks among server shapes real B2C tenants take. Unlike a
+// Fault, every variant is a working tenant: a client that follows docs/flameconnect.md
 // signs in against each of them. The zero Variant is the live service's
 // usual shape.
 type Variant struct {
@@ -104,7 +104,7 @@ type member struct {
 
 type object []member
 
-// neededKeys stay quoted in SettingsScript: the facts' regexes need them.
+// neededKeys stay quoted in SettingsScript: the public client's regexes need them.
 var neededKeys = map[string]bool{
 	"csrf": true, "transId": true, "api": true, "hosts": true, "tenant": true, "policy": true,
 	"pageViewId": true, "isPageViewIdSentWithHeader": true,
