@@ -188,6 +188,13 @@ func TestIdentity(t *testing.T) {
 	if err != nil || got != acct.Identity {
 		t.Fatalf("Identity(cache) = %q, %v; want %q", got, err, acct.Identity)
 	}
+	if again := signedIn(t, e, p); again.Identity != acct.Identity {
+		t.Fatalf("a second sign-in of the same account: %q, want %q", again.Identity, acct.Identity)
+	}
+	refreshed, err := p.Check(context.Background(), acct.Cache)
+	if id, _ := p.Identity(refreshed); err != nil || id != acct.Identity {
+		t.Fatalf("identity after a refresh: %q, %v", id, err)
+	}
 	e.AddAccount("other@example.com", "other-pw-1")
 	e.Impersonate(emulator.DemoEmail, "other@example.com")
 	lied := signedIn(t, e, p)

@@ -2,6 +2,7 @@ package flameconnect
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -174,4 +175,25 @@ func findRequest(t *testing.T, log []emulator.Recorded, method, suffix string) e
 	}
 	t.Fatalf("no %s ...%s request", method, suffix)
 	return emulator.Recorded{}
+}
+
+// Revisits are allowed, real loops are not: a chain that keeps coming back
+// to one URL ends with unknown and says why, and nothing leaves the host.
+func TestRedirectLoopStops(t *testing.T) {
+	e, ca := startEmulator(t)
+	e.SetVariant(emulator.Variant{Loop: true})
+	_, err := providerFor(e, ca).Validate(context.Background(), demoInput(), nil)
+	pe := wantKey(t, err, provider.KeyUnknown)
+	if !errors.Is(err, provider.ErrRevisited) && !errors.Is(err, provider.ErrTooManyHops) {
+		t.Fatalf("cause %q names neither a loop nor the hop cap", pe.Err)
+	}
+	n := 0
+	for _, r := range e.Log() {
+		if strings.HasSuffix(r.Path, "/revisit") {
+			n++
+		}
+	}
+	if n < 2 || n > provider.DefaultMaxVisits {
+		t.Errorf("the looping URL was fetched %d times", n)
+	}
 }

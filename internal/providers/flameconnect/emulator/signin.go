@@ -356,8 +356,8 @@ func (e *Emulator) confirmed(w http.ResponseWriter, r *http.Request) {
 	delete(e.txs, tx.id)
 	e.mu.Unlock()
 	loc := e.lowerBase() + routeAuthResp + "?hop=" + hop
-	if v.Revisit {
-		loc = e.revisitChain(loc)
+	if v.Revisit || v.Loop {
+		loc = e.revisitChain(loc, v.Loop)
 	}
 	if fault == FaultForeignRedirect {
 		w.Header().Set("Location", e.foreign.URL+loc)

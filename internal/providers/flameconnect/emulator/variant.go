@@ -57,6 +57,9 @@ type Variant struct {
 	// (A -> B -> A -> app), as real services' chains do; a client must
 	// not take it for a loop.
 	Revisit bool
+	// Loop makes the chain after confirmed come back to one URL for ever:
+	// a real loop, which a client must stop.
+	Loop bool
 	// AuthorityCase spells the policy of Authority (and Env) in another
 	// letter case ("lower" or "upper"), as a user's override may; the
 	// page's hosts keep the service's spelling, which the API wants.
