@@ -211,3 +211,19 @@ func TestIdentity(t *testing.T) {
 		t.Errorf("hostile account id: %q, %v", id, err)
 	}
 }
+
+// The fresh path of --token: cache parsing only.
+func BenchmarkTokenFromCache(b *testing.B) {
+	e, ca := startEmulator(b)
+	p := providerFor(e, ca)
+	acct, err := p.Validate(context.Background(), demoInput(), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, updated, err := p.Token(context.Background(), acct.Cache, minValid); err != nil || updated != nil {
+			b.Fatal(err)
+		}
+	}
+}
