@@ -127,7 +127,7 @@ type account struct {
 }
 
 var accounts = []account{
-	{"flameconnect", fcemu.DemoEmail, "demo-example-com", func(w *world) { w.fc.Revoke(fcemu.DemoEmail) }},
+	{"flameconnect", fcemu.DemoEmail, "demo-example-com", func(w *world) { w.fc.Expire() }},
 	{"librus", libemu.DemoLogin, "1234567u", func(w *world) { w.lb.Expire() }},
 }
 
@@ -399,7 +399,7 @@ func TestReauthWrongAccountAndFailureLeaveCache(t *testing.T) {
 	e := w.entries()[0]
 	before := w.cache(e.ID)
 
-	w.fc.AddUser("other@example.com", "other-pass-9Zk")
+	w.fc.AddAccount("other@example.com", "other-pass-9Zk")
 	expect(t, w.run("other-pass-9Zk\n", "--reauth", "-u", "other@example.com", "--password-stdin"), ExitFlow, "(wrong_account)")
 	if after := w.cache(e.ID); !bytes.Equal(before, after) {
 		t.Fatal("wrong_account changed the cache")

@@ -25,7 +25,7 @@ func TestSignInRequestCount(t *testing.T) {
 		{"GET", "/oauth2/v2.0/authresp"},
 		{"POST", "/oauth2/v2.0/token"},
 	}
-	got := e.Requests()
+	got := e.Log()
 	if len(got) != len(want) {
 		for _, r := range got {
 			t.Logf("%s %s", r.Method, r.Path)
@@ -39,7 +39,7 @@ func TestSignInRequestCount(t *testing.T) {
 	}
 }
 
-// The exact SelfAsserted and confirmed requests the protocol facts describe.
+// The exact SelfAsserted and confirmed requests docs/flameconnect.md describes.
 func TestSubmissionShape(t *testing.T) {
 	t.Run("page served at once", func(t *testing.T) { testSubmissionShape(t, 0) })
 	// The Referer stays the authorize URL when the page is reached by redirects.
@@ -52,7 +52,7 @@ func testSubmissionShape(t *testing.T, authorizeRedirects int) {
 	if _, err := providerFor(e, ca).Validate(context.Background(), demoInput(), nil); err != nil {
 		t.Fatal(err)
 	}
-	reqs := e.Requests()
+	reqs := e.Log()
 	hops := authorizeRedirects
 	page, sa, confirmed := reqs[1], reqs[2+hops], reqs[3+hops]
 	base := "/" + emulator.Tenant + "/" + emulator.Policy + "/"

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/setupwizard/setupwizard/internal/providers/provider"
 )
 
 const (
@@ -14,6 +16,10 @@ const (
 	fcPolicy = "B2C_1A_FirePhoneSignUpOrSignInWithPhoneOrEmail"
 	fcBase   = "/" + fcTenant + "/" + fcPolicy + "/"
 )
+
+// capturedGUID is the tenant GUID the captured-shape fixtures name in
+// hosts.tenant.
+const capturedGUID = "6c1f5d3e-7a0b-4c1e-9f2a-0b8e2d4f6a10"
 
 func testAuthority(t testing.TB) authority {
 	t.Helper()
@@ -50,6 +56,10 @@ func TestParseSettingsFixtures(t *testing.T) {
 		{file: "lowercase_tenant_only.html", csrf: "bG93ZXJ0+/w==", transID: "StateProperties=eyJsdCI6MX0", base: fcBase, policy: fcPolicy, login: "email"},
 		{file: "escaped_trailing_comma.html", csrf: "ZXNj+/ZQ==", transID: "StateProperties=eyJlIjoxfQ", base: fcBase, policy: fcPolicy, login: "email"},
 		{file: "script_object.html", csrf: "c2NyaXB0+/w==", transID: "StateProperties=eyJzIjoxfQ", base: fcBase, policy: fcPolicy, login: "email", pvInHeader: true},
+		{file: "captured_script_settings.html", csrf: "Y2FwdHVyZWQ+/2NzcmY=", transID: "StateProperties=eyJUSUQiOiJjYXB0dXJlZCJ9",
+			base: "/" + capturedGUID + "/" + fcPolicy + "/", policy: fcPolicy, login: "signInName"},
+		{file: "../captured/page_large.html", csrf: "Y2FwdHVyZWQ+/2NzcmY=", transID: "StateProperties=eyJUSUQiOiJjYXB0dXJlZCJ9",
+			base: "/" + capturedGUID + "/" + fcPolicy + "/", policy: fcPolicy, login: "signInName"},
 		{file: "no_csrf.html", err: errNoCSRF},
 		{file: "no_transid.html", err: errNoTransID},
 		{file: "hostile_csrf.html", err: errNoCSRF},
@@ -105,7 +115,7 @@ func settingsURLsStayOnHost(t *testing.T, s pageSettings, auth authority) {
 		if err != nil {
 			t.Fatalf("URL from settings does not parse: %v", err)
 		}
-		if !auth.allows(u) {
+		if !newSession(provider.Options{}, auth, nil).Allowed(u) {
 			t.Fatalf("URL from settings leaves the authority: %s://%s", u.Scheme, u.Host)
 		}
 		if u.Fragment != "" || u.Path != base+"SelfAsserted" && u.Path != base+"api/"+s.API+"/confirmed" {
@@ -132,8 +142,9 @@ func TestPageSettingsStringHidesSecrets(t *testing.T) {
 	}
 }
 
-// The base path keeps the policy's mixed case whatever case the page uses,
-// takes only the tenant segment from hosts.tenant, and keeps a proxy prefix.
+// The base path keeps the policy's mixed case whatever case the page or
+// the authority uses (the page's spelling first), takes only the tenant
+// segment from hosts.tenant, and keeps a proxy prefix.
 func TestAPIBase(t *testing.T) {
 	auth := testAuthority(t)
 	proxied, err := parseAuthority("https://login.example:8443/proxy/b2c/" + fcTenant + "/" + fcPolicy)
@@ -141,6 +152,15 @@ func TestAPIBase(t *testing.T) {
 		t.Fatal(err)
 	}
 	lower := strings.ToLower(fcPolicy)
+	lowerAuth, err := parseAuthority("https://login.example/" + fcTenant + "/" + lower)
+	if err != nil {
+		t.Fatal(err)
+	}
+	upperAuth, err := parseAuthority("https://login.example/" + fcTenant + "/" + strings.ToUpper(fcPolicy))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const guid = "6c1f5d3e-7a0b-4c1e-9f2a-0b8e2d4f6a10"
 	tests := []struct {
 		name         string
 		s            pageSettings
@@ -154,6 +174,11 @@ func TestAPIBase(t *testing.T) {
 		{"another policy", pageSettings{TenantPath: "/" + fcTenant + "/" + lower, Policy: "B2C_1A_Other"}, auth, "/" + fcTenant + "/B2C_1A_Other/", "B2C_1A_Other"},
 		{"another tenant", pageSettings{TenantPath: "/other.onmicrosoft.com"}, auth, "/other.onmicrosoft.com/" + fcPolicy + "/", fcPolicy},
 		{"proxy prefix", pageSettings{TenantPath: "/" + fcTenant + "/" + lower, Policy: lower}, proxied, "/proxy/b2c" + fcBase, fcPolicy},
+		{"authority lower-case, page mixed", pageSettings{TenantPath: "/" + fcTenant + "/" + fcPolicy, Policy: fcPolicy}, lowerAuth, fcBase, fcPolicy},
+		{"authority upper-case, page mixed", pageSettings{TenantPath: "/" + fcTenant + "/" + fcPolicy, Policy: fcPolicy}, upperAuth, fcBase, fcPolicy},
+		{"authority lower-case, page's policy only in hosts.tenant", pageSettings{TenantPath: "/" + fcTenant + "/" + fcPolicy}, lowerAuth, fcBase, fcPolicy},
+		{"authority lower-case, page lower-case", pageSettings{TenantPath: "/" + fcTenant + "/" + lower, Policy: lower}, lowerAuth, "/" + fcTenant + "/" + lower + "/", lower},
+		{"GUID tenant", pageSettings{TenantPath: "/" + guid + "/" + fcPolicy, Policy: fcPolicy}, lowerAuth, "/" + guid + "/" + fcPolicy + "/", fcPolicy},
 	}
 	for _, tc := range tests {
 		if base, policy := apiBase(tc.s, tc.auth); base != tc.base || policy != tc.policy {

@@ -5,8 +5,8 @@ import (
 	"strings"
 )
 
-// Variant picks among server shapes the protocol facts allow. Unlike a
-// Fault, every variant is a working tenant: a client that follows the facts
+// Variant picks among server shapes real B2C tenants take. Unlike a
+// Fault, every variant is a working tenant: a client that follows docs/flameconnect.md
 // signs in against each of them. The zero Variant is the live service's
 // usual shape.
 type Variant struct {
@@ -45,6 +45,25 @@ type Variant struct {
 	// PathPrefix serves the tenant below a path prefix ("/proxy"), as a
 	// reverse proxy would; Authority includes it.
 	PathPrefix string
+	// Captured serves the shapes of a real captured B2C sign-in (see
+	// captured.go): a large page whose SETTINGS is a JavaScript object
+	// with a function inside and comes after other script objects, the
+	// tenant named by its GUID in hosts.tenant (only that path serves the
+	// API), signInName in SA_FIELDS, SelfAsserted answering text/json,
+	// and confirmed answering 302 to msal...://auth/?...&client_info=...
+	// with an "Object moved" body, an SSO cookie and 2014-dated deletions.
+	Captured bool
+	// Revisit makes the chain after confirmed request one URL twice
+	// (A -> B -> A -> app), as real services' chains do; a client must
+	// not take it for a loop.
+	Revisit bool
+	// Loop makes the chain after confirmed come back to one URL for ever:
+	// a real loop, which a client must stop.
+	Loop bool
+	// AuthorityCase spells the policy of Authority (and Env) in another
+	// letter case ("lower" or "upper"), as a user's override may; the
+	// page's hosts keep the service's spelling, which the API wants.
+	AuthorityCase string
 }
 
 // SettingsShape is how the page writes SETTINGS.
@@ -88,7 +107,7 @@ type member struct {
 
 type object []member
 
-// neededKeys stay quoted in SettingsScript: the facts' regexes need them.
+// neededKeys stay quoted in SettingsScript: the public client's regexes need them.
 var neededKeys = map[string]bool{
 	"csrf": true, "transId": true, "api": true, "hosts": true, "tenant": true, "policy": true,
 	"pageViewId": true, "isPageViewIdSentWithHeader": true,
