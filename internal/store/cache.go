@@ -226,6 +226,26 @@ func (c caches) replace(ctx context.Context, service, id string, cache []byte, i
 	return m.Gen, nil
 }
 
+// tidy deletes the generations the manifest lists as stale (what an
+// interrupted replace left) and rewrites it without them. A missing, corrupt
+// or newer manifest is left as it is: a reauth or remove deals with it.
+func (c caches) tidy(ctx context.Context, service, id string) error {
+	m, _, err := c.inspect(ctx, service, id)
+	switch {
+	case errors.Is(err, errItemMissing), errors.Is(err, ErrCorrupt), errors.Is(err, ErrNewer):
+		return nil
+	case err != nil:
+		return err
+	case len(m.Stale) == 0:
+		return nil
+	}
+	if err := c.deleteLeftovers(ctx, service, id, m.Stale); err != nil {
+		return err
+	}
+	m.Stale = nil
+	return c.setManifest(ctx, service, id, m)
+}
+
 // generation returns the generation the entry's manifest names now ("" when
 // there is no manifest), for compare-and-swap checks.
 func (c caches) generation(ctx context.Context, service, id string) (string, error) {
