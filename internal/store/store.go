@@ -355,7 +355,7 @@ func (s *Store) ReplaceCache(ctx context.Context, id string, cache []byte, ifVer
 		if err := s.begin(idx, intent); err != nil {
 			return fmt.Errorf("replace cache of entry %q: %w", id, err)
 		}
-		gen, err := s.caches.replace(ctx, ref.Service, ref.Item, cache, string(ifVersion))
+		gen, clean, err := s.caches.replace(ctx, ref.Service, ref.Item, cache, string(ifVersion))
 		if err != nil {
 			// The intent stays: the next change deletes what this one
 			// left (or, if the switch may still land, whichever
@@ -364,7 +364,9 @@ func (s *Store) ReplaceCache(ctx context.Context, id string, cache []byte, ifVer
 		}
 		ver = Version(gen)
 		idx.Entries[i].Modified = s.stamp()
-		idx.Pending = slices.DeleteFunc(idx.Pending, func(p pendingOp) bool { return p == intent })
+		if clean {
+			idx.Pending = slices.DeleteFunc(idx.Pending, func(p pendingOp) bool { return p == intent })
+		}
 		if err := s.writeIndex(idx); err != nil {
 			return fmt.Errorf("replace cache of entry %q (the new cache is in place): %w", id, err)
 		}
