@@ -57,7 +57,7 @@ var providers = []provCase{
 		password:   libemu.DemoPassword,
 		wrong:      "wrong-pass-9Lk",
 		uniqueID:   "1234567u",
-		expire:     func(w *world) { w.lb.ExpireSessions() },
+		expire:     func(w *world) { w.lb.Expire() },
 		hang:       func(w *world) { w.lb.SetFault(libemu.FaultSlow) },
 		held:       func(w *world) <-chan string { return w.lb.Stalled() },
 		heal:       func(w *world) { w.lb.SetFault(libemu.FaultNone) },

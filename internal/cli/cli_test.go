@@ -128,7 +128,7 @@ type account struct {
 
 var accounts = []account{
 	{"flameconnect", fcemu.DemoEmail, "demo-example-com", func(w *world) { w.fc.Revoke(fcemu.DemoEmail) }},
-	{"librus", libemu.DemoLogin, "1234567u", func(w *world) { w.lb.ExpireSessions() }},
+	{"librus", libemu.DemoLogin, "1234567u", func(w *world) { w.lb.Expire() }},
 }
 
 func (w *world) add(a account) outcome {

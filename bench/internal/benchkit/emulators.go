@@ -95,7 +95,7 @@ func (e *Emulators) Requests(domain string) int {
 	if domain == "flameconnect" {
 		return len(e.FC.Requests())
 	}
-	return len(e.LB.Requests())
+	return e.LB.Requests()
 }
 
 // ResetRequests forgets the emulators' request logs.

@@ -112,11 +112,11 @@ func TestValidateErrors(t *testing.T) {
 		{name: "server error on gateway", fault: emulator.FaultServerError, path: "/gateway/", key: "cannot_connect", cause: "token info: "},
 		{name: "slow", fault: emulator.FaultSlow, key: "timeout"},
 		{name: "slow UserInfo", fault: emulator.FaultSlow, path: "/gateway/api/2.0/Auth/UserInfo", key: "timeout", cause: "user info: "},
-		{name: "no UserIdentifier", fault: emulator.FaultNoUserIdentifier, key: "unknown", cause: "UserIdentifier"},
-		{name: "gateway not JSON", fault: emulator.FaultBadJSON, key: "unknown"},
-		{name: "off-host redirect", fault: emulator.FaultOffHostRedirect, key: "unknown", cause: "not Librus"},
+		{name: "no UserIdentifier", fault: emulator.FaultNoUserIdentifier, key: "service_changed", cause: "UserIdentifier"},
+		{name: "gateway not JSON", fault: emulator.FaultBadJSON, key: "service_changed"},
+		{name: "off-host redirect", fault: emulator.FaultOffHostRedirect, key: "unknown", cause: "outside the configured https hosts"},
 		{name: "redirect loop", fault: emulator.FaultRedirectLoop, key: "unknown", cause: "loop"},
-		{name: "too many hops", fault: emulator.FaultLongRedirectChain, key: "unknown", cause: "more than 10 redirects"},
+		{name: "too many hops", fault: emulator.FaultLongRedirectChain, key: "unknown", cause: "too many redirects (more than 10)"},
 		{name: "e-mail as login", in: provider.Input{FieldUsername: "rodzic@example.com", FieldPassword: "x"}, key: "email_not_login", field: "username", noReqs: true},
 	}
 	// The slow cases get a short timeout of their own; the rest keep a
@@ -148,7 +148,7 @@ func TestValidateErrors(t *testing.T) {
 			if pe.Err == nil || !strings.Contains(pe.Err.Error(), tc.cause) {
 				t.Errorf("cause = %v, want it to mention %q", pe.Err, tc.cause)
 			}
-			if n := len(r.em.Requests()); tc.noReqs && n != 0 {
+			if n := len(r.em.Log()); tc.noReqs && n != 0 {
 				t.Errorf("%d requests sent, want none", n)
 			}
 			if strings.Contains(err.Error(), in[FieldPassword]) && len(in[FieldPassword]) > 1 {
@@ -196,7 +196,7 @@ func TestValidateCancel(t *testing.T) {
 	if _, err := r.p.Validate(ctx, demoInput(), nil); !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v", err)
 	}
-	if n := len(r.em.Requests()); n != 0 {
+	if n := len(r.em.Log()); n != 0 {
 		t.Errorf("%d requests after cancel", n)
 	}
 }
@@ -243,7 +243,7 @@ func TestPasswordOnlyInLoginBody(t *testing.T) {
 			t.Errorf("cache holds the password")
 		}
 		inBody := 0
-		for _, q := range r.em.Requests() {
+		for _, q := range r.em.Log() {
 			isLogin := q.Server == "api" && q.Method == http.MethodPost && q.Path == "/OAuth/Authorization"
 			if strings.Contains(q.Body, pass) {
 				if !isLogin {
@@ -278,7 +278,7 @@ func TestFailedAttemptCookiesDiscarded(t *testing.T) {
 	}
 	r.em.SetFault(emulator.FaultNone)
 	var values []string
-	for _, q := range r.em.Requests() {
+	for _, q := range r.em.Log() {
 		for _, sc := range q.SetCookie {
 			if c, err := http.ParseSetCookie(sc); err == nil && c.Value != "" {
 				values = append(values, c.Value)
@@ -292,7 +292,7 @@ func TestFailedAttemptCookiesDiscarded(t *testing.T) {
 	if _, err := r.validate(t, demoInput()); err != nil {
 		t.Fatal(err)
 	}
-	reqs := r.em.Requests()
+	reqs := r.em.Log()
 	if c := reqs[0].Header.Get("Cookie"); c != "" {
 		t.Errorf("first request of a new attempt sends cookies: %d bytes", len(c))
 	}
@@ -316,7 +316,7 @@ func TestAuthorizePageFetchedOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	n := 0
-	for _, q := range r.em.Requests() {
+	for _, q := range r.em.Log() {
 		if q.Method == http.MethodGet && q.Path == "/OAuth/Authorization" {
 			n++
 		}
@@ -348,20 +348,19 @@ func (d doubleAuthorize) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // TestSignInRequestCount pins the cost of one sign-in: 2 (init) + 1
-// (login) + 4 (grant chain, which stops at the oauth_token cookie) + 2
-// (gateway) requests.
+// (login) + 5 (grant chain, walked to its end) + 2 (gateway) requests.
 func TestSignInRequestCount(t *testing.T) {
 	r := newRig(t)
 	if _, err := r.validate(t, demoInput()); err != nil {
 		t.Fatal(err)
 	}
-	reqs := r.em.Requests()
+	reqs := r.em.Log()
 	var paths []string
 	for _, q := range reqs {
 		paths = append(paths, q.Server+" "+q.Method+" "+q.Path)
 	}
-	if len(reqs) != 9 {
-		t.Errorf("%d requests, want 9:\n%s", len(reqs), strings.Join(paths, "\n"))
+	if len(reqs) != 10 {
+		t.Errorf("%d requests, want 10:\n%s", len(reqs), strings.Join(paths, "\n"))
 	}
 	t.Logf("one sign-in: %d requests\n%s", len(reqs), strings.Join(paths, "\n"))
 }
