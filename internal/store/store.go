@@ -417,9 +417,10 @@ func (s *Store) SetIssue(ctx context.Context, id, issue string, open bool, ifVer
 
 // SetIdentity records the identity the service vouched for on entry id
 // (entries written before identities were kept learn it from their
-// cache). Setting what is already so does not rewrite the index.
+// cache). It is kept byte for byte, as the flow compares it, and only ever
+// written JSON-escaped. Setting what is already so does not rewrite the
+// index.
 func (s *Store) SetIdentity(ctx context.Context, id, identity string) error {
-	identity = cleanText(identity)
 	return s.with(ctx, func(idx *indexFile) error {
 		i := find(idx.Entries, id)
 		if i < 0 {
