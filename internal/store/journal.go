@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -51,7 +52,11 @@ func (s *Store) recoverOne(ctx context.Context, idx *indexFile, p pendingOp) err
 	case p.Op == opReplace && i >= 0:
 		return s.caches.tidy(ctx, p.Service, p.ID)
 	case p.Op == opRemove && i >= 0:
-		if err := s.caches.remove(ctx, p.Service, p.ID); err != nil {
+		err := s.caches.remove(ctx, p.Service, p.ID)
+		if errors.Is(err, ErrNewer) {
+			return nil // a newer setupwizard's cache: the entry stays, untouched
+		}
+		if err != nil {
 			return err
 		}
 		idx.Entries = slices.Delete(idx.Entries, i, i+1)

@@ -457,7 +457,11 @@ func (s *Store) Remove(ctx context.Context, id string) error {
 			return fmt.Errorf("remove entry %q: %w", id, err)
 		}
 		if err := s.caches.remove(ctx, ref.Service, ref.Item); err != nil {
-			// The intent stays: the next change finishes the remove.
+			if errors.Is(err, ErrNewer) { // nothing was touched: no intent to keep
+				idx.Pending = slices.DeleteFunc(idx.Pending, func(p pendingOp) bool { return p == intent })
+				_ = s.writeIndex(idx)
+			}
+			// Otherwise the intent stays: the next change finishes the remove.
 			return fmt.Errorf("remove entry %q: %w", id, err)
 		}
 		idx.Entries = slices.Delete(idx.Entries, i, i+1)
