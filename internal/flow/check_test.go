@@ -226,11 +226,14 @@ func TestCheckEntryKeyringFailureIsAnError(t *testing.T) {
 	}
 }
 
+// failingKeyring answers every call as a keyring whose bus is gone.
 type failingKeyring struct{}
 
-func (failingKeyring) Get(string, string) (string, error) { return "", errors.New("dbus: connection refused") }
-func (failingKeyring) Set(string, string, string) error   { return errors.New("dbus: connection refused") }
-func (failingKeyring) Delete(string, string) error        { return errors.New("dbus: connection refused") }
+var errBus = errors.New("dbus: connection refused")
+
+func (failingKeyring) Get(string, string) (string, error) { return "", errBus }
+func (failingKeyring) Set(string, string, string) error   { return errBus }
+func (failingKeyring) Delete(string, string) error        { return errBus }
 
 // fakeTokenService issues credentials: a cache is "fresh" once refreshed;
 // a refresh makes a new cache and counts itself.
