@@ -10,14 +10,18 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"strings"
 	"time"
 )
 
 // Index file names in the config dir.
 const (
-	IndexFile    = "entries.json"
-	LockFile     = "entries.lock"
-	IndexVersion = 1
+	IndexFile = "entries.json"
+	LockFile  = "entries.lock"
+	// IndexVersion is the format written. Version 2 added each entry's
+	// identity and the pending list; version 1 indexes are read as they
+	// are and written as version 2 by the next change (never refused).
+	IndexVersion = 2
 	// maxIndexSize caps what is read from entries.json; thousands of
 	// entries fit in far less.
 	maxIndexSize = 16 << 20
@@ -27,31 +31,54 @@ const (
 type indexFile struct {
 	Version int     `json:"version"`
 	Entries []Entry `json:"entries"`
+	// Pending lists changes that were writing keyring items when the
+	// index was written: each records its intent here before its first
+	// keyring write and drops it in the index write that commits it, so
+	// whatever an interrupted change left is known to the next writer,
+	// which finishes or undoes it (recoverPending).
+	Pending []pendingOp `json:"pending,omitempty"`
+}
+
+// Kinds of pending change.
+const (
+	opAdd     = "add"     // undo: delete generation Gen (Chunks) and the manifest
+	opReplace = "replace" // finish: delete the generations the manifest lists as stale
+	opRemove  = "remove"  // finish: delete every item, then the entry
+)
+
+// pendingOp is the intent of a change to entry ID's items in Service. For
+// an add, generation Gen (Chunks chunks) may exist with no entry owning it.
+type pendingOp struct {
+	Op      string `json:"op"`
+	ID      string `json:"entry_id"`
+	Service string `json:"service"`
+	Gen     string `json:"generation,omitempty"`
+	Chunks  int    `json:"chunks,omitempty"`
 }
 
 // readIndex reads entries.json; a missing file is an empty index. Anything
 // it cannot read safely is ErrIndex, so a later write never replaces data
 // this version does not understand.
-func readIndex(path string) ([]Entry, error) {
+func readIndex(path string) (indexFile, error) {
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
+		return indexFile{Version: IndexVersion}, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read entries index: %w", err)
+		return indexFile{}, fmt.Errorf("read entries index: %w", err)
 	}
 	defer f.Close()
 	b, err := io.ReadAll(io.LimitReader(f, maxIndexSize+1))
 	if err != nil {
-		return nil, fmt.Errorf("read entries index: %w", err)
+		return indexFile{}, fmt.Errorf("read entries index: %w", err)
 	}
 	return parseIndex(path, b)
 }
 
 // parseIndex decodes and checks the bytes of entries.json.
-func parseIndex(path string, b []byte) ([]Entry, error) {
-	bad := func(format string, a ...any) ([]Entry, error) {
-		return nil, fmt.Errorf("%s: %s; fix or move the file away (setupwizard will not overwrite it): %w",
+func parseIndex(path string, b []byte) (indexFile, error) {
+	bad := func(format string, a ...any) (indexFile, error) {
+		return indexFile{}, fmt.Errorf("%s: %s; fix or move the file away (setupwizard will not overwrite it): %w",
 			path, fmt.Sprintf(format, a...), ErrIndex)
 	}
 	if len(b) > maxIndexSize {
@@ -68,7 +95,7 @@ func parseIndex(path string, b []byte) ([]Entry, error) {
 		return bad(`no "version" field`)
 	case *probe.Version > IndexVersion:
 		return bad("written by a newer setupwizard (version %d; this one reads version %d): upgrade setupwizard", *probe.Version, IndexVersion)
-	case *probe.Version != IndexVersion:
+	case *probe.Version < 1:
 		return bad("unknown version %d", *probe.Version)
 	}
 	var idx indexFile
@@ -92,8 +119,18 @@ func parseIndex(path string, b []byte) ([]Entry, error) {
 			return bad("%s unique id %q appears twice", e.Domain, e.UniqueID)
 		}
 		uniques[u] = true
+		// Titles come from servers; one stored by an older version may
+		// hold control characters (defence in depth: see cleanText).
+		idx.Entries[i].Title = cleanText(e.Title)
 	}
-	return idx.Entries, nil
+	for i, p := range idx.Pending {
+		if (p.Op != opAdd && p.Op != opReplace && p.Op != opRemove) || !entryIDRE.MatchString(p.ID) ||
+			!strings.HasPrefix(p.Service, ServicePrefix) || !domainRE.MatchString(strings.TrimPrefix(p.Service, ServicePrefix)) ||
+			(p.Op == opAdd && !genRE.MatchString(p.Gen)) || p.Chunks < 0 || p.Chunks > maxChunks {
+			return bad("pending add %d: bad fields", i)
+		}
+	}
+	return idx, nil
 }
 
 // entryIDRE is what newEntryID makes; the id becomes keyring user names.
@@ -132,11 +169,12 @@ const tempPattern = "." + IndexFile + ".*.tmp"
 // leaves the old or the new index, and no temp file survives an error. An
 // error means the index was not replaced: once the rename is done nothing
 // fails, so a caller never undoes a committed change (see syncDir).
-func writeIndex(path string, entries []Entry) (err error) {
-	if entries == nil {
-		entries = []Entry{}
+func writeIndex(path string, idx indexFile) (err error) {
+	if idx.Entries == nil {
+		idx.Entries = []Entry{}
 	}
-	b, err := json.MarshalIndent(indexFile{Version: IndexVersion, Entries: entries}, "", "  ")
+	idx.Version = IndexVersion
+	b, err := json.MarshalIndent(idx, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encode entries index: %w", err)
 	}

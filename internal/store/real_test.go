@@ -27,21 +27,34 @@ var realTimeout = store.WithTimeout(2 * time.Minute)
 // id/, as user -> secret.
 func secretToolItems(t testing.TB, id string) map[string]string {
 	t.Helper()
+	items := map[string]string{}
+	for u, v := range secretToolSearch(t, store.Service(realDomain)) {
+		if u == id || strings.HasPrefix(u, id+"/") {
+			items[u] = v
+		}
+	}
+	return items
+}
+
+// secretToolSearch lists every item of service, as user -> secret, with
+// `secret-tool search --all service <service>`.
+func secretToolSearch(t testing.TB, service string) map[string]string {
+	t.Helper()
 	// secret-tool prints attributes on stderr, the rest on stdout; the
 	// label go-keyring gives every item names the user, so stdout suffices.
-	out, err := exec.Command("secret-tool", "search", "--all", "service", store.Service(realDomain)).Output()
+	out, err := exec.Command("secret-tool", "search", "--all", "service", service).Output()
 	if err != nil && len(out) != 0 {
 		t.Fatalf("secret-tool search: %v", err)
 	}
 	items := map[string]string{}
 	var user, secret string
 	flush := func() {
-		if user == id || strings.HasPrefix(user, id+"/") {
+		if user != "" {
 			items[user] = secret
 		}
 		user, secret = "", ""
 	}
-	labelSuffix := "' on '" + store.Service(realDomain) + "'"
+	labelSuffix := "' on '" + service + "'"
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
@@ -71,15 +84,15 @@ func TestRealKeyringRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, n := range []int{100, 5 << 10, 64 << 10, 1 << 20} {
+	for _, n := range []int{100, 5 << 10, store.MaxCacheSize} {
 		t.Run(fmt.Sprint(n), func(t *testing.T) {
 			if n > 64<<10 && testing.Short() {
 				t.Skip("1 MB (683 items) takes ~30 s in gnome-keyring; runs without -short")
 			}
 			cache := cacheOf(n, uint64(n))
 			e := mustAdd(t, s, newEntry(realDomain, fmt.Sprintf("size-%d", n)), cache)
-			t.Cleanup(func() { _ = s.Remove(e.ID) })
-			if got, err := s.LoadCache(e.ID); err != nil || !bytes.Equal(got, cache) {
+			t.Cleanup(func() { _ = s.Remove(bg, e.ID) })
+			if got, _, err := s.LoadCache(bg, e.ID); err != nil || !bytes.Equal(got, cache) {
 				t.Fatalf("LoadCache: %d bytes, %v", len(got), err)
 			}
 			chunks := (n + store.ChunkSize - 1) / store.ChunkSize
@@ -94,10 +107,10 @@ func TestRealKeyringRoundTrip(t *testing.T) {
 				m = 5000
 			}
 			next := cacheOf(m, uint64(n)+1)
-			if err := s.ReplaceCache(e.ID, next); err != nil {
+			if _, err := s.ReplaceCache(bg, e.ID, next, ""); err != nil {
 				t.Fatal(err)
 			}
-			if got, err := s.LoadCache(e.ID); err != nil || !bytes.Equal(got, next) {
+			if got, _, err := s.LoadCache(bg, e.ID); err != nil || !bytes.Equal(got, next) {
 				t.Fatalf("LoadCache after replace: %d bytes, %v", len(got), err)
 			}
 			second := secretToolItems(t, e.ID)
@@ -108,7 +121,7 @@ func TestRealKeyringRoundTrip(t *testing.T) {
 				}
 			}
 
-			if err := s.Remove(e.ID); err != nil {
+			if err := s.Remove(bg, e.ID); err != nil {
 				t.Fatal(err)
 			}
 			if left := secretToolItems(t, e.ID); len(left) != 0 {
@@ -157,23 +170,23 @@ func TestRealKeyringCrashedReplace(t *testing.T) {
 	}
 	old := cacheOf(5000, 1)
 	e := mustAdd(t, s, newEntry(realDomain, "crash"), old)
-	t.Cleanup(func() { _ = s.Remove(e.ID) })
+	t.Cleanup(func() { _ = s.Remove(bg, e.ID) })
 
 	crashing, err := store.Open(dir, realTimeout, store.WithKeyring(&crashingKeyring{left: 3})) // intent + 2 chunks
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := crashing.ReplaceCache(e.ID, cacheOf(7000, 2)); err == nil {
+	if _, err := crashing.ReplaceCache(bg, e.ID, cacheOf(7000, 2), ""); err == nil {
 		t.Fatal("crashing replace succeeded")
 	}
-	if got, err := s.LoadCache(e.ID); err != nil || !bytes.Equal(got, old) {
+	if got, _, err := s.LoadCache(bg, e.ID); err != nil || !bytes.Equal(got, old) {
 		t.Fatalf("old cache after the crash: %v", err)
 	}
 	if n := len(secretToolItems(t, e.ID)); n != 4+1+2 {
 		t.Fatalf("%d items, want the old 4 chunks + manifest + 2 partial chunks", n)
 	}
 	next := cacheOf(2000, 3)
-	if err := s.ReplaceCache(e.ID, next); err != nil {
+	if _, err := s.ReplaceCache(bg, e.ID, next, ""); err != nil {
 		t.Fatal(err)
 	}
 	checkItems(t, secretToolItems(t, e.ID), 2)
@@ -189,27 +202,27 @@ func BenchmarkSaveLoad6KB(b *testing.B) {
 	}
 	cache := cacheOf(6<<10, 6)
 	e := mustAdd(b, s, newEntry(realDomain, "bench"), cache)
-	defer func() { _ = s.Remove(e.ID) }()
+	defer func() { _ = s.Remove(bg, e.ID) }()
 	b.Run("save", func(b *testing.B) {
 		for b.Loop() {
-			if err := s.ReplaceCache(e.ID, cache); err != nil {
+			if _, err := s.ReplaceCache(bg, e.ID, cache, ""); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
 	b.Run("load", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := s.LoadCache(e.ID); err != nil {
+			if _, _, err := s.LoadCache(bg, e.ID); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
 	b.Run("save+load", func(b *testing.B) {
 		for b.Loop() {
-			if err := s.ReplaceCache(e.ID, cache); err != nil {
+			if _, err := s.ReplaceCache(bg, e.ID, cache, ""); err != nil {
 				b.Fatal(err)
 			}
-			if _, err := s.LoadCache(e.ID); err != nil {
+			if _, _, err := s.LoadCache(bg, e.ID); err != nil {
 				b.Fatal(err)
 			}
 		}
