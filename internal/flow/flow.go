@@ -140,13 +140,13 @@ func (f *Flow) Submit(ctx context.Context, in provider.Input, progress provider.
 	if f.source == SourceReauth {
 		return f.finishReauth(ctx, acct)
 	}
-	return f.finishUser(acct)
+	return f.finishUser(ctx, acct)
 }
 
 // finishUser is async_set_unique_id + _abort_if_unique_id_configured +
 // async_create_entry; the store re-checks the unique id under its lock.
-func (f *Flow) finishUser(acct *provider.Account) (Result, error) {
-	entries, err := f.st.Entries()
+func (f *Flow) finishUser(ctx context.Context, acct *provider.Account) (Result, error) {
+	entries, err := f.st.Entries(ctx)
 	if err != nil {
 		return Result{}, fmt.Errorf("read entries: %w", err)
 	}
@@ -161,8 +161,9 @@ func (f *Flow) finishUser(acct *provider.Account) (Result, error) {
 		Title:    acct.Title,
 		UniqueID: acct.UniqueID,
 		Data:     map[string]string{store.DataLogin: acct.Login},
+		Identity: acct.Identity,
 	}
-	created, err := f.st.Add(e, acct.Cache)
+	created, err := f.st.Add(ctx, e, acct.Cache)
 	if errors.Is(err, store.ErrDuplicate) {
 		return f.abort(AbortAlreadyConfigured, err), nil
 	}
@@ -174,52 +175,83 @@ func (f *Flow) finishUser(acct *provider.Account) (Result, error) {
 }
 
 // finishReauth is _abort_if_unique_id_mismatch + async_update_reload_and_abort.
+// The account is judged by the identity the service vouched for, not only
+// by the typed login's slug (two e-mails can slugify alike): an entry that
+// has no stored identity yet learns it from its current cache.
 func (f *Flow) finishReauth(ctx context.Context, acct *provider.Account) (Result, error) {
 	if acct.UniqueID != f.entry.UniqueID {
 		return f.abort(AbortWrongAccount, fmt.Errorf("signed in as %s, entry is %s", acct.UniqueID, f.entry.UniqueID)), nil
 	}
-	if err := f.st.ReplaceCache(f.entry.ID, acct.Cache); err != nil {
+	if cur, err := f.st.Get(ctx, f.entry.ID); err == nil {
+		f.entry = cur
+	} else {
+		return Result{}, fmt.Errorf("read entry %s: %w", f.entry.ID, err)
+	}
+	want := f.entry.Identity
+	if want == "" {
+		want = f.storedIdentity(ctx)
+	}
+	if want != "" && acct.Identity != want {
+		return f.abort(AbortWrongAccount, fmt.Errorf("the service signed in identity %q, entry %s belongs to %q", acct.Identity, f.entry.ID, want)), nil
+	}
+	// A reauth always wins: no version condition.
+	if _, err := f.st.ReplaceCache(ctx, f.entry.ID, acct.Cache, ""); err != nil {
 		return Result{}, fmt.Errorf("update entry %s: %w", f.entry.ID, err)
 	}
 	// From here the new cache is in place: the reauth has succeeded, and a
 	// later failure is reported with it, never as if nothing changed.
 	var warnings []error
-	if err := f.st.SetIssue(f.entry.ID, store.IssueAuthExpired, false); err != nil {
+	if acct.Identity != "" && acct.Identity != f.entry.Identity {
+		if err := f.st.SetIdentity(ctx, f.entry.ID, acct.Identity); err != nil {
+			warnings = append(warnings, fmt.Errorf("record identity on entry %s: %w", f.entry.ID, err))
+		}
+	}
+	if err := f.st.SetIssue(ctx, f.entry.ID, store.IssueAuthExpired, false, ""); err != nil {
 		warnings = append(warnings, fmt.Errorf("clear %s on entry %s: %w", store.IssueAuthExpired, f.entry.ID, err))
 	}
-	if err := Reload(ctx, f.p, f.st, f.entry.ID, acct.Cache); err != nil {
+	if err := Reload(ctx, f.p, f.st, f.entry.ID); err != nil {
 		warnings = append(warnings, err)
 	}
-	if es, err := f.st.Entries(); err == nil {
-		for _, e := range es {
-			if e.ID == f.entry.ID {
-				f.entry = e
-			}
-		}
+	if e, err := f.st.Get(ctx, f.entry.ID); err == nil {
+		f.entry = e
 	}
 	res := f.abort(AbortReauthSuccessful, nil)
 	res.ReloadErr = errors.Join(warnings...)
 	return res, nil
 }
 
+// storedIdentity reads the identity from the entry's current cache ("" when
+// it holds none or cannot be read: the unique id check then stands alone).
+func (f *Flow) storedIdentity(ctx context.Context) string {
+	cache, _, err := f.st.LoadCache(ctx, f.entry.ID)
+	if err != nil {
+		return ""
+	}
+	id, err := f.p.Identity(cache)
+	if err != nil {
+		return ""
+	}
+	return id
+}
+
 // Reload reads an entry's cache back from the store and proves it with the
 // provider's silent check, saving the refreshed cache: what Home Assistant's
-// entry reload does after a reauth. want, when not nil, is what the store
-// should hand back.
-func Reload(ctx context.Context, p provider.Provider, st Store, id string, want []byte) error {
-	cache, err := st.LoadCache(id)
+// entry reload does after a reauth. Another command (a --token or --status
+// refresh) may have replaced the cache since it was written, which is
+// fine: whatever is current is checked. The refreshed cache is stored only
+// if nobody wrote meanwhile (compare-and-swap); a lost race keeps the
+// winner's.
+func Reload(ctx context.Context, p provider.Provider, st Store, id string) error {
+	cache, ver, err := st.LoadCache(ctx, id)
 	if err != nil {
 		return fmt.Errorf("read back entry %s: %w", id, err)
-	}
-	if want != nil && !bytes.Equal(cache, want) {
-		return fmt.Errorf("read back entry %s: the keyring returned a different cache", id)
 	}
 	updated, err := p.Check(ctx, cache)
 	if err != nil {
 		return fmt.Errorf("check entry %s: %w", id, err)
 	}
 	if len(updated) > 0 && !bytes.Equal(updated, cache) {
-		if err := st.ReplaceCache(id, updated); err != nil {
+		if _, err := st.ReplaceCache(ctx, id, updated, ver); err != nil && !errors.Is(err, store.ErrConflict) {
 			return fmt.Errorf("save refreshed cache of entry %s: %w", id, err)
 		}
 	}

@@ -35,7 +35,7 @@ func submit(t *testing.T, f *flow.Flow, in provider.Input) flow.Result {
 
 func onlyEntry(t *testing.T, st flow.Store) store.Entry {
 	t.Helper()
-	es, err := st.Entries()
+	es, err := st.Entries(bg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +46,7 @@ func onlyEntry(t *testing.T, st flow.Store) store.Entry {
 }
 
 func TestForm(t *testing.T) {
-	f := flow.NewUser(flowtest.New(), store.NewMemory())
+	f := flow.NewUser(flowtest.New(), newStore(t))
 	res := f.Start()
 	if res.Type != flow.ResultForm || res.StepID != flow.StepUser || len(res.Errors) != 0 {
 		t.Fatalf("Start = %+v, want an empty user form", res)
@@ -57,7 +57,7 @@ func TestForm(t *testing.T) {
 }
 
 func TestFormCreatesEntry(t *testing.T) {
-	st := store.NewMemory()
+	st := newStore(t)
 	p := flowtest.New()
 	res := submit(t, flow.NewUser(p, st), input(email, password))
 	if res.Type != flow.ResultCreateEntry {
@@ -70,9 +70,12 @@ func TestFormCreatesEntry(t *testing.T) {
 	if res.Entry.ID != e.ID {
 		t.Fatalf("result entry %q, stored %q", res.Entry.ID, e.ID)
 	}
-	cache, err := st.LoadCache(e.ID)
-	if err != nil || !bytes.Equal(cache, []byte(`{"token":"cache-for-`+uid+`"}`)) {
+	cache, _, err := st.LoadCache(bg, e.ID)
+	if err != nil || !bytes.Equal(cache, flowtest.CacheFor(uid, flowtest.IdentityOf(email))) {
 		t.Fatalf("cache = %q, %v", cache, err)
+	}
+	if e.Identity != flowtest.IdentityOf(email) {
+		t.Fatalf("identity %q not stored at add", e.Identity)
 	}
 }
 
@@ -94,7 +97,7 @@ func TestFormErrorAndRecover(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			st := store.NewMemory()
+			st := newStore(t)
 			p := flowtest.New(flowtest.Outcome{Err: tc.err})
 			f := flow.NewUser(p, st)
 			res := submit(t, f, input(email, password))
@@ -110,7 +113,7 @@ func TestFormErrorAndRecover(t *testing.T) {
 			if tc.wantCause && res.Cause == nil {
 				t.Errorf("no cause for the debug trace")
 			}
-			if es, _ := st.Entries(); len(es) != 0 {
+			if es, _ := st.Entries(bg); len(es) != 0 {
 				t.Fatalf("a failed validation saved %d entries", len(es))
 			}
 			res = submit(t, f, input(email, password))
@@ -145,7 +148,7 @@ func TestFieldRules(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			p := flowtest.New()
-			res := submit(t, flow.NewUser(p, store.NewMemory()), tc.in)
+			res := submit(t, flow.NewUser(p, newStore(t)), tc.in)
 			if res.Type != flow.ResultForm || res.Errors[tc.field] != tc.key {
 				t.Fatalf("got %s %v, want %s=%s", res.Type, res.Errors, tc.field, tc.key)
 			}
@@ -158,7 +161,7 @@ func TestFieldRules(t *testing.T) {
 
 func TestFieldRulesTrimLoginNotPassword(t *testing.T) {
 	p := flowtest.New()
-	res := submit(t, flow.NewUser(p, store.NewMemory()), input("  "+email+"\t", " pw with spaces "))
+	res := submit(t, flow.NewUser(p, newStore(t)), input("  "+email+"\t", " pw with spaces "))
 	if res.Type != flow.ResultCreateEntry {
 		t.Fatalf("got %s %v", res.Type, res.Errors)
 	}
@@ -168,7 +171,7 @@ func TestFieldRulesTrimLoginNotPassword(t *testing.T) {
 }
 
 func TestFormAlreadyConfigured(t *testing.T) {
-	st := store.NewMemory()
+	st := newStore(t)
 	if res := submit(t, flow.NewUser(flowtest.New(), st), input(email, password)); res.Type != flow.ResultCreateEntry {
 		t.Fatal(res.Type)
 	}
@@ -182,13 +185,13 @@ func TestFormAlreadyConfigured(t *testing.T) {
 
 // racingStore hides existing entries from the engine's early check, as if
 // another wizard committed between that check and Add.
-type racingStore struct{ *store.Memory }
+type racingStore struct{ *store.Store }
 
-func (racingStore) Entries() ([]store.Entry, error) { return nil, nil }
+func (racingStore) Entries(context.Context) ([]store.Entry, error) { return nil, nil }
 
 func TestFormAlreadyConfiguredAtCommit(t *testing.T) {
-	mem := store.NewMemory()
-	if _, err := mem.Add(store.Entry{Domain: flowtest.Domain, UniqueID: uid, Title: email}, []byte("x")); err != nil {
+	mem := newStore(t)
+	if _, err := mem.Add(bg, store.Entry{Domain: flowtest.Domain, UniqueID: uid, Title: email}, []byte("x")); err != nil {
 		t.Fatal(err)
 	}
 	res := submit(t, flow.NewUser(flowtest.New(), racingStore{mem}), input(email, password))
@@ -199,8 +202,8 @@ func TestFormAlreadyConfiguredAtCommit(t *testing.T) {
 }
 
 func TestSameUniqueIDOtherDomainIsFine(t *testing.T) {
-	st := store.NewMemory()
-	if _, err := st.Add(store.Entry{Domain: "other", UniqueID: uid}, []byte("x")); err != nil {
+	st := newStore(t)
+	if _, err := st.Add(bg, store.Entry{Domain: "other", UniqueID: uid}, []byte("x")); err != nil {
 		t.Fatal(err)
 	}
 	if res := submit(t, flow.NewUser(flowtest.New(), st), input(email, password)); res.Type != flow.ResultCreateEntry {
@@ -211,20 +214,20 @@ func TestSameUniqueIDOtherDomainIsFine(t *testing.T) {
 // setupEntry makes an entry with an open auth_expired issue and an old cache.
 func setupEntry(t *testing.T, st flow.Store) store.Entry {
 	t.Helper()
-	e, err := st.Add(store.Entry{Domain: flowtest.Domain, UniqueID: uid, Title: email,
+	e, err := st.Add(bg, store.Entry{Domain: flowtest.Domain, UniqueID: uid, Title: email,
 		Data: map[string]string{store.DataLogin: email}}, []byte("old-cache"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := st.SetIssue(e.ID, store.IssueAuthExpired, true); err != nil {
+	if err := st.SetIssue(bg, e.ID, store.IssueAuthExpired, true, ""); err != nil {
 		t.Fatal(err)
 	}
-	es, _ := st.Entries()
+	es, _ := st.Entries(bg)
 	return es[0]
 }
 
 func TestReauth(t *testing.T) {
-	st := store.NewMemory()
+	st := newStore(t)
 	e := setupEntry(t, st)
 	p := flowtest.New()
 	f := flow.NewReauth(p, st, e)
@@ -243,8 +246,8 @@ func TestReauth(t *testing.T) {
 	if got.ID != e.ID || got.HasIssue(store.IssueAuthExpired) {
 		t.Fatalf("entry after reauth = %+v", got)
 	}
-	cache, _ := st.LoadCache(e.ID)
-	if string(cache) != `{"token":"cache-for-`+uid+`"}` {
+	cache, _, _ := st.LoadCache(bg, e.ID)
+	if !bytes.Equal(cache, flowtest.CacheFor(uid, flowtest.IdentityOf(email))) {
 		t.Fatalf("cache not replaced: %q", cache)
 	}
 	if p.Checks() != 1 {
@@ -253,7 +256,7 @@ func TestReauth(t *testing.T) {
 }
 
 func TestReauthSavesRefreshedCacheFromReload(t *testing.T) {
-	st := store.NewMemory()
+	st := newStore(t)
 	e := setupEntry(t, st)
 	p := flowtest.New()
 	p.CheckCache = []byte("refreshed")
@@ -261,13 +264,13 @@ func TestReauthSavesRefreshedCacheFromReload(t *testing.T) {
 	if res.Reason != flow.AbortReauthSuccessful || res.ReloadErr != nil {
 		t.Fatalf("got %q %v", res.Reason, res.ReloadErr)
 	}
-	if cache, _ := st.LoadCache(e.ID); string(cache) != "refreshed" {
+	if cache, _, _ := st.LoadCache(bg, e.ID); string(cache) != "refreshed" {
 		t.Fatalf("cache = %q", cache)
 	}
 }
 
 func TestReauthReloadFailureIsReported(t *testing.T) {
-	st := store.NewMemory()
+	st := newStore(t)
 	e := setupEntry(t, st)
 	p := flowtest.New()
 	p.CheckErr = &provider.Error{Key: provider.KeyCannotConnect}
@@ -280,14 +283,14 @@ func TestReauthReloadFailureIsReported(t *testing.T) {
 func TestReauthErrorAndRecover(t *testing.T) {
 	for _, key := range []string{provider.KeyInvalidAuth, provider.KeyCannotConnect, provider.KeyTimeout} {
 		t.Run(key, func(t *testing.T) {
-			st := store.NewMemory()
+			st := newStore(t)
 			e := setupEntry(t, st)
 			f := flow.NewReauth(flowtest.New(flowtest.Outcome{Err: &provider.Error{Key: key}}), st, e)
 			res := submit(t, f, input(email, password))
 			if res.Type != flow.ResultForm || res.StepID != flow.StepReauthConfirm || res.Errors[flow.Base] != key {
 				t.Fatalf("got %s %s %v", res.Type, res.StepID, res.Errors)
 			}
-			if cache, _ := st.LoadCache(e.ID); string(cache) != "old-cache" {
+			if cache, _, _ := st.LoadCache(bg, e.ID); string(cache) != "old-cache" {
 				t.Fatalf("failed reauth changed the cache: %q", cache)
 			}
 			if !onlyEntry(t, st).HasIssue(store.IssueAuthExpired) {
@@ -301,13 +304,13 @@ func TestReauthErrorAndRecover(t *testing.T) {
 }
 
 func TestReauthUniqueIDMismatch(t *testing.T) {
-	st := store.NewMemory()
+	st := newStore(t)
 	e := setupEntry(t, st)
 	res := submit(t, flow.NewReauth(flowtest.New(), st, e), input("someone.else@example.com", password))
 	if res.Type != flow.ResultAbort || res.Reason != flow.AbortWrongAccount {
 		t.Fatalf("got %s %q, want abort wrong_account", res.Type, res.Reason)
 	}
-	if cache, _ := st.LoadCache(e.ID); !bytes.Equal(cache, []byte("old-cache")) {
+	if cache, _, _ := st.LoadCache(bg, e.ID); !bytes.Equal(cache, []byte("old-cache")) {
 		t.Fatalf("wrong_account touched the cache: %q", cache)
 	}
 	got := onlyEntry(t, st)
@@ -319,7 +322,7 @@ func TestReauthUniqueIDMismatch(t *testing.T) {
 func TestCancelledValidationSavesNothing(t *testing.T) {
 	for _, source := range []flow.Source{flow.SourceUser, flow.SourceReauth} {
 		t.Run(string(source), func(t *testing.T) {
-			st := store.NewMemory()
+			st := newStore(t)
 			p := flowtest.New(flowtest.Outcome{Block: true})
 			var f *flow.Flow
 			var e store.Entry
@@ -343,12 +346,12 @@ func TestCancelledValidationSavesNothing(t *testing.T) {
 			if err := <-p.Cancelled; !errors.Is(err, context.Canceled) {
 				t.Fatalf("validator context: %v", err)
 			}
-			es, _ := st.Entries()
+			es, _ := st.Entries(bg)
 			if source == flow.SourceUser && len(es) != 0 {
 				t.Fatalf("cancelled add saved %d entries", len(es))
 			}
 			if source == flow.SourceReauth {
-				if cache, _ := st.LoadCache(e.ID); string(cache) != "old-cache" {
+				if cache, _, _ := st.LoadCache(bg, e.ID); string(cache) != "old-cache" {
 					t.Fatalf("cancelled reauth changed the cache: %q", cache)
 				}
 			}
@@ -358,7 +361,7 @@ func TestCancelledValidationSavesNothing(t *testing.T) {
 
 func TestProgressReported(t *testing.T) {
 	var got []string
-	_, err := flow.NewUser(flowtest.New(), store.NewMemory()).Submit(context.Background(), input(email, password),
+	_, err := flow.NewUser(flowtest.New(), newStore(t)).Submit(context.Background(), input(email, password),
 		func(p provider.Progress) { got = append(got, fmt.Sprintf("%d/%d %s", p.Step, p.Total, p.Key)) })
 	if err != nil {
 		t.Fatal(err)
@@ -369,18 +372,18 @@ func TestProgressReported(t *testing.T) {
 }
 
 // failingStore fails every write the way an unusable keyring does.
-type failingStore struct{ *store.Memory }
+type failingStore struct{ *store.Store }
 
-func (failingStore) Add(store.Entry, []byte) (store.Entry, error) {
+func (failingStore) Add(context.Context, store.Entry, []byte) (store.Entry, error) {
 	return store.Entry{}, fmt.Errorf("write token cache: %w", store.ErrKeyring)
 }
 
-func (failingStore) ReplaceCache(string, []byte) error {
-	return fmt.Errorf("write token cache: %w", store.ErrKeyring)
+func (failingStore) ReplaceCache(context.Context, string, []byte, store.Version) (store.Version, error) {
+	return "", fmt.Errorf("write token cache: %w", store.ErrKeyring)
 }
 
 func TestStoreFailureIsAnError(t *testing.T) {
-	mem := store.NewMemory()
+	mem := newStore(t)
 	st := failingStore{mem}
 	if _, err := flow.NewUser(flowtest.New(), st).Submit(context.Background(), input(email, password), nil); !errors.Is(err, store.ErrKeyring) {
 		t.Fatalf("add: %v, want ErrKeyring", err)
@@ -396,7 +399,7 @@ func TestStoreFailureIsAnError(t *testing.T) {
 
 func TestPasswordNeverInResult(t *testing.T) {
 	for _, o := range []flowtest.Outcome{{}, {Err: &provider.Error{Key: "invalid_auth", Err: errors.New("rejected")}}} {
-		res := submit(t, flow.NewUser(flowtest.New(o), store.NewMemory()), input(email, password))
+		res := submit(t, flow.NewUser(flowtest.New(o), newStore(t)), input(email, password))
 		if s := fmt.Sprintf("%+v %v", res, res.Cause); strings.Contains(s, password) {
 			t.Fatalf("password in result: %s", s)
 		}
@@ -405,14 +408,14 @@ func TestPasswordNeverInResult(t *testing.T) {
 
 func TestErrorOnUnknownFieldShowsUnderBase(t *testing.T) {
 	p := flowtest.New(flowtest.Outcome{Err: &provider.Error{Key: provider.KeyInvalidAuth, Field: "otp"}})
-	res := submit(t, flow.NewUser(p, store.NewMemory()), input(email, password))
+	res := submit(t, flow.NewUser(p, newStore(t)), input(email, password))
 	if res.Errors[flow.Base] != provider.KeyInvalidAuth || len(res.Errors) != 1 {
 		t.Fatalf("errors = %v, want invalid_auth under base", res.Errors)
 	}
 }
 
 func TestPrefillKeepsLogin(t *testing.T) {
-	f := flow.NewUser(flowtest.New(), store.NewMemory())
+	f := flow.NewUser(flowtest.New(), newStore(t))
 	f.Prefill(email)
 	if got := f.Start().Defaults["email"]; got != email {
 		t.Fatalf("defaults = %q", got)
@@ -420,26 +423,26 @@ func TestPrefillKeepsLogin(t *testing.T) {
 }
 
 // issueFailStore fails to clear repair issues after the cache was replaced.
-type issueFailStore struct{ *store.Memory }
+type issueFailStore struct{ *store.Store }
 
-func (issueFailStore) SetIssue(string, string, bool) error {
+func (issueFailStore) SetIssue(context.Context, string, string, bool, store.Version) error {
 	return fmt.Errorf("write index: %w", store.ErrKeyring)
 }
 
 func TestReauthSucceedsWhenOnlyClearingTheIssueFails(t *testing.T) {
-	mem := store.NewMemory()
+	mem := newStore(t)
 	e := setupEntry(t, mem)
 	res := submit(t, flow.NewReauth(flowtest.New(), issueFailStore{mem}, e), input(email, password))
 	if res.Reason != flow.AbortReauthSuccessful || res.ReloadErr == nil || !strings.Contains(res.ReloadErr.Error(), "auth_expired") {
 		t.Fatalf("got %q, warning %v; want reauth_successful with a warning", res.Reason, res.ReloadErr)
 	}
-	if cache, _ := mem.LoadCache(e.ID); string(cache) == "old-cache" {
+	if cache, _, _ := mem.LoadCache(bg, e.ID); string(cache) == "old-cache" {
 		t.Fatal("the cache was not replaced")
 	}
 }
 
 func TestReauthResultCarriesTheUpdatedEntry(t *testing.T) {
-	st := store.NewMemory()
+	st := newStore(t)
 	e := setupEntry(t, st)
 	res := submit(t, flow.NewReauth(flowtest.New(), st, e), input(email, password))
 	stored := onlyEntry(t, st)
@@ -449,4 +452,17 @@ func TestReauthResultCarriesTheUpdatedEntry(t *testing.T) {
 	if !res.Entry.Modified.Equal(stored.Modified) || res.Entry.HasIssue(store.IssueAuthExpired) {
 		t.Fatalf("result entry is stale: %+v, stored %+v", res.Entry, stored)
 	}
+}
+
+// bg is the context of store calls the tests do not cancel.
+var bg = context.Background()
+
+// newStore is the real store on an in-memory keyring in a fresh dir.
+func newStore(t testing.TB) *store.Store {
+	t.Helper()
+	st, err := store.Open(t.TempDir(), store.WithKeyring(store.NewMemoryKeyring()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
 }

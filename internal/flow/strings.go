@@ -56,7 +56,7 @@ func CheckStrings(p provider.Provider) []error {
 			want = append(want, "config.step."+step+".data."+f.Name, "config.step."+step+".data_description."+f.Name)
 		}
 	}
-	for _, k := range append(append([]string{}, EngineErrorKeys...), p.ErrorKeys()...) {
+	for _, k := range append(append([]string{}, EngineErrorKeys...), ErrorKeys(p)...) {
 		want = append(want, "config.error."+k)
 	}
 	for _, r := range EngineAbortReasons {

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"fmt"
 )
@@ -18,8 +19,8 @@ type caches struct{ kr *timedKeyring }
 // inspect returns the entry's manifest. A missing one matches
 // errItemMissing; a newer one ErrNewer; a bad one ErrCorrupt, with the
 // generations it still names (leftovers) so they can be deleted.
-func (c caches) inspect(service, id string) (manifest, []dead, error) {
-	v, err := c.kr.get(service, id)
+func (c caches) inspect(ctx context.Context, service, id string) (manifest, []dead, error) {
+	v, err := c.kr.get(ctx, service, id)
 	if err != nil {
 		return manifest{}, nil, err
 	}
@@ -30,28 +31,56 @@ func (c caches) inspect(service, id string) (manifest, []dead, error) {
 	return m, nil, err
 }
 
-func (c caches) setManifest(service, id string, m manifest) error {
+func (c caches) setManifest(ctx context.Context, service, id string, m manifest) error {
 	v, err := m.encode()
 	if err != nil {
 		return err
 	}
-	return c.kr.set(service, id, v)
+	return c.kr.set(ctx, service, id, v)
 }
 
-// load reads the cache back and verifies it: a missing manifest is
-// ErrNotFound, a missing or altered chunk ErrCorrupt.
-func (c caches) load(service, id string) ([]byte, error) {
-	m, _, err := c.inspect(service, id)
-	switch {
-	case errors.Is(err, errItemMissing):
-		return nil, fmt.Errorf("no token cache in the keyring (service %q, user %q): %w", service, id, ErrNotFound)
-	case err != nil:
-		return nil, err
+// loadRetries bounds how often load starts again because the cache was
+// replaced while it read (it reads without the entries lock).
+const loadRetries = 5
+
+// load reads the cache back and verifies it, returning its generation: a
+// missing manifest is ErrNotFound, a missing or altered chunk ErrCorrupt.
+// It takes no lock: a writer replacing the cache meanwhile may delete the
+// chunks being read, so a read that fails verification reads the manifest
+// again and starts over when it names another generation; only a failure
+// against an unchanged manifest is corruption.
+func (c caches) load(ctx context.Context, service, id string) ([]byte, string, error) {
+	var lastErr error
+	for range loadRetries {
+		m, _, err := c.inspect(ctx, service, id)
+		switch {
+		case errors.Is(err, errItemMissing):
+			return nil, "", fmt.Errorf("no token cache in the keyring (service %q, user %q): %w", service, id, ErrNotFound)
+		case err != nil:
+			return nil, "", err
+		}
+		buf, err := c.loadGen(ctx, service, id, m)
+		if err == nil {
+			return buf, m.Gen, nil
+		}
+		if !errors.Is(err, ErrCorrupt) {
+			return nil, "", err
+		}
+		lastErr = err
+		now, _, err := c.inspect(ctx, service, id)
+		if err != nil || now.Gen == m.Gen {
+			return nil, "", lastErr
+		}
 	}
+	return nil, "", lastErr
+}
+
+// loadGen reads and verifies the chunks m names.
+func (c caches) loadGen(ctx context.Context, service, id string, m manifest) ([]byte, error) {
 	buf := make([]byte, 0, m.Size)
 	for i := range m.Chunks {
 		user := ChunkUser(id, m.Gen, i)
-		v, err := c.kr.get(service, user)
+		v, err := c.kr.get(ctx, service, user)
 		if errors.Is(err, errItemMissing) {
 			return nil, fmt.Errorf("chunk item %q of service %q is missing: %w", user, service, ErrCorrupt)
 		}
@@ -70,32 +99,32 @@ func (c caches) load(service, id string) ([]byte, error) {
 	return buf, nil
 }
 
-// create writes the cache of a brand-new entry: chunks, then the manifest.
-// Nothing refers to the entry until the index is written, so no intent
-// record is needed. It returns what it wrote so a failed Add can undo it.
-func (c caches) create(service, id string, cache []byte) (manifest, error) {
-	if len(cache) > MaxCacheSize {
-		return manifest{}, fmt.Errorf("%d bytes, at most %d: %w", len(cache), MaxCacheSize, ErrTooLarge)
-	}
-	m := newManifest(newGen(), cache)
-	if err := c.setChunks(service, id, m.Gen, cache); err != nil {
+// create writes the cache of a brand-new entry as generation m.Gen:
+// chunks, then the manifest. Add records the intent (entry id and
+// generation) in the index first, so whatever an interruption leaves is
+// found and deleted by the next writer (see recoverPending).
+func (c caches) create(ctx context.Context, service, id string, m manifest, cache []byte) (manifest, error) {
+	if err := c.setChunks(ctx, service, id, m.Gen, cache); err != nil {
 		return m, err
 	}
-	return m, c.setManifest(service, id, m)
+	return m, c.setManifest(ctx, service, id, m)
 }
 
-// undoCreate deletes what create wrote. It stops at the first failure (a
-// keyring that fails would fail every call). If a call of this store is
-// stuck in the keyring (it may be one of create's writes, landing late),
-// the deletes are queued to run once it returns, so the cache's items do
-// not stay behind where nothing can find them.
-func (c caches) undoCreate(service, id string, m manifest) {
+// undoCreate deletes what create wrote and reports whether it is gone. It
+// stops at the first failure (a keyring that fails would fail every
+// call). If a call of this store is stuck in the keyring (it may be one of
+// create's writes, landing late), the deletes are queued to run once it
+// returns, so the cache's items do not stay behind where nothing can find
+// them.
+func (c caches) undoCreate(ctx context.Context, service, id string, m manifest) bool {
+	ctx = context.WithoutCancel(ctx) // clean-up runs even after a cancel
 	if !c.kr.busy() {
-		if c.deleteGen(service, id, m.Gen, m.Chunks) == nil {
-			_ = c.deleteItem(service, id)
+		err := c.deleteGen(ctx, service, id, m.Gen, m.Chunks)
+		if err == nil {
+			err = c.deleteItem(ctx, service, id)
 		}
 		if !c.kr.busy() { // done, or failed for a reason waiting won't fix
-			return
+			return err == nil
 		}
 	}
 	c.kr.queue(func(k Keyring) {
@@ -106,6 +135,7 @@ func (c caches) undoCreate(service, id string, m manifest) {
 		}
 		_ = rawDelete(k, service, id)
 	})
+	return false
 }
 
 // rawDelete deletes one item without a timeout (queued clean-up).
@@ -120,6 +150,7 @@ func rawDelete(k Keyring, service, user string) error {
 // names a complete generation (the old one, then the new one):
 //
 //  1. read the manifest (generation A, maybe stale generations S);
+//     if ifGen is set and A is not ifGen, stop with ErrConflict;
 //  2. delete S's chunks (left by a crash or a failed delete);
 //  3. write the manifest A with stale [B] (intent: B's chunks may appear);
 //  4. write B's chunks;
@@ -128,25 +159,34 @@ func rawDelete(k Keyring, service, user string) error {
 //  7. write the manifest B with no stale generations.
 //
 // A failure up to 5 returns an error and leaves A readable; B's chunks are
-// listed as stale and deleted by the next write. After 5 the replace has
-// happened: failures in 6 and 7 are left for the next write to finish and
-// are not reported. A missing manifest has nothing to protect, so steps 2,
-// 3 and 6 are skipped; a corrupt one has its generations' chunks deleted
-// first. A manifest of a newer version is left alone (ErrNewer).
-func (c caches) replace(service, id string, cache []byte) error {
+// listed as stale and deleted by the next write. If the switch itself was
+// abandoned while in the keyring, it may still land: that is
+// ErrOutcomeUnknown (either A or B is then readable, never a mix). After 5
+// the replace has happened: failures in 6 and 7 are left for the next
+// write to finish and are not reported. A missing manifest has nothing to
+// protect, so steps 2, 3 and 6 are skipped; a corrupt one has its
+// generations' chunks deleted first. A manifest of a newer version is left
+// alone (ErrNewer). It returns the new generation.
+func (c caches) replace(ctx context.Context, service, id string, cache []byte, ifGen string) (string, error) {
 	if len(cache) > MaxCacheSize {
-		return fmt.Errorf("%d bytes, at most %d: %w", len(cache), MaxCacheSize, ErrTooLarge)
+		return "", fmt.Errorf("%d bytes, at most %d: %w", len(cache), MaxCacheSize, ErrTooLarge)
 	}
-	old, left, err := c.inspect(service, id)
+	old, left, err := c.inspect(ctx, service, id)
 	prev := err == nil
+	if ifGen != "" && (!prev || old.Gen != ifGen) {
+		if err != nil && !errors.Is(err, errItemMissing) && !errors.Is(err, ErrCorrupt) {
+			return "", err
+		}
+		return "", fmt.Errorf("cache changed since generation %s was read: %w", ifGen, ErrConflict)
+	}
 	switch {
 	case prev, errors.Is(err, errItemMissing):
 	case errors.Is(err, ErrCorrupt):
-		if err := c.deleteLeftovers(service, id, left); err != nil {
-			return fmt.Errorf("delete the chunks a corrupt manifest names: %w", err)
+		if err := c.deleteLeftovers(ctx, service, id, left); err != nil {
+			return "", fmt.Errorf("delete the chunks a corrupt manifest names: %w", err)
 		}
 	default:
-		return err
+		return "", err
 	}
 	avoid := []string{old.Gen}
 	for _, d := range append(old.Stale, left...) {
@@ -154,33 +194,49 @@ func (c caches) replace(service, id string, cache []byte) error {
 	}
 	m := newManifest(newGen(avoid...), cache)
 	if prev {
-		if err := c.deleteLeftovers(service, id, old.Stale); err != nil {
-			return fmt.Errorf("delete a dead generation: %w", err)
+		if err := c.deleteLeftovers(ctx, service, id, old.Stale); err != nil {
+			return "", fmt.Errorf("delete a dead generation: %w", err)
 		}
 		intent := old
 		intent.Stale = []dead{{m.Gen, m.Chunks}}
-		if err := c.setManifest(service, id, intent); err != nil {
-			return fmt.Errorf("record the new generation: %w", err)
+		if err := c.setManifest(ctx, service, id, intent); err != nil {
+			return "", fmt.Errorf("record the new generation: %w", err)
 		}
 	}
-	if err := c.setChunks(service, id, m.Gen, cache); err != nil {
-		return err
+	if err := c.setChunks(ctx, service, id, m.Gen, cache); err != nil {
+		return "", err
 	}
 	if prev {
 		m.Stale = []dead{{old.Gen, old.Chunks}}
 	}
-	if err := c.setManifest(service, id, m); err != nil {
-		return fmt.Errorf("switch to the new generation: %w", err)
+	if err := c.setManifest(ctx, service, id, m); err != nil {
+		if errors.Is(err, errMayHaveLanded) {
+			return "", fmt.Errorf("switch to the new generation: %w: %w", ErrOutcomeUnknown, err)
+		}
+		return "", fmt.Errorf("switch to the new generation: %w", err)
 	}
 	if !prev {
-		return nil
+		return m.Gen, nil
 	}
-	if err := c.deleteGen(service, id, old.Gen, old.Chunks); err != nil {
-		return nil // still listed as stale: the next write deletes it
+	if err := c.deleteGen(ctx, service, id, old.Gen, old.Chunks); err != nil {
+		return m.Gen, nil // still listed as stale: the next write deletes it
 	}
 	m.Stale = nil
-	_ = c.setManifest(service, id, m) // on failure the stale entry names deleted items: harmless
-	return nil
+	_ = c.setManifest(ctx, service, id, m) // on failure the stale entry names deleted items: harmless
+	return m.Gen, nil
+}
+
+// generation returns the generation the entry's manifest names now ("" when
+// there is no manifest), for compare-and-swap checks.
+func (c caches) generation(ctx context.Context, service, id string) (string, error) {
+	m, _, err := c.inspect(ctx, service, id)
+	switch {
+	case err == nil:
+		return m.Gen, nil
+	case errors.Is(err, errItemMissing), errors.Is(err, ErrCorrupt):
+		return "", nil
+	}
+	return "", err
 }
 
 // remove deletes every item of the entry so that at every instant the
@@ -196,38 +252,38 @@ func (c caches) replace(service, id string, cache []byte) error {
 // finishes the job. A missing manifest means nothing to delete; a corrupt
 // one has the chunks it still names deleted; a newer one is left alone
 // (ErrNewer).
-func (c caches) remove(service, id string) error {
-	m, left, err := c.inspect(service, id)
+func (c caches) remove(ctx context.Context, service, id string) error {
+	m, left, err := c.inspect(ctx, service, id)
 	switch {
 	case errors.Is(err, errItemMissing):
 		return nil
 	case errors.Is(err, ErrCorrupt):
-		if err := c.deleteLeftovers(service, id, left); err != nil {
+		if err := c.deleteLeftovers(ctx, service, id, left); err != nil {
 			return err
 		}
-		return c.deleteItem(service, id)
+		return c.deleteItem(ctx, service, id)
 	case err != nil:
 		return err
 	}
-	if err := c.deleteLeftovers(service, id, m.Stale); err != nil {
+	if err := c.deleteLeftovers(ctx, service, id, m.Stale); err != nil {
 		return err
 	}
 	if m.Chunks > 0 {
 		tomb := newManifest(newGen(m.Gen), nil)
 		tomb.Stale = []dead{{m.Gen, m.Chunks}}
-		if err := c.setManifest(service, id, tomb); err != nil {
+		if err := c.setManifest(ctx, service, id, tomb); err != nil {
 			return fmt.Errorf("mark the cache as being removed: %w", err)
 		}
-		if err := c.deleteGen(service, id, m.Gen, m.Chunks); err != nil {
+		if err := c.deleteGen(ctx, service, id, m.Gen, m.Chunks); err != nil {
 			return err
 		}
 	}
-	return c.deleteItem(service, id)
+	return c.deleteItem(ctx, service, id)
 }
 
-func (c caches) setChunks(service, id, gen string, cache []byte) error {
+func (c caches) setChunks(ctx context.Context, service, id, gen string, cache []byte) error {
 	for i, v := range split(cache) {
-		if err := c.kr.set(service, ChunkUser(id, gen, i), v); err != nil {
+		if err := c.kr.set(ctx, service, ChunkUser(id, gen, i), v); err != nil {
 			return fmt.Errorf("write chunk %d: %w", i, err)
 		}
 	}
@@ -239,13 +295,13 @@ func (c caches) setChunks(service, id, gen string, cache []byte) error {
 // of gets, so the work follows the real items, not the counts a manifest
 // claims: a hostile manifest listing 8 generations of 2731 chunks costs
 // about 100 gets, not 22,000 deletes.
-func (c caches) deleteLeftovers(service, id string, gens []dead) error {
+func (c caches) deleteLeftovers(ctx context.Context, service, id string, gens []dead) error {
 	for _, d := range gens {
-		n, err := c.existing(service, id, d)
+		n, err := c.existing(ctx, service, id, d)
 		if err != nil {
 			return err
 		}
-		if err := c.deleteGen(service, id, d.Gen, n); err != nil {
+		if err := c.deleteGen(ctx, service, id, d.Gen, n); err != nil {
 			return err
 		}
 	}
@@ -253,11 +309,11 @@ func (c caches) deleteLeftovers(service, id string, gens []dead) error {
 }
 
 // existing returns k such that chunks 0..k-1 of d exist and k does not.
-func (c caches) existing(service, id string, d dead) (int, error) {
+func (c caches) existing(ctx context.Context, service, id string, d dead) (int, error) {
 	lo, hi := 0, min(max(d.Chunks, 0), maxChunks)
 	for lo < hi {
 		mid := lo + (hi-lo)/2
-		_, err := c.kr.get(service, ChunkUser(id, d.Gen, mid))
+		_, err := c.kr.get(ctx, service, ChunkUser(id, d.Gen, mid))
 		switch {
 		case err == nil:
 			lo = mid + 1
@@ -272,17 +328,17 @@ func (c caches) existing(service, id string, d dead) (int, error) {
 
 // deleteGen deletes chunks n-1 down to 0 of a generation (descending, so
 // an interrupted delete leaves a prefix); absent ones are fine.
-func (c caches) deleteGen(service, id, gen string, n int) error {
+func (c caches) deleteGen(ctx context.Context, service, id, gen string, n int) error {
 	for i := n - 1; i >= 0; i-- {
-		if err := c.deleteItem(service, ChunkUser(id, gen, i)); err != nil {
+		if err := c.deleteItem(ctx, service, ChunkUser(id, gen, i)); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (c caches) deleteItem(service, user string) error {
-	if err := c.kr.delete(service, user); err != nil && !errors.Is(err, errItemMissing) {
+func (c caches) deleteItem(ctx context.Context, service, user string) error {
+	if err := c.kr.delete(ctx, service, user); err != nil && !errors.Is(err, errItemMissing) {
 		return err
 	}
 	return nil

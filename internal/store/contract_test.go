@@ -7,25 +7,22 @@ import (
 
 	"github.com/setupwizard/setupwizard/internal/flow"
 	"github.com/setupwizard/setupwizard/internal/store"
+	"github.com/setupwizard/setupwizard/internal/testenv"
 	"github.com/zalando/go-keyring"
 )
 
-// Both implementations satisfy the engine's interface.
-var (
-	_ flow.Store = (*store.Store)(nil)
-	_ flow.Store = (*store.Memory)(nil)
-)
+// The keyring store is the engine's store.
+var _ flow.Store = (*store.Store)(nil)
 
-// fullStore is flow.Store plus Get, which both implementations have.
-type fullStore interface {
-	flow.Store
-	Get(id string) (store.Entry, error)
-}
+// fullStore is the store under contract test.
+type fullStore = *store.Store
 
-// implementations runs a test against the keyring store (fake keyring) and
-// the in-memory one: they must behave the same.
+// implementations runs a test against the Store on each keyring it must
+// behave the same on: the fault-injection fake (no fault armed), the
+// in-memory keyring (--demo) and the real Secret Service (under
+// ./scripts/test; elsewhere it skips, or fails in CI).
 func implementations(t *testing.T, f func(t *testing.T, s fullStore)) {
-	t.Run("keyring", func(t *testing.T) {
+	t.Run("fault keyring", func(t *testing.T) {
 		s, _ := openFake(t)
 		f(t, s)
 	})
@@ -36,9 +33,19 @@ func implementations(t *testing.T, f func(t *testing.T, s fullStore)) {
 		}
 		f(t, s)
 	})
-	t.Run("memory", func(t *testing.T) {
-		m := store.NewMemory()
-		f(t, m)
+	t.Run("secret service", func(t *testing.T) {
+		testenv.RealKeyring(t)
+		s, err := store.Open(t.TempDir(), realTimeout)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			list, _ := s.Entries(bg)
+			for _, e := range list {
+				_ = s.Remove(bg, e.ID)
+			}
+		})
+		f(t, s)
 	})
 }
 
@@ -48,11 +55,11 @@ func implementations(t *testing.T, f func(t *testing.T, s fullStore)) {
 func TestContractEdges(t *testing.T) {
 	implementations(t, func(t *testing.T, s fullStore) {
 		mustAdd(t, s, newEntry("librus", "jan"), []byte("a"))
-		if _, err := s.Add(newEntry("librus", "jan"), make([]byte, store.MaxCacheSize+1)); !errors.Is(err, store.ErrTooLarge) {
+		if _, err := s.Add(bg, newEntry("librus", "jan"), make([]byte, store.MaxCacheSize+1)); !errors.Is(err, store.ErrTooLarge) {
 			t.Fatalf("huge Add with a taken id: %v, want ErrTooLarge", err)
 		}
 		e := mustAdd(t, s, newEntry("librus", "empty"), nil)
-		got, err := s.LoadCache(e.ID)
+		got, _, err := s.LoadCache(bg, e.ID)
 		if err != nil || got == nil || len(got) != 0 {
 			t.Fatalf("empty cache: %#v, %v", got, err)
 		}
@@ -99,21 +106,21 @@ func TestContractAddLoad(t *testing.T) {
 		if e.Created.IsZero() || !e.Modified.Equal(e.Created) {
 			t.Fatalf("times %v %v", e.Created, e.Modified)
 		}
-		got, err := s.LoadCache(e.ID)
+		got, _, err := s.LoadCache(bg, e.ID)
 		if err != nil || !bytes.Equal(got, cache) {
 			t.Fatalf("LoadCache = %d bytes, %v", len(got), err)
 		}
-		g, err := s.Get(e.ID)
+		g, err := s.Get(bg, e.ID)
 		if err != nil || g.Login() != "jan@example.com" || g.UniqueID != "jan" {
 			t.Fatalf("Get = %+v, %v", g, err)
 		}
-		list, err := s.Entries()
+		list, err := s.Entries(bg)
 		if err != nil || len(list) != 1 || list[0].ID != e.ID {
 			t.Fatalf("Entries = %+v, %v", list, err)
 		}
 		// Callers get copies.
 		list[0].Data[store.DataLogin] = "changed"
-		if g, _ := s.Get(e.ID); g.Login() != "jan@example.com" {
+		if g, _ := s.Get(bg, e.ID); g.Login() != "jan@example.com" {
 			t.Fatalf("Entries aliases the store: login %q", g.Login())
 		}
 	})
@@ -122,13 +129,13 @@ func TestContractAddLoad(t *testing.T) {
 func TestContractUniqueID(t *testing.T) {
 	implementations(t, func(t *testing.T, s fullStore) {
 		mustAdd(t, s, newEntry("librus", "jan"), []byte("a"))
-		_, err := s.Add(newEntry("librus", "jan"), []byte("b"))
+		_, err := s.Add(bg, newEntry("librus", "jan"), []byte("b"))
 		if !errors.Is(err, store.ErrDuplicate) {
 			t.Fatalf("second Add: %v, want ErrDuplicate", err)
 		}
 		// Unique per domain: another provider may have the same id.
 		mustAdd(t, s, newEntry("flameconnect", "jan"), []byte("c"))
-		if list, _ := s.Entries(); len(list) != 2 {
+		if list, _ := s.Entries(bg); len(list) != 2 {
 			t.Fatalf("%d entries, want 2", len(list))
 		}
 	})
@@ -146,11 +153,11 @@ func TestContractBadEntry(t *testing.T) {
 	}
 	implementations(t, func(t *testing.T, s fullStore) {
 		for _, c := range cases {
-			if _, err := s.Add(c.e, []byte("x")); err == nil {
+			if _, err := s.Add(bg, c.e, []byte("x")); err == nil {
 				t.Errorf("%s: Add succeeded", c.name)
 			}
 		}
-		if list, _ := s.Entries(); len(list) != 0 {
+		if list, _ := s.Entries(bg); len(list) != 0 {
 			t.Fatalf("%d entries after rejected adds", len(list))
 		}
 	})
@@ -160,25 +167,25 @@ func TestContractReplace(t *testing.T) {
 	implementations(t, func(t *testing.T, s fullStore) {
 		e := mustAdd(t, s, newEntry("flameconnect", "ann"), cacheOf(6000, 2))
 		next := cacheOf(3000, 3)
-		if err := s.ReplaceCache(e.ID, next); err != nil {
+		if _, err := s.ReplaceCache(bg, e.ID, next, ""); err != nil {
 			t.Fatal(err)
 		}
-		if got, err := s.LoadCache(e.ID); err != nil || !bytes.Equal(got, next) {
+		if got, _, err := s.LoadCache(bg, e.ID); err != nil || !bytes.Equal(got, next) {
 			t.Fatalf("after replace: %d bytes, %v", len(got), err)
 		}
-		if err := s.ReplaceCache("nope", next); !errors.Is(err, store.ErrNotFound) {
+		if _, err := s.ReplaceCache(bg, "nope", next, ""); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("replace unknown: %v", err)
 		}
-		if _, err := s.LoadCache("nope"); !errors.Is(err, store.ErrNotFound) {
+		if _, _, err := s.LoadCache(bg, "nope"); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("load unknown: %v", err)
 		}
-		if err := s.ReplaceCache(e.ID, make([]byte, store.MaxCacheSize+1)); !errors.Is(err, store.ErrTooLarge) {
+		if _, err := s.ReplaceCache(bg, e.ID, make([]byte, store.MaxCacheSize+1), ""); !errors.Is(err, store.ErrTooLarge) {
 			t.Fatalf("replace huge: %v", err)
 		}
-		if _, err := s.Add(newEntry("librus", "huge"), make([]byte, store.MaxCacheSize+1)); !errors.Is(err, store.ErrTooLarge) {
+		if _, err := s.Add(bg, newEntry("librus", "huge"), make([]byte, store.MaxCacheSize+1)); !errors.Is(err, store.ErrTooLarge) {
 			t.Fatalf("add huge: %v", err)
 		}
-		if list, _ := s.Entries(); len(list) != 1 {
+		if list, _ := s.Entries(bg); len(list) != 1 {
 			t.Fatalf("%d entries, want 1", len(list))
 		}
 	})
@@ -192,15 +199,15 @@ func TestContractIssues(t *testing.T) {
 			want bool
 		}{{true, true}, {true, true}, {false, false}, {false, false}, {true, true}}
 		for i, st := range steps {
-			if err := s.SetIssue(e.ID, store.IssueAuthExpired, st.open); err != nil {
+			if err := s.SetIssue(bg, e.ID, store.IssueAuthExpired, st.open, ""); err != nil {
 				t.Fatalf("step %d: %v", i, err)
 			}
-			g, _ := s.Get(e.ID)
+			g, _ := s.Get(bg, e.ID)
 			if g.HasIssue(store.IssueAuthExpired) != st.want || len(g.Issues) > 1 {
 				t.Fatalf("step %d: issues %+v", i, g.Issues)
 			}
 		}
-		if err := s.SetIssue("nope", store.IssueAuthExpired, true); !errors.Is(err, store.ErrNotFound) {
+		if err := s.SetIssue(bg, "nope", store.IssueAuthExpired, true, ""); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("unknown entry: %v", err)
 		}
 	})
@@ -210,19 +217,19 @@ func TestContractRemove(t *testing.T) {
 	implementations(t, func(t *testing.T, s fullStore) {
 		a := mustAdd(t, s, newEntry("librus", "a"), []byte("aa"))
 		b := mustAdd(t, s, newEntry("librus", "b"), []byte("bb"))
-		if err := s.Remove(a.ID); err != nil {
+		if err := s.Remove(bg, a.ID); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Get(a.ID); !errors.Is(err, store.ErrNotFound) {
+		if _, err := s.Get(bg, a.ID); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("Get removed: %v", err)
 		}
-		if _, err := s.LoadCache(a.ID); !errors.Is(err, store.ErrNotFound) {
+		if _, _, err := s.LoadCache(bg, a.ID); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("LoadCache removed: %v", err)
 		}
-		if err := s.Remove(a.ID); !errors.Is(err, store.ErrNotFound) {
+		if err := s.Remove(bg, a.ID); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("second Remove: %v", err)
 		}
-		if got, err := s.LoadCache(b.ID); err != nil || string(got) != "bb" {
+		if got, _, err := s.LoadCache(bg, b.ID); err != nil || string(got) != "bb" {
 			t.Fatalf("other entry: %q %v", got, err)
 		}
 		// The unique id is free again.

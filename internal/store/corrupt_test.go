@@ -80,7 +80,7 @@ func TestLoadCorrupt(t *testing.T) {
 			c.tamper(it, e.ID)
 			kr.replaceItems(e.ID, it)
 
-			_, err := s.LoadCache(e.ID)
+			_, _, err := s.LoadCache(bg, e.ID)
 			if !errors.Is(err, c.want) || errors.Is(err, store.ErrKeyring) {
 				t.Fatalf("LoadCache: %v, want %v", err, c.want)
 			}
@@ -89,10 +89,10 @@ func TestLoadCorrupt(t *testing.T) {
 			}
 			// A reauth repairs the cache.
 			next := cacheOf(2000, 10)
-			if err := s.ReplaceCache(e.ID, next); err != nil {
+			if _, err := s.ReplaceCache(bg, e.ID, next, ""); err != nil {
 				t.Fatalf("replace over a corrupt cache: %v", err)
 			}
-			if got, err := s.LoadCache(e.ID); err != nil || !bytes.Equal(got, next) {
+			if got, _, err := s.LoadCache(bg, e.ID); err != nil || !bytes.Equal(got, next) {
 				t.Fatalf("after repair: %v", err)
 			}
 			// The repair deleted the chunks the corrupt manifest still
@@ -107,7 +107,7 @@ func TestLoadCorrupt(t *testing.T) {
 			it := kr.list(e.ID)
 			c.tamper(it, e.ID)
 			kr.replaceItems(e.ID, it)
-			if err := s.Remove(e.ID); err != nil {
+			if err := s.Remove(bg, e.ID); err != nil {
 				t.Fatalf("Remove over a corrupt cache: %v", err)
 			}
 			if left := kr.list(e.ID); !c.lost && len(left) != 0 {
@@ -132,9 +132,9 @@ func TestNewerManifest(t *testing.T) {
 		kr.replaceItems(e.ID, it)
 		before := kr.snapshot()
 
-		_, errLoad := s.LoadCache(e.ID)
-		errReplace := s.ReplaceCache(e.ID, []byte("new"))
-		errRemove := s.Remove(e.ID)
+		_, _, errLoad := s.LoadCache(bg, e.ID)
+		_, errReplace := s.ReplaceCache(bg, e.ID, []byte("new"), "")
+		errRemove := s.Remove(bg, e.ID)
 		for name, err := range map[string]error{"LoadCache": errLoad, "ReplaceCache": errReplace, "Remove": errRemove} {
 			if !errors.Is(err, store.ErrNewer) || errors.Is(err, store.ErrCorrupt) || !strings.Contains(err.Error(), "newer setupwizard") {
 				t.Errorf("%s: %v, want ErrNewer", name, err)
@@ -143,7 +143,7 @@ func TestNewerManifest(t *testing.T) {
 		if after := kr.snapshot(); !maps.Equal(before, after) {
 			t.Fatalf("items changed under a newer manifest")
 		}
-		if _, err := s.Get(e.ID); err != nil {
+		if _, err := s.Get(bg, e.ID); err != nil {
 			t.Fatalf("entry gone: %v", err)
 		}
 	}

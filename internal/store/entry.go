@@ -24,7 +24,17 @@ type Entry struct {
 	Modified time.Time         `json:"modified_at"`
 	Keyring  KeyringRef        `json:"keyring"`
 	Issues   []Issue           `json:"issues,omitempty"`
+	// Identity is who the service vouched for at sign-in (provider
+	// Account.Identity): a reauth as anyone else is refused. Empty for
+	// entries written before identities were kept, until the next
+	// successful write learns it from the cache.
+	Identity string `json:"identity,omitempty"`
 }
+
+// Version is the generation of an entry's token cache as it was read
+// (LoadCache). Writes given a Version succeed only if the cache is still
+// that generation (compare-and-swap); "" means no condition.
+type Version string
 
 // DataLogin is the Data key holding the login / e-mail the entry was made
 // with, to prefill reauth and to match --account.
@@ -63,4 +73,12 @@ var (
 	ErrDuplicate = errors.New("unique id already configured")
 	// ErrKeyring marks every failure of the OS keyring (exit code 3).
 	ErrKeyring = errors.New("keyring unavailable")
+	// ErrConflict means a compare-and-swap write found the cache changed
+	// since the Version it was given: another command wrote first, and
+	// nothing was written. Re-read and use the winner's cache.
+	ErrConflict = errors.New("token cache changed meanwhile")
+	// ErrOutcomeUnknown means the switch to a new cache was abandoned
+	// while in the keyring: the old or the new cache is in place (never a
+	// mix), but which is not known. Check the entry (--status).
+	ErrOutcomeUnknown = errors.New("the token cache may have been replaced; run --status to see which sign-in is in place")
 )

@@ -29,7 +29,7 @@ func TestKeyringErrors(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			s, kr := openFake(t)
 			kr.setBefore(func(string, string, string) error { return errors.New(c.backend) })
-			_, err := s.Add(newEntry("librus", "jan"), []byte("s3cr3t-token"))
+			_, err := s.Add(bg, newEntry("librus", "jan"), []byte("s3cr3t-token"))
 			if !errors.Is(err, store.ErrKeyring) {
 				t.Fatalf("Add: %v, want ErrKeyring", err)
 			}
@@ -64,17 +64,17 @@ func TestKeyringTimeout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = s2.ReplaceCache(e.ID, []byte("new"))
+	_, err = s2.ReplaceCache(bg, e.ID, []byte("new"), "")
 	if !errors.Is(err, store.ErrKeyring) || !strings.Contains(err.Error(), "did not answer") || !strings.Contains(err.Error(), "unlock") {
 		t.Fatalf("ReplaceCache on a hung keyring: %v", err)
 	}
 	<-hung // the first call is the one hanging
 	// A second operation times out too: its calls queue behind the hung one.
-	if _, err := s2.LoadCache(e.ID); !errors.Is(err, store.ErrKeyring) {
+	if _, _, err := s2.LoadCache(bg, e.ID); !errors.Is(err, store.ErrKeyring) {
 		t.Fatalf("LoadCache behind a hung call: %v", err)
 	}
 	close(release)
-	if got, err := s.LoadCache(e.ID); err != nil || string(got) != "old" {
+	if got, _, err := s.LoadCache(bg, e.ID); err != nil || string(got) != "old" {
 		t.Fatalf("old cache after the timeout: %q %v", got, err)
 	}
 	if n := blocking.callCount(); n != 1 {

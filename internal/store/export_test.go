@@ -1,5 +1,13 @@
 package store
 
+// Pending reports whether s still has an abandoned keyring call or queued
+// clean-up (and so may keep entries.lock).
+func Pending(s *Store) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.held != nil || s.caches.kr.busy()
+}
+
 // SetBeforeIndexWrite lets tests fail the index write of s.
 func SetBeforeIndexWrite(s *Store, f func() error) { s.beforeIndexWrite = f }
 

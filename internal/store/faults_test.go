@@ -57,7 +57,7 @@ func TestReplaceFaults(t *testing.T) {
 	s, kr := openFake(t)
 	e := mustAdd(t, s, newEntry("librus", "jan"), oldCache)
 	w0 := kr.writeCount()
-	if err := s.ReplaceCache(e.ID, newCache); err != nil {
+	if _, err := s.ReplaceCache(bg, e.ID, newCache, ""); err != nil {
 		t.Fatal(err)
 	}
 	total := kr.writeCount() - w0
@@ -76,7 +76,7 @@ func TestReplaceFaults(t *testing.T) {
 					n = k - 1 // writes that got through
 				}
 				kr.setBefore(mode(n))
-				err := s.ReplaceCache(e.ID, newCache)
+				_, err := s.ReplaceCache(bg, e.ID, newCache, "")
 				kr.setBefore(nil) // restart / the keyring recovers
 
 				committed := k > switchAt
@@ -90,20 +90,20 @@ func TestReplaceFaults(t *testing.T) {
 				if committed {
 					want = newCache
 				}
-				got, lerr := s.LoadCache(e.ID)
+				got, _, lerr := s.LoadCache(bg, e.ID)
 				if lerr != nil || !bytes.Equal(got, want) {
 					t.Fatalf("after a failure at write %d: LoadCache %d bytes, %v; want the %s cache",
 						k, len(got), lerr, map[bool]string{false: "old", true: "new"}[committed])
 				}
 
 				// The next write cleans every leftover.
-				if err := s.ReplaceCache(e.ID, third); err != nil {
+				if _, err := s.ReplaceCache(bg, e.ID, third, ""); err != nil {
 					t.Fatal(err)
 				}
 				if items := kr.list(e.ID); len(items) != 2+1 {
 					t.Fatalf("%d items after the next write, want 2 chunks + manifest: %v", len(items), keys(items))
 				}
-				if got, err := s.LoadCache(e.ID); err != nil || !bytes.Equal(got, third) {
+				if got, _, err := s.LoadCache(bg, e.ID); err != nil || !bytes.Equal(got, third) {
 					t.Fatalf("third cache: %v", err)
 				}
 			})
@@ -117,7 +117,7 @@ func TestReplaceFailsOnStaleCleanup(t *testing.T) {
 	s, kr := openFake(t)
 	e := mustAdd(t, s, newEntry("librus", "jan"), cacheOf(4000, 1))
 	kr.setBefore(crashAfter(3)) // intent + 2 of 5 chunks
-	if err := s.ReplaceCache(e.ID, cacheOf(7000, 2)); err == nil {
+	if _, err := s.ReplaceCache(bg, e.ID, cacheOf(7000, 2), ""); err == nil {
 		t.Fatal("replace with a crash succeeded")
 	}
 	kr.setBefore(func(op, _, _ string) error {
@@ -127,14 +127,14 @@ func TestReplaceFailsOnStaleCleanup(t *testing.T) {
 		return nil
 	})
 	before := kr.snapshot()
-	if err := s.ReplaceCache(e.ID, cacheOf(100, 3)); !errors.Is(err, store.ErrKeyring) {
+	if _, err := s.ReplaceCache(bg, e.ID, cacheOf(100, 3), ""); !errors.Is(err, store.ErrKeyring) {
 		t.Fatalf("replace with failing deletes: %v", err)
 	}
 	if after := kr.snapshot(); len(after) != len(before) {
 		t.Fatalf("items changed: %d -> %d", len(before), len(after))
 	}
 	kr.setBefore(nil)
-	if got, err := s.LoadCache(e.ID); err != nil || !bytes.Equal(got, cacheOf(4000, 1)) {
+	if got, _, err := s.LoadCache(bg, e.ID); err != nil || !bytes.Equal(got, cacheOf(4000, 1)) {
 		t.Fatalf("old cache: %v", err)
 	}
 }
@@ -147,13 +147,13 @@ func TestAddFaults(t *testing.T) {
 		t.Run(fmt.Sprint(k), func(t *testing.T) {
 			s, kr := openFake(t)
 			kr.setBefore(failNthWrite(k))
-			if _, err := s.Add(newEntry("librus", "jan"), cache); !errors.Is(err, store.ErrKeyring) {
+			if _, err := s.Add(bg, newEntry("librus", "jan"), cache); !errors.Is(err, store.ErrKeyring) {
 				t.Fatalf("Add: %v, want ErrKeyring", err)
 			}
 			if items := kr.snapshot(); len(items) != 0 {
 				t.Fatalf("%d keyring items left", len(items))
 			}
-			if list, err := s.Entries(); err != nil || len(list) != 0 {
+			if list, err := s.Entries(bg); err != nil || len(list) != 0 {
 				t.Fatalf("entries %v %v", list, err)
 			}
 			kr.setBefore(nil)
@@ -172,7 +172,7 @@ func TestAddIndexWriteFails(t *testing.T) {
 	itemsBefore := kr.snapshot()
 
 	store.SetBeforeIndexWrite(s, func() error { return errors.New("disk full") })
-	if _, err := s.Add(newEntry("librus", "b"), cacheOf(5000, 1)); err == nil || !strings.Contains(err.Error(), "disk full") {
+	if _, err := s.Add(bg, newEntry("librus", "b"), cacheOf(5000, 1)); err == nil || !strings.Contains(err.Error(), "disk full") {
 		t.Fatalf("Add: %v", err)
 	}
 	if after := kr.snapshot(); len(after) != len(itemsBefore) {
@@ -182,7 +182,7 @@ func TestAddIndexWriteFails(t *testing.T) {
 		t.Fatal("index changed")
 	}
 	store.SetBeforeIndexWrite(s, nil)
-	if got, err := s.LoadCache(first.ID); err != nil || string(got) != "first" {
+	if got, _, err := s.LoadCache(bg, first.ID); err != nil || string(got) != "first" {
 		t.Fatalf("first entry: %q %v", got, err)
 	}
 }
@@ -193,12 +193,12 @@ func TestRemoveDeletesEverything(t *testing.T) {
 	e := mustAdd(t, s, newEntry("librus", "jan"), cacheOf(4000, 1))
 	other := mustAdd(t, s, newEntry("librus", "ann"), cacheOf(100, 1))
 	kr.setBefore(crashAfter(4)) // intent + 3 chunks of the new generation
-	_ = s.ReplaceCache(e.ID, cacheOf(7000, 2))
+	_, _ = s.ReplaceCache(bg, e.ID, cacheOf(7000, 2), "")
 	kr.setBefore(nil)
 	if n := len(kr.list(e.ID)); n != 4+3 {
 		t.Fatalf("setup: %d items, want old 3 chunks + manifest + 3 new chunks", n)
 	}
-	if err := s.Remove(e.ID); err != nil {
+	if err := s.Remove(bg, e.ID); err != nil {
 		t.Fatal(err)
 	}
 	if items := kr.list(e.ID); len(items) != 0 {
@@ -214,14 +214,14 @@ func TestRemoveKeyringFailure(t *testing.T) {
 	s, kr := openFake(t)
 	e := mustAdd(t, s, newEntry("librus", "jan"), cacheOf(4000, 1))
 	kr.setBefore(failNthWrite(2))
-	if err := s.Remove(e.ID); !errors.Is(err, store.ErrKeyring) {
+	if err := s.Remove(bg, e.ID); !errors.Is(err, store.ErrKeyring) {
 		t.Fatalf("Remove: %v", err)
 	}
 	kr.setBefore(nil)
-	if _, err := s.Get(e.ID); err != nil {
+	if _, err := s.Get(bg, e.ID); err != nil {
 		t.Fatalf("entry gone after a failed remove: %v", err)
 	}
-	if err := s.Remove(e.ID); err != nil {
+	if err := s.Remove(bg, e.ID); err != nil {
 		t.Fatal(err)
 	}
 	if items := kr.list(e.ID); len(items) != 0 {
@@ -243,7 +243,7 @@ func TestLoadKeyringFailure(t *testing.T) {
 			}
 			return nil
 		})
-		_, err := s.LoadCache(e.ID)
+		_, _, err := s.LoadCache(bg, e.ID)
 		if !errors.Is(err, store.ErrKeyring) || errors.Is(err, store.ErrCorrupt) {
 			t.Fatalf("get %d failing: %v", k, err)
 		}

@@ -23,17 +23,17 @@ func TestDirSyncFailureIsNotAFailedWrite(t *testing.T) {
 	defer restore()
 	s, kr := openFake(t)
 	cache := cacheOf(3000, 1)
-	e, err := s.Add(newEntry("librus", "jan"), cache)
+	e, err := s.Add(bg, newEntry("librus", "jan"), cache)
 	if err != nil {
 		t.Fatalf("Add: %v", err)
 	}
-	if got, err := s.LoadCache(e.ID); err != nil || !bytes.Equal(got, cache) {
+	if got, _, err := s.LoadCache(bg, e.ID); err != nil || !bytes.Equal(got, cache) {
 		t.Fatalf("LoadCache: %d bytes, %v", len(got), err)
 	}
 	if n := len(kr.list(e.ID)); n != 2+1 {
 		t.Fatalf("%d items, want 2 chunks + manifest", n)
 	}
-	if err := s.SetIssue(e.ID, store.IssueAuthExpired, true); err != nil {
+	if err := s.SetIssue(bg, e.ID, store.IssueAuthExpired, true, ""); err != nil {
 		t.Fatalf("SetIssue: %v", err)
 	}
 }
@@ -62,13 +62,13 @@ func TestReadOnlyConfigDir(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if list, err := ro.Entries(); err != nil || len(list) != 1 {
+	if list, err := ro.Entries(bg); err != nil || len(list) != 1 {
 		t.Fatalf("Entries: %v %v", list, err)
 	}
-	if got, err := ro.LoadCache(e.ID); err != nil || string(got) != "cache" {
+	if got, _, err := ro.LoadCache(bg, e.ID); err != nil || string(got) != "cache" {
 		t.Fatalf("LoadCache: %q %v", got, err)
 	}
-	if err := ro.SetIssue(e.ID, store.IssueAuthExpired, true); err == nil || !errors.Is(err, os.ErrPermission) {
+	if err := ro.SetIssue(bg, e.ID, store.IssueAuthExpired, true, ""); err == nil || !errors.Is(err, os.ErrPermission) {
 		t.Fatalf("SetIssue without the lock: %v", err)
 	}
 }
@@ -92,7 +92,7 @@ func TestReadOnlyConfigDirModes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if list, err := ro.Entries(); err != nil || len(list) != 1 {
+	if list, err := ro.Entries(bg); err != nil || len(list) != 1 {
 		t.Fatalf("Entries: %v %v", list, err)
 	}
 }

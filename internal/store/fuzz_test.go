@@ -62,14 +62,17 @@ func FuzzParseManifest(f *testing.F) {
 func FuzzParseIndex(f *testing.F) {
 	seeds(f, "index")
 	f.Fuzz(func(t *testing.T, v string) {
-		entries, err := parseIndex("entries.json", []byte(v))
+		idx, err := parseIndex("entries.json", []byte(v))
 		if err != nil {
 			return
 		}
 		seen := map[string]bool{}
-		for _, e := range entries {
+		for _, e := range idx.Entries {
 			if checkEntry(e) != nil || seen[e.ID] {
 				t.Fatalf("accepted bad entry %+v", e)
+			}
+			if cleanText(e.Title) != e.Title {
+				t.Fatalf("title %q holds control characters", e.Title)
 			}
 			seen[e.ID] = true
 		}

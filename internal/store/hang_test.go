@@ -86,11 +86,11 @@ func settle(t *testing.T, s *store.Store) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := s.Settle(ctx); err != nil {
-		t.Fatalf("Settle: %v", err)
+	if err := s.Close(ctx); err != nil {
+		t.Fatalf("Close: %v", err)
 	}
-	if s.Pending() {
-		t.Fatal("Pending after Settle")
+	if store.Pending(s) {
+		t.Fatal("Pending after Close")
 	}
 }
 
@@ -104,10 +104,13 @@ func TestLateCallKeepsLock(t *testing.T) {
 		op   func(s *store.Store, id string) error
 	}{
 		{"replace: the switch lands late", func(string) func(string, string) bool { return nth("set", 3) }, // intent, chunk, switch
-			func(s *store.Store, id string) error { return s.ReplaceCache(id, []byte("from A")) }},
+			func(s *store.Store, id string) error {
+				_, err := s.ReplaceCache(bg, id, []byte("from A"), "")
+				return err
+			}},
 		{"remove: the manifest delete lands late", func(id string) func(string, string) bool {
 			return func(op, user string) bool { return op == "delete" && user == id }
-		}, func(s *store.Store, id string) error { return s.Remove(id) }},
+		}, func(s *store.Store, id string) error { return s.Remove(bg, id) }},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -123,7 +126,7 @@ func TestLateCallKeepsLock(t *testing.T) {
 				t.Fatalf("A: %v, want a timeout that says the lock is kept", err)
 			}
 			<-gate.hung
-			if !a.Pending() {
+			if !store.Pending(a) {
 				t.Fatal("A does not report its abandoned call")
 			}
 
@@ -133,16 +136,16 @@ func TestLateCallKeepsLock(t *testing.T) {
 				t.Fatal(err)
 			}
 			fromB := cacheOf(2000, 2)
-			if err := b.ReplaceCache(e.ID, fromB); !errors.Is(err, store.ErrLocked) {
+			if _, err := b.ReplaceCache(bg, e.ID, fromB, ""); !errors.Is(err, store.ErrLocked) {
 				t.Fatalf("B changed the cache while A's call was in the keyring: %v", err)
 			}
 
 			close(gate.release) // the late call lands
 			settle(t, a)
-			if err := b.ReplaceCache(e.ID, fromB); err != nil {
+			if _, err := b.ReplaceCache(bg, e.ID, fromB, ""); err != nil {
 				t.Fatalf("B after A let go: %v", err)
 			}
-			if got, err := b.LoadCache(e.ID); err != nil || !bytes.Equal(got, fromB) {
+			if got, _, err := b.LoadCache(bg, e.ID); err != nil || !bytes.Equal(got, fromB) {
 				t.Fatalf("B's cache: %d bytes, %v", len(got), err)
 			}
 			if items := kr.list(e.ID); len(items) != 2+1 {
@@ -164,12 +167,12 @@ func TestQueuedCallGivesUp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.LoadCache(e.ID); err == nil {
+	if _, _, err := s.LoadCache(bg, e.ID); err == nil {
 		t.Fatal("LoadCache on a hung keyring succeeded")
 	}
 	exited := make(chan struct{}, 8)
 	store.SetQueuedExit(s, func() { exited <- struct{}{} })
-	_, err = s.LoadCache(e.ID)
+	_, _, err = s.LoadCache(bg, e.ID)
 	if !errors.Is(err, store.ErrKeyring) || !strings.Contains(err.Error(), "an earlier keyring call never returned") ||
 		!strings.Contains(err.Error(), "restart setupwizard") || strings.Contains(err.Error(), "unlock the keyring") {
 		t.Fatalf("queued call: %v", err)
@@ -197,10 +200,10 @@ func TestTimedOutAddCleansUpLater(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Add(newEntry("librus", "jan"), cacheOf(5000, 1)); !errors.Is(err, store.ErrKeyring) {
+	if _, err := s.Add(bg, newEntry("librus", "jan"), cacheOf(5000, 1)); !errors.Is(err, store.ErrKeyring) {
 		t.Fatalf("Add: %v", err)
 	}
-	if list, err := s.Entries(); err != nil || len(list) != 0 {
+	if list, err := s.Entries(bg); err != nil || len(list) != 0 {
 		t.Fatalf("entries %v %v", list, err)
 	}
 	if len(kr.snapshot()) == 0 {
@@ -223,7 +226,7 @@ func TestTimedOutProbeCleansUpLater(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Probe("librus"); !errors.Is(err, store.ErrKeyring) {
+	if err := s.Probe(bg, "librus"); !errors.Is(err, store.ErrKeyring) {
 		t.Fatalf("Probe: %v", err)
 	}
 	close(gate.release)

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"context"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -45,13 +46,14 @@ func cacheOf(n int, seed uint64) []byte {
 }
 
 // mustAdd adds an entry with cache or fails the test.
-func mustAdd(t testing.TB, s interface {
-	Add(store.Entry, []byte) (store.Entry, error)
-}, e store.Entry, cache []byte) store.Entry {
+func mustAdd(t testing.TB, s *store.Store, e store.Entry, cache []byte) store.Entry {
 	t.Helper()
-	got, err := s.Add(e, cache)
+	got, err := s.Add(bg, e, cache)
 	if err != nil {
 		t.Fatalf("Add: %v", err)
 	}
 	return got
 }
+
+// bg is the context of store calls in tests that do not cancel.
+var bg = context.Background()

@@ -10,14 +10,18 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"strings"
 	"time"
 )
 
 // Index file names in the config dir.
 const (
-	IndexFile    = "entries.json"
-	LockFile     = "entries.lock"
-	IndexVersion = 1
+	IndexFile = "entries.json"
+	LockFile  = "entries.lock"
+	// IndexVersion is the format written. Version 2 added each entry's
+	// identity and the pending list; version 1 indexes are read as they
+	// are and written as version 2 by the next change (never refused).
+	IndexVersion = 2
 	// maxIndexSize caps what is read from entries.json; thousands of
 	// entries fit in far less.
 	maxIndexSize = 16 << 20
@@ -27,31 +31,46 @@ const (
 type indexFile struct {
 	Version int     `json:"version"`
 	Entries []Entry `json:"entries"`
+	// Pending lists adds that were writing keyring items when the index
+	// was written: an add records its intent here before its first
+	// keyring write and drops it when it commits the entry, so the items
+	// of an add that was interrupted are known to the next writer, which
+	// deletes them (recoverPending).
+	Pending []pendingAdd `json:"pending,omitempty"`
+}
+
+// pendingAdd is the intent of an add: the items of generation Gen under
+// entry id ID in Service may exist, and no entry owns them yet.
+type pendingAdd struct {
+	ID      string `json:"entry_id"`
+	Service string `json:"service"`
+	Gen     string `json:"generation"`
+	Chunks  int    `json:"chunks"`
 }
 
 // readIndex reads entries.json; a missing file is an empty index. Anything
 // it cannot read safely is ErrIndex, so a later write never replaces data
 // this version does not understand.
-func readIndex(path string) ([]Entry, error) {
+func readIndex(path string) (indexFile, error) {
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
+		return indexFile{Version: IndexVersion}, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read entries index: %w", err)
+		return indexFile{}, fmt.Errorf("read entries index: %w", err)
 	}
 	defer f.Close()
 	b, err := io.ReadAll(io.LimitReader(f, maxIndexSize+1))
 	if err != nil {
-		return nil, fmt.Errorf("read entries index: %w", err)
+		return indexFile{}, fmt.Errorf("read entries index: %w", err)
 	}
 	return parseIndex(path, b)
 }
 
 // parseIndex decodes and checks the bytes of entries.json.
-func parseIndex(path string, b []byte) ([]Entry, error) {
-	bad := func(format string, a ...any) ([]Entry, error) {
-		return nil, fmt.Errorf("%s: %s; fix or move the file away (setupwizard will not overwrite it): %w",
+func parseIndex(path string, b []byte) (indexFile, error) {
+	bad := func(format string, a ...any) (indexFile, error) {
+		return indexFile{}, fmt.Errorf("%s: %s; fix or move the file away (setupwizard will not overwrite it): %w",
 			path, fmt.Sprintf(format, a...), ErrIndex)
 	}
 	if len(b) > maxIndexSize {
@@ -68,7 +87,7 @@ func parseIndex(path string, b []byte) ([]Entry, error) {
 		return bad(`no "version" field`)
 	case *probe.Version > IndexVersion:
 		return bad("written by a newer setupwizard (version %d; this one reads version %d): upgrade setupwizard", *probe.Version, IndexVersion)
-	case *probe.Version != IndexVersion:
+	case *probe.Version < 1:
 		return bad("unknown version %d", *probe.Version)
 	}
 	var idx indexFile
@@ -92,8 +111,18 @@ func parseIndex(path string, b []byte) ([]Entry, error) {
 			return bad("%s unique id %q appears twice", e.Domain, e.UniqueID)
 		}
 		uniques[u] = true
+		// Titles come from servers; one stored by an older version may
+		// hold control characters (defence in depth: see cleanText).
+		idx.Entries[i].Title = cleanText(e.Title)
 	}
-	return idx.Entries, nil
+	for i, p := range idx.Pending {
+		if !entryIDRE.MatchString(p.ID) || !strings.HasPrefix(p.Service, ServicePrefix) ||
+			!domainRE.MatchString(strings.TrimPrefix(p.Service, ServicePrefix)) || !genRE.MatchString(p.Gen) ||
+			p.Chunks < 0 || p.Chunks > maxChunks {
+			return bad("pending add %d: bad fields", i)
+		}
+	}
+	return idx, nil
 }
 
 // entryIDRE is what newEntryID makes; the id becomes keyring user names.
@@ -132,11 +161,12 @@ const tempPattern = "." + IndexFile + ".*.tmp"
 // leaves the old or the new index, and no temp file survives an error. An
 // error means the index was not replaced: once the rename is done nothing
 // fails, so a caller never undoes a committed change (see syncDir).
-func writeIndex(path string, entries []Entry) (err error) {
-	if entries == nil {
-		entries = []Entry{}
+func writeIndex(path string, idx indexFile) (err error) {
+	if idx.Entries == nil {
+		idx.Entries = []Entry{}
 	}
-	b, err := json.MarshalIndent(indexFile{Version: IndexVersion, Entries: entries}, "", "  ")
+	idx.Version = IndexVersion
+	b, err := json.MarshalIndent(idx, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encode entries index: %w", err)
 	}

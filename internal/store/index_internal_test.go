@@ -15,7 +15,7 @@ func TestWriteIndexFailureLeavesNoTemp(t *testing.T) {
 	if err := os.MkdirAll(filepath.Join(target, "x"), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	if err := writeIndex(target, nil); err == nil {
+	if err := writeIndex(target, indexFile{}); err == nil {
 		t.Fatal("writeIndex over a directory succeeded")
 	}
 	names, _ := os.ReadDir(dir)
@@ -40,7 +40,7 @@ func TestWriteIndexRemovesStaleTemps(t *testing.T) {
 	if err := os.Chtimes(old, past, past); err != nil {
 		t.Fatal(err)
 	}
-	if err := writeIndex(filepath.Join(dir, IndexFile), nil); err != nil {
+	if err := writeIndex(filepath.Join(dir, IndexFile), indexFile{}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(old); !os.IsNotExist(err) {

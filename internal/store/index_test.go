@@ -23,7 +23,7 @@ func TestIndexModesAndContent(t *testing.T) {
 	}
 	secret := []byte(`{"RefreshToken":{"x":{"secret":"s3cr3t-refresh"}}}`)
 	e := mustAdd(t, s, newEntry("flameconnect", "ann"), secret)
-	if err := s.SetIssue(e.ID, store.IssueAuthExpired, true); err != nil {
+	if err := s.SetIssue(bg, e.ID, store.IssueAuthExpired, true, ""); err != nil {
 		t.Fatal(err)
 	}
 	for path, want := range map[string]os.FileMode{
@@ -43,7 +43,7 @@ func TestIndexModesAndContent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`"version": 1`, `"entry_id": "` + e.ID, `"issue_id": "auth_expired"`, `"service": "setupwizard:flameconnect"`} {
+	for _, want := range []string{`"version": 2`, `"entry_id": "` + e.ID, `"issue_id": "auth_expired"`, `"service": "setupwizard:flameconnect"`} {
 		if !bytes.Contains(b, []byte(want)) {
 			t.Errorf("index lacks %s:\n%s", want, b)
 		}
@@ -60,14 +60,14 @@ func TestIndexModesAndContent(t *testing.T) {
 func TestIndexNoTempFiles(t *testing.T) {
 	s, kr := openFake(t)
 	e := mustAdd(t, s, newEntry("librus", "a"), []byte("1"))
-	_ = s.ReplaceCache(e.ID, []byte("2"))
-	_ = s.SetIssue(e.ID, store.IssueAuthExpired, true)
-	_, _ = s.Add(newEntry("librus", "a"), []byte("dup"))
+	_, _ = s.ReplaceCache(bg, e.ID, []byte("2"), "")
+	_ = s.SetIssue(bg, e.ID, store.IssueAuthExpired, true, "")
+	_, _ = s.Add(bg, newEntry("librus", "a"), []byte("dup"))
 	kr.setBefore(failNthWrite(1))
-	_, _ = s.Add(newEntry("librus", "b"), []byte("fails"))
+	_, _ = s.Add(bg, newEntry("librus", "b"), []byte("fails"))
 	kr.setBefore(nil)
 	b := mustAdd(t, s, newEntry("librus", "b"), []byte("3"))
-	_ = s.Remove(b.ID)
+	_ = s.Remove(bg, b.ID)
 	names, err := os.ReadDir(s.Dir())
 	if err != nil {
 		t.Fatal(err)
@@ -111,10 +111,10 @@ func TestIndexUnreadable(t *testing.T) {
 			if err := os.WriteFile(index, orig, 0o600); err != nil {
 				t.Fatal(err)
 			}
-			_, errList := s.Entries()
-			_, errAdd := s.Add(newEntry("librus", "new"), []byte("x"))
-			errIssue := s.SetIssue("0123456789abcdef", store.IssueAuthExpired, false)
-			errRemove := s.Remove("0123456789abcdef")
+			_, errList := s.Entries(bg)
+			_, errAdd := s.Add(bg, newEntry("librus", "new"), []byte("x"))
+			errIssue := s.SetIssue(bg, "0123456789abcdef", store.IssueAuthExpired, false, "")
+			errRemove := s.Remove(bg, "0123456789abcdef")
 			for _, err := range []error{errList, errAdd, errIssue, errRemove} {
 				if !errors.Is(err, store.ErrIndex) || !strings.Contains(err.Error(), msg) || !strings.Contains(err.Error(), index) {
 					t.Errorf("got %v, want ErrIndex naming the file and %q", err, msg)
@@ -136,7 +136,7 @@ func TestIndexValidFixture(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(s.Dir(), store.IndexFile), b, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	list, err := s.Entries()
+	list, err := s.Entries(bg)
 	if err != nil || len(list) != 1 {
 		t.Fatalf("Entries = %v, %v", list, err)
 	}
@@ -145,17 +145,18 @@ func TestIndexValidFixture(t *testing.T) {
 		t.Fatalf("entry %+v", e)
 	}
 	// Closing the issue rewrites the file in the same schema.
-	if err := s.SetIssue(e.ID, store.IssueAuthExpired, false); err != nil {
+	if err := s.SetIssue(bg, e.ID, store.IssueAuthExpired, false, ""); err != nil {
 		t.Fatal(err)
 	}
-	if g, _ := s.Get(e.ID); g.HasIssue(store.IssueAuthExpired) || g.Title != "Jan Kowalski" {
+	if g, _ := s.Get(bg, e.ID); g.HasIssue(store.IssueAuthExpired) || g.Title != "Jan Kowalski" {
 		t.Fatalf("after closing: %+v", g)
 	}
 }
 
 // TestIndexLockContention: while another process holds entries.lock,
-// changes (and, under an exclusive holder, reads) wait and then fail with
-// ErrLocked; a shared holder still lets reads through.
+// changes wait and then fail with ErrLocked, but readers (Entries, Get,
+// LoadCache) never wait for a writer: --list stays instant while a writer
+// holds the lock.
 func TestIndexLockContention(t *testing.T) {
 	s, _ := openFake(t, store.WithLockTimeout(30*time.Millisecond))
 	e := mustAdd(t, s, newEntry("librus", "a"), []byte("1"))
@@ -164,29 +165,22 @@ func TestIndexLockContention(t *testing.T) {
 	if err := other.Lock(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Add(newEntry("librus", "b"), []byte("2")); !errors.Is(err, store.ErrLocked) {
+	if _, err := s.Add(bg, newEntry("librus", "b"), []byte("2")); !errors.Is(err, store.ErrLocked) {
 		t.Fatalf("Add under a held lock: %v", err)
 	}
-	if _, err := s.LoadCache(e.ID); !errors.Is(err, store.ErrLocked) {
-		t.Fatalf("LoadCache under an exclusive lock: %v", err)
+	if _, err := s.ReplaceCache(bg, e.ID, []byte("x"), ""); !errors.Is(err, store.ErrLocked) {
+		t.Fatalf("ReplaceCache under a held lock: %v", err)
+	}
+	if got, _, err := s.LoadCache(bg, e.ID); err != nil || string(got) != "1" {
+		t.Fatalf("LoadCache under a held lock: %q %v", got, err)
+	}
+	if _, err := s.Get(bg, e.ID); err != nil {
+		t.Fatalf("Get under a held lock: %v", err)
 	}
 	if err := other.Unlock(); err != nil {
 		t.Fatal(err)
 	}
-
-	if err := other.RLock(); err != nil {
-		t.Fatal(err)
-	}
-	if got, err := s.LoadCache(e.ID); err != nil || string(got) != "1" {
-		t.Fatalf("LoadCache under a shared lock: %q %v", got, err)
-	}
-	if err := s.ReplaceCache(e.ID, []byte("x")); !errors.Is(err, store.ErrLocked) {
-		t.Fatalf("ReplaceCache under a shared lock: %v", err)
-	}
-	if err := other.Unlock(); err != nil {
-		t.Fatal(err)
-	}
-	if list, _ := s.Entries(); len(list) != 1 {
+	if list, _ := s.Entries(bg); len(list) != 1 {
 		t.Fatalf("a locked-out Add wrote an entry: %v", list)
 	}
 
@@ -201,7 +195,7 @@ func TestIndexLockContention(t *testing.T) {
 	}
 	done := make(chan error, 1)
 	go func() {
-		_, err := s2.Add(newEntry("librus", "c"), []byte("3"))
+		_, err := s2.Add(bg, newEntry("librus", "c"), []byte("3"))
 		done <- err
 	}()
 	if err := holder.Unlock(); err != nil {

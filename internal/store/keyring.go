@@ -1,6 +1,9 @@
 package store
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -114,7 +117,23 @@ func (t *timedKeyring) exitQueued() {
 	}
 }
 
-func (t *timedKeyring) run(op, service, user string, f func() (string, error)) (string, error) {
+// errMayHaveLanded marks an error of a write or delete that was abandoned
+// while in the keyring: it may still take effect.
+var errMayHaveLanded = errors.New("the call may still take effect")
+
+// mayHaveLanded is err, also matching errMayHaveLanded, with err's text.
+type mayHaveLanded struct{ err error }
+
+func (m mayHaveLanded) Error() string   { return m.err.Error() }
+func (m mayHaveLanded) Unwrap() []error { return []error{m.err, errMayHaveLanded} }
+
+// run makes one keyring call, giving up after the timeout or when ctx
+// ends. A call abandoned while in the keyring returns an error matching
+// errMayHaveLanded; one abandoned before its turn never reaches the keyring.
+func (t *timedKeyring) run(ctx context.Context, op, service, user string, f func() (string, error)) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
 	item := service + " " + user
 	c := &call{}
 	ch := make(chan result, 1) // buffered: a late answer must not block the goroutine forever
@@ -147,10 +166,13 @@ func (t *timedKeyring) run(op, service, user string, f func() (string, error)) (
 	}()
 	timer := time.NewTimer(t.timeout)
 	defer timer.Stop()
+	var ctxErr error
 	select {
 	case r := <-ch:
 		return r.val, classify(op, item, r.err)
 	case <-timer.C:
+	case <-ctx.Done():
+		ctxErr = ctx.Err()
 	}
 	t.mu.Lock()
 	if c.done { // answered as the timer fired
@@ -165,8 +187,13 @@ func (t *timedKeyring) run(op, service, user string, f func() (string, error)) (
 	}
 	t.mu.Unlock()
 	close(gaveUp)
-	if running {
-		return "", classify(op, item, errTimeout(t.timeout))
+	switch {
+	case ctxErr != nil && running:
+		return "", mayHaveLanded{fmt.Errorf("keyring %s %s: %w", op, item, ctxErr)}
+	case ctxErr != nil:
+		return "", fmt.Errorf("keyring %s %s: %w", op, item, ctxErr)
+	case running:
+		return "", mayHaveLanded{classify(op, item, errTimeout(t.timeout))}
 	}
 	return "", classify(op, item, errQueued(t.timeout))
 }
@@ -189,16 +216,16 @@ func (t *timedKeyring) queue(f func(Keyring)) {
 	}()
 }
 
-func (t *timedKeyring) get(service, user string) (string, error) {
-	return t.run("get", service, user, func() (string, error) { return t.k.Get(service, user) })
+func (t *timedKeyring) get(ctx context.Context, service, user string) (string, error) {
+	return t.run(ctx, "get", service, user, func() (string, error) { return t.k.Get(service, user) })
 }
 
-func (t *timedKeyring) set(service, user, secret string) error {
-	_, err := t.run("set", service, user, func() (string, error) { return "", t.k.Set(service, user, secret) })
+func (t *timedKeyring) set(ctx context.Context, service, user, secret string) error {
+	_, err := t.run(ctx, "set", service, user, func() (string, error) { return "", t.k.Set(service, user, secret) })
 	return err
 }
 
-func (t *timedKeyring) delete(service, user string) error {
-	_, err := t.run("delete", service, user, func() (string, error) { return "", t.k.Delete(service, user) })
+func (t *timedKeyring) delete(ctx context.Context, service, user string) error {
+	_, err := t.run(ctx, "delete", service, user, func() (string, error) { return "", t.k.Delete(service, user) })
 	return err
 }

@@ -13,7 +13,7 @@ import (
 // TestLayout checks the documented item names, sizes and encodings for
 // caches around the chunk boundaries and well past them.
 func TestLayout(t *testing.T) {
-	sizes := []int{0, 1, 100, store.ChunkSize - 1, store.ChunkSize, store.ChunkSize + 1, 5 << 10, 64 << 10, 1 << 20}
+	sizes := []int{0, 1, 100, store.ChunkSize - 1, store.ChunkSize, store.ChunkSize + 1, 5 << 10, store.MaxCacheSize}
 	for _, n := range sizes {
 		t.Run(fmt.Sprint(n), func(t *testing.T) {
 			s, kr := openFake(t)
@@ -59,7 +59,7 @@ func TestLayout(t *testing.T) {
 					t.Errorf("item %s: %d bytes", user, len(v))
 				}
 			}
-			if got, err := s.LoadCache(e.ID); err != nil || !bytes.Equal(got, cache) {
+			if got, _, err := s.LoadCache(bg, e.ID); err != nil || !bytes.Equal(got, cache) {
 				t.Fatalf("LoadCache: %d bytes, %v", len(got), err)
 			}
 		})
@@ -74,7 +74,7 @@ func TestReplaceDeletesOldGeneration(t *testing.T) {
 	e := mustAdd(t, s, newEntry("librus", "jan"), cacheOf(10000, 1))
 	before := kr.list(e.ID)
 	next := cacheOf(4000, 2)
-	if err := s.ReplaceCache(e.ID, next); err != nil {
+	if _, err := s.ReplaceCache(bg, e.ID, next, ""); err != nil {
 		t.Fatal(err)
 	}
 	after := kr.list(e.ID)

@@ -4,47 +4,40 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"syscall"
 	"time"
 
 	"github.com/gofrs/flock"
 )
 
 // DefaultLockTimeout is how long a command waits for another setupwizard to
-// release entries.lock. A holder usually waits only for a few keyring
-// calls, each bounded by the keyring timeout; one whose call timed out
+// release entries.lock. A holder waits only for a short batch of keyring
+// calls (a cache is at most MaxCacheSize, 43 chunks), each bounded by the
+// keyring timeout, and never for the network; one whose call timed out
 // keeps the lock until the call returns (see Store.with).
 const DefaultLockTimeout = 60 * time.Second
 
 // lockRetry is how often a waiting process retries the lock.
 const lockRetry = 20 * time.Millisecond
 
-// fileLock is the cross-process lock on entries.lock: exclusive for every
-// change, shared for reads, so a reader never sees a cache half-replaced.
+// fileLock is the cross-process lock on entries.lock, held for every
+// change. Readers take no lock: the index is replaced by an atomic rename
+// and a cache read checks itself against its manifest.
 type fileLock struct {
 	path    string
 	timeout time.Duration
 }
 
-// acquire takes the lock and returns its release. Each call opens its own
-// descriptor: flock(2) locks then also exclude other goroutines' locks.
-func (l fileLock) acquire(shared bool) (func(), error) {
+// acquire takes the lock and returns its release, waiting at most the
+// lock timeout or until ctx ends. Each call opens its own descriptor:
+// flock(2) locks then also exclude other goroutines' locks.
+func (l fileLock) acquire(ctx context.Context) (func(), error) {
 	fl := flock.New(l.path, flock.SetPermissions(0o600))
-	ctx, cancel := context.WithTimeout(context.Background(), l.timeout)
+	wait, cancel := context.WithTimeout(ctx, l.timeout)
 	defer cancel()
-	try := fl.TryLockContext
-	if shared {
-		try = fl.TryRLockContext
-	}
-	ok, err := try(ctx, lockRetry)
+	ok, err := fl.TryLockContext(wait, lockRetry)
 	switch {
-	case err != nil && shared && cannotCreate(err) && missing(l.path):
-		// A read-only config dir (a read-only mount, a dir of another
-		// user): nobody can write the index there either, so reading
-		// it without the lock is safe.
-		return func() {}, nil
+	case err != nil && ctx.Err() != nil:
+		return nil, fmt.Errorf("lock %s: %w", l.path, ctx.Err())
 	case errors.Is(err, context.DeadlineExceeded):
 		return nil, fmt.Errorf("%s held for over %v: %w", l.path, l.timeout, ErrLocked)
 	case err != nil:
@@ -53,16 +46,4 @@ func (l fileLock) acquire(shared bool) (func(), error) {
 		return nil, fmt.Errorf("lock %s: not acquired", l.path)
 	}
 	return func() { _ = fl.Close() }, nil
-}
-
-// cannotCreate reports whether err means a file cannot be created here.
-func cannotCreate(err error) bool {
-	return errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS)
-}
-
-// missing reports whether nothing exists at path (a dangling symlink
-// counts as nothing).
-func missing(path string) bool {
-	_, err := os.Stat(path)
-	return errors.Is(err, fs.ErrNotExist)
 }

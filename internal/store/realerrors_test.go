@@ -81,7 +81,7 @@ func TestHelperKeyringProbe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = s.Add(newEntry("probe", "x"), []byte("cache"))
+	_, err = s.Add(bg, newEntry("probe", "x"), []byte("cache"))
 	switch {
 	case errors.Is(err, store.ErrKeyring):
 		fmt.Println("probe: keyring error: " + err.Error())

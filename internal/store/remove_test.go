@@ -21,7 +21,7 @@ func TestRemoveFaults(t *testing.T) {
 	s, kr := openFake(t)
 	e := mustAdd(t, s, newEntry("librus", "jan"), cache)
 	w0 := kr.writeCount()
-	if err := s.Remove(e.ID); err != nil {
+	if err := s.Remove(bg, e.ID); err != nil {
 		t.Fatal(err)
 	}
 	total := kr.writeCount() - w0
@@ -39,14 +39,14 @@ func TestRemoveFaults(t *testing.T) {
 					n = k - 1
 				}
 				kr.setBefore(mode(n))
-				if err := s.Remove(e.ID); !errors.Is(err, store.ErrKeyring) {
+				if err := s.Remove(bg, e.ID); !errors.Is(err, store.ErrKeyring) {
 					t.Fatalf("Remove: %v", err)
 				}
 				kr.setBefore(nil)
-				if _, err := s.Get(e.ID); err != nil {
+				if _, err := s.Get(bg, e.ID); err != nil {
 					t.Fatalf("entry gone after a failed remove: %v", err)
 				}
-				got, err := s.LoadCache(e.ID)
+				got, _, err := s.LoadCache(bg, e.ID)
 				switch {
 				case errors.Is(err, store.ErrNotFound):
 				case err != nil:
@@ -54,7 +54,7 @@ func TestRemoveFaults(t *testing.T) {
 				case len(got) != 0 && !bytes.Equal(got, cache):
 					t.Fatalf("LoadCache: %d bytes, neither the cache nor empty", len(got))
 				}
-				if err := s.Remove(e.ID); err != nil {
+				if err := s.Remove(bg, e.ID); err != nil {
 					t.Fatal(err)
 				}
 				if items := kr.list(e.ID); len(items) != 0 {
@@ -93,7 +93,7 @@ func TestHostileStaleList(t *testing.T) {
 
 	calls := map[string]int{}
 	kr.setBefore(func(op, _, _ string) error { calls[op]++; return nil })
-	if err := s.ReplaceCache(e.ID, cacheOf(2000, 2)); err != nil {
+	if _, err := s.ReplaceCache(bg, e.ID, cacheOf(2000, 2), ""); err != nil {
 		t.Fatal(err)
 	}
 	kr.setBefore(nil)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 )
@@ -30,20 +31,22 @@ func DefaultDir(getenv func(string) string) (string, error) {
 	return filepath.Join(d, "setupwizard"), nil
 }
 
-// Store is the real store: entries.json in a config dir and token caches in
-// the OS keyring. Every change runs under an exclusive lock on entries.lock
-// (and reads under a shared one), so several setupwizard processes and
-// goroutines can use one config dir.
+// Store keeps the entries index (entries.json in a config dir) and the
+// token caches in the OS keyring. Every change runs under an exclusive
+// lock on entries.lock, so several setupwizard processes and goroutines
+// can use one config dir; reads take no lock (the index is replaced by an
+// atomic rename, and a cache read verifies itself against its manifest),
+// so a reader never waits for a writer.
 type Store struct {
 	dir    string
 	lock   fileLock
 	caches caches
 	now    func() time.Time
-	mu     sync.Mutex // one operation of this Store at a time
+	mu     sync.Mutex // one change of this Store at a time
 
 	// held, when set, is the exclusive entries lock kept after a keyring
 	// call was abandoned mid-change, until that call (and any queued
-	// clean-up) has returned; operations of this Store run under it
+	// clean-up) has returned; changes of this Store run under it
 	// meanwhile. Guarded by mu.
 	held *heldLock
 
@@ -52,8 +55,9 @@ type Store struct {
 	beforeIndexWrite func() error
 }
 
-// Open prepares the store in dir, creating dir (mode 0700) if needed. It
-// touches neither the index nor the keyring: errors show on first use.
+// Open prepares the store in dir. It touches nothing: the dir (mode 0700)
+// and entries.lock are created by the first change, so read-only commands
+// leave a fresh config dir as it was, and errors show on first use.
 func Open(dir string, opts ...Option) (*Store, error) {
 	c := config{
 		keyring:     SystemKeyring{},
@@ -79,9 +83,6 @@ func Open(dir string, opts ...Option) (*Store, error) {
 	if dir == "" {
 		return nil, errors.New("open store: empty config dir")
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("open store: %w", err)
-	}
 	tightenDir(dir)
 	return &Store{
 		dir:    dir,
@@ -103,23 +104,25 @@ type heldLock struct {
 	done    chan struct{}
 }
 
-// with runs f on the current index under the lock. If a keyring call of
-// an exclusive operation timed out and is still running, the lock is not
-// released: a late write or delete landing after another process's change
-// would undo it. A goroutine releases the lock once the call and any
-// queued clean-up have returned (process exit frees it too).
-func (s *Store) with(shared bool, f func([]Entry) error) error {
+// with runs f on the current index under the exclusive lock, after
+// finishing what interrupted writers left (recoverPending). If a keyring
+// call timed out and is still running, the lock is not released: a late
+// write or delete landing after another process's change would undo it.
+// A goroutine releases the lock once the call and any queued clean-up have
+// returned (process exit frees it too).
+func (s *Store) with(ctx context.Context, f func(idx *indexFile) error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.held == nil {
-		release, err := s.lock.acquire(shared)
+		if err := os.MkdirAll(s.dir, 0o700); err != nil {
+			return fmt.Errorf("create config dir: %w", err)
+		}
+		release, err := s.lock.acquire(ctx)
 		if err != nil {
 			return err
 		}
 		defer func() {
-			// A late get harms nobody; only an exclusive operation's
-			// abandoned calls pin the lock.
-			if shared || !s.caches.kr.busy() {
+			if !s.caches.kr.busy() {
 				release()
 				return
 			}
@@ -127,16 +130,20 @@ func (s *Store) with(shared bool, f func([]Entry) error) error {
 			go s.releaseWhenIdle(s.held)
 		}()
 	}
-	entries, err := readIndex(s.indexPath())
+	idx, err := readIndex(s.indexPath())
 	if err != nil {
 		return err
 	}
-	return f(entries)
+	if err := s.recoverPending(ctx, &idx); err != nil {
+		return err
+	}
+	s.recoverProbes(ctx)
+	return f(&idx)
 }
 
 // releaseWhenIdle releases h once no abandoned call or clean-up is left.
-// Operations run meanwhile may abandon more calls, so it checks again
-// under mu before releasing.
+// Changes run meanwhile may abandon more calls, so it checks again under
+// mu before releasing.
 func (s *Store) releaseWhenIdle(h *heldLock) {
 	for {
 		<-s.caches.kr.idleCh()
@@ -152,20 +159,11 @@ func (s *Store) releaseWhenIdle(h *heldLock) {
 	}
 }
 
-// Pending reports whether a timed-out keyring call (or the clean-up queued
-// behind it) has still not returned. While it has not, this process keeps
-// entries.lock, and exiting abandons the clean-up.
-func (s *Store) Pending() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.held != nil || s.caches.kr.busy()
-}
-
-// Settle waits until no timed-out keyring call or queued clean-up is left
-// and entries.lock is released, or ctx ends. A command can call it before
-// exiting, with a short grace period, so a keyring that answers late still
-// gets its clean-up.
-func (s *Store) Settle(ctx context.Context) error {
+// Close waits until no timed-out keyring call or queued clean-up is left
+// and entries.lock is released, or ctx ends. A command calls it before
+// exiting, with a short grace period, so a keyring that answers late
+// still gets its clean-up. The Store stays usable.
+func (s *Store) Close(ctx context.Context) error {
 	for {
 		s.mu.Lock()
 		h := s.held
@@ -181,78 +179,103 @@ func (s *Store) Settle(ctx context.Context) error {
 				return nil
 			}
 		case <-ctx.Done():
-			return fmt.Errorf("wait for the keyring: %w", ctx.Err())
+			return fmt.Errorf("wait for the keyring to finish clean-up: %w", ctx.Err())
 		}
 	}
 }
 
-func (s *Store) writeIndex(entries []Entry) error {
+func (s *Store) writeIndex(idx *indexFile) error {
 	if s.beforeIndexWrite != nil {
 		if err := s.beforeIndexWrite(); err != nil {
 			return fmt.Errorf("write entries index: %w", err)
 		}
 	}
-	return writeIndex(s.indexPath(), entries)
+	return writeIndex(s.indexPath(), *idx)
 }
 
 func (s *Store) stamp() time.Time { return s.now().UTC().Round(0) }
 
-// Entries lists every entry in the order they were added.
-func (s *Store) Entries() ([]Entry, error) {
-	var out []Entry
-	err := s.with(true, func(entries []Entry) error {
-		for _, e := range entries {
-			out = append(out, clone(e))
-		}
-		return nil
-	})
-	return out, err
+// read returns the index as last committed, without the lock.
+func (s *Store) read(ctx context.Context) (indexFile, error) {
+	if err := ctx.Err(); err != nil {
+		return indexFile{}, err
+	}
+	return readIndex(s.indexPath())
 }
 
-// Get returns entry id, or an error matching ErrNotFound.
-func (s *Store) Get(id string) (Entry, error) {
-	var out Entry
-	err := s.with(true, func(entries []Entry) error {
-		i := find(entries, id)
-		if i < 0 {
-			return fmt.Errorf("entry %q: %w", id, ErrNotFound)
-		}
-		out = clone(entries[i])
-		return nil
-	})
-	return out, err
+// Entries lists every entry in the order they were added. It takes no
+// lock and creates nothing, so it never waits for a writer.
+func (s *Store) Entries(ctx context.Context) ([]Entry, error) {
+	idx, err := s.read(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Entry, 0, len(idx.Entries))
+	for _, e := range idx.Entries {
+		out = append(out, clone(e))
+	}
+	return out, nil
+}
+
+// Get returns entry id, or an error matching ErrNotFound. Like Entries it
+// never waits for a writer.
+func (s *Store) Get(ctx context.Context, id string) (Entry, error) {
+	idx, err := s.read(ctx)
+	if err != nil {
+		return Entry{}, err
+	}
+	i := find(idx.Entries, id)
+	if i < 0 {
+		return Entry{}, fmt.Errorf("entry %q: %w", id, ErrNotFound)
+	}
+	return clone(idx.Entries[i]), nil
 }
 
 // Add commits a new entry and its token cache: under the lock it re-reads
-// the index, rejects a taken unique id (ErrDuplicate), writes the cache to
-// the keyring, then the index. If the index write fails the cache's items
-// are deleted again; if a keyring call timed out, the deletes are queued
-// until the keyring answers (see Settle). The returned entry has its ID, times and keyring
-// reference set.
-func (s *Store) Add(e Entry, cache []byte) (Entry, error) {
+// the index, rejects a taken unique id (ErrDuplicate), records the intent
+// (entry id and generation) in the index, writes the cache to the keyring,
+// then commits the entry and drops the intent in one index write. A
+// failure deletes the items again (queued until the keyring answers if a
+// call timed out, see Close); an interruption leaves the intent, and the
+// next change deletes the items it names. The returned entry has its ID,
+// times and keyring reference set; its title is cleaned of control
+// characters.
+func (s *Store) Add(ctx context.Context, e Entry, cache []byte) (Entry, error) {
 	if err := checkNew(e); err != nil {
 		return Entry{}, err
 	}
 	if len(cache) > MaxCacheSize {
-		return Entry{}, fmt.Errorf("add %s entry: %d bytes, at most %d: %w", e.Domain, len(cache), MaxCacheSize, ErrTooLarge)
+		return Entry{}, fmt.Errorf("add %s entry: the service sent a %d-byte token cache, more than the %d bytes setupwizard keeps: %w",
+			e.Domain, len(cache), MaxCacheSize, ErrTooLarge)
 	}
 	e = clone(e)
-	err := s.with(false, func(entries []Entry) error {
-		if hasUnique(entries, e.Domain, e.UniqueID) {
+	e.Title = cleanText(e.Title)
+	err := s.with(ctx, func(idx *indexFile) error {
+		if hasUnique(idx.Entries, e.Domain, e.UniqueID) {
 			return fmt.Errorf("add %s entry %q: %w", e.Domain, e.UniqueID, ErrDuplicate)
 		}
-		e.ID = newEntryID(func(id string) bool { return find(entries, id) >= 0 })
+		e.ID = newEntryID(func(id string) bool {
+			return find(idx.Entries, id) >= 0 || slices.ContainsFunc(idx.Pending, func(p pendingAdd) bool { return p.ID == id })
+		})
 		e.Created = s.stamp()
 		e.Modified = e.Created
 		e.Keyring = KeyringRef{Service: Service(e.Domain), Item: e.ID}
-		m, err := s.caches.create(e.Keyring.Service, e.ID, cache)
-		if err == nil {
-			// writeIndex fails only before its rename: after it the
-			// entry is committed and its cache must stay.
-			err = s.writeIndex(append(entries, e))
+		m := newManifest(newGen(), cache)
+		intent := pendingAdd{ID: e.ID, Service: e.Keyring.Service, Gen: m.Gen, Chunks: m.Chunks}
+		idx.Pending = append(idx.Pending, intent)
+		if err := s.writeIndex(idx); err != nil {
+			return fmt.Errorf("add %s entry: record the intent: %w", e.Domain, err)
 		}
-		if err != nil {
-			s.caches.undoCreate(e.Keyring.Service, e.ID, m)
+		if _, err := s.caches.create(ctx, e.Keyring.Service, e.ID, m, cache); err != nil {
+			s.undoAdd(ctx, idx, intent, m)
+			return fmt.Errorf("add %s entry: %w", e.Domain, err)
+		}
+		idx.Pending = slices.DeleteFunc(idx.Pending, func(p pendingAdd) bool { return p.ID == e.ID })
+		idx.Entries = append(idx.Entries, e)
+		// writeIndex fails only before its rename: after it the entry is
+		// committed and its cache must stay.
+		if err := s.writeIndex(idx); err != nil {
+			s.undoAdd(ctx, idx, intent, m)
 			return fmt.Errorf("add %s entry: %w", e.Domain, err)
 		}
 		return nil
@@ -263,76 +286,168 @@ func (s *Store) Add(e Entry, cache []byte) (Entry, error) {
 	return clone(e), nil
 }
 
-// ReplaceCache swaps entry id's token cache (the old or the new one is
-// readable at every instant, see caches.replace) and touches Modified.
-func (s *Store) ReplaceCache(id string, cache []byte) error {
-	return s.with(false, func(entries []Entry) error {
-		i := find(entries, id)
-		if i < 0 {
-			return fmt.Errorf("replace cache of entry %q: %w", id, ErrNotFound)
-		}
-		ref := entries[i].Keyring
-		if err := s.caches.replace(ref.Service, ref.Item, cache); err != nil {
-			return fmt.Errorf("replace cache of entry %q: %w", id, err)
-		}
-		entries[i].Modified = s.stamp()
-		if err := s.writeIndex(entries); err != nil {
-			return fmt.Errorf("replace cache of entry %q (the new cache is in place): %w", id, err)
-		}
-		return nil
-	})
+// undoAdd deletes what a failed add wrote and, when that is done, drops
+// its intent from the index; otherwise the intent stays for the next
+// change to finish.
+func (s *Store) undoAdd(ctx context.Context, idx *indexFile, intent pendingAdd, m manifest) {
+	if !s.caches.undoCreate(ctx, intent.Service, intent.ID, m) {
+		return
+	}
+	idx.Entries = slices.DeleteFunc(idx.Entries, func(e Entry) bool { return e.ID == intent.ID })
+	idx.Pending = slices.DeleteFunc(idx.Pending, func(p pendingAdd) bool { return p.ID == intent.ID })
+	_ = s.writeIndex(idx)
 }
 
 // LoadCache reads entry id's token cache back and verifies it against its
 // manifest (ErrCorrupt on any mismatch or missing chunk, ErrNewer for a
-// manifest a newer setupwizard wrote).
-func (s *Store) LoadCache(id string) ([]byte, error) {
-	var out []byte
-	err := s.with(true, func(entries []Entry) error {
-		i := find(entries, id)
-		if i < 0 {
-			return fmt.Errorf("load cache of entry %q: %w", id, ErrNotFound)
-		}
-		ref := entries[i].Keyring
-		b, err := s.caches.load(ref.Service, ref.Item)
-		if err != nil {
-			return fmt.Errorf("load cache of entry %q: %w", id, err)
-		}
-		out = b
-		return nil
-	})
-	return out, err
+// manifest a newer setupwizard wrote). It takes no lock: a cache replaced
+// while it reads is read again. The Version is the generation read, for
+// compare-and-swap writes (ReplaceCache, SetIssue).
+func (s *Store) LoadCache(ctx context.Context, id string) ([]byte, Version, error) {
+	e, err := s.Get(ctx, id)
+	if err != nil {
+		return nil, "", fmt.Errorf("load cache of entry %q: %w", id, err)
+	}
+	b, gen, err := s.caches.load(ctx, e.Keyring.Service, e.Keyring.Item)
+	if err != nil {
+		return nil, "", fmt.Errorf("load cache of entry %q: %w", id, err)
+	}
+	return b, Version(gen), nil
 }
 
-// SetIssue opens (open=true) or deletes repair issue on entry id. Doing
-// what is already so is a no-op and does not rewrite the index.
-func (s *Store) SetIssue(id, issue string, open bool) error {
-	return s.with(false, func(entries []Entry) error {
-		i := find(entries, id)
+// ReplaceCache swaps entry id's token cache (the old or the new one is
+// readable at every instant, see caches.replace), touches Modified and
+// returns the new Version. With ifVersion set it is a compare-and-swap:
+// if the cache is no longer that generation nothing is written and the
+// error matches ErrConflict. ErrOutcomeUnknown means the switch was
+// abandoned in the keyring and may or may not have happened.
+func (s *Store) ReplaceCache(ctx context.Context, id string, cache []byte, ifVersion Version) (Version, error) {
+	if len(cache) > MaxCacheSize {
+		return "", fmt.Errorf("replace cache of entry %q: the service sent a %d-byte token cache, more than the %d bytes setupwizard keeps: %w",
+			id, len(cache), MaxCacheSize, ErrTooLarge)
+	}
+	var ver Version
+	err := s.with(ctx, func(idx *indexFile) error {
+		i := find(idx.Entries, id)
+		if i < 0 {
+			return fmt.Errorf("replace cache of entry %q: %w", id, ErrNotFound)
+		}
+		ref := idx.Entries[i].Keyring
+		gen, err := s.caches.replace(ctx, ref.Service, ref.Item, cache, string(ifVersion))
+		if err != nil {
+			return fmt.Errorf("replace cache of entry %q: %w", id, err)
+		}
+		ver = Version(gen)
+		idx.Entries[i].Modified = s.stamp()
+		if err := s.writeIndex(idx); err != nil {
+			return fmt.Errorf("replace cache of entry %q (the new cache is in place): %w", id, err)
+		}
+		return nil
+	})
+	return ver, err
+}
+
+// checkVersion fails with ErrConflict unless entry e's cache is still
+// generation want ("" always passes). Callers hold the lock.
+func (s *Store) checkVersion(ctx context.Context, e Entry, want Version) error {
+	if want == "" {
+		return nil
+	}
+	gen, err := s.caches.generation(ctx, e.Keyring.Service, e.Keyring.Item)
+	if err != nil {
+		return err
+	}
+	if Version(gen) != want {
+		return fmt.Errorf("cache changed since generation %s was read: %w", want, ErrConflict)
+	}
+	return nil
+}
+
+// SetIssue opens (open=true) or deletes repair issue on entry id. With
+// ifVersion set it changes nothing unless the cache is still that
+// generation (ErrConflict): an auth_expired judged on an old cache must
+// not land on a newer one. Doing what is already so is a no-op and does
+// not rewrite the index.
+func (s *Store) SetIssue(ctx context.Context, id, issue string, open bool, ifVersion Version) error {
+	return s.with(ctx, func(idx *indexFile) error {
+		i := find(idx.Entries, id)
 		if i < 0 {
 			return fmt.Errorf("set issue on entry %q: %w", id, ErrNotFound)
 		}
-		if !setIssue(&entries[i], issue, open, s.stamp()) {
+		if err := s.checkVersion(ctx, idx.Entries[i], ifVersion); err != nil {
+			return fmt.Errorf("set issue on entry %q: %w", id, err)
+		}
+		if !setIssue(&idx.Entries[i], issue, open, s.stamp()) {
 			return nil
 		}
-		return s.writeIndex(entries)
+		if err := s.writeIndex(idx); err != nil {
+			return fmt.Errorf("set issue on entry %q: %w", id, err)
+		}
+		return nil
+	})
+}
+
+// SetIdentity records the identity the service vouched for on entry id
+// (entries written before identities were kept learn it from their
+// cache). Setting what is already so does not rewrite the index.
+func (s *Store) SetIdentity(ctx context.Context, id, identity string) error {
+	identity = cleanText(identity)
+	return s.with(ctx, func(idx *indexFile) error {
+		i := find(idx.Entries, id)
+		if i < 0 {
+			return fmt.Errorf("set identity of entry %q: %w", id, ErrNotFound)
+		}
+		if idx.Entries[i].Identity == identity {
+			return nil
+		}
+		idx.Entries[i].Identity = identity
+		if err := s.writeIndex(idx); err != nil {
+			return fmt.Errorf("set identity of entry %q: %w", id, err)
+		}
+		return nil
 	})
 }
 
 // Remove deletes every keyring item of entry id (all generations the
 // manifest lists, see caches.remove), then the entry. A cache written by a
-// newer setupwizard is left alone (ErrNewer). If the keyring fails the entry stays,
-// so its items are not orphaned: fix the keyring and remove again.
-func (s *Store) Remove(id string) error {
-	return s.with(false, func(entries []Entry) error {
-		i := find(entries, id)
+// newer setupwizard is left alone (ErrNewer). If the keyring fails the
+// entry stays, so its items are not orphaned: fix the keyring and remove
+// again.
+func (s *Store) Remove(ctx context.Context, id string) error {
+	return s.with(ctx, func(idx *indexFile) error {
+		i := find(idx.Entries, id)
 		if i < 0 {
 			return fmt.Errorf("remove entry %q: %w", id, ErrNotFound)
 		}
-		ref := entries[i].Keyring
-		if err := s.caches.remove(ref.Service, ref.Item); err != nil {
+		ref := idx.Entries[i].Keyring
+		if err := s.caches.remove(ctx, ref.Service, ref.Item); err != nil {
 			return fmt.Errorf("remove entry %q: %w", id, err)
 		}
-		return s.writeIndex(append(entries[:i:i], entries[i+1:]...))
+		idx.Entries = slices.Delete(idx.Entries, i, i+1)
+		if err := s.writeIndex(idx); err != nil {
+			return fmt.Errorf("remove entry %q: %w", id, err)
+		}
+		return nil
 	})
+}
+
+// CheckWritable proves, before any request is sent, that a change can be
+// committed: the config dir exists or can be made, entries.lock can be
+// taken, a file can be created beside the index, and the index is one
+// this version may overwrite. It also finishes what interrupted writers
+// left.
+func (s *Store) CheckWritable(ctx context.Context) error {
+	err := s.with(ctx, func(*indexFile) error {
+		f, err := os.CreateTemp(s.dir, tempPattern)
+		if err != nil {
+			return err
+		}
+		name := f.Name()
+		_ = f.Close()
+		return os.Remove(name)
+	})
+	if err != nil {
+		return fmt.Errorf("the entries index in %s cannot be written: %w", s.dir, err)
+	}
+	return nil
 }

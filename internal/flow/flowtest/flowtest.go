@@ -6,8 +6,12 @@ package flowtest
 import (
 	"context"
 	"embed"
+	"encoding/json"
+	"fmt"
 	"io/fs"
+	"strings"
 	"sync"
+	"time"
 
 	"github.com/setupwizard/setupwizard/internal/providers/provider"
 )
@@ -46,7 +50,13 @@ type Provider struct {
 	// CheckBlock makes Check signal Started and wait until its context
 	// ends (a reload still running when the user presses ctrl+c).
 	CheckBlock bool
-	checks     int
+	// CheckFunc, when set, replaces Check's scripted behaviour (race
+	// tests block it on a channel).
+	CheckFunc func(ctx context.Context, cache []byte) ([]byte, error)
+	// TokenFunc, when set, replaces Token's default (the cache's token,
+	// never refreshed).
+	TokenFunc func(ctx context.Context, cache []byte, minValid time.Duration) (provider.Credential, []byte, error)
+	checks    int
 }
 
 // New returns a provider that plays outcomes in order; once they run out it
@@ -103,10 +113,9 @@ func (p *Provider) Translations() fs.FS {
 	return sub
 }
 
-// ErrorKeys implements provider.Provider.
-func (p *Provider) ErrorKeys() []string {
-	return []string{provider.KeyInvalidAuth, provider.KeyCannotConnect, provider.KeyTimeout, provider.KeyUnknown}
-}
+// ErrorKeys implements provider.Provider: the fake has no keys of its own
+// (the engine supplies the shared ones).
+func (p *Provider) ErrorKeys() []string { return nil }
 
 // ProgressKeys implements provider.Provider.
 func (p *Provider) ProgressKeys() []string { return []string{"connecting", "signing_in"} }
@@ -147,10 +156,46 @@ func (p *Provider) Validate(ctx context.Context, in provider.Input, progress pro
 	if acct.UniqueID == "" {
 		acct.UniqueID = provider.Slugify(in["email"])
 	}
+	if acct.Identity == "" {
+		acct.Identity = IdentityOf(in["email"])
+	}
 	if acct.Cache == nil {
-		acct.Cache = []byte(`{"token":"cache-for-` + acct.UniqueID + `"}`)
+		acct.Cache = CacheFor(acct.UniqueID, acct.Identity)
 	}
 	return &acct, nil
+}
+
+// IdentityOf is the identity the fake service vouches for when login signs
+// in: the lower-cased login, so two logins that slugify alike are still
+// two identities.
+func IdentityOf(login string) string { return "subject:" + strings.ToLower(login) }
+
+// CacheFor is the cache a sign-in of identity yields by default; Identity
+// reads identity back from it.
+func CacheFor(uniqueID, identity string) []byte {
+	b, _ := json.Marshal(map[string]string{"token": "cache-for-" + uniqueID, "identity": identity})
+	return b
+}
+
+// Identity implements provider.Provider: the "identity" field of a JSON
+// cache ("" when there is none).
+func (p *Provider) Identity(cache []byte) (string, error) {
+	var c struct {
+		Identity string `json:"identity"`
+	}
+	if err := json.Unmarshal(cache, &c); err != nil {
+		return "", fmt.Errorf("read identity: %w", err)
+	}
+	return c.Identity, nil
+}
+
+// Token implements provider.Provider: TokenFunc when set, else a bearer
+// token naming the cache, with no refresh.
+func (p *Provider) Token(ctx context.Context, cache []byte, minValid time.Duration) (provider.Credential, []byte, error) {
+	if p.TokenFunc != nil {
+		return p.TokenFunc(ctx, cache, minValid)
+	}
+	return provider.Credential{Kind: "token", Type: "Bearer", Value: "token-of-" + string(cache)}, nil, nil
 }
 
 // Check implements provider.Provider.
@@ -158,6 +203,9 @@ func (p *Provider) Check(ctx context.Context, cache []byte) ([]byte, error) {
 	p.mu.Lock()
 	p.checks++
 	p.mu.Unlock()
+	if p.CheckFunc != nil {
+		return p.CheckFunc(ctx, cache)
+	}
 	if p.CheckBlock {
 		p.Started <- struct{}{}
 		<-ctx.Done()
