@@ -215,11 +215,9 @@ func (a *app) track(st *store.Store, err error) (*store.Store, error) {
 // an exit for long.
 func (a *app) closeStores() {
 	for _, st := range a.stores {
-		if st.Pending() {
-			ctx, cancel := context.WithTimeout(context.Background(), probeGrace)
-			_ = st.Settle(ctx)
-			cancel()
-		}
+		ctx, cancel := context.WithTimeout(context.Background(), probeGrace)
+		_ = st.Close(ctx)
+		cancel()
 	}
 }
 

@@ -64,9 +64,9 @@ func (w *world) removeAll() {
 	if err != nil {
 		return
 	}
-	es, _ := st.Entries()
+	es, _ := st.Entries(context.Background())
 	for _, e := range es {
-		_ = st.Remove(e.ID)
+		_ = st.Remove(context.Background(), e.ID)
 	}
 }
 
@@ -109,7 +109,7 @@ func (w *world) store() *store.Store {
 }
 
 func (w *world) entries() []store.Entry {
-	es, err := w.store().Entries()
+	es, err := w.store().Entries(context.Background())
 	if err != nil {
 		w.t.Fatal(err)
 	}
@@ -117,7 +117,7 @@ func (w *world) entries() []store.Entry {
 }
 
 func (w *world) cache(id string) []byte {
-	c, err := w.store().LoadCache(id)
+	c, _, err := w.store().LoadCache(context.Background(), id)
 	if err != nil {
 		w.t.Fatal(err)
 	}
@@ -442,7 +442,7 @@ func TestRemoveLeavesNoKeyringItem(t *testing.T) {
 	if n := len(w.entries()); n != 0 {
 		t.Fatalf("%d entries left", n)
 	}
-	if _, err := w.store().LoadCache(e.ID); !errors.Is(err, store.ErrNotFound) {
+	if _, _, err := w.store().LoadCache(context.Background(), e.ID); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("cache after remove: %v", err)
 	}
 	expect(t, w.run("", "--list"), ExitOK, "No accounts configured")

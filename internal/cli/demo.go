@@ -66,7 +66,7 @@ func (a *app) startDemo() (func(), error) {
 	where := a.T("cli.demo.os_keyring")
 	probe, err := a.track(store.Open(dir, append(append([]store.Option(nil), a.storeOpts...), store.WithTimeout(3*time.Second))...))
 	if err == nil {
-		err = probe.Probe("demo")
+		err = probe.Probe(context.Background(), "demo")
 	}
 	if err != nil {
 		a.tracer.Note("demo: the OS keyring did not answer: %v", err)
@@ -80,11 +80,14 @@ func (a *app) startDemo() (func(), error) {
 
 	return func() {
 		if st, err := store.Open(dir, a.storeOpts...); err == nil {
-			if es, err := st.Entries(); err == nil {
+			ctx, cancel := context.WithTimeout(context.Background(), probeGrace)
+			if es, err := st.Entries(ctx); err == nil {
 				for _, e := range es {
-					_ = st.Remove(e.ID)
+					_ = st.Remove(ctx, e.ID)
 				}
 			}
+			_ = st.Close(ctx)
+			cancel()
 		}
 		closeAll()
 		_ = os.RemoveAll(dir)

@@ -58,7 +58,7 @@ func (a *app) loadEntries(ctx context.Context) (*store.Store, []store.Entry, err
 	if err != nil {
 		return nil, nil, storeErr(a.T("cli.store.open"), err)
 	}
-	all, err := st.Entries()
+	all, err := st.Entries(ctx)
 	if err != nil {
 		return nil, nil, storeErr(a.T("cli.store.read"), err)
 	}
@@ -77,7 +77,7 @@ func (a *app) noMatch(all []store.Entry) error {
 // the person's pick among several on a terminal. Entries whose sign-in
 // expired come first, as the likeliest choice.
 func (a *app) selectEntry(ctx context.Context, st *store.Store, questionKey string) (store.Entry, error) {
-	all, err := st.Entries()
+	all, err := st.Entries(ctx)
 	if err != nil {
 		return store.Entry{}, storeErr(a.T("cli.store.read"), err)
 	}

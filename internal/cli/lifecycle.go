@@ -7,6 +7,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/setupwizard/setupwizard/internal/flow"
 	"github.com/setupwizard/setupwizard/internal/providers/provider"
 	"github.com/setupwizard/setupwizard/internal/providers/registry"
 	"github.com/setupwizard/setupwizard/internal/store"
@@ -93,7 +94,7 @@ func (a *app) runStatus(ctx context.Context) error {
 	}
 	// A locked or absent keyring must not read as "every account expired":
 	// prove it answers before judging any cache.
-	if err := st.Probe(m[0].Domain); err != nil {
+	if err := st.Probe(ctx, m[0].Domain); err != nil {
 		return storeErr(a.T("cli.store.probe"), err)
 	}
 	code := ExitOK
@@ -173,40 +174,21 @@ func reauthCommand(e store.Entry) string {
 	return "setupwizard --reauth --provider " + e.Domain + " --account " + clean(e.UniqueID)
 }
 
-// checkEntry runs one entry's check. An error is a store failure; what
+// checkEntry runs one entry's check through flow.CheckEntry, which stores
+// a refreshed cache and records auth_expired only as compare-and-swaps: a
+// reauth that commits meanwhile wins. An error is a store failure; what
 // the service said is in the result.
 func (a *app) checkEntry(ctx context.Context, st *store.Store, e store.Entry) (statusJSON, error) {
 	s := statusJSON{Entry: toEntryJSON(e)}
-	expire := func(why string) (statusJSON, error) {
-		if err := st.SetIssue(e.ID, store.IssueAuthExpired, true); err != nil {
-			return s, err
-		}
-		s.State, s.Error, s.Detail, s.Reauth = stateExpired, store.IssueAuthExpired, why, reauthCommand(e)
-		s.Entry.Issues = appendOnce(s.Entry.Issues, store.IssueAuthExpired)
-		return s, nil
-	}
 	p, ok := registry.Find(a.providers, e.Domain)
 	if !ok {
 		s.State, s.Error, s.Detail = stateError, provider.KeyUnknown, a.T("cli.entry.unknown_provider", "name", clean(e.Domain))
 		return s, nil
 	}
-	cache, err := st.LoadCache(e.ID)
-	switch {
-	case errors.Is(err, store.ErrKeyring):
-		return s, err
-	case errors.Is(err, store.ErrNewer):
-		// Not ours to judge or overwrite: a newer setupwizard wrote it.
-		s.State, s.Error, s.Detail = stateError, provider.KeyUnknown, err.Error()
-		return s, nil
-	case err != nil:
-		// A missing or corrupt cache cannot sign in: a reauth rewrites it.
-		return expire(err.Error())
-	}
-	updated, err := p.Check(ctx, cache)
+	res, err := flow.CheckEntry(ctx, p, st, e.ID)
 	var pe *provider.Error
 	switch {
-	case errors.Is(err, provider.ErrAuthExpired):
-		return expire(err.Error())
+	case err == nil:
 	case ctx.Err() != nil:
 		s.State, s.Error = stateError, provider.KeyUnknown
 		return s, nil
@@ -214,21 +196,31 @@ func (a *app) checkEntry(ctx context.Context, st *store.Store, e store.Entry) (s
 		a.tracer.Note("check %s: %v", e.UniqueID, err)
 		s.State, s.Error = stateError, pe.Key
 		return s, nil
-	case err != nil:
+	case errors.Is(err, store.ErrKeyring):
+		return s, err
+	case errors.Is(err, store.ErrCorrupt), errors.Is(err, store.ErrNotFound):
+		// A missing or corrupt cache cannot sign in: a reauth rewrites it.
+		// Nothing is recorded (only the service's word records expiry).
 		a.tracer.Note("check %s: %v", e.UniqueID, err)
-		s.State, s.Error = stateError, provider.KeyUnknown
+		s.State, s.Error, s.Reauth = stateError, "cache_unreadable", reauthCommand(e)
+		return s, nil
+	default:
+		a.tracer.Note("check %s: %v", e.UniqueID, err)
+		s.State, s.Error, s.Detail = stateError, provider.KeyUnknown, clean(err.Error())
 		return s, nil
 	}
-	if len(updated) > 0 && string(updated) != string(cache) {
-		if err := st.ReplaceCache(e.ID, updated); err != nil {
-			return s, err
+	if res.Entry.ID != "" {
+		s.Entry = toEntryJSON(res.Entry)
+	}
+	switch res.State {
+	case flow.CheckExpired:
+		if res.Cause != nil {
+			a.tracer.Note("check %s: %v", e.UniqueID, res.Cause)
 		}
+		s.State, s.Error, s.Reauth = stateExpired, store.IssueAuthExpired, reauthCommand(e)
+	default:
+		s.State = stateValid
 	}
-	if err := st.SetIssue(e.ID, store.IssueAuthExpired, false); err != nil {
-		return s, err
-	}
-	s.State = stateValid
-	s.Entry.Issues = without(s.Entry.Issues, store.IssueAuthExpired)
 	return s, nil
 }
 
@@ -274,7 +266,7 @@ func (a *app) runRemove(ctx context.Context) error {
 			return &cancelError{msg: a.T("cli.remove.declined")}
 		}
 	}
-	if err := st.Remove(e.ID); err != nil {
+	if err := st.Remove(ctx, e.ID); err != nil {
 		return storeErr(a.T("cli.remove.failed", "id", clean(e.UniqueID)), err)
 	}
 	if a.opts.json {

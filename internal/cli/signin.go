@@ -103,11 +103,11 @@ func (a *app) accessible() bool { return a.opts.accessible || a.getenv("TERM") =
 // Line prompts cannot be taken back once printed, so there the probe runs
 // first and a failing keyring stops the run before any prompt.
 func (a *app) runInteractive(ctx context.Context, st *store.Store, ps []provider.Provider, newFlow func(provider.Provider) *flow.Flow) error {
-	if err := a.checkWritable(st); err != nil {
+	if err := a.checkWritable(ctx, st); err != nil {
 		return err
 	}
 	if a.accessible() {
-		if err := st.Probe(ps[0].Domain()); err != nil {
+		if err := st.Probe(ctx, ps[0].Domain()); err != nil {
 			return storeErr(a.T("cli.store.probe"), err)
 		}
 	}
@@ -119,7 +119,7 @@ func (a *app) runInteractive(ctx context.Context, st *store.Store, ps []provider
 		if a.accessible() {
 			return
 		}
-		if err := st.Probe(ps[0].Domain()); errors.Is(err, store.ErrKeyring) {
+		if err := st.Probe(ctx, ps[0].Domain()); errors.Is(err, store.ErrKeyring) {
 			cancel(err)
 		}
 	}()
@@ -146,7 +146,10 @@ func (a *app) runInteractive(ctx context.Context, st *store.Store, ps []provider
 
 // checkWritable proves the entries index can be written before any
 // request, so a read-only config dir never costs a sign-in.
-func (a *app) checkWritable(st *store.Store) error {
+func (a *app) checkWritable(ctx context.Context, st *store.Store) error {
+	if err := st.CheckWritable(ctx); err != nil {
+		return storeErr(a.T("cli.store.write"), err)
+	}
 	return nil
 }
 
@@ -178,10 +181,10 @@ func resultErr(res flow.Result) error {
 // stderr, the result on stdout.
 func (a *app) runScripted(ctx context.Context, st *store.Store, f *flow.Flow, login string) error {
 	p := f.Provider()
-	if err := a.checkWritable(st); err != nil {
+	if err := a.checkWritable(ctx, st); err != nil {
 		return err
 	}
-	if err := st.Probe(p.Domain()); err != nil {
+	if err := st.Probe(ctx, p.Domain()); err != nil {
 		return storeErr(a.T("cli.store.probe"), err)
 	}
 	cat, err := flowStrings(p)

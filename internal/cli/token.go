@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/setupwizard/setupwizard/internal/flow"
 	"github.com/setupwizard/setupwizard/internal/providers/provider"
 	"github.com/setupwizard/setupwizard/internal/providers/registry"
 	"github.com/setupwizard/setupwizard/internal/store"
@@ -41,7 +42,7 @@ func (a *app) runToken(ctx context.Context) error {
 	if !ok {
 		return a.failf("cli.entry.unknown_provider", "name", clean(e.Domain))
 	}
-	cred, err := tokenFor(ctx, p, st, e.ID, tokenMinValid)
+	cred, err := flow.TokenFor(ctx, p, st, e.ID, tokenMinValid)
 	var pe *provider.Error
 	switch {
 	case err == nil:
@@ -76,27 +77,3 @@ func (a *app) runToken(ctx context.Context) error {
 	return nil
 }
 
-// tokenFor returns a credential for entry id valid for minValid, storing a
-// refreshed cache back and recording auth_expired on the service's word.
-func tokenFor(ctx context.Context, p provider.Provider, st *store.Store, id string, minValid time.Duration) (provider.Credential, error) {
-	cache, err := st.LoadCache(id)
-	if err != nil {
-		return provider.Credential{}, err
-	}
-	cred, updated, err := p.Token(ctx, cache, minValid)
-	if errors.Is(err, provider.ErrAuthExpired) {
-		if serr := st.SetIssue(id, store.IssueAuthExpired, true); serr != nil {
-			return provider.Credential{}, serr
-		}
-		return provider.Credential{}, err
-	}
-	if err != nil {
-		return provider.Credential{}, err
-	}
-	if updated != nil {
-		if err := st.ReplaceCache(id, updated); err != nil {
-			return provider.Credential{}, err
-		}
-	}
-	return cred, nil
-}
