@@ -41,12 +41,12 @@ var providers = []provCase{
 		password:   fcemu.DemoPassword,
 		wrong:      "wrong-pass-7Qx",
 		uniqueID:   "demo-example-com",
-		expire:     func(w *world) { w.fc.Revoke(fcemu.DemoEmail) },
+		expire:     func(w *world) { w.fc.Expire() },
 		hang:       func(w *world) { w.fc.SetFault(fcemu.FaultSlow) },
 		held:       func(w *world) <-chan string { return w.fc.Hanging() },
 		heal:       func(w *world) { w.fc.SetFault(fcemu.FaultNone) },
 		addOther: func(w *world) (string, string) {
-			w.fc.AddUser("other@example.com", "other-pass-4Tr")
+			w.fc.AddAccount("other@example.com", "other-pass-4Tr")
 			return "other@example.com", "other-pass-4Tr"
 		},
 	},
@@ -57,7 +57,7 @@ var providers = []provCase{
 		password:   libemu.DemoPassword,
 		wrong:      "wrong-pass-9Lk",
 		uniqueID:   "1234567u",
-		expire:     func(w *world) { w.lb.ExpireSessions() },
+		expire:     func(w *world) { w.lb.Expire() },
 		hang:       func(w *world) { w.lb.SetFault(libemu.FaultSlow) },
 		held:       func(w *world) <-chan string { return w.lb.Stalled() },
 		heal:       func(w *world) { w.lb.SetFault(libemu.FaultNone) },

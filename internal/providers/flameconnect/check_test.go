@@ -30,7 +30,7 @@ func signIn(t *testing.T, p *Provider) []byte {
 // grants counts token requests of one grant type.
 func grants(e *emulator.Emulator, grantType string) int {
 	n := 0
-	for _, r := range e.Requests() {
+	for _, r := range e.Log() {
 		if form, err := url.ParseQuery(r.Body); err == nil && form.Get("grant_type") == grantType {
 			n++
 		}
@@ -88,7 +88,7 @@ func TestCacheLoadsIntoFreshMSALClient(t *testing.T) {
 	if emails := idTokenEmails(t, res.IDToken.RawToken); len(emails) != 1 || emails[0] != emulator.DemoEmail {
 		t.Errorf("id token emails = %v", emails)
 	}
-	for _, r := range e.Requests() {
+	for _, r := range e.Log() {
 		if r.Body != "" {
 			t.Errorf("a silent token from a fresh cache sent %s %s", r.Method, r.Path)
 		}
@@ -124,7 +124,7 @@ func TestCheckExpiry(t *testing.T) {
 	e, ca := startEmulator(t)
 	p := providerFor(e, ca)
 	data := signIn(t, p)
-	e.Revoke(emulator.DemoEmail)
+	e.Expire()
 	if _, err := p.Check(context.Background(), data); !errors.Is(err, provider.ErrAuthExpired) {
 		t.Fatalf("after revoke: %v, want ErrAuthExpired", err)
 	}

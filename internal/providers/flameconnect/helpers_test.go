@@ -111,7 +111,7 @@ func assertNoSecrets(t *testing.T, err error, e *emulator.Emulator, extra ...str
 		return
 	}
 	msg := err.Error()
-	for _, s := range append(secretsSeen(e.Requests()), extra...) {
+	for _, s := range append(secretsSeen(e.Log()), extra...) {
 		if strings.Contains(msg, s) {
 			t.Fatalf("error text %q leaks a secret value", msg)
 		}

@@ -127,7 +127,7 @@ func mapMSALError(ctx context.Context, step string, err error, te tokenError, is
 		}
 		return &provider.Error{Key: provider.KeyUnknown, Err: fmt.Errorf("%s: %w", step, te)}
 	}
-	if errors.Is(err, errForeignHost) || errors.Is(err, errBodyTooLarge) {
+	if errors.Is(err, provider.ErrForeignHost) || errors.Is(err, provider.ErrBodyTooLarge) {
 		return &provider.Error{Key: provider.KeyUnknown, Err: fmt.Errorf("%s: %w", step, unwrapURL(err))}
 	}
 	var ue *url.Error
@@ -143,4 +143,13 @@ func firstLine(s string) string {
 		s = s[:i]
 	}
 	return strings.TrimSpace(s)
+}
+
+// unwrapURL drops a *url.Error's URL (queries hold csrf, tx and codes).
+func unwrapURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
 }

@@ -88,12 +88,10 @@ func (p *Provider) Schema() provider.Schema {
 	}
 }
 
-// ErrorKeys lists every key Validate can return.
+// ErrorKeys lists the keys Validate can return beyond
+// provider.SharedErrorKeys, which the engine adds itself.
 func (p *Provider) ErrorKeys() []string {
-	return []string{
-		provider.KeyInvalidAuth, provider.KeyCannotConnect, provider.KeyTimeout, provider.KeyUnknown,
-		KeyActionRequired, KeyBlocked, KeySessionExpired,
-	}
+	return []string{KeyActionRequired, KeyBlocked, KeySessionExpired, provider.KeyServiceChanged}
 }
 
 // ProgressKeys lists the steps Validate reports, in order.

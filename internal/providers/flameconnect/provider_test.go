@@ -63,3 +63,34 @@ func TestTranslationsAreComplete(t *testing.T) {
 		t.Errorf("action_required should send the user to the FlameConnect app: %q", s)
 	}
 }
+
+// The shared keys come from the engine; every one still needs this
+// provider's text, and service_changed names the service and the way to
+// report it, in every language.
+func TestErrorKeysAndServiceChangedText(t *testing.T) {
+	p := New(provider.Options{})
+	for _, k := range p.ErrorKeys() {
+		for _, shared := range provider.SharedErrorKeys {
+			if k == shared {
+				t.Errorf("ErrorKeys lists the shared key %q", k)
+			}
+		}
+	}
+	cat, err := i18n.Load(p.Translations(), ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range cat.Languages() {
+		for _, k := range append(append([]string{}, provider.SharedErrorKeys...), p.ErrorKeys()...) {
+			if !cat.Has(lang, "config.error."+k) {
+				t.Errorf("%s: no string for %s", lang, k)
+			}
+		}
+		s, _ := cat.Raw(lang, "config.error."+provider.KeyServiceChanged)
+		for _, want := range []string{"FlameConnect", "--debug", "setupwizard"} {
+			if !strings.Contains(s, want) {
+				t.Errorf("%s service_changed %q lacks %q", lang, s, want)
+			}
+		}
+	}
+}

@@ -138,8 +138,12 @@ func codeFromRedirect(loc, wantState string) (string, error) {
 	case unreadable["code"]:
 		return "", errors.New("redirect code unreadable (bad % escape)")
 	}
-	return "", errors.New("redirect carries neither a code nor an error")
+	return "", errNoCode
 }
+
+// errNoCode is an app redirect with neither a code nor an error: not an
+// answer B2C gives, so the service changed.
+var errNoCode = errors.New("redirect carries neither a code nor an error")
 
 // redirectParams splits a query into its first value per name, skipping
 // pairs that do not unescape (their names are reported as unreadable).

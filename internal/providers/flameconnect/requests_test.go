@@ -25,7 +25,7 @@ func TestSignInRequestCount(t *testing.T) {
 		{"GET", "/oauth2/v2.0/authresp"},
 		{"POST", "/oauth2/v2.0/token"},
 	}
-	got := e.Requests()
+	got := e.Log()
 	if len(got) != len(want) {
 		for _, r := range got {
 			t.Logf("%s %s", r.Method, r.Path)
@@ -52,7 +52,7 @@ func testSubmissionShape(t *testing.T, authorizeRedirects int) {
 	if _, err := providerFor(e, ca).Validate(context.Background(), demoInput(), nil); err != nil {
 		t.Fatal(err)
 	}
-	reqs := e.Requests()
+	reqs := e.Log()
 	hops := authorizeRedirects
 	page, sa, confirmed := reqs[1], reqs[2+hops], reqs[3+hops]
 	base := "/" + emulator.Tenant + "/" + emulator.Policy + "/"

@@ -299,23 +299,33 @@ func tenantPathSafe(s string) bool {
 }
 
 // apiBase is the /{tenant}/{policy}/ base of the API endpoints (below the
-// authority's proxy prefix, if any) and the policy for the p parameter. The
-// tenant is the first segment of the page's hosts.tenant (else the
-// authority's); the policy is hosts.policy (else the authority's), always
-// in the authority's mixed-case spelling when the two agree ignoring case:
-// B2C lowercases the policy in redirect URLs and some pages, and the API
-// endpoints want it mixed case.
+// authority's proxy prefix, if any) and the policy for the p parameter.
+// The tenant is the first segment of the page's hosts.tenant (a GUID on
+// some tenants, although the authority names the domain), else the
+// authority's. The policy is the page's when it names another policy;
+// when it names the same one, the API wants the service's own spelling,
+// so the page's wins over an override typed in another case, unless the
+// page's is all lower case (B2C lower-cases the policy in URLs and on
+// some pages) and the authority's has capitals.
 func apiBase(s pageSettings, auth authority) (base, policy string) {
 	tenant := auth.tenant
-	if s.TenantPath != "" {
-		tenant, _, _ = strings.Cut(strings.TrimPrefix(s.TenantPath, "/"), "/")
+	pageTenant, pagePolicy, _ := strings.Cut(strings.TrimPrefix(s.TenantPath, "/"), "/")
+	if pageTenant != "" {
+		tenant = pageTenant
 	}
 	policy = auth.policy
-	if s.Policy != "" && !strings.EqualFold(s.Policy, auth.policy) {
+	switch {
+	case s.Policy != "" && !strings.EqualFold(s.Policy, auth.policy):
 		policy = s.Policy
+	case hasUpper(s.Policy):
+		policy = s.Policy
+	case strings.EqualFold(pagePolicy, auth.policy) && hasUpper(pagePolicy):
+		policy = pagePolicy
 	}
 	return auth.prefix + "/" + tenant + "/" + policy + "/", policy
 }
+
+func hasUpper(s string) bool { return strings.ToLower(s) != s }
 
 func (s pageSettings) String() string {
 	// Never print csrf or transId values (they are session secrets).

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/setupwizard/setupwizard/internal/providers/provider"
 )
 
 const (
@@ -105,7 +107,7 @@ func settingsURLsStayOnHost(t *testing.T, s pageSettings, auth authority) {
 		if err != nil {
 			t.Fatalf("URL from settings does not parse: %v", err)
 		}
-		if !auth.allows(u) {
+		if !newSession(provider.Options{}, auth, nil).Allowed(u) {
 			t.Fatalf("URL from settings leaves the authority: %s://%s", u.Scheme, u.Host)
 		}
 		if u.Fragment != "" || u.Path != base+"SelfAsserted" && u.Path != base+"api/"+s.API+"/confirmed" {
@@ -132,8 +134,9 @@ func TestPageSettingsStringHidesSecrets(t *testing.T) {
 	}
 }
 
-// The base path keeps the policy's mixed case whatever case the page uses,
-// takes only the tenant segment from hosts.tenant, and keeps a proxy prefix.
+// The base path keeps the policy's mixed case whatever case the page or
+// the authority uses (the page's spelling first), takes only the tenant
+// segment from hosts.tenant, and keeps a proxy prefix.
 func TestAPIBase(t *testing.T) {
 	auth := testAuthority(t)
 	proxied, err := parseAuthority("https://login.example:8443/proxy/b2c/" + fcTenant + "/" + fcPolicy)
@@ -141,6 +144,15 @@ func TestAPIBase(t *testing.T) {
 		t.Fatal(err)
 	}
 	lower := strings.ToLower(fcPolicy)
+	lowerAuth, err := parseAuthority("https://login.example/" + fcTenant + "/" + lower)
+	if err != nil {
+		t.Fatal(err)
+	}
+	upperAuth, err := parseAuthority("https://login.example/" + fcTenant + "/" + strings.ToUpper(fcPolicy))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const guid = "6c1f5d3e-7a0b-4c1e-9f2a-0b8e2d4f6a10"
 	tests := []struct {
 		name         string
 		s            pageSettings
@@ -154,6 +166,11 @@ func TestAPIBase(t *testing.T) {
 		{"another policy", pageSettings{TenantPath: "/" + fcTenant + "/" + lower, Policy: "B2C_1A_Other"}, auth, "/" + fcTenant + "/B2C_1A_Other/", "B2C_1A_Other"},
 		{"another tenant", pageSettings{TenantPath: "/other.onmicrosoft.com"}, auth, "/other.onmicrosoft.com/" + fcPolicy + "/", fcPolicy},
 		{"proxy prefix", pageSettings{TenantPath: "/" + fcTenant + "/" + lower, Policy: lower}, proxied, "/proxy/b2c" + fcBase, fcPolicy},
+		{"authority lower-case, page mixed", pageSettings{TenantPath: "/" + fcTenant + "/" + fcPolicy, Policy: fcPolicy}, lowerAuth, fcBase, fcPolicy},
+		{"authority upper-case, page mixed", pageSettings{TenantPath: "/" + fcTenant + "/" + fcPolicy, Policy: fcPolicy}, upperAuth, fcBase, fcPolicy},
+		{"authority lower-case, page's policy only in hosts.tenant", pageSettings{TenantPath: "/" + fcTenant + "/" + fcPolicy}, lowerAuth, fcBase, fcPolicy},
+		{"authority lower-case, page lower-case", pageSettings{TenantPath: "/" + fcTenant + "/" + lower, Policy: lower}, lowerAuth, "/" + fcTenant + "/" + lower + "/", lower},
+		{"GUID tenant", pageSettings{TenantPath: "/" + guid + "/" + fcPolicy, Policy: fcPolicy}, lowerAuth, "/" + guid + "/" + fcPolicy + "/", fcPolicy},
 	}
 	for _, tc := range tests {
 		if base, policy := apiBase(tc.s, tc.auth); base != tc.base || policy != tc.policy {

@@ -34,8 +34,10 @@ func (p *Provider) Validate(ctx context.Context, in provider.Input, progress pro
 	if err != nil {
 		return nil, &provider.Error{Key: provider.KeyUnknown, Err: err}
 	}
-	httpc := newHTTPClient(p.opts, auth)
-	defer httpc.CloseIdleConnections()
+	cookies := newCookieStore()
+	sess := newSession(p.opts, auth, cookies)
+	defer sess.Close()
+	httpc := sess.Client()
 	tokens := &memCache{}
 	app, err := newApp(auth, httpc, tokens)
 	if err != nil {
@@ -55,34 +57,44 @@ func (p *Provider) Validate(ctx context.Context, in provider.Input, progress pro
 	if err != nil {
 		return nil, &provider.Error{Key: provider.KeyUnknown, Err: err}
 	}
-	if !auth.allows(authURL) {
+	if !sess.Allowed(authURL) {
 		// The metadata points the sign-in elsewhere: nothing goes there.
-		return nil, foreignHost("authorize endpoint", authURL)
+		return nil, provider.Fail(provider.KeyUnknown, "authorize endpoint: %v: %s", provider.ErrForeignHost, provider.Redacted(authURL))
 	}
-	sess := &b2cSession{client: httpc, auth: auth, cookies: newCookieStore()}
-	page, err := sess.openPage(ctx, authURL, pk.state)
+	b2c := &b2cSession{http: sess, auth: auth, cookies: cookies}
+	page, err := b2c.openPage(ctx, authURL, pk.state)
 	if err != nil {
-		return nil, sess.withCookieNote(err)
+		return nil, b2c.withCookieNote(err)
 	}
 	settings, err := parseSettings(page.body)
 	if err != nil {
-		return nil, sess.withCookieNote(&provider.Error{Key: provider.KeyUnknown, Err: fmt.Errorf("sign-in page: %w", err)})
+		// A page without SETTINGS, csrf or transId is not a B2C sign-in page
+		// as this client knows it: the service changed, not the password.
+		return nil, b2c.withCookieNote(&provider.Error{Key: provider.KeyServiceChanged, Err: fmt.Errorf("sign-in page: %w", err)})
 	}
 
 	report(2, ProgressCheckingPassword)
-	if err := sess.submit(ctx, page, settings, email, password); err != nil {
-		return nil, sess.withCookieNote(err)
+	if err := b2c.submit(ctx, page, settings, email, password); err != nil {
+		return nil, b2c.withCookieNote(err)
 	}
 
 	report(3, ProgressConfirming)
-	code, err := sess.confirm(ctx, page, settings, pk.state)
+	code, err := b2c.confirm(ctx, page, settings, pk.state)
 	if err != nil {
-		return nil, sess.withCookieNote(err)
+		return nil, b2c.withCookieNote(err)
 	}
 
 	report(4, ProgressGettingTokens)
-	if _, err := app.AcquireTokenByAuthCode(ctx, code, RedirectURI, scopes, public.WithChallenge(pk.verifier)); err != nil {
+	res, err := app.AcquireTokenByAuthCode(ctx, code, RedirectURI, scopes, public.WithChallenge(pk.verifier))
+	if err != nil {
 		return nil, msalError(ctx, "token", err)
+	}
+	// MSAL names the account by the ID token's oid, else its sub: the
+	// identity a reauth must match. It goes into the index, so only an id
+	// made of plain characters is accepted.
+	identity := res.IDToken.LocalAccountID()
+	if !identitySafe(identity) {
+		return nil, provider.Fail(provider.KeyServiceChanged, "token: the ID token names no usable account (oid or sub)")
 	}
 	data := tokens.bytes()
 	if len(data) == 0 {
@@ -92,6 +104,7 @@ func (p *Provider) Validate(ctx context.Context, in provider.Input, progress pro
 		UniqueID: provider.Slugify(email),
 		Title:    email,
 		Login:    email,
+		Identity: identity,
 		Cache:    data,
 	}, nil
 }

@@ -67,7 +67,9 @@ func TestValidateErrorKeys(t *testing.T) {
 		{name: "MFA wanted", fault: emulator.FaultMFA, key: KeyActionRequired},
 		{name: "bot protection", fault: emulator.FaultBlocked, key: KeyBlocked},
 		{name: "transaction expired", fault: emulator.FaultExpired, key: KeySessionExpired},
-		{name: "page without csrf", fault: emulator.FaultNoCSRF, key: provider.KeyUnknown},
+		{name: "page without csrf", fault: emulator.FaultNoCSRF, key: provider.KeyServiceChanged, cause: "csrf"},
+		{name: "page without SETTINGS", fault: emulator.FaultNoSettings, key: provider.KeyServiceChanged, cause: "no SETTINGS"},
+		{name: "SelfAsserted JSON of another shape", fault: emulator.FaultStrangeAnswer, key: provider.KeyServiceChanged, cause: "no status"},
 		{name: "HTML instead of JSON", fault: emulator.FaultHTMLAnswer, key: KeySessionExpired},
 		{name: "renamed login field (AADB2C90015)", fault: emulator.FaultRenamedField, key: provider.KeyUnknown, cause: "AADB2C90015"},
 		{name: "bad state", fault: emulator.FaultBadState, key: provider.KeyUnknown},
@@ -100,7 +102,7 @@ func TestValidateErrorKeys(t *testing.T) {
 				t.Errorf("cause %q does not mention %q", pe.Err, tc.cause)
 			}
 			assertNoSecrets(t, err, e, in[FieldPassword])
-			for _, r := range e.Requests() {
+			for _, r := range e.Log() {
 				if r.Host != strings.TrimPrefix(e.URL(), "https://") {
 					t.Errorf("a request reached another host: %s %s%s", r.Method, r.Host, r.Path)
 				}
@@ -180,7 +182,7 @@ func TestValidateAlreadyCancelled(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("error = %v, want context.Canceled", err)
 	}
-	if n := len(e.Requests()); n != 0 {
+	if n := len(e.Log()); n != 0 {
 		t.Fatalf("%d requests sent after cancel", n)
 	}
 }
@@ -191,7 +193,7 @@ func TestPasswordOnlyInSelfAssertedBody(t *testing.T) {
 	const password = "p@ss+w/rd= &x%41"
 	for _, fault := range []emulator.Fault{emulator.FaultNone, emulator.FaultForeignRedirect, emulator.FaultMFA, emulator.FaultTokenError} {
 		e, ca := startEmulator(t)
-		e.AddUser("user.name+x@example.com", password)
+		e.AddAccount("user.name+x@example.com", password)
 		e.SetFault(fault)
 		p := providerFor(e, ca)
 		_, err := p.Validate(context.Background(), provider.Input{FieldEmail: "user.name+x@example.com", FieldPassword: password}, nil)
@@ -199,7 +201,7 @@ func TestPasswordOnlyInSelfAssertedBody(t *testing.T) {
 			t.Fatalf("sign-in with special characters: %v", err)
 		}
 		carriers := 0
-		for _, r := range e.Requests() {
+		for _, r := range e.Log() {
 			inBody := strings.Contains(r.Body, "password=p%40ss%2Bw%2Frd%3D+%26x%2541")
 			other := strings.Contains(r.Path, password) || strings.Contains(r.RawQuery, "p%40ss") ||
 				strings.Contains(r.RawQuery, password)

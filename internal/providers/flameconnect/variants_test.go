@@ -29,6 +29,12 @@ func TestValidateServerVariants(t *testing.T) {
 		{"redirect query with a ';' and a bad escape", emulator.Variant{LooseRedirectQuery: true}},
 		{"cookie deletions, paths and unsendable values", emulator.Variant{CookieShapes: true}},
 		{"behind a path-prefix proxy", emulator.Variant{PathPrefix: "/proxy/b2c"}},
+		{"captured real B2C shapes", emulator.Variant{Captured: true}},
+		{"a chain that revisits a URL", emulator.Variant{Revisit: true}},
+		{"a revisit inside a longer chain", emulator.Variant{Revisit: true, ConfirmedRedirects: 3}},
+		{"authority policy in lower case", emulator.Variant{AuthorityCase: "lower"}},
+		{"authority policy in upper case", emulator.Variant{AuthorityCase: "upper"}},
+		{"captured shapes, authority in lower case, behind a proxy", emulator.Variant{Captured: true, AuthorityCase: "lower", PathPrefix: "/proxy"}},
 		{"all at once", emulator.Variant{
 			Settings: emulator.SettingsScript, LowercaseHosts: true, PageViewIDHeader: true, LoginField: "logonIdentifier",
 			AuthorizeRedirects: 2, ConfirmedRedirects: 3, RedirectInPage: true, LooseRedirectQuery: true,
@@ -43,7 +49,7 @@ func TestValidateServerVariants(t *testing.T) {
 			p := providerFor(e, ca)
 			acct, err := p.Validate(context.Background(), demoInput(), nil)
 			if err != nil {
-				for _, r := range e.Requests() {
+				for _, r := range e.Log() {
 					t.Logf("%s %s", r.Method, r.Path)
 				}
 				t.Fatalf("sign-in: %v", err)
@@ -51,7 +57,7 @@ func TestValidateServerVariants(t *testing.T) {
 			if _, err := p.Check(context.Background(), acct.Cache); err != nil {
 				t.Fatalf("refresh: %v", err)
 			}
-			for _, r := range e.Requests() {
+			for _, r := range e.Log() {
 				if r.Host != strings.TrimPrefix(e.URL(), "https://") {
 					t.Errorf("a request reached another host: %s %s", r.Method, r.Host)
 				}
@@ -86,7 +92,7 @@ func TestRedirectLimit(t *testing.T) {
 				return
 			}
 			pe := wantKey(t, err, provider.KeyUnknown)
-			if !strings.Contains(pe.Err.Error(), "more than 20 redirects") {
+			if !strings.Contains(pe.Err.Error(), "more than 20") {
 				t.Fatalf("cause %q", pe.Err)
 			}
 		})
@@ -104,4 +110,68 @@ func TestRefusedCookieInCause(t *testing.T) {
 	if msg := pe.Err.Error(); !strings.Contains(msg, "x-ms-cpim-geo") || strings.Contains(msg, "North") {
 		t.Fatalf("cause %q", msg)
 	}
+}
+
+// What each fidelity variant must make the client do, seen on the wire.
+func TestFidelityVariantsOnTheWire(t *testing.T) {
+	mixedBase := "/" + emulator.Tenant + "/" + emulator.Policy + "/"
+	tests := []struct {
+		name  string
+		v     emulator.Variant
+		check func(t *testing.T, log []emulator.Recorded)
+	}{
+		{"authority in lower case posts to the page's spelling", emulator.Variant{AuthorityCase: "lower"}, func(t *testing.T, log []emulator.Recorded) {
+			post := findRequest(t, log, "POST", "/SelfAsserted")
+			if post.Path != mixedBase+"SelfAsserted" || !strings.Contains(post.RawQuery, "p="+emulator.Policy) {
+				t.Errorf("SelfAsserted at %s?%s", post.Path, post.RawQuery)
+			}
+		}},
+		{"captured page: GUID tenant path and signInName", emulator.Variant{Captured: true}, func(t *testing.T, log []emulator.Recorded) {
+			post := findRequest(t, log, "POST", "/SelfAsserted")
+			if strings.Contains(post.Path, emulator.Tenant) || !strings.HasSuffix(post.Path, "/"+emulator.Policy+"/SelfAsserted") {
+				t.Errorf("SelfAsserted at %s, want the hosts.tenant GUID path", post.Path)
+			}
+			if !strings.Contains(post.Body, "signInName=") {
+				t.Error("login not sent as signInName")
+			}
+		}},
+		{"revisited URL is followed twice", emulator.Variant{Revisit: true}, func(t *testing.T, log []emulator.Recorded) {
+			n := 0
+			for _, r := range log {
+				if strings.HasSuffix(r.Path, "/revisit") {
+					n++
+				}
+			}
+			if n != 2 {
+				t.Errorf("revisit link requested %d times, want 2", n)
+			}
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e, ca := startEmulator(t)
+			e.SetVariant(tc.v)
+			p := providerFor(e, ca)
+			acct, err := p.Validate(context.Background(), demoInput(), nil)
+			if err != nil {
+				t.Fatalf("sign-in: %v", err)
+			}
+			if _, err := p.Check(context.Background(), acct.Cache); err != nil {
+				t.Fatalf("status after sign-in: %v", err)
+			}
+			tc.check(t, e.Log())
+		})
+	}
+}
+
+func findRequest(t *testing.T, log []emulator.Recorded, method, suffix string) emulator.Recorded {
+	t.Helper()
+	for _, r := range log {
+		if r.Method == method && strings.HasSuffix(r.Path, suffix) {
+			return r
+		}
+	}
+	t.Fatalf("no %s ...%s request", method, suffix)
+	return emulator.Recorded{}
 }

@@ -48,7 +48,7 @@ func TestCheckRefreshes(t *testing.T) {
 	if cookieValueOf(t, out, "DeviceCookie") == "" || cookieValueOf(t, out, "DZIENNIKSID") != cookieValueOf(t, cache, "DZIENNIKSID") {
 		t.Errorf("other cookies not kept")
 	}
-	reqs := r.em.Requests()
+	reqs := r.em.Log()
 	if len(reqs) != 1 || reqs[0].Path != "/refreshToken" || reqs[0].Server != "synergia" || reqs[0].Header.Get("Cookie") == "" {
 		t.Fatalf("requests = %+v, want one GET /refreshToken with cookies", reqs)
 	}
@@ -62,7 +62,7 @@ func TestCheckRefreshes(t *testing.T) {
 func TestCheckExpired(t *testing.T) {
 	r := newRig(t)
 	cache := signIn(t, r)
-	r.em.ExpireSessions()
+	r.em.Expire()
 	_, err := r.p.Check(context.Background(), cache)
 	if !errors.Is(err, provider.ErrAuthExpired) {
 		t.Fatalf("err = %v, want ErrAuthExpired", err)
@@ -139,14 +139,14 @@ func TestCheckShapes(t *testing.T) {
 			r.reshape(emulator.Shape{})
 			cache := signIn(t, r)
 			if tc.expire {
-				r.em.ExpireSessions()
+				r.em.Expire()
 			}
 			r.reshape(tc.shape)
 			r.em.SetFaultOn(tc.fault, tc.on)
 			defer r.em.SetFault(emulator.FaultNone)
 			r.em.ResetRequests()
 			out, err := r.p.Check(context.Background(), cache)
-			if n := len(r.em.Requests()); n != tc.requests {
+			if n := len(r.em.Log()); n != tc.requests {
 				t.Errorf("%d requests, want %d", n, tc.requests)
 			}
 			switch {

@@ -145,7 +145,7 @@ func TestValidateNamedHosts(t *testing.T) {
 			if got := cookieDomain(t, acc.Cache, "oauth_token"); got != tc.cookieAt {
 				t.Errorf("oauth_token stored for %q, want %q", got, tc.cookieAt)
 			}
-			for _, q := range r.em.Requests() {
+			for _, q := range r.em.Log() {
 				if want := map[string]string{"api": tc.api, "synergia": tc.syn}[q.Server]; strings.TrimSuffix(q.Host, ":443") != want {
 					t.Errorf("%s %s sent with Host %q, want %q", q.Method, q.Path, q.Host, want)
 				}

@@ -148,7 +148,7 @@ func TestValidateErrors(t *testing.T) {
 			if pe.Err == nil || !strings.Contains(pe.Err.Error(), tc.cause) {
 				t.Errorf("cause = %v, want it to mention %q", pe.Err, tc.cause)
 			}
-			if n := len(r.em.Requests()); tc.noReqs && n != 0 {
+			if n := len(r.em.Log()); tc.noReqs && n != 0 {
 				t.Errorf("%d requests sent, want none", n)
 			}
 			if strings.Contains(err.Error(), in[FieldPassword]) && len(in[FieldPassword]) > 1 {
@@ -196,7 +196,7 @@ func TestValidateCancel(t *testing.T) {
 	if _, err := r.p.Validate(ctx, demoInput(), nil); !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v", err)
 	}
-	if n := len(r.em.Requests()); n != 0 {
+	if n := len(r.em.Log()); n != 0 {
 		t.Errorf("%d requests after cancel", n)
 	}
 }
@@ -243,7 +243,7 @@ func TestPasswordOnlyInLoginBody(t *testing.T) {
 			t.Errorf("cache holds the password")
 		}
 		inBody := 0
-		for _, q := range r.em.Requests() {
+		for _, q := range r.em.Log() {
 			isLogin := q.Server == "api" && q.Method == http.MethodPost && q.Path == "/OAuth/Authorization"
 			if strings.Contains(q.Body, pass) {
 				if !isLogin {
@@ -278,7 +278,7 @@ func TestFailedAttemptCookiesDiscarded(t *testing.T) {
 	}
 	r.em.SetFault(emulator.FaultNone)
 	var values []string
-	for _, q := range r.em.Requests() {
+	for _, q := range r.em.Log() {
 		for _, sc := range q.SetCookie {
 			if c, err := http.ParseSetCookie(sc); err == nil && c.Value != "" {
 				values = append(values, c.Value)
@@ -292,7 +292,7 @@ func TestFailedAttemptCookiesDiscarded(t *testing.T) {
 	if _, err := r.validate(t, demoInput()); err != nil {
 		t.Fatal(err)
 	}
-	reqs := r.em.Requests()
+	reqs := r.em.Log()
 	if c := reqs[0].Header.Get("Cookie"); c != "" {
 		t.Errorf("first request of a new attempt sends cookies: %d bytes", len(c))
 	}
@@ -316,7 +316,7 @@ func TestAuthorizePageFetchedOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	n := 0
-	for _, q := range r.em.Requests() {
+	for _, q := range r.em.Log() {
 		if q.Method == http.MethodGet && q.Path == "/OAuth/Authorization" {
 			n++
 		}
@@ -355,7 +355,7 @@ func TestSignInRequestCount(t *testing.T) {
 	if _, err := r.validate(t, demoInput()); err != nil {
 		t.Fatal(err)
 	}
-	reqs := r.em.Requests()
+	reqs := r.em.Log()
 	var paths []string
 	for _, q := range reqs {
 		paths = append(paths, q.Server+" "+q.Method+" "+q.Path)

@@ -1,9 +1,10 @@
 package registry
 
 import (
-	"github.com/setupwizard/setupwizard/internal/loopback"
 	"github.com/setupwizard/setupwizard/internal/providers/flameconnect"
+	fcemu "github.com/setupwizard/setupwizard/internal/providers/flameconnect/emulator"
 	"github.com/setupwizard/setupwizard/internal/providers/librus"
+	libemu "github.com/setupwizard/setupwizard/internal/providers/librus/emulator"
 	"github.com/setupwizard/setupwizard/internal/providers/provider"
 )
 
@@ -12,11 +13,11 @@ func init() {
 	Register(Entry{
 		Domain:        "flameconnect",
 		New:           func(o provider.Options) provider.Provider { return flameconnect.New(o) },
-		StartEmulator: func(ca *loopback.CA) (provider.Emulator, error) { return startFlameConnect(ca) },
+		StartEmulator: fcemu.StartEmulator,
 	})
 	Register(Entry{
 		Domain:        "librus",
 		New:           func(o provider.Options) provider.Provider { return librus.New(o) },
-		StartEmulator: func(ca *loopback.CA) (provider.Emulator, error) { return startLibrus(ca) },
+		StartEmulator: libemu.StartEmulator,
 	})
 }

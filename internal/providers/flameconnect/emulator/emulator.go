@@ -18,7 +18,12 @@ import (
 	"time"
 
 	"github.com/setupwizard/setupwizard/internal/loopback"
+	"github.com/setupwizard/setupwizard/internal/providers/provider"
 )
+
+// EnvAuthority is the provider's authority override variable (the
+// provider package cannot be imported here: its tests import this one).
+const EnvAuthority = "SETUPWIZARD_FLAMECONNECT_AUTHORITY"
 
 // Tenant and Policy name the authority path, as on the real service.
 const (
@@ -77,12 +82,19 @@ const (
 	// does not name (a policy change): it answers 400 AADB2C90015, the
 	// malformed-request code, which says nothing about the password.
 	FaultRenamedField
+	// FaultNoSettings serves a sign-in page without `var SETTINGS` at all,
+	// as after a change of the service's page template.
+	FaultNoSettings
+	// FaultStrangeAnswer answers SelfAsserted with JSON of a shape B2C
+	// does not send (no status).
+	FaultStrangeAnswer
 )
 
 // Emulator is a running fake of the FlameConnect B2C tenant.
 type Emulator struct {
 	main    *loopback.Server
 	foreign *loopback.Server
+	ca      *loopback.CA
 	closed  chan struct{}
 	once    sync.Once
 	hanging chan string
@@ -90,6 +102,10 @@ type Emulator struct {
 
 	mu       sync.Mutex
 	fault    Fault
+	hangAll  bool          // SetHang: every request waits for the client to give up
+	latency  time.Duration // SetLatency: every answer waits this long first
+	lies     map[string]string
+	answered int // requests answered since ResetRequests (the API's too)
 	variant  Variant
 	atLife   time.Duration
 	users    map[string]*user
@@ -97,6 +113,7 @@ type Emulator struct {
 	hops     map[string]*transaction
 	pending  map[string]*transaction // authorize redirected, page not served yet
 	chains   map[string]string       // redirect chain id -> final target
+	revisits map[string]*revisit     // Revisit chains by id
 	codes    map[string]*authCode
 	refresh  map[string]*grant
 	requests []Recorded
@@ -115,20 +132,23 @@ type user struct {
 // reaching it is recorded, so tests can prove nothing was sent there).
 func Start(ca *loopback.CA) (*Emulator, error) {
 	e := &Emulator{
-		closed:  make(chan struct{}),
-		hanging: make(chan string, 64),
-		tenant:  "6c1f5d3e-7a0b-4c1e-9f2a-0b8e2d4f6a10",
-		atLife:  DefaultAccessTokenLifetime,
-		users:   map[string]*user{},
-		txs:     map[string]*transaction{},
-		hops:    map[string]*transaction{},
-		pending: map[string]*transaction{},
-		chains:  map[string]string{},
-		codes:   map[string]*authCode{},
-		refresh: map[string]*grant{},
-		key:     randomBytes(32),
+		closed:   make(chan struct{}),
+		hanging:  make(chan string, 64),
+		tenant:   "6c1f5d3e-7a0b-4c1e-9f2a-0b8e2d4f6a10",
+		atLife:   DefaultAccessTokenLifetime,
+		users:    map[string]*user{},
+		txs:      map[string]*transaction{},
+		hops:     map[string]*transaction{},
+		pending:  map[string]*transaction{},
+		chains:   map[string]string{},
+		revisits: map[string]*revisit{},
+		codes:    map[string]*authCode{},
+		refresh:  map[string]*grant{},
+		key:      randomBytes(32),
+		lies:     map[string]string{},
+		ca:       ca,
 	}
-	e.AddUser(DemoEmail, DemoPassword)
+	e.AddAccount(DemoEmail, DemoPassword)
 	main, err := ca.Serve("127.0.0.1", http.HandlerFunc(e.serveMain))
 	if err != nil {
 		return nil, fmt.Errorf("start emulator: %w", err)
@@ -162,7 +182,15 @@ func (e *Emulator) ForeignURL() string { return e.foreign.URL }
 // Authority is the B2C authority URL (tenant and mixed-case policy, below
 // the variant's PathPrefix), usable as SETUPWIZARD_FLAMECONNECT_AUTHORITY.
 func (e *Emulator) Authority() string {
-	return e.main.URL + e.currentVariant().PathPrefix + "/" + Tenant + "/" + Policy
+	v := e.currentVariant()
+	policy := Policy
+	switch v.AuthorityCase {
+	case "lower":
+		policy = strings.ToLower(policy)
+	case "upper":
+		policy = strings.ToUpper(policy)
+	}
+	return e.main.URL + v.PathPrefix + "/" + Tenant + "/" + policy
 }
 
 // SetFault switches the misbehaviour for the following requests.
@@ -181,9 +209,9 @@ func (e *Emulator) SetAccessTokenLifetime(d time.Duration) {
 	}
 }
 
-// AddUser adds (or resets the password of) an account. E-mails match
+// AddAccount adds (or resets the password of) an account. E-mails match
 // case-insensitively, as on B2C.
-func (e *Emulator) AddUser(email, password string) {
+func (e *Emulator) AddAccount(email, password string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	k := strings.ToLower(email)
@@ -194,9 +222,19 @@ func (e *Emulator) AddUser(email, password string) {
 	e.users[k] = &user{email: email, password: password, id: randomID()}
 }
 
-// Revoke invalidates every refresh token issued so far to email, so the
-// next refresh gets invalid_grant (AADB2C90080). New sign-ins work again.
-func (e *Emulator) Revoke(email string) {
+// Expire invalidates every refresh token issued so far, so the next
+// refresh gets invalid_grant (AADB2C90080). New sign-ins work again, and
+// access tokens already issued stay valid until they expire, as on B2C.
+func (e *Emulator) Expire() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, u := range e.users {
+		u.generation++
+	}
+}
+
+// ExpireAccount is Expire for one account only.
+func (e *Emulator) ExpireAccount(email string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if u, ok := e.users[strings.ToLower(email)]; ok {
@@ -204,15 +242,65 @@ func (e *Emulator) Revoke(email string) {
 	}
 }
 
-// Hanging reports the path of each request FaultSlow holds, so a test can
-// cancel at the right moment without sleeping.
+// Impersonate makes the token endpoint lie: tokens issued after a sign-in
+// as email carry the identity (oid, sub, emails) of asEmail, who must be
+// an account. An empty asEmail ends the lie. Reauth tests use it to show
+// that an entry refuses another identity whatever the typed e-mail.
+func (e *Emulator) Impersonate(email, asEmail string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if asEmail == "" {
+		delete(e.lies, strings.ToLower(email))
+		return
+	}
+	e.lies[strings.ToLower(email)] = strings.ToLower(asEmail)
+}
+
+// Hanging reports the path of each request a hang holds (SetHang or
+// FaultSlow), so a test can cancel at the right moment without sleeping.
 func (e *Emulator) Hanging() <-chan string { return e.hanging }
+
+// SetHang makes every request hang until the client gives up (true), or
+// answer again (false).
+func (e *Emulator) SetHang(on bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.hangAll = on
+}
+
+// SetLatency delays every answer by d (0: none); a client that gives up
+// first is released at once.
+func (e *Emulator) SetLatency(d time.Duration) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.latency = max(d, 0)
+}
+
+// Env points the flameconnect provider at this emulator.
+func (e *Emulator) Env() map[string]string {
+	return map[string]string{EnvAuthority: e.Authority()}
+}
+
+// Demo is the account every emulator starts with.
+func (e *Emulator) Demo() (login, password string) { return DemoEmail, DemoPassword }
 
 func (e *Emulator) currentFault() Fault {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.fault
 }
+
+// StartEmulator is Start behind the interface the registry pairs with
+// the provider.
+func StartEmulator(ca *loopback.CA) (provider.Emulator, error) {
+	e, err := Start(ca)
+	if err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+var _ provider.Emulator = (*Emulator)(nil)
 
 func randomBytes(n int) []byte {
 	b := make([]byte, n)

@@ -226,7 +226,7 @@ func TestTokenEndpointChecksPKCEAndRevocation(t *testing.T) {
 	if status, out := h.token(refresh); status != 200 {
 		t.Fatalf("refresh: %d %v", status, out)
 	}
-	h.e.Revoke(emulator.DemoEmail)
+	h.e.Expire()
 	status, out = h.token(refresh)
 	if desc, _ := out["error_description"].(string); status != 400 || out["error"] != "invalid_grant" || !strings.Contains(desc, "AADB2C90080") {
 		t.Fatalf("after revoke: %d %v", status, out)
@@ -236,12 +236,12 @@ func TestTokenEndpointChecksPKCEAndRevocation(t *testing.T) {
 func TestRequestsAreRecorded(t *testing.T) {
 	h := start(t)
 	h.selfAsserted(h.openPage("v"), "s3cret+", false)
-	reqs := h.e.Requests()
+	reqs := h.e.Log()
 	if len(reqs) != 2 || reqs[1].Method != "POST" || !reqs[1].Contains("s3cret+") || reqs[0].Contains("s3cret+") {
 		t.Fatalf("recorded %+v", reqs)
 	}
 	h.e.ResetRequests()
-	if len(h.e.Requests()) != 0 {
+	if len(h.e.Log()) != 0 {
 		t.Fatal("reset kept requests")
 	}
 }
@@ -320,5 +320,133 @@ func TestSelfAssertedPageViewIDVariant(t *testing.T) {
 	header["x-ms-cpim-pageviewid"] = p.pageViewID
 	if _, body := h.selfAssertedWith(p, emulator.DemoPassword, header); !strings.Contains(body, `"status":"200"`) {
 		t.Fatalf("with x-ms-cpim-pageviewid: %s", body)
+	}
+}
+
+// redeem signs in by hand and redeems the code: the token answer.
+func (h *harness) redeem() map[string]any {
+	h.t.Helper()
+	code := h.signIn("the-verifier")
+	status, out := h.token(url.Values{"grant_type": {"authorization_code"}, "code": {code}, "client_id": {clientID},
+		"redirect_uri": {"msal" + clientID + "://auth"}, "code_verifier": {"the-verifier"}, "scope": {"openid offline_access"}})
+	if status != 200 {
+		h.t.Fatalf("token: %d %v", status, out)
+	}
+	return out
+}
+
+func bearer(v string) provider.Credential {
+	return provider.Credential{Kind: "token", Type: "Bearer", Value: v}
+}
+
+// The API accepts exactly the access tokens the token endpoint issued,
+// until they expire; a revoked grant does not end them (as on B2C).
+func TestAPIChecksBearerTokens(t *testing.T) {
+	h := start(t)
+	access, _ := h.redeem()["access_token"].(string)
+	if err := h.e.CheckCredential(bearer(access)); err != nil {
+		t.Fatalf("issued token refused: %v", err)
+	}
+	h.e.Expire()
+	if err := h.e.CheckCredential(bearer(access)); err != nil {
+		t.Fatalf("a revoked grant ended the access token: %v", err)
+	}
+	forged := access[:len(access)-4] + "AAAA"
+	tests := map[string]provider.Credential{
+		"forged signature": bearer(forged),
+		"id token":         bearer(h.redeem()["id_token"].(string)),
+		"empty":            bearer(""),
+		"cookie kind":      {Kind: "cookie", Type: "Cookie", Value: access},
+	}
+	for name, cred := range tests {
+		if err := h.e.CheckCredential(cred); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+	resp, body := h.do("GET", h.e.URL()+"/api/Fires/GetFires", "", nil)
+	if resp.StatusCode != http.StatusUnauthorized || resp.Header.Get("WWW-Authenticate") == "" {
+		t.Fatalf("without a token: %d %s", resp.StatusCode, body)
+	}
+}
+
+// The shared interface: counts, hang and latency, demo account, env.
+func TestSharedEmulatorInterface(t *testing.T) {
+	ca, err := loopback.NewCA()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pe, err := emulator.StartEmulator(ca)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pe.Close()
+	e := pe.(*emulator.Emulator)
+	if login, pw := pe.Demo(); login != emulator.DemoEmail || pw != emulator.DemoPassword {
+		t.Errorf("Demo() = %q, %q", login, pw)
+	}
+	if got := pe.Env()[emulator.EnvAuthority]; got != e.Authority() {
+		t.Errorf("Env = %q", got)
+	}
+	h := &harness{t: t, e: e, client: provider.Options{RootCAs: ca.Pool, Timeout: time.Minute}.Client(nil)}
+	pe.ResetRequests()
+	h.openPage("v")
+	h.do("GET", e.ForeignURL(), "", nil)
+	if n := pe.Requests(); n != 2 {
+		t.Errorf("Requests() = %d, want 2", n)
+	}
+	pe.ResetRequests()
+	if n := pe.Requests(); n != 0 {
+		t.Errorf("after reset: %d", n)
+	}
+
+	pe.SetHang(true)
+	ctx, cancel := context.WithCancel(context.Background())
+	req, _ := http.NewRequestWithContext(ctx, "GET", e.Authority()+"/v2.0/.well-known/openid-configuration", nil)
+	done := make(chan error, 1)
+	go func() {
+		resp, err := h.client.Do(req)
+		if err == nil {
+			resp.Body.Close()
+		}
+		done <- err
+	}()
+	<-e.Hanging()
+	cancel()
+	if err := <-done; err == nil {
+		t.Fatal("a hanging request answered")
+	}
+	pe.SetHang(false)
+
+	pe.SetLatency(50 * time.Millisecond)
+	start := time.Now()
+	if resp, _ := h.do("GET", e.Authority()+"/v2.0/.well-known/openid-configuration", "", nil); resp.StatusCode != 200 {
+		t.Fatalf("with latency: %d", resp.StatusCode)
+	}
+	if d := time.Since(start); d < 50*time.Millisecond {
+		t.Errorf("answered after %v, want >= 50ms", d)
+	}
+	pe.SetLatency(0)
+}
+
+// Impersonate makes the token endpoint vouch for another account.
+func TestImpersonateLiesAboutIdentity(t *testing.T) {
+	h := start(t)
+	oid := func(out map[string]any) string {
+		idt, _ := out["id_token"].(string)
+		raw, _ := base64.RawURLEncoding.DecodeString(strings.Split(idt, ".")[1])
+		var c struct{ Oid string }
+		_ = json.Unmarshal(raw, &c)
+		return c.Oid
+	}
+	honest := oid(h.redeem())
+	h.e.AddAccount("other@example.com", "x")
+	h.e.Impersonate(emulator.DemoEmail, "other@example.com")
+	lied := oid(h.redeem())
+	if lied == "" || lied == honest {
+		t.Fatalf("oid %q, honest %q", lied, honest)
+	}
+	h.e.Impersonate(emulator.DemoEmail, "")
+	if got := oid(h.redeem()); got != honest {
+		t.Fatalf("after the lie ended: %q, want %q", got, honest)
 	}
 }

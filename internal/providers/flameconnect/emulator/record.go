@@ -49,18 +49,28 @@ func (r Recorded) Contains(s string) bool {
 	return false
 }
 
-// Requests returns a copy of every request received so far, in order.
-func (e *Emulator) Requests() []Recorded {
+// Log returns a copy of every request received so far, in order (the
+// first maxRecorded after ResetRequests).
+func (e *Emulator) Log() []Recorded {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return append([]Recorded(nil), e.requests...)
 }
 
-// ResetRequests forgets the recorded requests.
+// Requests is how many requests the emulator received since
+// ResetRequests, on either host and the API included.
+func (e *Emulator) Requests() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.answered
+}
+
+// ResetRequests forgets the recorded requests and zeroes the count.
 func (e *Emulator) ResetRequests() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.requests = nil
+	e.answered = 0
 }
 
 // record reads the body (capped) and logs the request; the body is put
@@ -82,6 +92,7 @@ func (e *Emulator) record(r *http.Request) {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	e.answered++
 	if len(e.requests) < maxRecorded {
 		e.requests = append(e.requests, rec)
 	}

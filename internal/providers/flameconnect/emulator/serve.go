@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 )
 
 // Lower-case route suffixes below /{tenant}/{policy}. B2C matches the
@@ -17,8 +18,9 @@ const (
 	routeToken     = "/oauth2/v2.0/token"
 	routeSelf      = "/selfasserted"
 	routeConfirmed = "/api/" + API + "/confirmed"
-	routeHop       = "/hop"    // one link of a same-host redirect chain (variants)
-	routeSignIn    = "/signin" // the page after a redirected authorize (variants)
+	routeHop       = "/hop"     // one link of a same-host redirect chain (variants)
+	routeSignIn    = "/signin"  // the page after a redirected authorize (variants)
+	routeRevisit   = "/revisit" // a chain link requested twice (variants)
 )
 
 // basePath is the mixed-case API base, as the page's hosts.tenant gives it.
@@ -26,6 +28,21 @@ const basePath = "/" + Tenant + "/" + Policy
 
 func (e *Emulator) serveMain(w http.ResponseWriter, r *http.Request) {
 	e.record(r)
+	e.mu.Lock()
+	hangAll, latency := e.hangAll, e.latency
+	e.mu.Unlock()
+	if hangAll {
+		e.hang(w, r)
+		return
+	}
+	if latency > 0 && !e.delay(r, latency) {
+		htmlError(w, http.StatusGatewayTimeout, "Gateway Timeout")
+		return
+	}
+	if r.URL.Path == routeFires {
+		e.fires(w, r)
+		return
+	}
 	switch e.currentFault() {
 	case FaultSlow:
 		e.hang(w, r)
@@ -39,15 +56,26 @@ func (e *Emulator) serveMain(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// A proxy prefix is matched exactly; below it, B2C's rules.
-	path, ok := strings.CutPrefix(r.URL.Path, e.currentVariant().PathPrefix)
-	prefix := strings.ToLower(basePath)
+	v := e.currentVariant()
+	path, ok := strings.CutPrefix(r.URL.Path, v.PathPrefix)
 	lower := strings.ToLower(path)
+	// The tenant is named by its domain in the authority; a page of the
+	// captured shape names it by its GUID, and only that path then
+	// serves the API endpoints (SelfAsserted, confirmed).
+	apiBase, base := basePath, basePath
+	if guidBase := "/" + e.tenant + "/" + Policy; v.Captured {
+		apiBase = guidBase
+		if strings.HasPrefix(lower, strings.ToLower(guidBase)+"/") {
+			base = guidBase
+		}
+	}
+	prefix := strings.ToLower(base)
 	if !ok || !strings.HasPrefix(lower, prefix+"/") {
 		htmlError(w, http.StatusNotFound, "The resource you are looking for has been removed, had its name changed, or is temporarily unavailable.")
 		return
 	}
 	route := lower[len(prefix):]
-	exact := strings.HasPrefix(path, basePath+"/") // mixed case kept
+	exact := strings.HasPrefix(path, apiBase+"/") // mixed case kept
 	switch {
 	case route == routeMetadata && r.Method == http.MethodGet:
 		e.metadata(w)
@@ -65,6 +93,8 @@ func (e *Emulator) serveMain(w http.ResponseWriter, r *http.Request) {
 		e.hop(w, r)
 	case route == routeSignIn && r.Method == http.MethodGet:
 		e.pendingPage(w, r)
+	case route == routeRevisit && r.Method == http.MethodGet:
+		e.revisit(w, r)
 	default:
 		htmlError(w, http.StatusNotFound, "The resource you are looking for has been removed, had its name changed, or is temporarily unavailable.")
 	}
@@ -76,6 +106,20 @@ func (e *Emulator) serveForeign(w http.ResponseWriter, r *http.Request) {
 	e.record(r)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	_, _ = fmt.Fprint(w, "<html><body>another host</body></html>")
+}
+
+// delay waits d before an answer; false when the client gave up first or
+// the emulator closed.
+func (e *Emulator) delay(r *http.Request, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-r.Context().Done():
+	case <-e.closed:
+	}
+	return false
 }
 
 // hang holds the request until the client gives up or the emulator closes.

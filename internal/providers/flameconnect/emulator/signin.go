@@ -127,16 +127,27 @@ func (e *Emulator) servePage(w http.ResponseWriter, tx *transaction) {
 		setCookieRaw(w, "x-ms-cpim-geo=NE; path=/")
 		setCookieRaw(w, "x-ms-cpim-dc=dc1; path=/")
 	}
-	setCookie(w, "x-ms-cpim-csrf", tx.csrfCookie)
-	setCookie(w, "x-ms-cpim-trans", tx.trans)
-	setCookie(w, tx.cacheName, tx.cache)
+	set := setCookie
+	if v.Captured {
+		set = e.capturedCookie
+	}
+	set(w, "x-ms-cpim-csrf", tx.csrfCookie)
+	set(w, "x-ms-cpim-trans", tx.trans)
+	set(w, tx.cacheName, tx.cache)
 	if v.CookieShapes {
 		// Scoped to another path: never sent to the tenant's endpoints.
 		setCookieRaw(w, "x-ms-cpim-trans=elsewhere; path=/elsewhere/; secure")
 		setCookieRaw(w, "x-ms-cpim-rp=elsewhere; path=/elsewhere")
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_, _ = fmt.Fprint(w, signInPage(tx, v, e.currentFault() == FaultNoCSRF))
+	page := signInPage(tx, v, e.currentFault() == FaultNoCSRF)
+	if v.Captured {
+		page = capturedPage(tx, e.tenant, e.currentFault() == FaultNoCSRF)
+	}
+	if e.currentFault() == FaultNoSettings {
+		page = strings.Replace(page, "var SETTINGS = ", "var PAGE_CONFIG = ", 1)
+	}
+	_, _ = fmt.Fprint(w, page)
 }
 
 // setCookie writes Set-Cookie by hand, values verbatim, as B2C does.
@@ -226,6 +237,9 @@ func (e *Emulator) selfAsserted(w http.ResponseWriter, r *http.Request) {
 	case FaultSelfAssertedServerError:
 		htmlError(w, http.StatusInternalServerError, "Internal Server Error")
 		return
+	case FaultStrangeAnswer:
+		writeJSON(w, http.StatusOK, map[string]any{"result": map[string]string{"outcome": "ok"}})
+		return
 	case FaultHTMLAnswer:
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		_, _ = fmt.Fprint(w, "<!DOCTYPE html><html><body>Sorry, but we're having trouble signing you in.</body></html>")
@@ -252,6 +266,8 @@ func (e *Emulator) selfAsserted(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case fault == FaultRenamedField:
 		login = "logonIdentifier"
+	case v.Captured:
+		login = "signInName"
 	case login == "":
 		login = "email"
 	}
@@ -271,8 +287,12 @@ func (e *Emulator) selfAsserted(w http.ResponseWriter, r *http.Request) {
 	}
 	trans, cache := tx.trans, tx.cache
 	e.mu.Unlock()
+	answer := writeJSON
+	if v.Captured {
+		answer = writeTextJSON
+	}
 	if !ok {
-		writeJSON(w, http.StatusOK, map[string]string{"status": "400", "errorCode": "AADB2C90053", "message": "Your password is incorrect."})
+		answer(w, http.StatusOK, map[string]string{"status": "400", "errorCode": "AADB2C90053", "message": "Your password is incorrect."})
 		return
 	}
 	if v.CookieShapes {
@@ -285,11 +305,17 @@ func (e *Emulator) selfAsserted(w http.ResponseWriter, r *http.Request) {
 		setCookieRaw(w, "x-ms-cpim-dc=gone; Max-Age=0; Expires="+now.Add(time.Hour).Format(http.TimeFormat)+"; path=/")
 		// A value a client cannot send verbatim: the old one must not be re-sent.
 		setCookieRaw(w, "x-ms-cpim-geo=North Europe,1; path=/")
+	} else if v.Captured {
+		e.capturedCookie(w, "x-ms-cpim-trans", trans)
 	} else {
 		setCookie(w, "x-ms-cpim-trans", trans)
 	}
-	setCookie(w, tx.cacheName, cache)
-	writeJSON(w, http.StatusOK, map[string]string{"status": "200"})
+	if v.Captured {
+		e.capturedCookie(w, tx.cacheName, cache)
+	} else {
+		setCookie(w, tx.cacheName, cache)
+	}
+	answer(w, http.StatusOK, map[string]string{"status": "200"})
 }
 
 func (e *Emulator) confirmed(w http.ResponseWriter, r *http.Request) {
@@ -317,12 +343,22 @@ func (e *Emulator) confirmed(w http.ResponseWriter, r *http.Request) {
 		_, _ = fmt.Fprint(w, `<!DOCTYPE html><html><head><script>var SETTINGS = {"api":"Phonefactor-Verify","csrf":"`+randomB64(12)+`","transId":"`+tx.id+`"};</script></head><body>Enter the code we sent to your phone.</body></html>`)
 		return
 	}
+	if v.Captured && fault == FaultNone {
+		e.mu.Lock()
+		delete(e.txs, tx.id)
+		e.mu.Unlock()
+		e.capturedConfirmed(w, tx)
+		return
+	}
 	hop := randomToken()
 	e.mu.Lock()
 	e.hops[hop] = tx
 	delete(e.txs, tx.id)
 	e.mu.Unlock()
 	loc := e.lowerBase() + routeAuthResp + "?hop=" + hop
+	if v.Revisit {
+		loc = e.revisitChain(loc)
+	}
 	if fault == FaultForeignRedirect {
 		w.Header().Set("Location", e.foreign.URL+loc)
 		w.WriteHeader(http.StatusFound)

@@ -12,6 +12,12 @@ import (
 	"time"
 )
 
+// The API audience and scope claim of issued access tokens.
+const (
+	accessAudience = "mobile-api"
+	accessScope    = "Mobile.read"
+)
+
 // codeLifetime bounds how long an authorization code can be redeemed.
 const codeLifetime = 10 * time.Minute
 
@@ -112,6 +118,9 @@ func (e *Emulator) issue(w http.ResponseWriter, g *grant, form url.Values) {
 	e.mu.Lock()
 	atLife := e.atLife
 	email, uid := g.user.email, g.user.id
+	if as := e.users[e.lies[strings.ToLower(email)]]; as != nil {
+		email, uid = as.email, as.id
+	}
 	e.mu.Unlock()
 	scope := form.Get("scope")
 	if scope == "" {
@@ -124,7 +133,7 @@ func (e *Emulator) issue(w http.ResponseWriter, g *grant, form url.Values) {
 		"iat": now.Unix(), "nbf": now.Unix(), "exp": now.Add(time.Hour).Unix(), "auth_time": now.Unix(),
 	})
 	access := e.jwt(map[string]any{
-		"iss": issuer, "aud": "mobile-api", "sub": uid, "oid": uid, "scp": "Mobile.read",
+		"iss": issuer, "aud": accessAudience, "sub": uid, "oid": uid, "scp": accessScope,
 		"azp": g.clientID, "tfp": Policy, "ver": "1.0",
 		"iat": now.Unix(), "nbf": now.Unix(), "exp": now.Add(atLife).Unix(),
 	})

@@ -45,6 +45,22 @@ type Variant struct {
 	// PathPrefix serves the tenant below a path prefix ("/proxy"), as a
 	// reverse proxy would; Authority includes it.
 	PathPrefix string
+	// Captured serves the shapes of a real captured B2C sign-in (see
+	// captured.go): a large page whose SETTINGS is a JavaScript object
+	// with a function inside and comes after other script objects, the
+	// tenant named by its GUID in hosts.tenant (only that path serves the
+	// API), signInName in SA_FIELDS, SelfAsserted answering text/json,
+	// and confirmed answering 302 to msal...://auth/?...&client_info=...
+	// with an "Object moved" body, an SSO cookie and 2014-dated deletions.
+	Captured bool
+	// Revisit makes the chain after confirmed request one URL twice
+	// (A -> B -> A -> app), as real services' chains do; a client must
+	// not take it for a loop.
+	Revisit bool
+	// AuthorityCase spells the policy of Authority (and Env) in another
+	// letter case ("lower" or "upper"), as a user's override may; the
+	// page's hosts keep the service's spelling, which the API wants.
+	AuthorityCase string
 }
 
 // SettingsShape is how the page writes SETTINGS.

@@ -8,13 +8,18 @@ package emulator
 
 import (
 	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/setupwizard/setupwizard/internal/loopback"
+	"github.com/setupwizard/setupwizard/internal/providers/provider"
 )
 
 // The demo account that every emulator knows.
@@ -93,6 +98,8 @@ type synSession struct {
 	login string
 	token string
 	dead  bool
+	// landed: the chain's last page was fetched (Shape.GatewayAfterLanding).
+	landed bool
 }
 
 // Emulator is both Librus hosts. Its methods are safe for concurrent use.
@@ -109,8 +116,12 @@ type Emulator struct {
 	grants      map[string]grant
 	synSessions map[string]*synSession
 	requests    []Request
+	answered    int
 	nextID      int
 	stalled     chan string
+	hang        bool
+	latency     time.Duration
+	roots       *x509.CertPool
 
 	shapeMu sync.RWMutex
 	shp     Shape
@@ -127,6 +138,7 @@ func Start(ca *loopback.CA) (*Emulator, error) {
 		grants:      map[string]grant{},
 		synSessions: map[string]*synSession{},
 		stalled:     make(chan string, 64),
+		roots:       ca.Pool,
 	}
 	var err error
 	if e.api, err = ca.Serve("127.0.0.1", e.withPrefix(e.middleware("api", e.apiMux()))); err != nil {
@@ -211,9 +223,9 @@ func (e *Emulator) SetFaultOn(f Fault, pathPrefix string) {
 	e.fault, e.faultPath = f, pathPrefix
 }
 
-// ExpireSessions kills every synergia session, as the service does within a
-// day: refreshToken and the gateway then answer 401 TokenIsExpired.
-func (e *Emulator) ExpireSessions() {
+// Expire kills every synergia session, as the service does within a day:
+// refreshToken and the gateway then answer 401 TokenIsExpired.
+func (e *Emulator) Expire() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for _, s := range e.synSessions {
@@ -221,23 +233,131 @@ func (e *Emulator) ExpireSessions() {
 	}
 }
 
-// Requests returns a copy of every request seen so far.
-func (e *Emulator) Requests() []Request {
+// Log returns a copy of every request seen so far.
+func (e *Emulator) Log() []Request {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return append([]Request(nil), e.requests...)
 }
 
-// ResetRequests forgets the recorded requests.
+// Requests is how many requests the emulator has seen.
+func (e *Emulator) Requests() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.answered
+}
+
+// ResetRequests forgets the recorded requests and sets the count to zero.
 func (e *Emulator) ResetRequests() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.requests = nil
+	e.requests, e.answered = nil, 0
 }
 
-// Stalled receives the path of every request FaultSlow holds, so a test can
-// cancel exactly while a request is in flight instead of sleeping.
+// Stalled receives the path of every request a hang holds (SetHang or
+// FaultSlow), so a test can cancel exactly while a request is in flight
+// instead of sleeping.
 func (e *Emulator) Stalled() <-chan string { return e.stalled }
+
+// SetHang makes every request hang until the client gives up (true), or
+// answer again (false).
+func (e *Emulator) SetHang(on bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.hang = on
+}
+
+// SetLatency delays every answer by d (0: none).
+func (e *Emulator) SetLatency(d time.Duration) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.latency = d
+}
+
+// Env is the overrides that point the librus provider at this emulator.
+func (e *Emulator) Env() map[string]string {
+	return map[string]string{
+		"SETUPWIZARD_LIBRUS_API_URL":      e.APIURL(),
+		"SETUPWIZARD_LIBRUS_SYNERGIA_URL": e.SynergiaURL(),
+	}
+}
+
+// Demo is the demo account's login and password.
+func (e *Emulator) Demo() (login, password string) { return DemoLogin, DemoPassword }
+
+// AddAccount adds an account without names (titles fall back to the login).
+func (e *Emulator) AddAccount(login, password string) { e.AddUser(login, password, "", "") }
+
+// CheckCredential calls GET /gateway/api/2.0/Me with cred as the Cookie
+// header, as a script would; nil means the gateway accepted it.
+func (e *Emulator) CheckCredential(cred provider.Credential) error {
+	if cred.Kind != "cookie" || cred.Type != "Cookie" {
+		return fmt.Errorf("librus emulator: want a cookie credential, got %s/%s", cred.Kind, cred.Type)
+	}
+	req, err := http.NewRequest(http.MethodGet, e.SynergiaURL()+"/gateway/api/2.0/Me", nil)
+	if err != nil {
+		return fmt.Errorf("librus emulator: %w", err)
+	}
+	req.Header.Set("Cookie", cred.Value)
+	c := &http.Client{
+		Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: e.roots, MinVersion: tls.VersionTLS12}},
+		Timeout:   10 * time.Second,
+	}
+	defer c.CloseIdleConnections()
+	resp, err := c.Do(req)
+	if err != nil {
+		return fmt.Errorf("librus emulator: GET Me: %w", err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("librus emulator: GET Me: HTTP %d: %s", resp.StatusCode, provider.CleanText(string(body)))
+	}
+	return nil
+}
+
+// StartEmulator starts an emulator as the registry's shared interface.
+func StartEmulator(ca *loopback.CA) (provider.Emulator, error) {
+	e, err := Start(ca)
+	if err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+var _ provider.Emulator = (*Emulator)(nil)
+
+// hold applies SetHang and SetLatency to a request; false means the
+// request was abandoned by the client.
+func (e *Emulator) hold(r *http.Request) {
+	e.mu.Lock()
+	hang, latency := e.hang, e.latency
+	e.mu.Unlock()
+	if hang {
+		e.stall(r)
+	}
+	if latency > 0 {
+		t := time.NewTimer(latency)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			panic(http.ErrAbortHandler)
+		}
+	}
+}
+
+// stall holds a request until the client gives up, announcing it on
+// Stalled. It aborts rather than returns: a handler that returns sends an
+// empty 200, which a client racing its own timeout may read.
+func (e *Emulator) stall(r *http.Request) {
+	select {
+	case e.stalled <- r.URL.Path:
+	default:
+	}
+	<-r.Context().Done()
+	panic(http.ErrAbortHandler)
+}
 
 // faultFor is the fault that applies to a request.
 func (e *Emulator) faultFor(r *http.Request) Fault {

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"context"
 	"crypto/tls"
 	"io"
 	"net/http"
@@ -8,8 +9,10 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/setupwizard/setupwizard/internal/loopback"
+	"github.com/setupwizard/setupwizard/internal/providers/provider"
 )
 
 // browser drives the emulator by hand, one request at a time.
@@ -106,7 +109,7 @@ func TestCookiesScopedPerHost(t *testing.T) {
 	e, ca := start(t)
 	b := newBrowser(t, ca)
 	signIn(t, e, b, 1)
-	for _, q := range e.Requests() {
+	for _, q := range e.Log() {
 		cookie := q.Header.Get("Cookie")
 		if q.Server == "api" && (strings.Contains(cookie, "DZIENNIKSID") || strings.Contains(cookie, "oauth_state")) {
 			t.Errorf("synergia cookie sent to the API host: %s", q.Path)
@@ -116,7 +119,7 @@ func TestCookiesScopedPerHost(t *testing.T) {
 		}
 	}
 	var device string
-	for _, q := range e.Requests() {
+	for _, q := range e.Log() {
 		for _, sc := range q.SetCookie {
 			if strings.HasPrefix(sc, "DeviceCookie=") {
 				device = sc
@@ -139,7 +142,7 @@ func TestRefreshAndExpire(t *testing.T) {
 	if resp, body := b.do("GET", e.SynergiaURL()+"/gateway/api/2.0/Auth/TokenInfo", nil); resp.StatusCode != 200 || !strings.Contains(body, "UserIdentifier") {
 		t.Fatalf("TokenInfo after refresh: %d %s", resp.StatusCode, body)
 	}
-	e.ExpireSessions()
+	e.Expire()
 	for _, p := range []string{"/refreshToken", "/gateway/api/2.0/Auth/TokenInfo"} {
 		resp, body := b.do("GET", e.SynergiaURL()+p, nil)
 		if resp.StatusCode != 401 || !strings.Contains(body, "TokenIsExpired") {
@@ -202,5 +205,76 @@ func TestShapes(t *testing.T) {
 	resp, _ = newBrowser(t, ca).do("GET", e.SynergiaURL()+"/refreshToken", nil)
 	if resp.StatusCode != 204 || len(resp.Header.Values("Set-Cookie")) != 0 {
 		t.Errorf("refreshToken = %d %v", resp.StatusCode, resp.Header)
+	}
+}
+
+// cookieHeader is the Cookie header the browser's jar would send to u.
+func (b *browser) cookieHeader(u string) string {
+	pu, _ := url.Parse(u)
+	var parts []string
+	for _, c := range b.c.Jar.Cookies(pu) {
+		parts = append(parts, c.Name+"="+c.Value)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// TestSharedInterface drives the emulator through provider.Emulator only.
+func TestSharedInterface(t *testing.T) {
+	ca, err := loopback.NewCA()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pe, err := StartEmulator(ca)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = pe.Close() })
+	e := pe.(*Emulator)
+	if env := pe.Env(); env["SETUPWIZARD_LIBRUS_API_URL"] != e.APIURL() || env["SETUPWIZARD_LIBRUS_SYNERGIA_URL"] != e.SynergiaURL() {
+		t.Fatalf("Env = %v", env)
+	}
+	if l, p := pe.Demo(); l != DemoLogin || p != DemoPassword {
+		t.Fatalf("Demo = %s %s", l, p)
+	}
+	b := newBrowser(t, ca)
+	pe.ResetRequests()
+	signIn(t, e, b, 1)
+	if n := pe.Requests(); n < 5 || n != len(e.Log()) {
+		t.Fatalf("Requests = %d, log %d", n, len(e.Log()))
+	}
+	cred := provider.Credential{Kind: "cookie", Type: "Cookie", Value: b.cookieHeader(e.SynergiaURL() + "/gateway/api/2.0/Me")}
+	if err := pe.CheckCredential(cred); err != nil {
+		t.Fatalf("CheckCredential with the session: %v", err)
+	}
+	if err := pe.CheckCredential(provider.Credential{Kind: "cookie", Type: "Cookie", Value: "DZIENNIKSID=x"}); err == nil {
+		t.Fatal("CheckCredential accepted a made-up cookie")
+	}
+	pe.Expire()
+	if err := pe.CheckCredential(cred); err == nil {
+		t.Fatal("CheckCredential accepted an expired session")
+	}
+
+	pe.AddAccount("7654321u", "other")
+	pe.SetHang(true)
+	c := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: ca.Pool}}}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, e.SynergiaURL()+"/loguj/portalRodzina", nil)
+		resp, err := c.Do(req)
+		if err == nil {
+			_ = resp.Body.Close()
+		}
+		done <- err
+	}()
+	<-e.Stalled()
+	cancel()
+	if err := <-done; err == nil {
+		t.Fatal("a hung request was answered")
+	}
+	pe.SetHang(false)
+	pe.SetLatency(time.Millisecond)
+	if resp, _ := b.do("GET", e.SynergiaURL()+"/loguj/portalRodzina", nil); resp.StatusCode != http.StatusFound {
+		t.Fatalf("after the hang: %d", resp.StatusCode)
 	}
 }

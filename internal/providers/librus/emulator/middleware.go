@@ -24,6 +24,7 @@ func (e *Emulator) middleware(server string, next http.Handler) http.Handler {
 			RawQuery: r.URL.RawQuery, Header: r.Header.Clone(), Body: string(body),
 		})
 		defer func() { e.recordSetCookie(idx, w.Header().Values("Set-Cookie")) }()
+		e.hold(r)
 
 		switch e.faultFor(r) {
 		case FaultMaintenance:
@@ -35,14 +36,7 @@ func (e *Emulator) middleware(server string, next http.Handler) http.Handler {
 				return
 			}
 		case FaultSlow:
-			select {
-			case e.stalled <- r.URL.Path:
-			default:
-			}
-			<-r.Context().Done()
-			// Abort rather than return: a handler that returns sends an
-			// empty 200, which a client racing its own timeout may read.
-			panic(http.ErrAbortHandler)
+			e.stall(r)
 		case FaultServerError:
 			http.Error(w, "Internal Server Error", http.StatusInternalServerError)
 			return
@@ -55,6 +49,7 @@ func (e *Emulator) record(r Request) int {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.requests = append(e.requests, r)
+	e.answered++
 	return len(e.requests) - 1
 }
 

@@ -21,7 +21,26 @@ func (e *Emulator) synergiaMux() http.Handler {
 	m.HandleFunc("GET "+gatewayPrefix+"TokenInfo", e.tokenInfo)
 	m.HandleFunc("GET "+gatewayPrefix+"UserInfo/{id}", e.userInfo)
 	m.HandleFunc("GET /refreshToken", e.refreshToken)
+	m.HandleFunc("GET /gateway/api/2.0/Me", e.me)
 	return m
+}
+
+// me is the one authenticated API call a script makes with the cookies
+// --token prints: it demands the session cookie and the current
+// oauth_token, as the gateway does.
+func (e *Emulator) me(w http.ResponseWriter, r *http.Request) {
+	_, u := e.session(r, true)
+	if u == nil {
+		tokenExpired(w)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"Me": map[string]any{
+			"Account": map[string]any{"Login": u.login, "UserIdentifier": u.id, "FirstName": u.first, "LastName": u.last},
+		},
+		"Resources": map[string]any{},
+		"Url":       "https://api.librus.pl/2.0/Me",
+	})
 }
 
 // portalRodzina is both ends of the OAuth dance: without a code it issues
