@@ -3,13 +3,10 @@ package cli
 import (
 	"embed"
 	"fmt"
-	"strings"
 	"sync"
-	"unicode"
-
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/setupwizard/setupwizard/internal/i18n"
+	"github.com/setupwizard/setupwizard/internal/providers/provider"
 )
 
 // translations holds the command line's own words, one strings.json-style
@@ -59,38 +56,9 @@ func (a *app) outf(format string, args ...any) { fmt.Fprintf(a.io.Out, format, a
 func (a *app) errf(format string, args ...any) { fmt.Fprintf(a.io.ErrOut, format, args...) }
 
 // clean makes server-supplied text safe for a terminal or a file: escape
-// sequences are dropped and any other control or bidi-override character is
-// shown as a \u escape, so a hostile name can neither move the cursor nor
-// reorder what is around it.
-func clean(s string) string {
-	if !needsCleaning(s) {
-		return s
-	}
-	s = ansi.Strip(s)
-	var b strings.Builder
-	for _, r := range s {
-		if isUnsafeRune(r) {
-			fmt.Fprintf(&b, "\\u%04x", r)
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
-func needsCleaning(s string) bool {
-	for _, r := range s {
-		if isUnsafeRune(r) {
-			return true
-		}
-	}
-	return false
-}
-
-// isUnsafeRune is a C0 or C1 control, DEL, a line or paragraph separator,
-// or a format character (bidi overrides and isolates, zero-width joiners).
-func isUnsafeRune(r rune) bool {
-	return unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || unicode.Is(unicode.Cf, r)
-}
+// sequences, controls and bidi overrides are removed (provider.CleanText),
+// so a hostile name can neither move the cursor nor reorder what is
+// around it.
+func clean(s string) string { return provider.CleanText(s) }
 
 func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }
