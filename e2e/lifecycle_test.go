@@ -116,7 +116,7 @@ func TestRacingAdds(t *testing.T) {
 }
 
 // TestRemoveConfirm: --remove without --yes asks on the terminal; no keeps
-// the entry (exit 1), yes removes it and its keyring items.
+// the entry and is a cancel (exit 130), yes removes it and its keyring items.
 func TestRemoveConfirm(t *testing.T) {
 	p := providers[1]
 	w := newWorld(t)
@@ -125,7 +125,7 @@ func TestRemoveConfirm(t *testing.T) {
 	tm := w.start("--remove", "--account", p.login)
 	tm.waitFor("[y/N]")
 	tm.typeText("n")
-	tm.exit(1)
+	tm.exit(130)
 	w.entry(p.domain)
 
 	tm = w.start("--remove", "--account", p.login)
@@ -147,8 +147,7 @@ func TestStatusOffline(t *testing.T) {
 		w := newWorld(t)
 		e := addScripted(t, w, p)
 		before := itemsOf(t, p.domain, e.ID)
-		w.fc.Close()
-		w.lb.Close()
+		w.closeEmulators()
 		r := w.mustRun(1, "", "--status")
 		if !strings.Contains(r.stdout, "cannot_connect") {
 			t.Errorf("--status offline does not say cannot_connect:\n%s", r.stdout)
