@@ -18,6 +18,10 @@ import (
 	"github.com/setupwizard/setupwizard/internal/testenv"
 )
 
+// buildTags are the tags the binary is built with: the test's own, so the
+// binary registers the same services the suite loops over.
+var buildTags = ""
+
 // Failure bounds, not synchronisation: every wait ends as soon as the
 // screen or the process gets there.
 const (

@@ -34,12 +34,14 @@ type Emulator struct {
 	life   time.Duration
 	closed chan struct{}
 	once   sync.Once
+	// hanging reports each request a hang holds.
+	hanging chan string
 }
 
 // StartEmulator serves the emulator on loopback with a certificate from ca.
 func StartEmulator(ca *loopback.CA) (provider.Emulator, error) {
 	e := &Emulator{users: map[string]string{DemoLogin: DemoPassword}, grants: map[string]string{},
-		tokens: map[string]time.Time{}, life: time.Hour, closed: make(chan struct{})}
+		tokens: map[string]time.Time{}, life: time.Hour, closed: make(chan struct{}), hanging: make(chan string, 64)}
 	srv, err := ca.Serve("127.0.0.1", http.HandlerFunc(e.serve))
 	if err != nil {
 		return nil, err
@@ -60,6 +62,10 @@ func (e *Emulator) serve(w http.ResponseWriter, r *http.Request) {
 	hang, delay := e.hang, e.delay
 	e.mu.Unlock()
 	if hang {
+		select {
+		case e.hanging <- r.URL.Path:
+		default:
+		}
 		select {
 		case <-r.Context().Done():
 		case <-e.closed:
@@ -131,6 +137,10 @@ func (e *Emulator) bearer(h string) error {
 	}
 	return nil
 }
+
+// Hanging reports the path of each request SetHang holds, so a test can
+// cancel at the right moment without sleeping.
+func (e *Emulator) Hanging() <-chan string { return e.hanging }
 
 // SetAccessTokenLifetime sets the lifetime of tokens issued from now on.
 func (e *Emulator) SetAccessTokenLifetime(d time.Duration) {
