@@ -200,14 +200,7 @@ func (a *app) runScripted(ctx context.Context, st *store.Store, f *flow.Flow, lo
 	case err != nil:
 		return withCode(ExitFlow, err)
 	}
-	in := provider.Input{}
-	for _, fld := range p.Schema() {
-		if fld.Kind == provider.Password {
-			in[fld.Name] = pw
-		} else if fld.Name == p.Schema().Login() {
-			in[fld.Name] = login
-		}
-	}
+	in := p.Schema().Input(login, pw)
 	text := frontend.Text{Cat: cat, Lang: a.lang}
 	progress := func(pr provider.Progress) {
 		if !a.opts.json {

@@ -76,4 +76,3 @@ func (a *app) runToken(ctx context.Context) error {
 	a.outf("%s\n", cred.Value)
 	return nil
 }
-
