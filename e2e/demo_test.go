@@ -25,7 +25,7 @@ func TestDemo(t *testing.T) {
 	// The demo password is shown on screen by design, so it is not
 	// registered as a secret to scan for; the wrong one above is.
 	tm.fill("", "demo-password")
-	tm.waitFor("Unique id: 1234567u")
+	tm.waitFor(saved)
 	tm.exit(0)
 	if left := w.newItems("librus"); len(left) != 0 {
 		t.Fatalf("--demo left keyring items: %v", names(left))

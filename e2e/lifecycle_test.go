@@ -42,7 +42,7 @@ func TestStatusExpiredThenReauth(t *testing.T) {
 			t.Errorf("reauth form is not prefilled with the login %s:\n%s", p.login, s)
 		}
 		tm.fill("", w.secret(p.password))
-		tm.waitFor("(reauth_successful)")
+		tm.waitFor(signedInAgain)
 		tm.exit(0)
 
 		got := w.entry(p.domain)
@@ -211,6 +211,6 @@ func TestReauthPicker(t *testing.T) {
 	tm.press(vterm.Enter)
 	tm.waitFor(p.text(t, "config.step.reauth_confirm.title", map[string]string{"name": entries[1].Title}))
 	tm.fill("", w.secret(p.password))
-	tm.waitFor("(reauth_successful)")
+	tm.waitFor(signedInAgain)
 	tm.exit(0)
 }
