@@ -23,8 +23,8 @@ func TestStatusExpiredThenReauth(t *testing.T) {
 	forEachProvider(t, func(t *testing.T, p provCase) {
 		w := newWorld(t)
 		e := addScripted(t, w, p)
-		if r := w.mustRun(0, "", "--status"); !strings.Contains(r.stdout, "valid") {
-			t.Fatalf("--status on a fresh account does not say valid:\n%s", r.stdout)
+		if r := w.mustRun(0, "", "--status"); !strings.Contains(r.stdout, "signed in") {
+			t.Fatalf("--status on a fresh account does not say signed in:\n%s", r.stdout)
 		}
 
 		p.expire(w)
@@ -42,7 +42,7 @@ func TestStatusExpiredThenReauth(t *testing.T) {
 			t.Errorf("reauth form is not prefilled with the login %s:\n%s", p.login, s)
 		}
 		tm.fill("", w.secret(p.password))
-		tm.waitFor("(reauth_successful)")
+		tm.waitFor(signedInAgain)
 		tm.exit(0)
 
 		got := w.entry(p.domain)
@@ -206,10 +206,10 @@ func TestReauthPicker(t *testing.T) {
 	tm.waitFor("Choose an account")
 	tm.waitFor(entries[0].UniqueID)
 	tm.press(vterm.Down)
-	tm.waitFor("> " + p.domain)
+	tm.waitFor("> " + p.text(t, "config.flow_title", nil))
 	tm.press(vterm.Enter)
 	tm.waitFor(p.text(t, "config.step.reauth_confirm.title", map[string]string{"name": entries[1].Title}))
 	tm.fill("", w.secret(p.password))
-	tm.waitFor("(reauth_successful)")
+	tm.waitFor(signedInAgain)
 	tm.exit(0)
 }

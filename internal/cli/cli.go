@@ -70,6 +70,9 @@ type app struct {
 	stores []*store.Store
 	// notice is shown above every interactive screen (--demo's credentials).
 	notice string
+	// noticeBrief is notice condensed per provider domain, for small
+	// terminals.
+	noticeBrief map[string]string
 	// prompter is the interactive front end; Main picks one when nil.
 	prompter Prompter
 	// demo is the running demo's emulators, nil outside --demo.

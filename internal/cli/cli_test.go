@@ -556,8 +556,11 @@ func (f *fakePrompter) RunFlow(ctx context.Context, _ []provider.Provider, _ fun
 	return flow.Result{}, frontend.ErrCancelled
 }
 
-func (f *fakePrompter) PickEntry(_ context.Context, _ string, items []string) (int, error) {
-	f.picked = items
+func (f *fakePrompter) PickAccount(_ context.Context, p frontend.Pick) (int, error) {
+	f.picked = nil
+	for _, a := range p.Accounts {
+		f.picked = append(f.picked, a.Label)
+	}
 	return f.pick, nil
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/setupwizard/setupwizard/internal/providers/provider"
 	"github.com/setupwizard/setupwizard/internal/providers/registry"
 	"github.com/setupwizard/setupwizard/internal/store"
+	"github.com/setupwizard/setupwizard/internal/ui/frontend"
 )
 
 // demo is a running --demo: one emulator per registered service.
@@ -103,11 +104,13 @@ func (a *app) demoNotice(where string) string {
 	}
 	sort.Strings(domains)
 	var creds []string
+	a.noticeBrief = map[string]string{"": a.T("cli.demo.brief_any")}
 	for _, d := range domains {
 		login, pw := a.demo.emulators[d].Demo()
-		creds = append(creds, a.T("cli.demo.credential", "service", a.displayName(d), "login", login, "password", pw))
+		creds = append(creds, "  "+a.T("cli.demo.credential", "service", a.displayName(d), "login", login, "password", pw))
+		a.noticeBrief[d] = a.T("cli.demo.brief", "login", login, "password", pw)
 	}
-	return a.T("cli.demo.notice", "credentials", strings.Join(creds, "; "), "where", where)
+	return a.T("cli.demo.notice", "where", where) + "\n" + strings.Join(creds, "\n")
 }
 
 // demoSteps are the next steps the demo offers after a sign-in, so every
@@ -126,12 +129,12 @@ var demoSteps = []string{
 // after the demo sign-in: status, token, an expired sign-in and its
 // reauth, list and remove. It ends on quit, on a cancel, or after remove.
 func (a *app) demoLifecycle(ctx context.Context) error {
-	items := make([]string, len(demoSteps))
-	for i, k := range demoSteps {
-		items[i] = a.T(k)
+	menu := frontend.Pick{Question: a.T("cli.demo.next")}
+	for _, k := range demoSteps {
+		menu.Accounts = append(menu.Accounts, frontend.Account{Label: a.T(k)})
 	}
 	for {
-		i, err := a.prompter.PickEntry(ctx, a.T("cli.demo.next"), items)
+		i, err := a.prompter.PickAccount(ctx, menu)
 		if err != nil {
 			// Leaving the menu is the normal end of the demo.
 			return nil

@@ -9,6 +9,7 @@ import (
 	"github.com/setupwizard/setupwizard/internal/providers/provider"
 	"github.com/setupwizard/setupwizard/internal/providers/registry"
 	"github.com/setupwizard/setupwizard/internal/store"
+	"github.com/setupwizard/setupwizard/internal/ui/frontend"
 )
 
 // matchEntries narrows entries by --provider and --account. An account
@@ -91,15 +92,23 @@ func (a *app) selectEntry(ctx context.Context, st *store.Store, questionKey stri
 	sort.SliceStable(m, func(i, j int) bool {
 		return m[i].HasIssue(store.IssueAuthExpired) && !m[j].HasIssue(store.IssueAuthExpired)
 	})
-	items := make([]string, len(m))
-	for i, e := range m {
-		items[i] = a.describe(e)
-	}
 	if !a.interactive() {
+		items := make([]string, len(m))
+		for i, e := range m {
+			items[i] = a.describe(e)
+		}
 		return store.Entry{}, a.usagef("cli.entry.several", "count", itoa(len(m)), "filter", a.filterText(),
 			"list", "  "+strings.Join(items, "\n  "))
 	}
-	i, err := a.prompter.PickEntry(ctx, a.T(questionKey), items)
+	pick := frontend.Pick{Question: a.T(questionKey)}
+	for _, e := range m {
+		acct := frontend.Account{Label: a.T("cli.entry.label", "service", a.displayName(e.Domain), "title", clean(e.Title))}
+		if e.HasIssue(store.IssueAuthExpired) {
+			acct.Note, acct.Urgent = a.T("cli.entry.expired_note"), true
+		}
+		pick.Accounts = append(pick.Accounts, acct)
+	}
+	i, err := a.prompter.PickAccount(ctx, pick)
 	if err != nil {
 		return store.Entry{}, err
 	}

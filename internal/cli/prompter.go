@@ -17,8 +17,9 @@ type Prompter interface {
 	// RunFlow lets the person pick one of providers (when several) and
 	// drives the flow newFlow builds until it finishes.
 	RunFlow(ctx context.Context, providers []provider.Provider, newFlow func(provider.Provider) (*flow.Flow, error)) (flow.Result, error)
-	// PickEntry asks question and returns the index of the chosen item.
-	PickEntry(ctx context.Context, question string, items []string) (int, error)
+	// PickAccount asks p's question and returns the index of the chosen
+	// account in p.Accounts.
+	PickAccount(ctx context.Context, p frontend.Pick) (int, error)
 	// Confirm asks a yes/no question.
 	Confirm(ctx context.Context, question string) (bool, error)
 }
@@ -28,7 +29,7 @@ type frontEnd struct {
 	a       *app
 	opts    frontend.Options
 	runFlow func(context.Context, frontend.Options, []provider.Provider, func(provider.Provider) (*flow.Flow, error)) (flow.Result, error)
-	pick    func(context.Context, frontend.Options, []string) (int, error)
+	pick    func(context.Context, frontend.Options, frontend.Pick) (int, error)
 	confirm func(context.Context, frontend.Options, string) (bool, error)
 }
 
@@ -36,9 +37,8 @@ func (f frontEnd) RunFlow(ctx context.Context, ps []provider.Provider, nf func(p
 	return f.runFlow(ctx, f.withNotice(), ps, nf)
 }
 
-func (f frontEnd) PickEntry(ctx context.Context, question string, items []string) (int, error) {
-	f.a.errf("%s\n", question)
-	return f.pick(ctx, f.withNotice(), items)
+func (f frontEnd) PickAccount(ctx context.Context, p frontend.Pick) (int, error) {
+	return f.pick(ctx, f.withNotice(), p)
 }
 
 func (f frontEnd) Confirm(ctx context.Context, q string) (bool, error) {
@@ -48,7 +48,7 @@ func (f frontEnd) Confirm(ctx context.Context, q string) (bool, error) {
 // withNotice picks up a notice set after the front end was chosen.
 func (f frontEnd) withNotice() frontend.Options {
 	o := f.opts
-	o.Notice = f.a.notice
+	o.Notice, o.NoticeBrief = f.a.notice, f.a.noticeBrief
 	return o
 }
 
@@ -57,7 +57,7 @@ func (f frontEnd) withNotice() frontend.Options {
 func (a *app) newPrompter() Prompter {
 	opts := frontend.Options{In: a.io.In, Out: a.io.Out, Lang: a.lang, NoColor: a.getenv("NO_COLOR") != "", Notice: a.notice}
 	if a.accessible() {
-		return frontEnd{a: a, opts: opts, runFlow: prompt.RunFlow, pick: prompt.PickEntry, confirm: prompt.Confirm}
+		return frontEnd{a: a, opts: opts, runFlow: prompt.RunFlow, pick: prompt.PickAccount, confirm: prompt.Confirm}
 	}
-	return frontEnd{a: a, opts: opts, runFlow: ui.RunFlow, pick: ui.PickEntry, confirm: ui.Confirm}
+	return frontEnd{a: a, opts: opts, runFlow: ui.RunFlow, pick: ui.PickAccount, confirm: ui.Confirm}
 }

@@ -44,7 +44,7 @@ func TestCLIStringsComplete(t *testing.T) {
 		if a, b := sorted(i18n.Placeholders(en)), sorted(i18n.Placeholders(pl)); strings.Join(a, ",") != strings.Join(b, ",") {
 			t.Errorf("%s: placeholders differ: en %v, pl %v", key, a, b)
 		}
-		if key != "cli.entry.describe" && key != "cli.demo.credential" && key != "cli.usage.debug_file" && en == pl {
+		if key != "cli.entry.describe" && key != "cli.entry.label" && key != "cli.demo.credential" && key != "cli.demo.brief" && key != "cli.usage.debug_file" && en == pl {
 			t.Errorf("%s: the Polish text is the English one", key)
 		}
 	}

@@ -119,7 +119,7 @@ func TestCtrlCAfterCommitReportsWhatWasSaved(t *testing.T) {
 		t.Fatalf("result %+v, %v; want the committed reauth_successful", res, err)
 	}
 	scr := s.finalScreen()
-	if strings.Contains(scr, "nothing was saved") || !strings.Contains(scr, "(reauth_successful)") {
+	if strings.Contains(scr, "nothing was saved") || !strings.Contains(scr, "Signed in again") {
 		t.Fatalf("final screen:\n%s", scr)
 	}
 }
@@ -174,7 +174,7 @@ func TestErrorThenRecover(t *testing.T) {
 			lines := strings.Split(scr, "\n")
 			at := slicesIndex(lines, tt.want)
 			pw := slicesIndex(lines, "Password")
-			if tt.onField && at != pw+3 {
+			if tt.onField && at != pw+2 {
 				t.Errorf("field error not under its field:\n%s", scr)
 			}
 			if !tt.onField && at < pw {
@@ -286,7 +286,7 @@ func TestNoColorStyles(t *testing.T) {
 }
 
 func TestPickerChoosesProvider(t *testing.T) {
-	other := otherProvider{flowtest.New()}
+	other := otherProvider{scripted{flowtest.New()}}
 	s := startSession(t, sessionOpts{extra: []provider.Provider{other}})
 	s.wait("Choose a service")
 	s.key("down")
@@ -309,7 +309,7 @@ func TestPickerChoosesProvider(t *testing.T) {
 }
 
 func TestPickerEscCancels(t *testing.T) {
-	s := startSession(t, sessionOpts{extra: []provider.Provider{otherProvider{flowtest.New()}}})
+	s := startSession(t, sessionOpts{extra: []provider.Provider{otherProvider{scripted{flowtest.New()}}}})
 	s.wait("Choose a service")
 	s.key("esc")
 	if _, err := s.result(); !errors.Is(err, ErrCancelled) {
@@ -347,7 +347,7 @@ func TestRawInput(t *testing.T) {
 	done := make(chan error, 1)
 	go func() {
 		_, err := RunFlow(context.Background(), Options{In: in, Out: scr, NoColor: true, Width: 80, Height: 24},
-			[]provider.Provider{prov}, func(p provider.Provider) (*flow.Flow, error) { return flow.NewUser(p, st), nil })
+			[]provider.Provider{scripted{prov}}, func(p provider.Provider) (*flow.Flow, error) { return flow.NewUser(p, st), nil })
 		done <- err
 	}()
 	scr.waitFor(t, 80, 24, "the form", func(s string) bool { return strings.Contains(s, "Password") })

@@ -5,10 +5,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -17,6 +19,7 @@ import (
 	"github.com/setupwizard/setupwizard/internal/flow/flowtest"
 	"github.com/setupwizard/setupwizard/internal/providers/provider"
 	"github.com/setupwizard/setupwizard/internal/store"
+	"github.com/setupwizard/setupwizard/internal/ui/frontend"
 )
 
 // guard bounds every wait so a broken test fails instead of hanging; it is
@@ -204,6 +207,9 @@ type sessionOpts struct {
 	reauth     *store.Entry // nil: add flow
 	entries    []store.Entry
 	width      int // 0: 80
+	height     int // 0: 24
+	notice     string
+	brief      map[string]string
 	extra      []provider.Provider
 	noStatic   bool
 	colour     bool
@@ -222,6 +228,9 @@ func startSession(t *testing.T, o sessionOpts) *session {
 	if o.width > 0 {
 		s.w = o.width
 	}
+	if o.height > 0 {
+		s.h = o.height
+	}
 	entries := o.entries
 	if o.reauth != nil {
 		entries = append(entries, *o.reauth)
@@ -236,11 +245,12 @@ func startSession(t *testing.T, o sessionOpts) *session {
 		Options: Options{
 			In: strings.NewReader(""), Out: s.scr, Lang: o.lang,
 			NoColor: !o.colour, Width: o.width, Height: s.h,
+			Notice: o.notice, NoticeBrief: o.brief,
 		},
 		staticSpinner: !o.noStatic,
 		onStart:       func(p *tea.Program) { started <- p },
 	}
-	providers := append([]provider.Provider{s.prov}, o.extra...)
+	providers := append([]provider.Provider{bilingual{scripted{s.prov}}}, o.extra...)
 	var st flow.Store = s.st
 	if o.wrapStore != nil {
 		st = o.wrapStore(s.st)
@@ -348,3 +358,53 @@ func (s *session) signIn(login, password string) {
 	s.typeText(password)
 	s.key("enter") // submit
 }
+
+// scripted is a flowtest.Provider as a whole provider.Provider: the
+// methods these tests never reach (Identity, Token) answer "not scripted".
+type scripted struct{ *flowtest.Provider }
+
+func (scripted) Identity([]byte) (string, error) { return "", nil }
+
+func (scripted) Token(context.Context, []byte, time.Duration) (provider.Credential, []byte, error) {
+	return provider.Credential{}, nil, errors.New("not scripted")
+}
+
+func frontendChrome(lang string) frontend.Chrome { return frontend.ChromeFor(lang) }
+
+// bilingual is the scripted provider with Polish strings as well, for the
+// Polish screens.
+type bilingual struct{ scripted }
+
+func (b bilingual) Translations() fs.FS {
+	en, err := fs.ReadFile(b.scripted.Provider.Translations(), "en.json")
+	if err != nil {
+		panic(err)
+	}
+	return fstest.MapFS{"en.json": {Data: en}, "pl.json": {Data: []byte(polishStrings)}}
+}
+
+const polishStrings = `{
+  "config": {
+    "flow_title": "Test Service",
+    "step": {
+      "user": {
+        "title": "Logowanie do Test Service",
+        "description": "Zaloguj się na konto Test Service.",
+        "data": {"email": "E-mail", "password": "Hasło"},
+        "data_description": {"email": "Adres e-mail, którym się logujesz.", "password": "Nigdy nie jest zapisywane."}
+      },
+      "reauth_confirm": {
+        "title": "Ponowne logowanie: {name}",
+        "description": "Sesja konta wygasła: {name}. Zaloguj się ponownie.",
+        "data": {"email": "E-mail", "password": "Hasło"},
+        "data_description": {"email": "Adres e-mail, którym się logujesz.", "password": "Nigdy nie jest zapisywane."}
+      }
+    },
+    "error": {
+      "invalid_auth": "Nieprawidłowy e-mail lub hasło.",
+      "cannot_connect": "Nie udało się połączyć.",
+      "timeout": "Przekroczono czas połączenia."
+    },
+    "progress": {"connecting": "Łączenie", "signing_in": "Logowanie"}
+  }
+}`

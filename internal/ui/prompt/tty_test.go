@@ -93,7 +93,7 @@ func TestTerminalPasswordNotEchoed(t *testing.T) {
 	out := &lockedBuffer{}
 	done := make(chan error, 1)
 	go func() {
-		_, err := RunFlow(context.Background(), Options{In: term.tty, Out: out}, []provider.Provider{prov}, addFlow(st))
+		_, err := RunFlow(context.Background(), Options{In: term.tty, Out: out}, []provider.Provider{scripted{prov}}, addFlow(st))
 		done <- err
 	}()
 	term.typeLine(t, "user@example.com") // echoed: ECHO is on for plain fields
@@ -136,7 +136,7 @@ func TestTerminalCancelRestoresEcho(t *testing.T) {
 	defer cancel()
 	done := make(chan error, 1)
 	go func() {
-		_, err := RunFlow(ctx, Options{In: term.tty, Out: io.Discard}, []provider.Provider{flowtest.New()}, addFlow(store.NewMemory()))
+		_, err := RunFlow(ctx, Options{In: term.tty, Out: io.Discard}, []provider.Provider{scripted{flowtest.New()}}, addFlow(store.NewMemory()))
 		done <- err
 	}()
 	term.typeLine(t, "user@example.com")
