@@ -203,8 +203,8 @@ func TestReauthPicker(t *testing.T) {
 	}
 	p := providers[1]
 	tm := w.start("--reauth")
-	tm.waitFor("Choose an account")
-	tm.waitFor(entries[0].UniqueID)
+	tm.waitFor("Which account do you want to sign in again?")
+	tm.waitFor(entries[0].Title)
 	tm.press(vterm.Down)
 	tm.waitFor("> " + p.text(t, "config.flow_title", nil))
 	tm.press(vterm.Enter)
