@@ -20,6 +20,69 @@ import (
 // wrapping provider.ErrAuthExpired); trouble on the wire or on the server
 // says nothing about expiry and is a *provider.Error.
 func (p *Provider) Check(ctx context.Context, cache []byte) ([]byte, error) {
+	s, err := p.renew(ctx, cache)
+	if err != nil {
+		return nil, err
+	}
+	return marshalRenewed(s)
+}
+
+func marshalRenewed(s *Session) ([]byte, error) {
+	out, err := s.Marshal()
+	if err != nil {
+		return nil, fmt.Errorf("refresh: %v: %w", err, provider.ErrAuthExpired)
+	}
+	return out, nil
+}
+
+// Token renews the session as Check does and returns the Cookie header a
+// script sends to synergia ("name=value; name=value", the cookies the jar
+// would send to the gateway), valid until the new oauth_token expires, and
+// the renewed cache. Librus has no token that outlives a renewal, so every
+// call renews; minValid is met by the renewal itself.
+func (p *Provider) Token(ctx context.Context, cache []byte, minValid time.Duration) (provider.Credential, []byte, error) {
+	s, err := p.renew(ctx, cache)
+	if err != nil {
+		return provider.Credential{}, nil, err
+	}
+	out, err := marshalRenewed(s)
+	if err != nil {
+		return provider.Credential{}, nil, err
+	}
+	jar, err := newJar()
+	if err != nil {
+		return provider.Credential{}, nil, &provider.Error{Key: provider.KeyUnknown, Err: err}
+	}
+	jar.restore(s.Cookies)
+	target := at(p.ep.syn, "/gateway/api/2.0/", "")
+	var parts []string
+	for _, c := range jar.Cookies(target) {
+		parts = append(parts, c.Name+"="+c.Value)
+	}
+	if len(parts) == 0 {
+		return provider.Credential{}, nil, fmt.Errorf("token: no cookie in the session is sent to synergia: %w", provider.ErrAuthExpired)
+	}
+	cred := provider.Credential{Kind: "cookie", Type: "Cookie", Value: strings.Join(parts, "; ")}
+	for _, c := range s.Cookies {
+		if c.Name == "oauth_token" && c.Expires != nil && (cred.ExpiresAt.IsZero() || c.Expires.Before(cred.ExpiresAt)) {
+			cred.ExpiresAt = *c.Expires
+		}
+	}
+	return cred, out, nil
+}
+
+// Identity is the UserIdentifier the stored session was issued for.
+func (p *Provider) Identity(cache []byte) (string, error) {
+	s, err := ParseSession(cache)
+	if err != nil {
+		return "", err
+	}
+	return s.UserIdentifier, nil
+}
+
+// renew runs the refresh of Check and returns the session with the
+// answers' cookies applied.
+func (p *Provider) renew(ctx context.Context, cache []byte) (*Session, error) {
 	s, err := ParseSession(cache)
 	if err != nil {
 		return nil, fmt.Errorf("%v: %w", err, provider.ErrAuthExpired)
@@ -43,26 +106,22 @@ func (p *Provider) Check(ctx context.Context, cache []byte) ([]byte, error) {
 		return nil, err
 	}
 	switch {
-	case success(r.status) && ch.renewed:
-	case success(r.status):
+	case r.OK() && ch.renewed:
+	case r.OK():
 		// No new token says nothing by itself: ask the gateway.
 		t, err := a.checkGet("token info", at(a.ep.syn, "/gateway/api/2.0/Auth/TokenInfo", ""), &ch)
 		if err != nil {
 			return nil, err
 		}
-		if _, err := parseGateway(t.status, t.body); err != nil {
+		if _, err := parseGateway(t.Status, t.Body); err != nil {
 			return nil, gatewayVerdict("token info", t, err)
 		}
 	default:
-		_, err := parseGateway(r.status, r.body)
+		_, err := parseGateway(r.Status, r.Body)
 		return nil, gatewayVerdict("refresh", r, err)
 	}
 	s.update(ch.set, ch.deleted)
-	out, err := s.Marshal()
-	if err != nil {
-		return nil, fmt.Errorf("refresh: %v: %w", err, provider.ErrAuthExpired)
-	}
-	return out, nil
+	return s, nil
 }
 
 // cookieChanges collects the Set-Cookie headers of a check's answers.
@@ -72,10 +131,10 @@ type cookieChanges struct {
 	renewed bool // a new, non-empty oauth_token arrived
 }
 
-func (ch *cookieChanges) add(r *answer) {
+func (ch *cookieChanges) add(r *provider.Answer) {
 	now := time.Now()
-	for _, c := range (&http.Response{Header: r.header}).Cookies() {
-		rec, live := cookieRecord(r.url, c, now)
+	for _, c := range (&http.Response{Header: r.Header}).Cookies() {
+		rec, live := cookieRecord(r.URL, c, now)
 		if !live {
 			ch.deleted = append(ch.deleted, rec.key())
 			continue
@@ -89,8 +148,8 @@ func (ch *cookieChanges) add(r *answer) {
 
 // checkGet is one request of a check: maintenance is cannot_connect, a
 // redirect to the sign-in is expiry, any other redirect is unexpected.
-func (a *attempt) checkGet(step string, u *url.URL, ch *cookieChanges) (*answer, error) {
-	r, err := a.get(step, u, map[string]string{"Accept": "application/json, */*"})
+func (a *attempt) checkGet(step string, u *url.URL, ch *cookieChanges) (*provider.Answer, error) {
+	r, err := a.get(step, u, header("Accept", "application/json, */*"))
 	if err != nil {
 		return nil, err
 	}
@@ -98,12 +157,11 @@ func (a *attempt) checkGet(step string, u *url.URL, ch *cookieChanges) (*answer,
 		return nil, err
 	}
 	ch.add(r)
-	if r.redirect() {
-		next, err := u.Parse(r.header.Get("Location"))
-		if err == nil && a.ep.allowed(next) && isSignIn(next) {
-			return nil, fmt.Errorf("%s: redirected to the sign-in (%s): %w", step, fmtStatus(r), provider.ErrAuthExpired)
+	if r.IsRedirect() {
+		if next := r.Location(); next != nil && a.s.Allowed(next) && isSignIn(next) {
+			return nil, fmt.Errorf("%s: redirected to the sign-in (%s): %w", step, r, provider.ErrAuthExpired)
 		}
-		return nil, provider.Fail(provider.KeyUnknown, "%s: unexpected redirect (%s)", step, fmtStatus(r))
+		return nil, provider.Fail(provider.KeyUnknown, "%s: unexpected redirect (%s)", step, r)
 	}
 	return r, nil
 }
@@ -117,10 +175,10 @@ func isSignIn(u *url.URL) bool {
 
 // gatewayVerdict maps a failed check answer: expired when the gateway says
 // so, otherwise a provider error that says nothing about expiry.
-func gatewayVerdict(step string, r *answer, err error) error {
+func gatewayVerdict(step string, r *provider.Answer, err error) error {
 	var ge *gatewayError
 	if errors.As(err, &ge) && ge.expired() {
 		return fmt.Errorf("%s: %v: %w", step, ge, provider.ErrAuthExpired)
 	}
-	return provider.Fail(provider.KeyUnknown, "%s: unexpected %s", step, fmtStatus(r))
+	return provider.Fail(provider.KeyUnknown, "%s: unexpected %s", step, r)
 }

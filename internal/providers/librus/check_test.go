@@ -109,7 +109,7 @@ func TestCheckTroubleIsNotExpiry(t *testing.T) {
 	}
 }
 
-// TestCheckShapes: refreshToken answers the facts allow. A 2xx with a new
+// TestCheckShapes: refreshToken answers docs/librus.md allows. A 2xx with a new
 // oauth_token is valid; a 2xx without one is settled by TokenInfo; a
 // redirect means expiry only when it points at the sign-in.
 func TestCheckShapes(t *testing.T) {

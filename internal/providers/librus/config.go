@@ -21,8 +21,8 @@ const (
 type endpoints struct {
 	api, syn *url.URL
 	// librus is set when both hosts are under librus.pl; only then may a
-	// redirect lead to other *.librus.pl hosts (DESIGN: redirects go only to
-	// the configured hosts).
+	// redirect lead to other *.librus.pl hosts: a user who pointed the
+	// provider elsewhere (a proxy, tests) meant nothing to go to Librus.
 	librus bool
 }
 
@@ -39,18 +39,8 @@ func loadEndpoints(opts provider.Options) (endpoints, error) {
 }
 
 func underLibrus(u *url.URL) bool {
-	name, port := hostKey(u)
+	name, port := provider.HostKey(u)
 	return port == "443" && net.ParseIP(name) == nil && strings.HasSuffix(name, ".librus.pl")
-}
-
-// hostKey is a URL's lower-case host name and its port, 443 when none is
-// written, so "host" and "host:443" compare equal.
-func hostKey(u *url.URL) (name, port string) {
-	name, port = strings.ToLower(u.Hostname()), u.Port()
-	if port == "" {
-		port = "443"
-	}
-	return name, port
 }
 
 // parseBase accepts only an absolute https URL without query, fragment or
@@ -107,23 +97,15 @@ func (e endpoints) resolveGoTo(goTo string) (*url.URL, error) {
 	return e.api.Parse(goTo)
 }
 
-// allowed says whether a request may go to u: https only, to one of the
-// configured hosts, or to another *.librus.pl host when both configured
-// hosts are Librus's own.
-func (e endpoints) allowed(u *url.URL) bool {
-	if u.Scheme != "https" || u.User != nil || u.Host == "" {
-		return false
+// sessionConfig is the allow-list: the two configured hosts, and any
+// other *.librus.pl host when both configured hosts are Librus's own.
+func (e endpoints) sessionConfig() provider.SessionConfig {
+	cfg := provider.SessionConfig{Hosts: []*url.URL{e.api, e.syn}}
+	if e.librus {
+		cfg.Domains = []string{"librus.pl"}
 	}
-	name, port := hostKey(u)
-	for _, b := range []*url.URL{e.api, e.syn} {
-		if bn, bp := hostKey(b); name == bn && port == bp {
-			return true
-		}
-	}
-	return e.librus && underLibrus(u)
+	return cfg
 }
 
-// redacted names a URL without its query, where codes and state live.
-func redacted(u *url.URL) string {
-	return (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
-}
+// allowed says whether a request may go to u under sessionConfig.
+func (e endpoints) allowed(u *url.URL) bool { return e.sessionConfig().Allows(u) }

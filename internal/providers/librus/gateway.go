@@ -61,7 +61,7 @@ func parseGateway(status int, body []byte) (map[string]json.RawMessage, error) {
 		}
 		return obj, nil
 	}
-	return nil, &gatewayError{Status: status, Code: clip(code), Message: clip(msg)}
+	return nil, &gatewayError{Status: status, Code: provider.CleanText(code), Message: provider.CleanText(msg)}
 }
 
 // envelope reads the error envelope's Code and Message; Message is a string
@@ -112,7 +112,7 @@ func maintenanceNote(body []byte) string {
 		return ""
 	}
 	if m := messageText(obj["Message"]); m != "" {
-		return ": " + clip(m)
+		return ": " + provider.CleanText(m)
 	}
 	return ""
 }
@@ -121,14 +121,20 @@ func maintenanceNote(body []byte) string {
 func userIdentifier(fields map[string]json.RawMessage) (string, error) {
 	var id string
 	if err := json.Unmarshal(fields["UserIdentifier"], &id); err != nil || strings.TrimSpace(id) == "" {
-		return "", provider.Fail(provider.KeyUnknown, "token info: no UserIdentifier string in the answer")
+		return "", provider.Fail(provider.KeyServiceChanged, "token info: no UserIdentifier string in the answer")
 	}
 	return id, nil
 }
 
 // userName is "FirstName LastName" from UserInfo, at the top level or under
-// a wrapper object as other gateway resources have; "" when absent.
+// a wrapper object as other gateway resources have, made safe for a
+// terminal and the index by provider.CleanText; "" when absent (UserInfo
+// in some clients' models has no names at all).
 func userName(fields map[string]json.RawMessage) string {
+	return provider.CleanText(rawUserName(fields))
+}
+
+func rawUserName(fields map[string]json.RawMessage) string {
 	if n := nameOf(fields); n != "" {
 		return n
 	}

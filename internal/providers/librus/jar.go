@@ -51,17 +51,6 @@ func (j *recordingJar) SetCookies(u *url.URL, cs []*http.Cookie) {
 // Cookies implements http.CookieJar.
 func (j *recordingJar) Cookies(u *url.URL) []*http.Cookie { return j.jar.Cookies(u) }
 
-// value is the value of the cookie called name the jar would send to u,
-// "" when none.
-func (j *recordingJar) value(u *url.URL, name string) string {
-	for _, c := range j.jar.Cookies(u) {
-		if c.Name == name && c.Value != "" {
-			return c.Value
-		}
-	}
-	return ""
-}
-
 // snapshot lists the recorded cookies the jar still holds (it is the
 // authority on rejected, replaced and expired ones).
 func (j *recordingJar) snapshot() []Cookie {

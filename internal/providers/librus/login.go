@@ -9,7 +9,7 @@ import (
 	"github.com/setupwizard/setupwizard/internal/providers/provider"
 )
 
-// Markers in login answers, as the protocol facts list them.
+// Markers in login answers, as docs/librus.md lists them.
 var (
 	captchaMarkers = []string{"captcha", "nie jestem robotem"} // covers recaptcha and g-recaptcha
 	expiredMarkers = []string{"termin ważności konta", "konto wygasło"}
@@ -19,7 +19,7 @@ var (
 
 // loginVerdict is what a login answer says. named marks a rejection
 // whose messages named a known cause, which the caller trusts over the
-// HTTP status (the facts do not know a rejection's status).
+// HTTP status (a rejection's status is not known).
 type loginVerdict struct {
 	goTo  string
 	err   *provider.Error
@@ -29,7 +29,8 @@ type loginVerdict struct {
 // parseLogin reads the answer to the login POST (status is its HTTP code,
 // already cleared of 5xx and maintenance by the caller). It returns the
 // goTo path on success, or a *provider.Error: a rejection maps to the most
-// specific key its text allows and otherwise to invalid_auth.
+// specific key its text allows and otherwise to invalid_auth; an answer of
+// no known shape is service_changed.
 func parseLogin(status int, body []byte) (string, error) {
 	v := readLogin(status, body)
 	if v.err != nil {
@@ -38,7 +39,7 @@ func parseLogin(status int, body []byte) (string, error) {
 	return v.goTo, nil
 }
 
-// readLogin classifies a login answer. Success is the facts' one shape,
+// readLogin classifies a login answer. Success is the one known shape,
 // {"status":"ok","goTo":...} with a 2xx; a rejection is status "error", a
 // status that is not a string, or (as older clients judged) "error" or
 // "errors" without an ok status.
@@ -49,7 +50,7 @@ func readLogin(status int, body []byte) loginVerdict {
 		if key := rejectionKey(html.UnescapeString(string(body))); key != "" {
 			return loginVerdict{err: loginError(key, "login rejected by a non-JSON page (HTTP %d)", status)}
 		}
-		return loginVerdict{err: provider.Fail(provider.KeyUnknown, "login: answer is not a JSON object (HTTP %d)", status)}
+		return loginVerdict{err: provider.Fail(provider.KeyServiceChanged, "login: answer is not a JSON object (HTTP %d)", status)}
 	}
 	st, stString, stSet := jsonString(obj["status"])
 	_, hasErrors := present(obj, "errors")
@@ -58,11 +59,11 @@ func readLogin(status int, body []byte) loginVerdict {
 	switch {
 	case stString && lst == "ok":
 		if !success(status) {
-			return loginVerdict{err: provider.Fail(provider.KeyUnknown, "login: status ok with HTTP %d", status)}
+			return loginVerdict{err: provider.Fail(provider.KeyServiceChanged, "login: status ok with HTTP %d", status)}
 		}
 		goTo, _, _ := jsonString(obj["goTo"])
 		if strings.TrimSpace(goTo) == "" {
-			return loginVerdict{err: provider.Fail(provider.KeyUnknown, "login: status ok without goTo")}
+			return loginVerdict{err: provider.Fail(provider.KeyServiceChanged, "login: status ok without goTo")}
 		}
 		return loginVerdict{goTo: goTo}
 	case stString && lst == "error", stSet && !stString, hasErrors || hasError:
@@ -80,12 +81,12 @@ func readLogin(status int, body []byte) loginVerdict {
 		default:
 			key, named = provider.KeyInvalidAuth, false
 		}
-		return loginVerdict{err: loginError(key, "login rejected (HTTP %d): %s", status, clip(strings.Join(msgs, "; "))), named: named}
+		return loginVerdict{err: loginError(key, "login rejected (HTTP %d): %s", status, provider.CleanText(strings.Join(msgs, "; "))), named: named}
 	}
 	if containsAny(string(body), captchaMarkers) {
 		return loginVerdict{err: loginError(KeyCaptchaNeeded, "login answer asks for a CAPTCHA (HTTP %d)", status)}
 	}
-	return loginVerdict{err: provider.Fail(provider.KeyUnknown, "login: unexpected answer (HTTP %d, status %q)", status, clip(st))}
+	return loginVerdict{err: provider.Fail(provider.KeyServiceChanged, "login: unexpected answer (HTTP %d, status %q)", status, provider.CleanText(st))}
 }
 
 // jsonString decodes a JSON string; set says the field is there and not null.

@@ -42,8 +42,8 @@ func TestParseLogin(t *testing.T) {
 		key    string
 	}{
 		{"ok.json", 200, "/OAuth/Authorization/2FA?client_id=46", ""},
-		{"ok.json", 401, "", "unknown"},
-		{"ok_without_goto.json", 200, "", "unknown"},
+		{"ok.json", 401, "", "service_changed"},
+		{"ok_without_goto.json", 200, "", "service_changed"},
 		{"bad_credentials.json", 401, "", "invalid_auth"},
 		{"bad_credentials.json", 200, "", "invalid_auth"},
 		{"bad_credentials_escaped.json", 403, "", "invalid_auth"},
@@ -54,9 +54,9 @@ func TestParseLogin(t *testing.T) {
 		{"portal_account.json", 403, "", "email_not_login"},
 		{"recaptcha_page.html", 200, "", "captcha_needed"},
 		{"bad_credentials_page.html", 200, "", "invalid_auth"},
-		{"unrelated_page.html", 200, "", "unknown"},
-		{"odd_status.json", 200, "", "unknown"},
-		{"array.json", 200, "", "unknown"},
+		{"unrelated_page.html", 200, "", "service_changed"},
+		{"odd_status.json", 200, "", "service_changed"},
+		{"array.json", 200, "", "service_changed"},
 		// A wrong password stays invalid_auth when the body mentions a
 		// CAPTCHA only outside its messages.
 		{"bad_credentials_captcha_field.json", 400, "", "invalid_auth"},
@@ -94,6 +94,9 @@ func TestParseGateway(t *testing.T) {
 		{file: "token_info_numeric_identifier.json", status: 200, noID: true},
 		{file: "user_info.json", status: 200, id: "5550001", name: "Anna Kowalska"},
 		{file: "user_info_wrapped.json", status: 200, noID: true, name: "Jan Nowak"},
+		{file: "user_info_no_names.json", status: 200, id: "5550001"},
+		{file: "user_info_hostile.json", status: 200, id: "5550001", name: "Anna Kowalska"},
+		{file: "token_info_changed.json", status: 200, noID: true},
 		{file: "token_expired.json", status: 401, expired: true},
 		{file: "token_expired.json", status: 200, expired: true},
 		{file: "insufficient_scopes.json", status: 401},
@@ -138,7 +141,7 @@ func FuzzParseLogin(f *testing.F) {
 			f.Add(status, b)
 		}
 	}
-	keys := New(providersDefaults()).ErrorKeys()
+	keys := append(slices.Clone(provider.SharedErrorKeys), New(providersDefaults()).ErrorKeys()...)
 	f.Fuzz(func(t *testing.T, status int, body []byte) {
 		if v := readLogin(status, body); v.named && (v.err == nil || v.goTo != "") {
 			t.Fatalf("named rejection without an error: %+v", v)

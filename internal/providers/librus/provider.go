@@ -1,6 +1,7 @@
 // Package librus signs into Librus Synergia (the Polish school e-register)
-// with the five-step flow of the protocol facts and keeps only the session
-// cookies: Synergia has no refresh token, so the cookies are the grant.
+// with the five-step flow described in docs/librus.md and keeps only the
+// session cookies: Synergia has no refresh token, so the cookies are the
+// grant.
 package librus
 
 import (
@@ -23,7 +24,9 @@ const (
 const (
 	// KeyCaptchaNeeded: the service wants a CAPTCHA solved in a browser first.
 	KeyCaptchaNeeded = "captcha_needed"
-	// KeyAccountActionRequired: the account has expired at the school.
+	// KeyAccountActionRequired: the account needs something done first:
+	// it has expired at the school, or Librus asks for a required action
+	// that cannot be skipped (sign in once in a browser).
 	KeyAccountActionRequired = "account_action_required"
 	// KeyEmailNotLogin: the user typed the LIBRUS portal e-mail, not a Synergia login.
 	KeyEmailNotLogin = "email_not_login"
@@ -71,20 +74,12 @@ func (p *Provider) Schema() provider.Schema {
 }
 
 // Translations holds en.json and pl.json at its root.
-func (p *Provider) Translations() fs.FS {
-	sub, err := fs.Sub(translations, "translations")
-	if err != nil {
-		panic("librus: embedded translations: " + err.Error()) // cannot happen: fixed at build time
-	}
-	return sub
-}
+func (p *Provider) Translations() fs.FS { return provider.Translations(translations, "translations") }
 
-// ErrorKeys lists every key Validate can return.
+// ErrorKeys lists the keys of librus's own that Validate can return; the
+// shared ones (provider.SharedErrorKeys) come from the engine.
 func (p *Provider) ErrorKeys() []string {
-	return []string{
-		provider.KeyInvalidAuth, provider.KeyCannotConnect, provider.KeyTimeout, provider.KeyUnknown,
-		KeyCaptchaNeeded, KeyAccountActionRequired, KeyEmailNotLogin,
-	}
+	return []string{KeyCaptchaNeeded, KeyAccountActionRequired, KeyEmailNotLogin, provider.KeyServiceChanged}
 }
 
 // ProgressKeys lists the five steps' keys in order.

@@ -11,8 +11,8 @@ import (
 	"github.com/setupwizard/setupwizard/internal/providers/provider"
 )
 
-// TestValidateShapes runs a sign-in against each reading of the protocol
-// facts an independent emulator could pick, through the real TLS stack.
+// TestValidateShapes runs a sign-in against each reading of docs/librus.md
+// an independent emulator could pick, through the real TLS stack.
 // key "" means the sign-in must succeed, with title.
 func TestValidateShapes(t *testing.T) {
 	wrongPass := provider.Input{FieldUsername: emulator.DemoLogin, FieldPassword: "wrong"}
@@ -37,12 +37,12 @@ func TestValidateShapes(t *testing.T) {
 		{name: "wrong password, captcha fields beside", shape: emulator.Shape{LoginErrorExtra: captchaField}, in: wrongPass, key: "invalid_auth"},
 		{name: "captcha, captcha fields beside", shape: emulator.Shape{LoginErrorExtra: captchaField}, fault: emulator.FaultCaptcha, key: "captcha_needed"},
 		{name: "landing page 404", shape: emulator.Shape{LandingStatus: 404}, title: "Anna Kowalska"},
-		{name: "landing page redirects to itself", shape: emulator.Shape{LandingStatus: http.StatusFound}, title: "Anna Kowalska"},
+		{name: "landing page redirects to itself", shape: emulator.Shape{LandingStatus: http.StatusFound}, key: "unknown", cause: "redirect loop"},
 		{name: "landing page 500", shape: emulator.Shape{LandingStatus: 500}, title: "Anna Kowalska"},
 		{name: "authorize page 202", shape: emulator.Shape{AuthorizeStatus: 202}, title: "Anna Kowalska"},
 		{name: "both hosts under a path prefix", shape: emulator.Shape{PathPrefix: "/librus-proxy"}, title: "Anna Kowalska"},
-		{name: "redirect to plain http", fault: emulator.FaultHTTPRedirect, key: "unknown", cause: "not https"},
-		{name: "redirect to the real API host while overridden", fault: emulator.FaultRealHostRedirect, key: "unknown", cause: "not Librus"},
+		{name: "redirect to plain http", fault: emulator.FaultHTTPRedirect, key: "unknown", cause: "outside the configured https hosts: http://"},
+		{name: "redirect to the real API host while overridden", fault: emulator.FaultRealHostRedirect, key: "unknown", cause: "outside the configured https hosts: https://api.librus.pl"},
 		{name: "UserInfo insufficient scopes", shape: emulator.Shape{UserInfoInsufficientScopes: true}, title: emulator.DemoLogin},
 		{name: "UserInfo a JSON array", shape: emulator.Shape{UserInfoBody: `[]`}, title: emulator.DemoLogin},
 		{name: "UserInfo a JSON string", shape: emulator.Shape{UserInfoBody: `"ok"`}, title: emulator.DemoLogin},

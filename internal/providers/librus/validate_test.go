@@ -112,11 +112,11 @@ func TestValidateErrors(t *testing.T) {
 		{name: "server error on gateway", fault: emulator.FaultServerError, path: "/gateway/", key: "cannot_connect", cause: "token info: "},
 		{name: "slow", fault: emulator.FaultSlow, key: "timeout"},
 		{name: "slow UserInfo", fault: emulator.FaultSlow, path: "/gateway/api/2.0/Auth/UserInfo", key: "timeout", cause: "user info: "},
-		{name: "no UserIdentifier", fault: emulator.FaultNoUserIdentifier, key: "unknown", cause: "UserIdentifier"},
-		{name: "gateway not JSON", fault: emulator.FaultBadJSON, key: "unknown"},
-		{name: "off-host redirect", fault: emulator.FaultOffHostRedirect, key: "unknown", cause: "not Librus"},
+		{name: "no UserIdentifier", fault: emulator.FaultNoUserIdentifier, key: "service_changed", cause: "UserIdentifier"},
+		{name: "gateway not JSON", fault: emulator.FaultBadJSON, key: "service_changed"},
+		{name: "off-host redirect", fault: emulator.FaultOffHostRedirect, key: "unknown", cause: "outside the configured https hosts"},
 		{name: "redirect loop", fault: emulator.FaultRedirectLoop, key: "unknown", cause: "loop"},
-		{name: "too many hops", fault: emulator.FaultLongRedirectChain, key: "unknown", cause: "more than 10 redirects"},
+		{name: "too many hops", fault: emulator.FaultLongRedirectChain, key: "unknown", cause: "too many redirects (more than 10)"},
 		{name: "e-mail as login", in: provider.Input{FieldUsername: "rodzic@example.com", FieldPassword: "x"}, key: "email_not_login", field: "username", noReqs: true},
 	}
 	// The slow cases get a short timeout of their own; the rest keep a
@@ -348,8 +348,7 @@ func (d doubleAuthorize) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // TestSignInRequestCount pins the cost of one sign-in: 2 (init) + 1
-// (login) + 4 (grant chain, which stops at the oauth_token cookie) + 2
-// (gateway) requests.
+// (login) + 5 (grant chain, walked to its end) + 2 (gateway) requests.
 func TestSignInRequestCount(t *testing.T) {
 	r := newRig(t)
 	if _, err := r.validate(t, demoInput()); err != nil {
@@ -360,8 +359,8 @@ func TestSignInRequestCount(t *testing.T) {
 	for _, q := range reqs {
 		paths = append(paths, q.Server+" "+q.Method+" "+q.Path)
 	}
-	if len(reqs) != 9 {
-		t.Errorf("%d requests, want 9:\n%s", len(reqs), strings.Join(paths, "\n"))
+	if len(reqs) != 10 {
+		t.Errorf("%d requests, want 10:\n%s", len(reqs), strings.Join(paths, "\n"))
 	}
 	t.Logf("one sign-in: %d requests\n%s", len(reqs), strings.Join(paths, "\n"))
 }

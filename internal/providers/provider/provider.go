@@ -55,6 +55,19 @@ func (s Schema) Has(name string) bool {
 	return false
 }
 
+// Input builds an Input from values in the schema's field order, so
+// callers never spell field names: Schema().Input(login, password).
+// Values beyond the fields are ignored; missing ones stay unset.
+func (s Schema) Input(values ...string) Input {
+	in := Input{}
+	for i, f := range s {
+		if i < len(values) {
+			in[f.Name] = values[i]
+		}
+	}
+	return in
+}
+
 // Input holds submitted values by field name. It carries the password for the
 // length of one validation; callers drop it afterwards.
 type Input map[string]string
@@ -72,6 +85,17 @@ type Account struct {
 	// account, whatever the typed login's slug. Never a secret.
 	Identity string
 	Cache    []byte
+}
+
+// Translations returns the dir subtree of an embedded file system, the
+// <lang>.json files a provider's Translations method serves. The tree is
+// fixed at build time, so a missing dir is a programming error and panics.
+func Translations(fsys fs.FS, dir string) fs.FS {
+	sub, err := fs.Sub(fsys, dir)
+	if err != nil {
+		panic(fmt.Sprintf("embedded translations %q: %v", dir, err))
+	}
+	return sub
 }
 
 // Progress names the step a validator is on, so the UI can say

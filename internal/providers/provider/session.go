@@ -122,14 +122,18 @@ func (s *Session) Client() *http.Client { return s.client }
 // Close drops idle connections; the session must not be used afterwards.
 func (s *Session) Close() { s.client.CloseIdleConnections() }
 
-// Allowed reports whether a request may go to u: https, no user info, and
+// Allowed reports whether the session may send a request to u (see
+// SessionConfig.Allows).
+func (s *Session) Allowed(u *url.URL) bool { return s.cfg.Allows(u) }
+
+// Allows reports whether a request may go to u: https, no user info, and
 // a configured host or a name under a configured domain on port 443.
-func (s *Session) Allowed(u *url.URL) bool {
+func (cfg SessionConfig) Allows(u *url.URL) bool {
 	if u == nil || u.Scheme != "https" || u.User != nil || u.Host == "" {
 		return false
 	}
 	name, port := HostKey(u)
-	for _, h := range s.cfg.Hosts {
+	for _, h := range cfg.Hosts {
 		if hn, hp := HostKey(h); name == hn && port == hp {
 			return true
 		}
@@ -137,7 +141,7 @@ func (s *Session) Allowed(u *url.URL) bool {
 	if port != "443" || net.ParseIP(name) != nil {
 		return false
 	}
-	for _, d := range s.cfg.Domains {
+	for _, d := range cfg.Domains {
 		d = strings.Trim(strings.ToLower(d), ".")
 		if d != "" && strings.HasSuffix(name, "."+d) {
 			return true
@@ -282,11 +286,15 @@ type Walk struct {
 	Start *url.URL
 	// Header is sent with every hop.
 	Header http.Header
-	// Stop, when set, is asked about each answer (5xx already ruled out)
-	// before its Location is followed: done ends the walk with that
-	// answer; an error ends it with that error. It sees redirects too, so
-	// it can stop at an app's redirect URI or refuse an error page.
+	// Stop, when set, is asked about each answer first, before the 5xx
+	// rule and before its Location is followed: done ends the walk with
+	// that answer; an error ends it with that error. It sees redirects
+	// too, so it can stop at an app's redirect URI or refuse an error page.
 	Stop func(a *Answer) (done bool, err error)
+	// KeepServerErrors lets a 5xx answer end the walk like any other
+	// answer without a Location, for a caller that judges success by a
+	// later request (a broken landing page after a completed grant).
+	KeepServerErrors bool
 	// MaxVisits overrides the session's cap for this walk (1: every URL
 	// at most once, for a page a second GET would spoil).
 	MaxVisits int
@@ -294,7 +302,7 @@ type Walk struct {
 
 // Walk follows redirects by hand until an answer does not redirect, Stop
 // says done, or a cap is hit. Every hop is vetted before anything is sent
-// to it; a 5xx anywhere is cannot_connect. A redirect without a usable
+// to it; a 5xx anywhere is cannot_connect unless KeepServerErrors. A redirect without a usable
 // Location, too many hops or too many visits of one URL are errors with
 // key unknown (wrapping ErrTooManyHops or ErrRevisited).
 func (s *Session) Walk(ctx context.Context, w Walk) (*Answer, error) {
@@ -317,9 +325,6 @@ func (s *Session) Walk(ctx context.Context, w Walk) (*Answer, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := a.ServerError(w.Step); err != nil {
-			return nil, err
-		}
 		if w.Stop != nil {
 			done, err := w.Stop(a)
 			if err != nil {
@@ -328,6 +333,9 @@ func (s *Session) Walk(ctx context.Context, w Walk) (*Answer, error) {
 			if done {
 				return a, nil
 			}
+		}
+		if err := a.ServerError(w.Step); err != nil && !w.KeepServerErrors {
+			return nil, err
 		}
 		if !a.IsRedirect() {
 			return a, nil

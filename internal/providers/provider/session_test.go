@@ -152,8 +152,7 @@ func TestSessionNothingLeavesConfiguredHosts(t *testing.T) {
 
 func TestSessionWalk(t *testing.T) {
 	ca := newCA(t)
-	var srv *testServer
-	srv = serve(t, ca, "127.0.0.1", func(w http.ResponseWriter, r *http.Request) {
+	srv := serve(t, ca, "127.0.0.1", func(w http.ResponseWriter, r *http.Request) {
 		p := r.URL.Path
 		switch {
 		// A chain that requests PerformLogin twice, as a real client's does.

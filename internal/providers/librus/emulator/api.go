@@ -28,6 +28,7 @@ func (e *Emulator) apiMux() http.Handler {
 	m.HandleFunc("GET /OAuth/Authorization", e.authorizePage)
 	m.HandleFunc("POST /OAuth/Authorization", e.login)
 	m.HandleFunc("GET /OAuth/Authorization/2FA", e.twoFA)
+	m.HandleFunc("POST /OAuth/Authorization/2FA", e.requiredActionsPost)
 	m.HandleFunc("GET /OAuth/Authorization/PerformLogin", e.performLogin)
 	m.HandleFunc("GET /OAuth/Authorization/Grant", e.grant)
 	m.HandleFunc("GET /OAuth/Authorization/Hop/{n}", e.hop)
@@ -103,6 +104,10 @@ func (e *Emulator) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.loggedIn, s.login = true, u.login
+	if e.shape().Changed == ChangeLogin {
+		writeJSON(w, http.StatusOK, map[string]any{"result": "success", "next": map[string]string{"url": "/OAuth/Authorization/2FA?client_id=46"}})
+		return
+	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "goTo": "/OAuth/Authorization/2FA?client_id=46"})
 }
 
@@ -139,7 +144,73 @@ func (e *Emulator) twoFA(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, e.path("/OAuth/Authorization/Hop/1?client_id=46"), http.StatusFound)
 		return
 	}
+	if ra := e.shape().RequiredActions; ra != RequiredActionsNone {
+		e.mu.Lock()
+		s := e.apiSessions[cookieValue(r, apiSessionCookie)]
+		skipped := s.skipped
+		if !skipped {
+			s.shown = true
+		}
+		e.mu.Unlock()
+		if !skipped {
+			page := requiredActionsPage
+			if ra == RequiredActionsUnskippable {
+				page = newPasswordPage
+			}
+			writeHTML(w, http.StatusOK, page)
+			return
+		}
+	}
 	http.Redirect(w, r, e.path("/OAuth/Authorization/PerformLogin?client_id=46"), http.StatusFound)
+}
+
+// The required-actions pages, in the shape of a sign-in page's form: one
+// that may be skipped, and one that demands a new password.
+const (
+	requiredActionsPage = `<div class="required-actions"><h1>Wymagane działania</h1>` +
+		`<p>Uzupełnij dane konta lub pomiń ten krok.</p>` +
+		`<form id="requiredActionsForm" method="post" action="/OAuth/Authorization/2FA?client_id=46">` +
+		`<input type="hidden" name="action" value="requiredActions">` +
+		`<input type="email" name="email"><button type="submit" name="skip" value="true">Pomiń</button>` +
+		`<button type="submit">Zapisz</button></form></div>`
+	newPasswordPage = `<div class="required-actions"><h1>Zmień hasło</h1>` +
+		`<form id="requiredActionsForm" method="post" action="/OAuth/Authorization/2FA?client_id=46">` +
+		`<input type="hidden" name="action" value="requiredActions">` +
+		`<input type="password" name="newPassword"><input type="password" name="newPasswordRepeat">` +
+		`<button type="submit">Zapisz</button></form></div>`
+)
+
+// requiredActionsPost takes the skip of the required-actions page. A skip
+// posted when the page was not shown spoils the session, as a late one
+// does on the real service.
+func (e *Emulator) requiredActionsPost(w http.ResponseWriter, r *http.Request) {
+	if r.ParseForm() != nil || r.PostForm.Get("action") != "requiredActions" {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"status": "error", "errors": []map[string]string{{"message": "Nieprawidłowe żądanie."}}})
+		return
+	}
+	ra := e.shape().RequiredActions
+	e.mu.Lock()
+	s := e.apiSessions[cookieValue(r, apiSessionCookie)]
+	switch {
+	case s == nil || !s.loggedIn || !s.shown:
+		if s != nil {
+			s.invalid = true
+		}
+		e.mu.Unlock()
+		writeJSON(w, http.StatusBadRequest, map[string]any{"status": "error", "errors": []map[string]string{{"message": "invalid_request"}}})
+		return
+	case ra == RequiredActionsUnskippable || r.PostForm.Get("skip") != "true":
+		e.mu.Unlock()
+		writeJSON(w, http.StatusOK, map[string]any{"status": "error", "errors": []map[string]string{{"message": "Zmiana hasła jest wymagana."}}})
+		return
+	}
+	s.skipped = true
+	e.mu.Unlock()
+	if ra == RequiredActionsSkipRedirect {
+		http.Redirect(w, r, e.path("/OAuth/Authorization/Grant?client_id=46"), http.StatusFound)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "goTo": "/OAuth/Authorization/Grant?client_id=46"})
 }
 
 func (e *Emulator) hop(w http.ResponseWriter, r *http.Request) {
@@ -156,6 +227,15 @@ func (e *Emulator) performLogin(w http.ResponseWriter, r *http.Request) {
 		e.failToSynergia(w, r)
 		return
 	}
+	e.mu.Lock()
+	s := e.apiSessions[cookieValue(r, apiSessionCookie)]
+	s.performs++
+	again := s.performs == 1 && e.shape().PerformLoginTwice
+	e.mu.Unlock()
+	if again {
+		http.Redirect(w, r, e.path("/OAuth/Authorization/PerformLogin?client_id=46"), http.StatusFound)
+		return
+	}
 	http.Redirect(w, r, e.path("/OAuth/Authorization/Grant?client_id=46"), http.StatusFound)
 }
 
@@ -165,7 +245,7 @@ func (e *Emulator) grant(w http.ResponseWriter, r *http.Request) {
 	e.mu.Lock()
 	sid := cookieValue(r, apiSessionCookie)
 	s := e.apiSessions[sid]
-	if s == nil || !s.loggedIn || s.invalid {
+	if s == nil || !s.loggedIn || s.invalid || e.shape().RequiredActions != RequiredActionsNone && !s.skipped {
 		e.mu.Unlock()
 		e.failToSynergia(w, r)
 		return

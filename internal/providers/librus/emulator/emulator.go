@@ -1,5 +1,5 @@
 // Package emulator plays api.librus.pl and synergia.librus.pl on two
-// loopback addresses, following the protocol facts, so the librus provider's
+// loopback addresses, as docs/librus.md describes them, so the librus provider's
 // tests and --demo run the real HTTP stack offline. The two hosts listen on
 // different IPs (127.0.0.1 and 127.0.0.2) because cookies scope by host, not
 // port: a cookie leaking from one host to the other would show up here as it
@@ -88,6 +88,10 @@ type apiSession struct {
 	invalid  bool
 	loggedIn bool
 	login    string
+	// shown: the required-actions page was served; skipped: its skip was
+	// posted after that; performs counts PerformLogin requests.
+	shown, skipped bool
+	performs       int
 }
 
 type grant struct {
@@ -202,7 +206,10 @@ func (e *Emulator) AddUser(login, password, firstName, lastName string) {
 }
 
 // SetUserIdentifier gives an account the UserIdentifier the gateway
-// reports, e.g. one with characters that need escaping in a URL path.
+// reports, e.g. one with characters that need escaping in a URL path. It is
+// also the lying option: switched after an entry was added, the service
+// vouches for another identity when the same login signs in again, so a
+// reauth must end in wrong_account.
 func (e *Emulator) SetUserIdentifier(login, id string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()

@@ -278,3 +278,67 @@ func TestSharedInterface(t *testing.T) {
 		t.Fatalf("after the hang: %d", resp.StatusCode)
 	}
 }
+
+// TestGatewayAfterLanding: with the shape on, the gateway knows the
+// session only once the chain's last page was fetched.
+func TestGatewayAfterLanding(t *testing.T) {
+	e, ca := start(t)
+	e.SetShape(Shape{GatewayAfterLanding: true, Landing: "/uczen/index"})
+	b := newBrowser(t, ca)
+	last := signInUntil(t, e, b, "/uczen/index")
+	if resp, _ := b.do("GET", e.SynergiaURL()+"/gateway/api/2.0/Auth/TokenInfo", nil); resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("TokenInfo before the landing page: %d", resp.StatusCode)
+	}
+	if resp, _ := b.do("GET", last, nil); resp.StatusCode != http.StatusOK {
+		t.Fatalf("landing: %d", resp.StatusCode)
+	}
+	if resp, body := b.do("GET", e.SynergiaURL()+"/gateway/api/2.0/Auth/TokenInfo", nil); resp.StatusCode != http.StatusOK {
+		t.Fatalf("TokenInfo after the landing page: %d %s", resp.StatusCode, body)
+	}
+}
+
+// TestSkipWithoutPageSpoils: a required-actions skip posted when the page
+// was not shown spoils the OAuth session, as on the real service.
+func TestSkipWithoutPageSpoils(t *testing.T) {
+	e, ca := start(t)
+	e.SetShape(Shape{RequiredActions: RequiredActionsSkipJSON})
+	b := newBrowser(t, ca)
+	resp, _ := b.do("GET", e.SynergiaURL()+"/loguj/portalRodzina", nil)
+	b.do("GET", resp.Header.Get("Location"), nil)
+	b.do("POST", e.APIURL()+"/OAuth/Authorization?client_id=46", url.Values{"action": {"login"}, "login": {DemoLogin}, "pass": {DemoPassword}})
+	if resp, _ := b.do("POST", e.APIURL()+"/OAuth/Authorization/2FA?client_id=46", url.Values{"action": {"requiredActions"}, "skip": {"true"}}); resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("early skip: %d", resp.StatusCode)
+	}
+	if resp, body := b.do("GET", e.APIURL()+"/OAuth/Authorization/2FA?client_id=46", nil); resp.StatusCode != http.StatusOK || !strings.Contains(body, "requiredActions") {
+		t.Fatalf("2FA page: %d %s", resp.StatusCode, body)
+	}
+	b.do("POST", e.APIURL()+"/OAuth/Authorization/2FA?client_id=46", url.Values{"action": {"requiredActions"}, "skip": {"true"}})
+	resp, _ = b.do("GET", e.APIURL()+"/OAuth/Authorization/Grant?client_id=46", nil)
+	if loc := resp.Header.Get("Location"); !strings.Contains(loc, "error=invalid_request") {
+		t.Fatalf("grant after a spoiled session: Location %q", loc)
+	}
+}
+
+// signInUntil runs the chain by hand and returns the URL of the landing
+// page (ending in landing) without fetching it.
+func signInUntil(t *testing.T, e *Emulator, b *browser, landing string) string {
+	t.Helper()
+	resp, _ := b.do("GET", e.SynergiaURL()+"/loguj/portalRodzina", nil)
+	b.do("GET", resp.Header.Get("Location"), nil)
+	b.do("POST", e.APIURL()+"/OAuth/Authorization?client_id=46", url.Values{"action": {"login"}, "login": {DemoLogin}, "pass": {DemoPassword}})
+	next := e.APIURL() + "/OAuth/Authorization/2FA?client_id=46"
+	for range 10 {
+		u, _ := url.Parse(next)
+		if strings.HasSuffix(u.Path, landing) {
+			return next
+		}
+		resp, _ := b.do("GET", next, nil)
+		n, err := u.Parse(resp.Header.Get("Location"))
+		if err != nil || resp.Header.Get("Location") == "" {
+			t.Fatalf("chain stopped at %s", next)
+		}
+		next = n.String()
+	}
+	t.Fatal("chain too long")
+	return ""
+}

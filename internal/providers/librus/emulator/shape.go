@@ -5,7 +5,7 @@ import (
 	"strings"
 )
 
-// Shape picks among answers the protocol facts leave open (a status that
+// Shape picks among answers docs/librus.md leaves open (a status that
 // is not known, where a cookie is scoped, what a proxy in front looks
 // like), so clients are tested against each reading and not only against
 // this emulator's first choice. The zero Shape is the default flow.
@@ -25,7 +25,7 @@ type Shape struct {
 	// AuthorizeStatus is the authorize page's status (0 means 200).
 	AuthorizeStatus int
 	// LoginErrorStatus is the HTTP status of every login rejection (0 means
-	// the emulator's own choice: 401 or 403). The facts do not know it.
+	// the emulator's own choice: 401 or 403); it is not publicly known.
 	LoginErrorStatus int
 	// LoginErrorExtra adds top-level fields to login rejections.
 	LoginErrorExtra map[string]any
@@ -44,7 +44,54 @@ type Shape struct {
 	UserInfoInsufficientScopes bool
 	// UserInfoBody, when set, is UserInfo's raw 200 body.
 	UserInfoBody string
+
+	// Landing is the synergia page the grant chain ends on: "" means
+	// /rodzic/index (a parent), "/uczen/index" a student's.
+	Landing string
+	// GatewayAfterLanding opens the synergia session for the gateway only
+	// once the chain's last page was fetched, so a client that stops at
+	// the first oauth_token cookie fails after a correct password.
+	GatewayAfterLanding bool
+	// RequiredActions makes the 2FA step answer a 200 page with a form
+	// instead of redirecting onward (RequiredActionsNone: redirect).
+	RequiredActions RequiredActions
+	// PerformLoginTwice makes PerformLogin redirect to itself once, so the
+	// chain requests the same URL twice, as a public client's does.
+	PerformLoginTwice bool
+	// Changed serves a shape no client knows at one place, as a changed
+	// service would.
+	Changed Change
 }
+
+// RequiredActions is how the 2FA step's required-actions page behaves.
+type RequiredActions int
+
+const (
+	// RequiredActionsNone: no page; 2FA redirects onward.
+	RequiredActionsNone RequiredActions = iota
+	// RequiredActionsSkipJSON: the skip post answers {"status":"ok","goTo":...}.
+	RequiredActionsSkipJSON
+	// RequiredActionsSkipRedirect: the skip post answers a redirect to Grant.
+	RequiredActionsSkipRedirect
+	// RequiredActionsUnskippable: the page asks for a new password and the
+	// skip post is refused.
+	RequiredActionsUnskippable
+)
+
+// Change names where the service changed its shape.
+type Change int
+
+const (
+	// ChangeNone serves the known shapes.
+	ChangeNone Change = iota
+	// ChangeEntry: portalRodzina serves a page instead of redirecting to
+	// the authorize page.
+	ChangeEntry
+	// ChangeLogin: the login POST answers a JSON of another form.
+	ChangeLogin
+	// ChangeGateway: TokenInfo answers a JSON of another form.
+	ChangeGateway
+)
 
 // SetShape switches the emulator to a shape (Shape{} is the default).
 // URLs from APIURL and SynergiaURL follow it at once.

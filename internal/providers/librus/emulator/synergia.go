@@ -15,6 +15,7 @@ func (e *Emulator) synergiaMux() http.Handler {
 	m := http.NewServeMux()
 	m.HandleFunc("GET /loguj/portalRodzina", e.portalRodzina)
 	m.HandleFunc("GET /rodzic/index", e.index)
+	m.HandleFunc("GET /uczen/index", e.index)
 	m.HandleFunc("GET /przerwa_techniczna", func(w http.ResponseWriter, _ *http.Request) {
 		writeHTML(w, http.StatusOK, "Przerwa techniczna")
 	})
@@ -69,7 +70,11 @@ func (e *Emulator) portalRodzina(w http.ResponseWriter, r *http.Request) {
 		e.synCookie(w, "DZIENNIKSID", sid, 0)
 		e.synCookie(w, "SDZIENNIKSID", randomID(), 0)
 		e.synCookie(w, "oauth_token", token, oauthTokenMaxAge)
-		http.Redirect(w, r, e.path("/rodzic/index"), http.StatusFound)
+		http.Redirect(w, r, e.path(e.landing()), http.StatusFound)
+		return
+	}
+	if e.shape().Changed == ChangeEntry {
+		writeHTML(w, http.StatusOK, `<div id="app">Nowe logowanie</div><script src="/assets/login.js"></script>`)
 		return
 	}
 	state := randomID()
@@ -90,23 +95,40 @@ func (e *Emulator) session(r *http.Request, needToken bool) (*synSession, *user)
 	if s == nil || s.dead || (needToken && cookieValue(r, "oauth_token") != s.token) {
 		return nil, nil
 	}
+	if needToken && !s.landed && e.shape().GatewayAfterLanding {
+		return nil, nil
+	}
 	return s, e.users[strings.ToLower(s.login)]
 }
 
+// landing is the page the grant chain ends on.
+func (e *Emulator) landing() string {
+	if l := e.shape().Landing; l != "" {
+		return l
+	}
+	return "/rodzic/index"
+}
+
+// index is the landing page. Fetching it is what opens the session for
+// the gateway when the shape says so.
 func (e *Emulator) index(w http.ResponseWriter, r *http.Request) {
 	switch st := e.shape().LandingStatus; st {
 	case 0:
 	case http.StatusFound:
-		http.Redirect(w, r, e.path("/rodzic/index"), http.StatusFound)
+		http.Redirect(w, r, e.path(e.landing()), http.StatusFound)
 		return
 	default:
 		writeHTML(w, st, "Strona")
 		return
 	}
-	if s, _ := e.session(r, false); s == nil {
+	s, _ := e.session(r, false)
+	if s == nil {
 		writeHTML(w, http.StatusUnauthorized, "Brak dostępu")
 		return
 	}
+	e.mu.Lock()
+	s.landed = true
+	e.mu.Unlock()
 	writeHTML(w, http.StatusOK, "Dziennik")
 }
 
@@ -141,6 +163,10 @@ func (e *Emulator) tokenInfo(w http.ResponseWriter, r *http.Request) {
 	}
 	if e.faultFor(r) == FaultNoUserIdentifier {
 		delete(body, "UserIdentifier")
+	}
+	if e.shape().Changed == ChangeGateway {
+		writeJSON(w, http.StatusOK, map[string]any{"Data": map[string]any{"Identifier": u.id, "Type": "Parent"}, "Version": 3})
+		return
 	}
 	writeJSON(w, http.StatusOK, body)
 }
