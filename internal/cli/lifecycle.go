@@ -224,25 +224,6 @@ func (a *app) checkEntry(ctx context.Context, st *store.Store, e store.Entry) (s
 	return s, nil
 }
 
-func appendOnce(xs []string, x string) []string {
-	for _, v := range xs {
-		if v == x {
-			return xs
-		}
-	}
-	return append(xs, x)
-}
-
-func without(xs []string, x string) []string {
-	out := xs[:0]
-	for _, v := range xs {
-		if v != x {
-			out = append(out, v)
-		}
-	}
-	return out
-}
-
 func (a *app) runRemove(ctx context.Context) error {
 	if !a.opts.yes && !a.io.CanPrompt() {
 		return a.usagef("cli.remove.needs_yes")
