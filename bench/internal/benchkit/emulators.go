@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/setupwizard/setupwizard/internal/loopback"
 	"github.com/setupwizard/setupwizard/internal/flow"
+	"github.com/setupwizard/setupwizard/internal/loopback"
 	"github.com/setupwizard/setupwizard/internal/providers/provider"
 	"github.com/setupwizard/setupwizard/internal/providers/registry"
 )
