@@ -7,6 +7,7 @@ import (
 	"time"
 
 	fcemu "github.com/setupwizard/setupwizard/internal/providers/flameconnect/emulator"
+	libemu "github.com/setupwizard/setupwizard/internal/providers/librus/emulator"
 	"github.com/setupwizard/setupwizard/internal/providers/provider"
 	"github.com/setupwizard/setupwizard/internal/store"
 	"github.com/setupwizard/setupwizard/internal/testenv"
@@ -162,4 +163,28 @@ func refreshGrants(e provider.Emulator) int {
 		return n
 	}
 	return e.Requests()
+}
+
+// A hostile name from the service (escape sequences, a bidi override)
+// never reaches the terminal: not on add, --list, --status or --json.
+func TestHostileNameCleaned(t *testing.T) {
+	w := newWorld(t)
+	w.sopts = []store.Option{store.WithKeyring(store.NewMemoryKeyring())}
+	lb, ok := w.emus["librus"].(*libemu.Emulator)
+	if !ok {
+		t.Skip("no librus emulator registered")
+	}
+	lb.AddUser("7654321u", "hostile-pass-1Aa", "Anna\x1b]0;pwned\x07\x1b[2J", "\u202eKowalska")
+	outs := []outcome{w.run("hostile-pass-1Aa\n", "--provider", "librus", "-u", "7654321u", "--password-stdin")}
+	expect(t, outs[0], ExitOK)
+	for _, args := range [][]string{{"--list"}, {"--list", "--json"}, {"--status"}, {"--status", "--json"}} {
+		outs = append(outs, w.run("", args...))
+	}
+	for _, o := range outs {
+		for _, bad := range []string{"\x1b", "\x07", "\u202e", `\u001b`} {
+			if strings.Contains(o.out+o.errOut, bad) {
+				t.Fatalf("output holds %q:\n%q", bad, o.out+o.errOut)
+			}
+		}
+	}
 }
