@@ -136,3 +136,19 @@ func TestCancelExitCodes(t *testing.T) {
 		t.Fatalf("%d accounts left, want %d", n, len(providers))
 	}
 }
+
+// TestPasswordStdinOnTerminal: --password-stdin typed at a terminal is not
+// echoed, and the terminal gets its echo back.
+func TestPasswordStdinOnTerminal(t *testing.T) {
+	p := providers[0]
+	w := newWorld(t)
+	tm := w.start("--provider", p.domain, "-u", p.login, "--password-stdin")
+	tm.waitNoEcho()
+	pw := w.secret(p.password)
+	tm.typeText(pw + "\r")
+	tm.exit(0)
+	if strings.Contains(tm.Screen(), pw) {
+		t.Fatalf("the password was echoed:\n%s", tm.Screen())
+	}
+	w.entry(p.domain)
+}

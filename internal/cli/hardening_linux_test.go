@@ -104,3 +104,15 @@ func TestHarden(t *testing.T) {
 		t.Fatalf("dumpable = %d, %v; want 0", d, err)
 	}
 }
+
+// Read-only commands create nothing in a fresh config dir.
+func TestReadOnlyCommandsCreateNothing(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "config")
+	w := &world{t: t, env: map[string]string{"SETUPWIZARD_CONFIG_DIR": dir}}
+	for _, args := range [][]string{{"--list"}, {"--list", "--json"}, {"--status"}, {"--token"}} {
+		w.runNoCA("", args...)
+		if es, err := os.ReadDir(dir); err == nil && len(es) > 0 {
+			t.Fatalf("%v created %d files in the config dir", args, len(es))
+		}
+	}
+}
