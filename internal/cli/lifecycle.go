@@ -218,6 +218,7 @@ func (a *app) checkEntry(ctx context.Context, st *store.Store, e store.Entry) (s
 			a.tracer.Note("check %s: %v", e.UniqueID, res.Cause)
 		}
 		s.State, s.Error, s.Reauth = stateExpired, store.IssueAuthExpired, reauthCommand(e)
+		s.Detail = a.T("cli.status.expired_detail")
 	default:
 		s.State = stateValid
 	}

@@ -2,6 +2,8 @@ package cli
 
 import (
 	"encoding/json"
+	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -186,5 +188,49 @@ func TestHostileNameCleaned(t *testing.T) {
 				t.Fatalf("output holds %q:\n%q", bad, o.out+o.errOut)
 			}
 		}
+	}
+}
+
+// --status --json has every field README lists for an entry, the error
+// key of an expired one included.
+func TestStatusJSONMatchesREADME(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(readme)
+	i := strings.Index(s, "`--json` gives per entry")
+	if i < 0 {
+		t.Fatal("README does not list the --status --json fields")
+	}
+	s = s[i+len("`--json` gives per entry"):]
+	s = s[:strings.Index(s, ".\n")]
+	s = regexp.MustCompile(`\([^)]*\)`).ReplaceAllString(s, "")
+	var fields []string
+	for _, m := range regexp.MustCompile("`([a-z_]+)`").FindAllStringSubmatch(s, -1) {
+		fields = append(fields, m[1])
+	}
+	if len(fields) < 4 {
+		t.Fatalf("fields %v", fields)
+	}
+
+	w := newWorld(t)
+	w.sopts = []store.Option{store.WithKeyring(store.NewMemoryKeyring())}
+	a := accounts()[0]
+	expect(t, w.add(a), ExitOK)
+	w.expire(a)
+	o := w.run("", "--status", "--json")
+	expect(t, o, ExitExpired)
+	var got []map[string]any
+	if err := json.Unmarshal([]byte(o.out), &got); err != nil || len(got) != 1 {
+		t.Fatalf("%v\n%s", err, o.out)
+	}
+	for _, f := range fields {
+		if _, ok := got[0][f]; !ok {
+			t.Errorf("--status --json of an expired entry lacks %q (README lists it): %s", f, o.out)
+		}
+	}
+	if got[0]["error"] != store.IssueAuthExpired {
+		t.Errorf("error = %v, want %s", got[0]["error"], store.IssueAuthExpired)
 	}
 }
