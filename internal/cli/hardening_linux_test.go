@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/setupwizard/setupwizard/internal/store"
 )
 
 // --debug FILE: a new file is 0600; an existing file keeps its mode (it
@@ -113,6 +115,37 @@ func TestReadOnlyCommandsCreateNothing(t *testing.T) {
 		w.runNoCA("", args...)
 		if es, err := os.ReadDir(dir); err == nil && len(es) > 0 {
 			t.Fatalf("%v created %d files in the config dir", args, len(es))
+		}
+	}
+}
+
+// With a config dir that cannot be written, a sign-in and a check stop
+// before any request: the password is never sent for nothing.
+func TestReadOnlyConfigDirSendsNothing(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("root writes into read-only directories")
+	}
+	w := newWorld(t)
+	w.sopts = []store.Option{store.WithKeyring(store.NewMemoryKeyring())}
+	a := accounts()[0]
+	expect(t, w.add(a), ExitOK)
+	if err := os.Chmod(w.dir, 0o500); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.Chmod(w.dir, 0o700) })
+	for _, e := range w.emus {
+		e.ResetRequests()
+	}
+	other := accounts()[len(accounts())-1]
+	if o := w.run(other.password+"\n", "--provider", other.provider, "-u", other.login, "--password-stdin"); o.code == ExitOK {
+		t.Fatalf("an add into a read-only dir succeeded: %s", o.out)
+	}
+	if o := w.run("", "--status"); o.code == ExitOK {
+		t.Fatalf("--status with a read-only dir succeeded: %s", o.out)
+	}
+	for d, e := range w.emus {
+		if n := e.Requests(); n != 0 {
+			t.Errorf("%s: %d requests with a read-only config dir", d, n)
 		}
 	}
 }

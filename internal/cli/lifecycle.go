@@ -92,6 +92,10 @@ func (a *app) runStatus(ctx context.Context) error {
 		}
 		return nil
 	}
+	// A refreshed cache or an expiry must be recordable before any request.
+	if err := a.checkWritable(ctx, st); err != nil {
+		return err
+	}
 	// A locked or absent keyring must not read as "every account expired":
 	// prove it answers before judging any cache.
 	if err := st.Probe(ctx, m[0].Domain); err != nil {
