@@ -16,7 +16,7 @@ import (
 
 // The demo account the emulator starts with.
 const (
-	DemoLogin    = "demo"
+	DemoLogin    = "demo@example.net"
 	DemoPassword = "example-demo-password"
 )
 

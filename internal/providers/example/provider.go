@@ -59,7 +59,7 @@ func (p *Provider) Domain() string { return Domain }
 // Schema implements provider.Provider.
 func (p *Provider) Schema() provider.Schema {
 	return provider.Schema{
-		{Name: "username", Kind: provider.Text, Required: true},
+		{Name: "email", Kind: provider.Email, Required: true},
 		{Name: "password", Kind: provider.Password, Required: true},
 	}
 }
@@ -126,7 +126,7 @@ func (p *Provider) Validate(ctx context.Context, in provider.Input, progress pro
 	if progress != nil {
 		progress(provider.Progress{Step: 1, Total: 1, Key: "signing_in"})
 	}
-	g, status, err := p.post(ctx, "sign in", url.Values{"grant_type": {"password"}, "username": {in["username"]}, "password": {in["password"]}})
+	g, status, err := p.post(ctx, "sign in", url.Values{"grant_type": {"password"}, "username": {in["email"]}, "password": {in["password"]}})
 	if err != nil {
 		return nil, err
 	}
@@ -139,9 +139,9 @@ func (p *Provider) Validate(ctx context.Context, in provider.Input, progress pro
 	}
 	title := provider.CleanText(g.Name)
 	if title == "" {
-		title = in["username"]
+		title = in["email"]
 	}
-	return &provider.Account{UniqueID: provider.Slugify(in["username"]), Title: title, Login: in["username"],
+	return &provider.Account{UniqueID: provider.Slugify(in["email"]), Title: title, Login: in["email"],
 		Identity: provider.CleanText(g.UserID), Cache: c}, nil
 }
 
