@@ -12,6 +12,7 @@ import (
 	"github.com/setupwizard/setupwizard/internal/flow"
 	"github.com/setupwizard/setupwizard/internal/providers/provider"
 	"github.com/setupwizard/setupwizard/internal/ui/frontend"
+	"golang.org/x/term"
 )
 
 // Options configures a session; shared with internal/ui/prompt so the
@@ -133,8 +134,10 @@ func programOptions(ctx context.Context, opts Options) []tea.ProgramOption {
 	// tick: 120 fps (its maximum) halves that wait (about 17 -> 9 ms); an
 	// unchanged view costs a comparison per tick.
 	o := []tea.ProgramOption{tea.WithContext(ctx), tea.WithFPS(120)}
-	if opts.In != nil {
-		o = append(o, tea.WithInput(opts.In))
+	if in := opts.In; in != nil {
+		o = append(o, tea.WithInput(guardInput(in)))
+	} else if term.IsTerminal(int(os.Stdin.Fd())) {
+		o = append(o, tea.WithInput(guardInput(os.Stdin)))
 	}
 	if opts.Out != nil {
 		o = append(o, tea.WithOutput(opts.Out))
