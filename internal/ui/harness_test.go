@@ -211,6 +211,7 @@ type sessionOpts struct {
 	height     int // 0: 24
 	notice     string
 	in         io.Reader // nil: no input (keys are sent to the program)
+	back       bool      // Options.Back
 	brief      map[string]string
 	extra      []provider.Provider
 	noStatic   bool
@@ -250,7 +251,7 @@ func startSession(t *testing.T, o sessionOpts) *session {
 		Options: Options{
 			In: o.in, Out: s.scr, Lang: o.lang,
 			NoColor: !o.colour, Width: o.width, Height: s.h,
-			Notice: o.notice, NoticeBrief: o.brief,
+			Notice: o.notice, NoticeBrief: o.brief, Back: o.back,
 		},
 		staticSpinner: !o.noStatic,
 		onStart:       func(p *tea.Program) { started <- p },

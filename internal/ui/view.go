@@ -51,7 +51,7 @@ func (m model) frame(compact bool) frame {
 	case phasePick:
 		fr.from, fr.to = m.picker.render(body, m.st)
 		fr.want = fr.to
-		foot.help(m.st.help, m.chrome.HelpPick(false))
+		foot.help(m.st.help, m.chrome.HelpPick(m.cfg.Back))
 	default:
 		fr.from, fr.to, fr.want = m.renderForm(body, foot, compact)
 	}
@@ -174,6 +174,9 @@ func (m model) renderDone(pg *page) {
 	switch {
 	case m.fatal != nil:
 		// The caller reports the error (and picks the exit code).
+		return
+	case m.back:
+		// The caller shows its previous step; nothing to leave behind.
 		return
 	case m.cancelled:
 		pg.text(m.st.err, 0, markErr, m.chrome.CancelledNote)
