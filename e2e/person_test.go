@@ -102,19 +102,37 @@ func TestPasteTrailingNewlineSignsIn(t *testing.T) {
 	w.entry(p.domain)
 }
 
-// TestPasteWithTabRefused: a paste with a tab is refused at once with
-// invalid_characters, the field is left as it was, and nothing is stored.
-func TestPasteWithTabRefused(t *testing.T) {
+// TestPasteRefused: a paste with a tab (or an inner newline, a BEL, an
+// escape sequence) is refused at once with invalid_characters, one of
+// 5000 characters with too_long; the field is left as it was, and
+// nothing is stored.
+func TestPasteRefused(t *testing.T) {
 	p := providers[1]
 	w := newWorld(t)
 	tm := w.start("--provider", p.domain)
 	tm.waitFor(helpForm)
 	tm.typeText(p.login)
 	tm.press(vterm.Tab)
-	tm.paste(w.secret(p.password) + "\tx")
-	scr := tm.waitScreen("invalid_characters", func(s string) bool { return strings.Contains(s, "(invalid_characters)") })
-	if strings.Contains(scr, "*") {
-		t.Fatalf("the refused paste left something in the password field:\n%s", scr)
+	pw := w.secret(p.password)
+	tests := []struct{ paste, key string }{
+		{pw + "\tx", "(invalid_characters)"},
+		{pw + "\nx", "(invalid_characters)"},
+		{pw + "\a", "(invalid_characters)"},
+		{pw + "\x1b[31mx", "(invalid_characters)"},
+		{"\x1b]0;title\a" + pw, "(invalid_characters)"},
+		{strings.Repeat("p", 5000), "(too_long)"},
+	}
+	for _, tt := range tests {
+		tm.paste(tt.paste)
+		scr := tm.waitScreen(tt.key, func(s string) bool { return strings.Contains(s, tt.key) })
+		if strings.Contains(scr, "*") {
+			t.Fatalf("the refused paste %q left something in the password field:\n%s", tt.paste, scr)
+		}
+		// Typing clears the error; the field is empty again after.
+		tm.typeText("x")
+		tm.waitScreen("the error cleared by typing", func(s string) bool { return !strings.Contains(s, tt.key) })
+		tm.typeText("\x7f") // backspace
+		tm.waitScreen("the field empty", func(s string) bool { return !strings.Contains(s, "> *") })
 	}
 	// Enter on the empty password: the engine's required, still nothing sent.
 	tm.press(vterm.Enter)
@@ -122,10 +140,10 @@ func TestPasteWithTabRefused(t *testing.T) {
 	tm.press(vterm.CtrlC)
 	tm.exit(130)
 	if l := w.list(); len(l) != 0 {
-		t.Fatalf("entries after a refused paste: %+v", l)
+		t.Fatalf("entries after refused pastes: %+v", l)
 	}
 	if left := w.newItems(p.domain); len(left) != 0 {
-		t.Fatalf("keyring items after a refused paste: %v", names(left))
+		t.Fatalf("keyring items after refused pastes: %v", names(left))
 	}
 }
 

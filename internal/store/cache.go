@@ -166,27 +166,28 @@ func rawDelete(k Keyring, service, user string) error {
 // write to finish and are not reported. A missing manifest has nothing to
 // protect, so steps 2, 3 and 6 are skipped; a corrupt one has its
 // generations' chunks deleted first. A manifest of a newer version is left
-// alone (ErrNewer). It returns the new generation.
-func (c caches) replace(ctx context.Context, service, id string, cache []byte, ifGen string) (string, error) {
+// alone (ErrNewer). It returns the new generation, and whether the old one
+// is gone (else the caller keeps its intent so the next change tidies).
+func (c caches) replace(ctx context.Context, service, id string, cache []byte, ifGen string) (gen string, clean bool, err error) {
 	if len(cache) > MaxCacheSize {
-		return "", fmt.Errorf("%d bytes, at most %d: %w", len(cache), MaxCacheSize, ErrTooLarge)
+		return "", false, fmt.Errorf("%d bytes, at most %d: %w", len(cache), MaxCacheSize, ErrTooLarge)
 	}
 	old, left, err := c.inspect(ctx, service, id)
 	prev := err == nil
 	if ifGen != "" && (!prev || old.Gen != ifGen) {
 		if err != nil && !errors.Is(err, errItemMissing) && !errors.Is(err, ErrCorrupt) {
-			return "", err
+			return "", false, err
 		}
-		return "", fmt.Errorf("cache changed since generation %s was read: %w", ifGen, ErrConflict)
+		return "", false, fmt.Errorf("cache changed since generation %s was read: %w", ifGen, ErrConflict)
 	}
 	switch {
 	case prev, errors.Is(err, errItemMissing):
 	case errors.Is(err, ErrCorrupt):
 		if err := c.deleteLeftovers(ctx, service, id, left); err != nil {
-			return "", fmt.Errorf("delete the chunks a corrupt manifest names: %w", err)
+			return "", false, fmt.Errorf("delete the chunks a corrupt manifest names: %w", err)
 		}
 	default:
-		return "", err
+		return "", false, err
 	}
 	avoid := []string{old.Gen}
 	for _, d := range append(old.Stale, left...) {
@@ -195,35 +196,57 @@ func (c caches) replace(ctx context.Context, service, id string, cache []byte, i
 	m := newManifest(newGen(avoid...), cache)
 	if prev {
 		if err := c.deleteLeftovers(ctx, service, id, old.Stale); err != nil {
-			return "", fmt.Errorf("delete a dead generation: %w", err)
+			return "", false, fmt.Errorf("delete a dead generation: %w", err)
 		}
 		intent := old
 		intent.Stale = []dead{{m.Gen, m.Chunks}}
 		if err := c.setManifest(ctx, service, id, intent); err != nil {
-			return "", fmt.Errorf("record the new generation: %w", err)
+			return "", false, fmt.Errorf("record the new generation: %w", err)
 		}
 	}
 	if err := c.setChunks(ctx, service, id, m.Gen, cache); err != nil {
-		return "", err
+		return "", false, err
 	}
 	if prev {
 		m.Stale = []dead{{old.Gen, old.Chunks}}
 	}
 	if err := c.setManifest(ctx, service, id, m); err != nil {
 		if errors.Is(err, errMayHaveLanded) {
-			return "", fmt.Errorf("switch to the new generation: %w: %w", ErrOutcomeUnknown, err)
+			return "", false, fmt.Errorf("switch to the new generation: %w: %w", ErrOutcomeUnknown, err)
 		}
-		return "", fmt.Errorf("switch to the new generation: %w", err)
+		return "", false, fmt.Errorf("switch to the new generation: %w", err)
 	}
 	if !prev {
-		return m.Gen, nil
+		return m.Gen, true, nil
 	}
 	if err := c.deleteGen(ctx, service, id, old.Gen, old.Chunks); err != nil {
-		return m.Gen, nil // still listed as stale: the next write deletes it
+		return m.Gen, false, nil // still listed as stale: the next change deletes it
 	}
 	m.Stale = nil
-	_ = c.setManifest(ctx, service, id, m) // on failure the stale entry names deleted items: harmless
-	return m.Gen, nil
+	if err := c.setManifest(ctx, service, id, m); err != nil {
+		return m.Gen, false, nil // the stale entry names deleted items: harmless, tidied next
+	}
+	return m.Gen, true, nil
+}
+
+// tidy deletes the generations the manifest lists as stale (what an
+// interrupted replace left) and rewrites it without them. A missing, corrupt
+// or newer manifest is left as it is: a reauth or remove deals with it.
+func (c caches) tidy(ctx context.Context, service, id string) error {
+	m, _, err := c.inspect(ctx, service, id)
+	switch {
+	case errors.Is(err, errItemMissing), errors.Is(err, ErrCorrupt), errors.Is(err, ErrNewer):
+		return nil
+	case err != nil:
+		return err
+	case len(m.Stale) == 0:
+		return nil
+	}
+	if err := c.deleteLeftovers(ctx, service, id, m.Stale); err != nil {
+		return err
+	}
+	m.Stale = nil
+	return c.setManifest(ctx, service, id, m)
 }
 
 // generation returns the generation the entry's manifest names now ("" when

@@ -146,5 +146,12 @@ func TestNewerManifest(t *testing.T) {
 		if _, err := s.Get(bg, e.ID); err != nil {
 			t.Fatalf("entry gone: %v", err)
 		}
+		// The refused changes leave nothing for the next one to trip on.
+		if err := s.SetIssue(bg, e.ID, store.IssueAuthExpired, true, ""); err != nil {
+			t.Fatalf("the next change: %v", err)
+		}
+		if after := kr.snapshot(); !maps.Equal(before, after) {
+			t.Fatalf("items changed under a newer manifest by the next change")
+		}
 	}
 }

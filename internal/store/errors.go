@@ -84,7 +84,7 @@ func (e errQueued) Error() string {
 }
 
 // keyringCause maps backend error texts to a reason and a fix. The texts are
-// those go-keyring and godbus produce (see protocols/os-keyring.md); they are
+// those go-keyring and godbus produce (docs/storage.md lists the situations); they are
 // matched as substrings of the lower-cased message, first match wins.
 var keyringCauses = []struct {
 	match       []string

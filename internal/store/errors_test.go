@@ -11,7 +11,7 @@ import (
 )
 
 // TestKeyringErrors feeds the errors go-keyring really returns (captured
-// from the situations in protocols/os-keyring.md) through the store and
+// from the situations docs/storage.md lists) through the store and
 // checks the message names the cause and the fix.
 func TestKeyringErrors(t *testing.T) {
 	cases := []struct {

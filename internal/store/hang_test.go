@@ -102,15 +102,17 @@ func TestLateCallKeepsLock(t *testing.T) {
 		name string
 		hang func(id string) func(op, user string) bool
 		op   func(s *store.Store, id string) error
+		// removed: the op is a remove, which the next change finishes.
+		removed bool
 	}{
 		{"replace: the switch lands late", func(string) func(string, string) bool { return nth("set", 3) }, // intent, chunk, switch
 			func(s *store.Store, id string) error {
 				_, err := s.ReplaceCache(bg, id, []byte("from A"), "")
 				return err
-			}},
+			}, false},
 		{"remove: the manifest delete lands late", func(id string) func(string, string) bool {
 			return func(op, user string) bool { return op == "delete" && user == id }
-		}, func(s *store.Store, id string) error { return s.Remove(bg, id) }},
+		}, func(s *store.Store, id string) error { return s.Remove(bg, id) }, true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -142,6 +144,16 @@ func TestLateCallKeepsLock(t *testing.T) {
 
 			close(gate.release) // the late call lands
 			settle(t, a)
+			if c.removed {
+				// B's change first finishes A's remove, as any change does.
+				if _, err := b.ReplaceCache(bg, e.ID, fromB, ""); !errors.Is(err, store.ErrNotFound) {
+					t.Fatalf("B after A's remove: %v, want the entry gone", err)
+				}
+				if items := kr.list(e.ID); len(items) != 0 {
+					t.Fatalf("A's remove left %v", keys(items))
+				}
+				return
+			}
 			if _, err := b.ReplaceCache(bg, e.ID, fromB, ""); err != nil {
 				t.Fatalf("B after A let go: %v", err)
 			}

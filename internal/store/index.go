@@ -31,21 +31,29 @@ const (
 type indexFile struct {
 	Version int     `json:"version"`
 	Entries []Entry `json:"entries"`
-	// Pending lists adds that were writing keyring items when the index
-	// was written: an add records its intent here before its first
-	// keyring write and drops it when it commits the entry, so the items
-	// of an add that was interrupted are known to the next writer, which
-	// deletes them (recoverPending).
-	Pending []pendingAdd `json:"pending,omitempty"`
+	// Pending lists changes that were writing keyring items when the
+	// index was written: each records its intent here before its first
+	// keyring write and drops it in the index write that commits it, so
+	// whatever an interrupted change left is known to the next writer,
+	// which finishes or undoes it (recoverPending).
+	Pending []pendingOp `json:"pending,omitempty"`
 }
 
-// pendingAdd is the intent of an add: the items of generation Gen under
-// entry id ID in Service may exist, and no entry owns them yet.
-type pendingAdd struct {
+// Kinds of pending change.
+const (
+	opAdd     = "add"     // undo: delete generation Gen (Chunks) and the manifest
+	opReplace = "replace" // finish: delete the generations the manifest lists as stale
+	opRemove  = "remove"  // finish: delete every item, then the entry
+)
+
+// pendingOp is the intent of a change to entry ID's items in Service. For
+// an add, generation Gen (Chunks chunks) may exist with no entry owning it.
+type pendingOp struct {
+	Op      string `json:"op"`
 	ID      string `json:"entry_id"`
 	Service string `json:"service"`
-	Gen     string `json:"generation"`
-	Chunks  int    `json:"chunks"`
+	Gen     string `json:"generation,omitempty"`
+	Chunks  int    `json:"chunks,omitempty"`
 }
 
 // readIndex reads entries.json; a missing file is an empty index. Anything
@@ -116,9 +124,9 @@ func parseIndex(path string, b []byte) (indexFile, error) {
 		idx.Entries[i].Title = cleanText(e.Title)
 	}
 	for i, p := range idx.Pending {
-		if !entryIDRE.MatchString(p.ID) || !strings.HasPrefix(p.Service, ServicePrefix) ||
-			!domainRE.MatchString(strings.TrimPrefix(p.Service, ServicePrefix)) || !genRE.MatchString(p.Gen) ||
-			p.Chunks < 0 || p.Chunks > maxChunks {
+		if (p.Op != opAdd && p.Op != opReplace && p.Op != opRemove) || !entryIDRE.MatchString(p.ID) ||
+			!strings.HasPrefix(p.Service, ServicePrefix) || !domainRE.MatchString(strings.TrimPrefix(p.Service, ServicePrefix)) ||
+			(p.Op == opAdd && !genRE.MatchString(p.Gen)) || p.Chunks < 0 || p.Chunks > maxChunks {
 			return bad("pending add %d: bad fields", i)
 		}
 	}

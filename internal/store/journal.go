@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,32 +12,54 @@ import (
 	"github.com/gofrs/flock"
 )
 
-// recoverPending undoes every add that recorded its intent and was then
-// interrupted (killed, keyring gone, a call abandoned): it deletes the
-// generation's chunks (descending, absent ones are fine) and the manifest,
-// then drops the intent from the index. The caller holds the lock, so no
-// add that is still running can be named here: an add keeps the lock from
-// its intent to its commit. An intent whose entry is in the index was
-// committed by an index write that crashed before dropping it (never the
-// case with one atomic write, but harmless): only the intent goes.
+// recoverPending finishes or undoes every change that recorded its intent
+// and was then interrupted (killed, keyring gone, a call abandoned):
+//
+//   - add: the entry was never committed, so generation Gen's chunks
+//     (descending, absent ones are fine) and the manifest are deleted;
+//   - replace: the manifest names the old or the new generation, never a
+//     mix; the other one, listed as stale, is deleted;
+//   - remove: the remove is run again, then the entry dropped.
+//
+// Then the intents are dropped from the index. The caller holds the lock,
+// and every change keeps it from its intent to its commit, so no change
+// still running is named here.
 func (s *Store) recoverPending(ctx context.Context, idx *indexFile) error {
 	if len(idx.Pending) == 0 {
 		return nil
 	}
 	for _, p := range slices.Clone(idx.Pending) {
-		if find(idx.Entries, p.ID) < 0 {
-			// The chunk count recorded is the add's; a prefix of it exists.
-			if err := s.caches.deleteLeftovers(ctx, p.Service, p.ID, []dead{{p.Gen, p.Chunks}}); err != nil {
-				return fmt.Errorf("finish an interrupted add: %w", err)
-			}
-			if err := s.caches.deleteItem(ctx, p.Service, p.ID); err != nil {
-				return fmt.Errorf("finish an interrupted add: %w", err)
-			}
+		if err := s.recoverOne(ctx, idx, p); err != nil {
+			return fmt.Errorf("finish an interrupted %s of entry %s: %w", p.Op, p.ID, err)
 		}
-		idx.Pending = slices.DeleteFunc(idx.Pending, func(q pendingAdd) bool { return q.ID == p.ID })
+		idx.Pending = slices.DeleteFunc(idx.Pending, func(q pendingOp) bool { return q == p })
+		s.recovered = append(s.recovered, p)
 	}
 	if err := s.writeIndex(idx); err != nil {
-		return fmt.Errorf("finish an interrupted add: %w", err)
+		return fmt.Errorf("finish interrupted changes: %w", err)
+	}
+	return nil
+}
+
+func (s *Store) recoverOne(ctx context.Context, idx *indexFile, p pendingOp) error {
+	i := find(idx.Entries, p.ID)
+	switch {
+	case p.Op == opAdd && i < 0:
+		if err := s.caches.deleteLeftovers(ctx, p.Service, p.ID, []dead{{p.Gen, p.Chunks}}); err != nil {
+			return err
+		}
+		return s.caches.deleteItem(ctx, p.Service, p.ID)
+	case p.Op == opReplace && i >= 0:
+		return s.caches.tidy(ctx, p.Service, p.ID)
+	case p.Op == opRemove && i >= 0:
+		err := s.caches.remove(ctx, p.Service, p.ID)
+		if errors.Is(err, ErrNewer) {
+			return nil // a newer setupwizard's cache: the entry stays, untouched
+		}
+		if err != nil {
+			return err
+		}
+		idx.Entries = slices.Delete(idx.Entries, i, i+1)
 	}
 	return nil
 }

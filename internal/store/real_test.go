@@ -27,21 +27,34 @@ var realTimeout = store.WithTimeout(2 * time.Minute)
 // id/, as user -> secret.
 func secretToolItems(t testing.TB, id string) map[string]string {
 	t.Helper()
+	items := map[string]string{}
+	for u, v := range secretToolSearch(t, store.Service(realDomain)) {
+		if u == id || strings.HasPrefix(u, id+"/") {
+			items[u] = v
+		}
+	}
+	return items
+}
+
+// secretToolSearch lists every item of service, as user -> secret, with
+// `secret-tool search --all service <service>`.
+func secretToolSearch(t testing.TB, service string) map[string]string {
+	t.Helper()
 	// secret-tool prints attributes on stderr, the rest on stdout; the
 	// label go-keyring gives every item names the user, so stdout suffices.
-	out, err := exec.Command("secret-tool", "search", "--all", "service", store.Service(realDomain)).Output()
+	out, err := exec.Command("secret-tool", "search", "--all", "service", service).Output()
 	if err != nil && len(out) != 0 {
 		t.Fatalf("secret-tool search: %v", err)
 	}
 	items := map[string]string{}
 	var user, secret string
 	flush := func() {
-		if user == id || strings.HasPrefix(user, id+"/") {
+		if user != "" {
 			items[user] = secret
 		}
 		user, secret = "", ""
 	}
-	labelSuffix := "' on '" + store.Service(realDomain) + "'"
+	labelSuffix := "' on '" + service + "'"
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
@@ -71,7 +84,7 @@ func TestRealKeyringRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, n := range []int{100, 5 << 10, 64 << 10, 1 << 20} {
+	for _, n := range []int{100, 5 << 10, store.MaxCacheSize} {
 		t.Run(fmt.Sprint(n), func(t *testing.T) {
 			if n > 64<<10 && testing.Short() {
 				t.Skip("1 MB (683 items) takes ~30 s in gnome-keyring; runs without -short")

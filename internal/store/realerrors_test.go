@@ -16,7 +16,7 @@ import (
 )
 
 // TestRealKeyringUnavailable runs this test binary in environments where
-// the real go-keyring fails (see protocols/os-keyring.md) and checks the
+// the real go-keyring fails (the situations docs/storage.md lists) and checks the
 // message names the cause. Each child gets its own HOME and bus, so the
 // suite's keyring is never touched.
 func TestRealKeyringUnavailable(t *testing.T) {

@@ -50,6 +50,11 @@ type Store struct {
 	// meanwhile. Guarded by mu.
 	held *heldLock
 
+	// recovered lists the interrupted changes the current change finished
+	// first (recoverPending), so a Remove that finds its entry already
+	// removed that way succeeds. Guarded by mu.
+	recovered []pendingOp
+
 	// beforeIndexWrite, when set (tests), runs before each index write and
 	// can fail it.
 	beforeIndexWrite func() error
@@ -134,6 +139,7 @@ func (s *Store) with(ctx context.Context, f func(idx *indexFile) error) error {
 	if err != nil {
 		return err
 	}
+	s.recovered = nil
 	if err := s.recoverPending(ctx, &idx); err != nil {
 		return err
 	}
@@ -255,22 +261,21 @@ func (s *Store) Add(ctx context.Context, e Entry, cache []byte) (Entry, error) {
 			return fmt.Errorf("add %s entry %q: %w", e.Domain, e.UniqueID, ErrDuplicate)
 		}
 		e.ID = newEntryID(func(id string) bool {
-			return find(idx.Entries, id) >= 0 || slices.ContainsFunc(idx.Pending, func(p pendingAdd) bool { return p.ID == id })
+			return find(idx.Entries, id) >= 0 || slices.ContainsFunc(idx.Pending, func(p pendingOp) bool { return p.ID == id })
 		})
 		e.Created = s.stamp()
 		e.Modified = e.Created
 		e.Keyring = KeyringRef{Service: Service(e.Domain), Item: e.ID}
 		m := newManifest(newGen(), cache)
-		intent := pendingAdd{ID: e.ID, Service: e.Keyring.Service, Gen: m.Gen, Chunks: m.Chunks}
-		idx.Pending = append(idx.Pending, intent)
-		if err := s.writeIndex(idx); err != nil {
-			return fmt.Errorf("add %s entry: record the intent: %w", e.Domain, err)
+		intent := pendingOp{Op: opAdd, ID: e.ID, Service: e.Keyring.Service, Gen: m.Gen, Chunks: m.Chunks}
+		if err := s.begin(idx, intent); err != nil {
+			return fmt.Errorf("add %s entry: %w", e.Domain, err)
 		}
 		if _, err := s.caches.create(ctx, e.Keyring.Service, e.ID, m, cache); err != nil {
 			s.undoAdd(ctx, idx, intent, m)
 			return fmt.Errorf("add %s entry: %w", e.Domain, err)
 		}
-		idx.Pending = slices.DeleteFunc(idx.Pending, func(p pendingAdd) bool { return p.ID == e.ID })
+		idx.Pending = slices.DeleteFunc(idx.Pending, func(p pendingOp) bool { return p == intent })
 		idx.Entries = append(idx.Entries, e)
 		// writeIndex fails only before its rename: after it the entry is
 		// committed and its cache must stay.
@@ -286,15 +291,25 @@ func (s *Store) Add(ctx context.Context, e Entry, cache []byte) (Entry, error) {
 	return clone(e), nil
 }
 
+// begin records intent in the index before a change's first keyring write.
+func (s *Store) begin(idx *indexFile, intent pendingOp) error {
+	idx.Pending = append(idx.Pending, intent)
+	if err := s.writeIndex(idx); err != nil {
+		idx.Pending = slices.DeleteFunc(idx.Pending, func(p pendingOp) bool { return p == intent })
+		return fmt.Errorf("record the intent: %w", err)
+	}
+	return nil
+}
+
 // undoAdd deletes what a failed add wrote and, when that is done, drops
 // its intent from the index; otherwise the intent stays for the next
 // change to finish.
-func (s *Store) undoAdd(ctx context.Context, idx *indexFile, intent pendingAdd, m manifest) {
+func (s *Store) undoAdd(ctx context.Context, idx *indexFile, intent pendingOp, m manifest) {
 	if !s.caches.undoCreate(ctx, intent.Service, intent.ID, m) {
 		return
 	}
 	idx.Entries = slices.DeleteFunc(idx.Entries, func(e Entry) bool { return e.ID == intent.ID })
-	idx.Pending = slices.DeleteFunc(idx.Pending, func(p pendingAdd) bool { return p.ID == intent.ID })
+	idx.Pending = slices.DeleteFunc(idx.Pending, func(p pendingOp) bool { return p == intent })
 	_ = s.writeIndex(idx)
 }
 
@@ -332,13 +347,26 @@ func (s *Store) ReplaceCache(ctx context.Context, id string, cache []byte, ifVer
 		if i < 0 {
 			return fmt.Errorf("replace cache of entry %q: %w", id, ErrNotFound)
 		}
+		if err := s.checkVersion(ctx, idx.Entries[i], ifVersion); err != nil {
+			return fmt.Errorf("replace cache of entry %q: %w", id, err)
+		}
 		ref := idx.Entries[i].Keyring
-		gen, err := s.caches.replace(ctx, ref.Service, ref.Item, cache, string(ifVersion))
+		intent := pendingOp{Op: opReplace, ID: id, Service: ref.Service}
+		if err := s.begin(idx, intent); err != nil {
+			return fmt.Errorf("replace cache of entry %q: %w", id, err)
+		}
+		gen, clean, err := s.caches.replace(ctx, ref.Service, ref.Item, cache, string(ifVersion))
 		if err != nil {
+			// The intent stays: the next change deletes what this one
+			// left (or, if the switch may still land, whichever
+			// generation lost).
 			return fmt.Errorf("replace cache of entry %q: %w", id, err)
 		}
 		ver = Version(gen)
 		idx.Entries[i].Modified = s.stamp()
+		if clean {
+			idx.Pending = slices.DeleteFunc(idx.Pending, func(p pendingOp) bool { return p == intent })
+		}
 		if err := s.writeIndex(idx); err != nil {
 			return fmt.Errorf("replace cache of entry %q (the new cache is in place): %w", id, err)
 		}
@@ -389,9 +417,10 @@ func (s *Store) SetIssue(ctx context.Context, id, issue string, open bool, ifVer
 
 // SetIdentity records the identity the service vouched for on entry id
 // (entries written before identities were kept learn it from their
-// cache). Setting what is already so does not rewrite the index.
+// cache). It is kept byte for byte, as the flow compares it, and only ever
+// written JSON-escaped. Setting what is already so does not rewrite the
+// index.
 func (s *Store) SetIdentity(ctx context.Context, id, identity string) error {
-	identity = cleanText(identity)
 	return s.with(ctx, func(idx *indexFile) error {
 		i := find(idx.Entries, id)
 		if i < 0 {
@@ -416,14 +445,27 @@ func (s *Store) SetIdentity(ctx context.Context, id, identity string) error {
 func (s *Store) Remove(ctx context.Context, id string) error {
 	return s.with(ctx, func(idx *indexFile) error {
 		i := find(idx.Entries, id)
+		if i < 0 && slices.ContainsFunc(s.recovered, func(p pendingOp) bool { return p.Op == opRemove && p.ID == id }) {
+			return nil // an earlier, interrupted Remove of it was just finished
+		}
 		if i < 0 {
 			return fmt.Errorf("remove entry %q: %w", id, ErrNotFound)
 		}
 		ref := idx.Entries[i].Keyring
+		intent := pendingOp{Op: opRemove, ID: id, Service: ref.Service}
+		if err := s.begin(idx, intent); err != nil {
+			return fmt.Errorf("remove entry %q: %w", id, err)
+		}
 		if err := s.caches.remove(ctx, ref.Service, ref.Item); err != nil {
+			if errors.Is(err, ErrNewer) { // nothing was touched: no intent to keep
+				idx.Pending = slices.DeleteFunc(idx.Pending, func(p pendingOp) bool { return p == intent })
+				_ = s.writeIndex(idx)
+			}
+			// Otherwise the intent stays: the next change finishes the remove.
 			return fmt.Errorf("remove entry %q: %w", id, err)
 		}
 		idx.Entries = slices.Delete(idx.Entries, i, i+1)
+		idx.Pending = slices.DeleteFunc(idx.Pending, func(p pendingOp) bool { return p == intent })
 		if err := s.writeIndex(idx); err != nil {
 			return fmt.Errorf("remove entry %q: %w", id, err)
 		}

@@ -36,9 +36,12 @@ func PickAccount(ctx context.Context, opts Options, p Pick) (int, error) {
 	order := p.Order()
 	m := pickModel{cfg: config{Options: opts}, st: newStyles(opts.NoColor), chrome: c, width: opts.Width, height: opts.Height,
 		picker: picker{title: p.Title(c)}, order: order}
-	for _, i := range order {
+	for row, i := range order {
 		a := p.Accounts[i]
 		m.picker.items = append(m.picker.items, pickItem{label: frontend.Clean(a.Label), note: frontend.Clean(a.Note)})
+		if i == p.Start-1 {
+			m.picker.cursor = row
+		}
 	}
 	final, err := tea.NewProgram(m, programOptions(ctx, opts)...).Run()
 	if err != nil {

@@ -70,6 +70,17 @@ func TestPickAccount(t *testing.T) {
 	}
 }
 
+// TestPickAccountStart: after esc came back from an account's form, the
+// cursor starts on that account.
+func TestPickAccountStart(t *testing.T) {
+	p := reauthPick("en")
+	p.Start = 3 // Test Service, listed last
+	got, err := PickAccount(context.Background(), Options{In: strings.NewReader("\r"), Out: newScreen(), NoColor: true, Width: 80, Height: 24}, p)
+	if err != nil || got != 2 {
+		t.Fatalf("got %d, %v; want 2", got, err)
+	}
+}
+
 func TestConfirm(t *testing.T) {
 	tests := []struct {
 		lang, input string

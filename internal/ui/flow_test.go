@@ -137,6 +137,30 @@ func TestEscOnFormCancels(t *testing.T) {
 	}
 }
 
+// TestEscBackToCallersStep: with Options.Back (a reauth form after the
+// account picker), esc on the form returns ErrBack and leaves nothing on
+// screen; ctrl+c still cancels.
+func TestEscBackToCallersStep(t *testing.T) {
+	s := startSession(t, sessionOpts{back: true, reauth: &existing})
+	scr := s.wait("Password")
+	if !strings.Contains(scr, "esc back") {
+		t.Fatalf("hints do not say esc goes back:\n%s", scr)
+	}
+	s.key("esc")
+	if _, err := s.result(); !errors.Is(err, ErrBack) || errors.Is(err, ErrCancelled) {
+		t.Fatalf("err = %v, want ErrBack", err)
+	}
+	if scr := s.finalScreen(); strings.Contains(scr, "cancelled") {
+		t.Fatalf("a note was left for a step back:\n%s", scr)
+	}
+	s = startSession(t, sessionOpts{back: true, reauth: &existing})
+	s.wait("Password")
+	s.key("ctrl+c")
+	if _, err := s.result(); !errors.Is(err, ErrCancelled) {
+		t.Fatalf("ctrl+c: err = %v, want ErrCancelled", err)
+	}
+}
+
 func TestParentContextCancelStopsValidator(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

@@ -168,9 +168,10 @@ func checkInsert(value, text string) string {
 	return ""
 }
 
-// isControl matches what the engine refuses as invalid_characters.
+// isControl matches what the engine refuses as invalid_characters, and
+// pasteESC (an escape sequence inside a paste).
 func isControl(r rune) bool {
-	return unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || unicode.Is(unicode.Cf, r)
+	return unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || unicode.Is(unicode.Cf, r) || r == pasteESC
 }
 
 // input builds the validator's input. The runner clears the map once

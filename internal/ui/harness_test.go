@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"regexp"
 	"strings"
@@ -209,6 +210,8 @@ type sessionOpts struct {
 	width      int // 0: 80
 	height     int // 0: 24
 	notice     string
+	in         io.Reader // nil: no input (keys are sent to the program)
+	back       bool      // Options.Back
 	brief      map[string]string
 	extra      []provider.Provider
 	noStatic   bool
@@ -240,12 +243,15 @@ func startSession(t *testing.T, o sessionOpts) *session {
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	if o.in == nil {
+		o.in = strings.NewReader("")
+	}
 	started := make(chan *tea.Program, 1)
 	cfg := config{
 		Options: Options{
-			In: strings.NewReader(""), Out: s.scr, Lang: o.lang,
+			In: o.in, Out: s.scr, Lang: o.lang,
 			NoColor: !o.colour, Width: o.width, Height: s.h,
-			Notice: o.notice, NoticeBrief: o.brief,
+			Notice: o.notice, NoticeBrief: o.brief, Back: o.back,
 		},
 		staticSpinner: !o.noStatic,
 		onStart:       func(p *tea.Program) { started <- p },

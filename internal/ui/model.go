@@ -62,6 +62,7 @@ type model struct {
 	note   string // a one-line notice above the help ("cancelled")
 
 	cancelled bool
+	back      bool // the cancel was esc at the first screen, with Options.Back
 	fatal     error
 }
 
@@ -119,7 +120,7 @@ func (m model) start(i int) (tea.Model, tea.Cmd) {
 
 // back leaves the form for the provider picker, keeping what was typed
 // (not the password) for when this provider is chosen again.
-func (m model) back() (tea.Model, tea.Cmd) {
+func (m model) backToPicker() (tea.Model, tea.Cmd) {
 	m.kept[m.cur] = m.form.values()
 	m.form.clearPasswords()
 	m.form.blur()
@@ -129,8 +130,18 @@ func (m model) back() (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
-// canGoBack says whether esc on the form goes back to a picker.
-func (m model) canGoBack() bool { return len(m.choices) > 1 }
+// canGoBack says whether esc on the form goes back to a picker, or to the
+// caller's step before the session.
+func (m model) canGoBack() bool { return len(m.choices) > 1 || m.cfg.Back }
+
+// escFirst is esc on the session's first screen: back to the caller's
+// previous step when it has one, else a cancel.
+func (m model) escFirst() (tea.Model, tea.Cmd) {
+	next, cmd := m.quitCancelled()
+	nm := next.(model)
+	nm.back = m.cfg.Back
+	return nm, cmd
+}
 
 func (m model) Init() tea.Cmd { return nil }
 
@@ -186,7 +197,7 @@ func (m model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	switch m.phase {
 	case phasePick:
 		if msg.String() == "esc" {
-			return m.quitCancelled()
+			return m.escFirst()
 		}
 		if m.picker.key(msg) {
 			return m.start(m.picker.cursor)
@@ -207,10 +218,10 @@ func (m model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 func (m model) formKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	switch msg.String() {
 	case "esc":
-		if m.canGoBack() {
-			return m.back()
+		if len(m.choices) > 1 {
+			return m.backToPicker()
 		}
-		return m.quitCancelled()
+		return m.escFirst()
 	case "tab", "down":
 		return m, m.form.focusOn(m.form.focus + 1)
 	case "shift+tab", "up":

@@ -417,3 +417,40 @@ func TestFinish(t *testing.T) {
 }
 
 var errKeyringTest = errors.New("keyring locked")
+
+func TestBriefNotice(t *testing.T) {
+	demo := "Demo: both services are emulated on this machine. flameconnect: demo@example.com / demo-password; librus: 1234567u / demo-password. Any other password shows invalid_auth."
+	tests := []struct {
+		o      Options
+		domain string
+		want   string
+	}{
+		{Options{Notice: demo}, "flameconnect", "Demo: flameconnect: demo@example.com / demo-password"},
+		{Options{Notice: demo}, "librus", "Demo: librus: 1234567u / demo-password"},
+		{Options{Notice: demo}, "", "Demo: both services are emulated on this machine"},
+		{Options{Notice: demo}, "other", "Demo: both services are emulated on this machine"},
+		{Options{Notice: demo, NoticeBrief: map[string]string{"librus": "Demo · 1234567u / demo-password"}}, "librus", "Demo · 1234567u / demo-password"},
+		{Options{Notice: "Short note"}, "librus", "Short note"},
+	}
+	for _, tt := range tests {
+		if got := briefNotice(tt.o, tt.domain, 80); got != tt.want {
+			t.Errorf("%s: got %q, want %q", tt.domain, got, tt.want)
+		}
+	}
+	if got := briefNotice(Options{Notice: demo}, "flameconnect", 20); ansi.StringWidth(got) > 20 {
+		t.Errorf("not cut to the width: %q", got)
+	}
+}
+
+// TestWideTerminalCapsText: at 200 columns no line is wider than 80, so
+// descriptions and errors stay readable.
+func TestWideTerminalCapsText(t *testing.T) {
+	m, _ := newFormModel(t, scripted{flowtest.New()}, 200)
+	m.cfg.Notice = strings.Repeat("A long notice that goes on. ", 10)
+	m.errs = map[string]string{flow.Base: provider.KeyCannotConnect, "email": flow.ErrInvalidCharacters}
+	for _, line := range strings.Split(m.render(), "\n") {
+		if w := ansi.StringWidth(line); w > maxWidth {
+			t.Errorf("line %q is %d wide", line, w)
+		}
+	}
+}

@@ -51,7 +51,7 @@ func (m model) frame(compact bool) frame {
 	case phasePick:
 		fr.from, fr.to = m.picker.render(body, m.st)
 		fr.want = fr.to
-		foot.help(m.st.help, m.chrome.HelpPick(false))
+		foot.help(m.st.help, m.chrome.HelpPick(m.cfg.Back))
 	default:
 		fr.from, fr.to, fr.want = m.renderForm(body, foot, compact)
 	}
@@ -63,19 +63,39 @@ func (m model) frame(compact bool) frame {
 	return fr
 }
 
-// briefNotice is the one-line notice of a compact frame.
+// briefNotice is the one-line notice of a compact frame: NoticeBrief's
+// line for the domain, else the notice's part about the domain ("Demo:
+// flameconnect: a@b.c / pw" from a notice listing every service), else
+// its first sentence; cut to the width.
 func briefNotice(o Options, domain string, w int) string {
 	s, ok := o.NoticeBrief[domain]
 	if !ok {
 		s, ok = o.NoticeBrief[""]
 	}
 	if !ok {
-		s = o.Notice
-		if i := strings.Index(s, ". "); i >= 0 {
-			s = s[:i+1]
-		}
+		s = noticePart(o.Notice, domain)
 	}
 	return ansi.Truncate(strings.TrimSpace(s), w, "…")
+}
+
+func noticePart(notice, domain string) string {
+	first, _, _ := strings.Cut(notice, ". ")
+	if domain == "" {
+		return first
+	}
+	lead := ""
+	if word, _, ok := strings.Cut(first, " "); ok && strings.HasSuffix(word, ":") {
+		lead = word + " "
+	}
+	for _, sentence := range strings.Split(notice, ". ") {
+		for _, part := range strings.Split(sentence, ";") {
+			part = strings.TrimSpace(part)
+			if strings.HasPrefix(strings.ToLower(part), strings.ToLower(domain)+":") {
+				return lead + strings.TrimSuffix(part, ".")
+			}
+		}
+	}
+	return first
 }
 
 // renderForm adds the form to body and its status and hints to foot. It
@@ -154,6 +174,9 @@ func (m model) renderDone(pg *page) {
 	switch {
 	case m.fatal != nil:
 		// The caller reports the error (and picks the exit code).
+		return
+	case m.back:
+		// The caller shows its previous step; nothing to leave behind.
 		return
 	case m.cancelled:
 		pg.text(m.st.err, 0, markErr, m.chrome.CancelledNote)

@@ -36,7 +36,7 @@ var errAuthorityShape = errors.New("authority: want https://host[:port][/proxy-p
 func parseAuthority(s string) (authority, error) {
 	u, err := url.Parse(strings.TrimSpace(s))
 	if err != nil {
-		return authority{}, fmt.Errorf("%w: %v", errAuthorityShape, err)
+		return authority{}, fmt.Errorf("%w: %w", errAuthorityShape, err)
 	}
 	if u.Scheme != "https" {
 		return authority{}, fmt.Errorf("%w: the scheme must be https", errAuthorityShape)

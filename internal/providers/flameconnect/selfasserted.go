@@ -65,7 +65,7 @@ func parseSelfAsserted(body []byte) (saAnswer, error) {
 		ErrorCode json.RawMessage `json:"errorCode"`
 	}
 	if err := json.Unmarshal(body, &raw); err != nil {
-		return saAnswer{}, fmt.Errorf("%w: %v", errNotJSON, err)
+		return saAnswer{}, fmt.Errorf("%w: %w", errNotJSON, err)
 	}
 	status, ok := scalar(raw.Status)
 	if !ok {

@@ -17,6 +17,10 @@ const (
 	fcBase   = "/" + fcTenant + "/" + fcPolicy + "/"
 )
 
+// capturedGUID is the tenant GUID the captured-shape fixtures name in
+// hosts.tenant.
+const capturedGUID = "6c1f5d3e-7a0b-4c1e-9f2a-0b8e2d4f6a10"
+
 func testAuthority(t testing.TB) authority {
 	t.Helper()
 	a, err := parseAuthority("https://login.example:8443/" + fcTenant + "/" + fcPolicy)
@@ -52,6 +56,10 @@ func TestParseSettingsFixtures(t *testing.T) {
 		{file: "lowercase_tenant_only.html", csrf: "bG93ZXJ0+/w==", transID: "StateProperties=eyJsdCI6MX0", base: fcBase, policy: fcPolicy, login: "email"},
 		{file: "escaped_trailing_comma.html", csrf: "ZXNj+/ZQ==", transID: "StateProperties=eyJlIjoxfQ", base: fcBase, policy: fcPolicy, login: "email"},
 		{file: "script_object.html", csrf: "c2NyaXB0+/w==", transID: "StateProperties=eyJzIjoxfQ", base: fcBase, policy: fcPolicy, login: "email", pvInHeader: true},
+		{file: "captured_script_settings.html", csrf: "Y2FwdHVyZWQ+/2NzcmY=", transID: "StateProperties=eyJUSUQiOiJjYXB0dXJlZCJ9",
+			base: "/" + capturedGUID + "/" + fcPolicy + "/", policy: fcPolicy, login: "signInName"},
+		{file: "../captured/page_large.html", csrf: "Y2FwdHVyZWQ+/2NzcmY=", transID: "StateProperties=eyJUSUQiOiJjYXB0dXJlZCJ9",
+			base: "/" + capturedGUID + "/" + fcPolicy + "/", policy: fcPolicy, login: "signInName"},
 		{file: "no_csrf.html", err: errNoCSRF},
 		{file: "no_transid.html", err: errNoTransID},
 		{file: "hostile_csrf.html", err: errNoCSRF},

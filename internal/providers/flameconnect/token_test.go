@@ -188,6 +188,13 @@ func TestIdentity(t *testing.T) {
 	if err != nil || got != acct.Identity {
 		t.Fatalf("Identity(cache) = %q, %v; want %q", got, err, acct.Identity)
 	}
+	if again := signedIn(t, e, p); again.Identity != acct.Identity {
+		t.Fatalf("a second sign-in of the same account: %q, want %q", again.Identity, acct.Identity)
+	}
+	refreshed, err := p.Check(context.Background(), acct.Cache)
+	if id, _ := p.Identity(refreshed); err != nil || id != acct.Identity {
+		t.Fatalf("identity after a refresh: %q, %v", id, err)
+	}
 	e.AddAccount("other@example.com", "other-pw-1")
 	e.Impersonate(emulator.DemoEmail, "other@example.com")
 	lied := signedIn(t, e, p)
@@ -202,5 +209,21 @@ func TestIdentity(t *testing.T) {
 	hostile := `{"Account":{"a":{"home_account_id":"a.t","local_account_id":"\u001b]0;pwned\u0007"}}}`
 	if id, err := p.Identity([]byte(hostile)); err == nil || id != "" {
 		t.Errorf("hostile account id: %q, %v", id, err)
+	}
+}
+
+// The fresh path of --token: cache parsing only.
+func BenchmarkTokenFromCache(b *testing.B) {
+	e, ca := startEmulator(b)
+	p := providerFor(e, ca)
+	acct, err := p.Validate(context.Background(), demoInput(), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, updated, err := p.Token(context.Background(), acct.Cache, minValid); err != nil || updated != nil {
+			b.Fatal(err)
+		}
 	}
 }

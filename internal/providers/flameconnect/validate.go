@@ -59,7 +59,7 @@ func (p *Provider) Validate(ctx context.Context, in provider.Input, progress pro
 	}
 	if !sess.Allowed(authURL) {
 		// The metadata points the sign-in elsewhere: nothing goes there.
-		return nil, provider.Fail(provider.KeyUnknown, "authorize endpoint: %v: %s", provider.ErrForeignHost, provider.Redacted(authURL))
+		return nil, provider.Fail(provider.KeyUnknown, "authorize endpoint: %w: %s", provider.ErrForeignHost, provider.Redacted(authURL))
 	}
 	b2c := &b2cSession{http: sess, auth: auth, cookies: cookies}
 	page, err := b2c.openPage(ctx, authURL, pk.state)
@@ -102,7 +102,7 @@ func (p *Provider) Validate(ctx context.Context, in provider.Input, progress pro
 	}
 	return &provider.Account{
 		UniqueID: provider.Slugify(email),
-		Title:    email,
+		Title:    provider.CleanText(email),
 		Login:    email,
 		Identity: identity,
 		Cache:    data,

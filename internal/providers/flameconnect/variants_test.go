@@ -2,6 +2,7 @@ package flameconnect
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -9,8 +10,8 @@ import (
 	"github.com/setupwizard/setupwizard/internal/providers/provider"
 )
 
-// Server shapes the protocol facts allow, each served through the real TLS
-// stack by the emulator (which also checks the facts' headers strictly): a
+// Server shapes docs/flameconnect.md allows, each served through the real TLS
+// stack by the emulator (which also checks the request headers strictly): a
 // sign-in and a refresh work against every one of them.
 func TestValidateServerVariants(t *testing.T) {
 	tests := []struct {
@@ -174,4 +175,25 @@ func findRequest(t *testing.T, log []emulator.Recorded, method, suffix string) e
 	}
 	t.Fatalf("no %s ...%s request", method, suffix)
 	return emulator.Recorded{}
+}
+
+// Revisits are allowed, real loops are not: a chain that keeps coming back
+// to one URL ends with unknown and says why, and nothing leaves the host.
+func TestRedirectLoopStops(t *testing.T) {
+	e, ca := startEmulator(t)
+	e.SetVariant(emulator.Variant{Loop: true})
+	_, err := providerFor(e, ca).Validate(context.Background(), demoInput(), nil)
+	pe := wantKey(t, err, provider.KeyUnknown)
+	if !errors.Is(err, provider.ErrRevisited) && !errors.Is(err, provider.ErrTooManyHops) {
+		t.Fatalf("cause %q names neither a loop nor the hop cap", pe.Err)
+	}
+	n := 0
+	for _, r := range e.Log() {
+		if strings.HasSuffix(r.Path, "/revisit") {
+			n++
+		}
+	}
+	if n < 2 || n > provider.DefaultMaxVisits {
+		t.Errorf("the looping URL was fetched %d times", n)
+	}
 }

@@ -55,19 +55,6 @@ func (s Schema) Has(name string) bool {
 	return false
 }
 
-// Input builds an Input from values in the schema's field order, so
-// callers never spell field names: Schema().Input(login, password).
-// Values beyond the fields are ignored; missing ones stay unset.
-func (s Schema) Input(values ...string) Input {
-	in := Input{}
-	for i, f := range s {
-		if i < len(values) {
-			in[f.Name] = values[i]
-		}
-	}
-	return in
-}
-
 // Input holds submitted values by field name. It carries the password for the
 // length of one validation; callers drop it afterwards.
 type Input map[string]string

@@ -12,9 +12,6 @@ func TestSchemaInput(t *testing.T) {
 	if len(in) != 2 || in["username"] != "1234567u" || in["password"] != "pw" {
 		t.Fatalf("Input = %v", in)
 	}
-	if in := s.Input("only"); len(in) != 1 || in["username"] != "only" {
-		t.Fatalf("short Input = %v", in)
-	}
 }
 
 func TestTranslations(t *testing.T) {

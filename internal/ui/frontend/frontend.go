@@ -14,6 +14,11 @@ import (
 // of input). Nothing was saved; the command line exits 130.
 var ErrCancelled = errors.New("cancelled")
 
+// ErrBack is returned when the person pressed esc on the first screen of a
+// session whose caller has a step before it (Options.Back): the caller
+// shows that step again. Nothing was saved.
+var ErrBack = errors.New("back to the previous step")
+
 // Options configures one interactive session.
 type Options struct {
 	// In and Out are the terminal (nil: os.Stdin / os.Stdout).
@@ -30,6 +35,10 @@ type Options struct {
 	// screen, so text printed before it is out of sight): --demo puts the
 	// demo credentials here.
 	Notice string
+	// Back says the caller has a step before this session (the account
+	// picker before a reauth form): esc on the session's first screen then
+	// returns ErrBack instead of cancelling, and the hints say "esc back".
+	Back bool
 	// NoticeBrief is Notice condensed to one short line, shown instead of
 	// it (and kept in sight) when the terminal is too small for the whole
 	// screen. Keyed by provider domain, so a form can show just its own
@@ -44,6 +53,10 @@ type Pick struct {
 	// line passes Chrome.ReauthQuestion when an account signs in again.
 	Question string
 	Accounts []Account
+	// Start is 1 + the index in Accounts of the account the cursor starts
+	// on (after esc came back from that account's form); 0 starts on the
+	// first one listed.
+	Start int
 }
 
 // Account is one account in a picker.

@@ -126,18 +126,20 @@ func writeTextJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-// revisit is one Revisit chain: visits so far and where it ends.
+// revisit is one Revisit chain: visits so far and where it ends (never,
+// for a Loop).
 type revisit struct {
 	target string
 	visits int
+	loop   bool
 }
 
 // revisitChain starts a chain that requests its first URL twice before
-// target, and returns that URL.
-func (e *Emulator) revisitChain(target string) string {
+// target (or for ever, when loop), and returns that URL.
+func (e *Emulator) revisitChain(target string, loop bool) string {
 	id := randomToken()
 	e.mu.Lock()
-	e.revisits[id] = &revisit{target: target}
+	e.revisits[id] = &revisit{target: target, loop: loop}
 	e.mu.Unlock()
 	return e.lowerBase() + routeRevisit + "?chain=" + id
 }
@@ -152,7 +154,7 @@ func (e *Emulator) revisit(w http.ResponseWriter, r *http.Request) {
 	if rv != nil {
 		rv.visits++
 		visits = rv.visits
-		if visits >= 2 {
+		if visits >= 2 && !rv.loop {
 			delete(e.revisits, id)
 		}
 	}
@@ -160,7 +162,7 @@ func (e *Emulator) revisit(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case rv == nil:
 		htmlError(w, http.StatusBadRequest, "Bad Request")
-	case visits == 1:
+	case visits == 1 || rv.loop:
 		e.redirectVia(w, 2, r.URL.RequestURI())
 	default:
 		w.Header().Set("Location", rv.target)

@@ -1,11 +1,11 @@
 // Package emulator is a TLS server on loopback that behaves like the
-// FlameConnect Azure AD B2C tenant as described in the protocol facts: OIDC
-// metadata, a B2C sign-in page with SETTINGS and x-ms-cpim-* cookies,
-// SelfAsserted, confirmed with a relative redirect hop, and a token endpoint
-// with PKCE, refresh grants and revocation. Tests and --demo use it; faults
-// reproduce the ways the real service breaks, variants the shapes a B2C
-// tenant (or an independent emulator written from the same facts) may
-// take. SelfAsserted checks every header the facts say clients send.
+// FlameConnect Azure AD B2C tenant as docs/flameconnect.md describes it:
+// OIDC metadata, a B2C sign-in page with SETTINGS and x-ms-cpim-*
+// cookies, SelfAsserted, confirmed with a relative redirect hop, a token
+// endpoint with PKCE, refresh grants and revocation, and one call of the
+// cloud API for Bearer tokens. Tests and --demo use it; faults reproduce
+// the ways the real service breaks, variants the shapes a B2C tenant may
+// take. SelfAsserted checks every header a browser sends.
 package emulator
 
 import (

@@ -113,7 +113,7 @@ func (p page) cookieHeader(quote bool) string {
 	return strings.Join(parts, "; ")
 }
 
-// xhrHeaders are SelfAsserted's headers as the protocol facts list them.
+// xhrHeaders are SelfAsserted's headers as docs/flameconnect.md lists them.
 func (h *harness) xhrHeaders(p page, quote bool) map[string]string {
 	return map[string]string{
 		"X-CSRF-TOKEN": p.csrf, "X-Requested-With": "XMLHttpRequest", "Cookie": p.cookieHeader(quote),
@@ -282,7 +282,7 @@ func TestMetadataPointsAtTheAuthorityHost(t *testing.T) {
 	}
 }
 
-// SelfAsserted checks every header the protocol facts say clients send: a
+// SelfAsserted checks every header docs/flameconnect.md says clients send: a
 // request missing or changing any one is answered with a page, not JSON.
 func TestSelfAssertedChecksXHRHeaders(t *testing.T) {
 	h := start(t)
@@ -304,7 +304,7 @@ func TestSelfAssertedChecksXHRHeaders(t *testing.T) {
 	}
 	p := h.openPage("v")
 	if _, body := h.selfAssertedWith(p, emulator.DemoPassword, h.xhrHeaders(p, false)); !strings.Contains(body, `"status":"200"`) {
-		t.Fatalf("the facts' headers: %s", body)
+		t.Fatalf("the documented headers: %s", body)
 	}
 }
 

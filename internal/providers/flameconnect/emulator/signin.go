@@ -16,7 +16,7 @@ import (
 // txLifetime is how long a sign-in page stays usable, like B2C's.
 const txLifetime = 15 * time.Minute
 
-// What browsers send on B2C's SelfAsserted XHR, per the protocol facts.
+// What browsers send on B2C's SelfAsserted XHR (docs/flameconnect.md).
 const (
 	xhrAccept      = "application/json, text/javascript, */*; q=0.01"
 	xhrContentType = "application/x-www-form-urlencoded; charset=UTF-8"
@@ -193,7 +193,7 @@ func (e *Emulator) lookupTx(id string) *transaction {
 	return tx
 }
 
-// xhrHeadersOK checks SelfAsserted's headers as the facts list them: the
+// xhrHeadersOK checks SelfAsserted's headers as docs/flameconnect.md lists them: the
 // CSRF token, X-Requested-With, Referer (the authorize URL), Origin,
 // Accept, Content-Type with its charset, and x-ms-cpim-pageviewid when the
 // page asked for it.
@@ -356,8 +356,8 @@ func (e *Emulator) confirmed(w http.ResponseWriter, r *http.Request) {
 	delete(e.txs, tx.id)
 	e.mu.Unlock()
 	loc := e.lowerBase() + routeAuthResp + "?hop=" + hop
-	if v.Revisit {
-		loc = e.revisitChain(loc)
+	if v.Revisit || v.Loop {
+		loc = e.revisitChain(loc, v.Loop)
 	}
 	if fault == FaultForeignRedirect {
 		w.Header().Set("Location", e.foreign.URL+loc)

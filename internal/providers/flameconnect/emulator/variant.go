@@ -5,8 +5,8 @@ import (
 	"strings"
 )
 
-// Variant picks among server shapes the protocol facts allow. Unlike a
-// Fault, every variant is a working tenant: a client that follows the facts
+// Variant picks among server shapes real B2C tenants take. Unlike a
+// Fault, every variant is a working tenant: a client that follows docs/flameconnect.md
 // signs in against each of them. The zero Variant is the live service's
 // usual shape.
 type Variant struct {
@@ -57,6 +57,9 @@ type Variant struct {
 	// (A -> B -> A -> app), as real services' chains do; a client must
 	// not take it for a loop.
 	Revisit bool
+	// Loop makes the chain after confirmed come back to one URL for ever:
+	// a real loop, which a client must stop.
+	Loop bool
 	// AuthorityCase spells the policy of Authority (and Env) in another
 	// letter case ("lower" or "upper"), as a user's override may; the
 	// page's hosts keep the service's spelling, which the API wants.
@@ -104,7 +107,7 @@ type member struct {
 
 type object []member
 
-// neededKeys stay quoted in SettingsScript: the facts' regexes need them.
+// neededKeys stay quoted in SettingsScript: the public client's regexes need them.
 var neededKeys = map[string]bool{
 	"csrf": true, "transId": true, "api": true, "hosts": true, "tenant": true, "policy": true,
 	"pageViewId": true, "isPageViewIdSentWithHeader": true,
