@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/setupwizard/setupwizard/e2e/vterm"
 )
 
 // runEnv is run with extra environment (later values win).
@@ -151,4 +153,25 @@ func TestPasswordStdinOnTerminal(t *testing.T) {
 		t.Fatalf("the password was echoed:\n%s", tm.Screen())
 	}
 	w.entry(p.domain)
+}
+
+// TestReauthEscBackToPicker: esc on the reauth form returns to the account
+// picker with the cursor on the same account; esc there exits 130.
+func TestReauthEscBackToPicker(t *testing.T) {
+	w := newWorld(t)
+	for _, p := range providers {
+		addScripted(t, w, p)
+	}
+	p := providers[1]
+	tm := w.start("--reauth")
+	tm.waitFor("Which account do you want to sign in again?")
+	tm.press(vterm.Down)
+	tm.waitFor("> " + p.text(t, "config.flow_title", nil))
+	tm.press(vterm.Enter)
+	tm.waitFor(p.text(t, "config.step.reauth_confirm.title", map[string]string{"name": w.entry(p.domain).Title})[:12])
+	tm.press(vterm.Esc)
+	tm.waitFor("Which account do you want to sign in again?")
+	tm.waitFor("> " + p.text(t, "config.flow_title", nil))
+	tm.press(vterm.Esc)
+	tm.exit(130)
 }

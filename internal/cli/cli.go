@@ -75,6 +75,13 @@ type app struct {
 	noticeBrief map[string]string
 	// prompter is the interactive front end; Main picks one when nil.
 	prompter Prompter
+	// back tells the front end that esc on its first screen returns to
+	// the account picker shown before it (frontend.ErrBack).
+	back bool
+	// pickStart is 1 + the index of the account the next picker starts on.
+	pickStart int
+	// picked is 1 + the index chosen on the last picker (0: no picker).
+	picked int
 	// demo is the running demo's emulators, nil outside --demo.
 	demo *demo
 }

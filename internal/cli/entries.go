@@ -100,7 +100,7 @@ func (a *app) selectEntry(ctx context.Context, st *store.Store, questionKey stri
 		return store.Entry{}, a.usagef("cli.entry.several", "count", itoa(len(m)), "filter", a.filterText(),
 			"list", "  "+strings.Join(items, "\n  "))
 	}
-	pick := frontend.Pick{Question: a.T(questionKey)}
+	pick := frontend.Pick{Question: a.T(questionKey), Start: a.pickStart}
 	for _, e := range m {
 		acct := frontend.Account{Label: a.T("cli.entry.label", "service", a.displayName(e.Domain), "title", clean(e.Title))}
 		if e.HasIssue(store.IssueAuthExpired) {
@@ -112,6 +112,7 @@ func (a *app) selectEntry(ctx context.Context, st *store.Store, questionKey stri
 	if err != nil {
 		return store.Entry{}, err
 	}
+	a.picked = i + 1
 	return m[i], nil
 }
 

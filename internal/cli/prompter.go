@@ -48,7 +48,7 @@ func (f frontEnd) Confirm(ctx context.Context, q string) (bool, error) {
 // withNotice picks up a notice set after the front end was chosen.
 func (f frontEnd) withNotice() frontend.Options {
 	o := f.opts
-	o.Notice, o.NoticeBrief = f.a.notice, f.a.noticeBrief
+	o.Notice, o.NoticeBrief, o.Back = f.a.notice, f.a.noticeBrief, f.a.back
 	return o
 }
 

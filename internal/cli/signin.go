@@ -70,10 +70,25 @@ func (a *app) runReauth(ctx context.Context) error {
 	if err != nil {
 		return storeErr(a.T("cli.store.open"), err)
 	}
-	e, err := a.selectEntry(ctx, st, "cli.reauth.which")
-	if err != nil {
+	for {
+		a.picked = 0
+		e, err := a.selectEntry(ctx, st, "cli.reauth.which")
+		if err != nil {
+			return err
+		}
+		err = a.reauthEntry(ctx, st, e)
+		if errors.Is(err, frontend.ErrBack) {
+			// esc on the form: back to the picker, on the same account.
+			a.pickStart = a.picked
+			continue
+		}
 		return err
 	}
+}
+
+// reauthEntry runs the reauth of e; with a picker before it, esc on the
+// form returns frontend.ErrBack.
+func (a *app) reauthEntry(ctx context.Context, st *store.Store, e store.Entry) error {
 	p, found := registry.Find(a.providers, e.Domain)
 	if !found {
 		return a.failf("cli.entry.unknown_provider", "name", clean(e.Domain))
@@ -84,6 +99,8 @@ func (a *app) runReauth(ctx context.Context) error {
 		return f
 	}
 	if a.interactive() {
+		a.back = a.picked > 0
+		defer func() { a.back = false }()
 		return a.runInteractive(ctx, st, []provider.Provider{p}, newFlow)
 	}
 	login := a.opts.username
