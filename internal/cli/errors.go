@@ -96,11 +96,38 @@ func (a *app) judge(err error) verdict {
 		return verdict{code: ExitCancelled, msg: a.T("cli.cancelled_nothing_saved")}
 	case errors.Is(err, store.ErrKeyring):
 		return verdict{code: ExitKeyring, msg: a.keyringAdvice(err)}
+	case storeTrouble(err) != "":
+		// The store's own words name files and generations: --debug.
+		return verdict{code: ExitFlow, msg: a.T(storeTrouble(err))}
 	case errors.As(err, &ee):
 		return verdict{code: ee.code, msg: ee.err.Error()}
 	default:
 		return verdict{code: ExitFlow, msg: err.Error()}
 	}
+}
+
+// storeTroubles are the store's failures a person can act on, each with
+// its sentence in the catalog.
+var storeTroubles = []struct {
+	err error
+	key string
+}{
+	{store.ErrOutcomeUnknown, "cli.store_error.outcome_unknown"},
+	{store.ErrLocked, "cli.store_error.locked"},
+	{store.ErrIndex, "cli.store_error.index"},
+	{store.ErrCorrupt, "cli.store_error.corrupt"},
+	{store.ErrTooLarge, "cli.store_error.too_large"},
+	{store.ErrNewer, "cli.store_error.newer"},
+}
+
+// storeTrouble is the catalog key for err's store failure, or "".
+func storeTrouble(err error) string {
+	for _, t := range storeTroubles {
+		if errors.Is(err, t.err) {
+			return t.key
+		}
+	}
+	return ""
 }
 
 // errorJSON is what --json prints on stdout when a command fails, so a

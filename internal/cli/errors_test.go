@@ -39,6 +39,8 @@ func TestReport(t *testing.T) {
 		{name: "keyring", err: storeErr("probe", keyringErr), code: ExitKeyring, stderr: []string{"locked", "--demo"}, noStderr: []string{"IsLocked", "probe"}},
 		{name: "keyring with code", err: withCode(ExitFlow, keyringErr), code: ExitKeyring, stderr: []string{"locked"}},
 		{name: "plain", err: errors.New("boom"), code: ExitFlow, stderr: []string{"setupwizard: boom"}},
+		{name: "outcome unknown", err: fmt.Errorf("replace: switch: %w: %w", store.ErrOutcomeUnknown, errors.New("timeout")), code: ExitFlow, stderr: []string{"may or may not have been replaced", "--status"}, noStderr: []string{"switch"}},
+		{name: "locked", err: fmt.Errorf("entries.lock: %w", store.ErrLocked), code: ExitFlow, stderr: []string{"Another setupwizard"}, noStderr: []string{"entries.lock"}},
 	}
 	for _, tc := range cases {
 		for _, asJSON := range []bool{false, true} {
