@@ -7,6 +7,7 @@ package cli
 import (
 	"context"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"os"
 	"runtime/debug"
@@ -99,7 +100,7 @@ func (a *app) run(ctx context.Context, args []string) int {
 	a.text = cliText()
 	fs := a.flagSet()
 	if err := fs.Parse(args); err != nil {
-		return a.report(&usageError{msg: err.Error()})
+		return a.report(a.parseError(err))
 	}
 	a.set = map[string]bool{}
 	fs.Visit(func(f *pflag.Flag) { a.set[f.Name] = true })
@@ -204,6 +205,32 @@ func (a *app) flagSet() *pflag.FlagSet {
 	fs.BoolVar(&o.version, "version", false, "")
 	fs.BoolVarP(&o.help, "help", "h", false, "")
 	return fs
+}
+
+// parseError words pflag's errors in this run's language.
+func (a *app) parseError(err error) error {
+	var (
+		notExist *pflag.NotExistError
+		required *pflag.ValueRequiredError
+		invalid  *pflag.InvalidValueError
+	)
+	switch {
+	case errors.As(err, &notExist):
+		return a.usagef("cli.usage.unknown_flag", "flag", flagSpelling(notExist.GetSpecifiedName(), notExist.GetSpecifiedShortnames()))
+	case errors.As(err, &required):
+		return a.usagef("cli.usage.flag_needs_value", "flag", flagSpelling(required.GetSpecifiedName(), required.GetSpecifiedShortnames()))
+	case errors.As(err, &invalid):
+		return a.usagef("cli.usage.flag_bad_value", "flag", "--"+invalid.GetFlag().Name, "value", clean(invalid.GetValue()))
+	}
+	return &usageError{msg: err.Error()}
+}
+
+// flagSpelling is a flag as the person typed it.
+func flagSpelling(name, short string) string {
+	if name != "" {
+		return "--" + clean(name)
+	}
+	return "-" + clean(short)
 }
 
 // discard swallows pflag's own printing: errors go through report.

@@ -181,6 +181,9 @@ func TestUsageErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{"--nope"}, "unknown flag"},
+		{[]string{"-x"}, "unknown flag: -x"},
+		{[]string{"--timeout"}, "--timeout needs a value"},
+		{[]string{"--timeout", "soon"}, `--timeout: "soon" is not a valid value`},
 		{[]string{"--list", "--status"}, "exclude each other"},
 		{[]string{"--remove"}, "--remove needs --account"},
 		{[]string{"--password-stdin"}, "needs -u/--username"},
