@@ -225,12 +225,13 @@ func (a *app) parseError(err error) error {
 	return &usageError{msg: err.Error()}
 }
 
-// flagSpelling is a flag as the person typed it.
-func flagSpelling(name, short string) string {
-	if name != "" {
-		return "--" + clean(name)
+// flagSpelling is a flag as the person typed it: within a group of
+// shorthands ("-xv") it is that group.
+func flagSpelling(name, shorthands string) string {
+	if shorthands != "" {
+		return "-" + clean(shorthands)
 	}
-	return "-" + clean(short)
+	return "--" + clean(name)
 }
 
 // discard swallows pflag's own printing: errors go through report.
