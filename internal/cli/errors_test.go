@@ -117,7 +117,7 @@ func TestKeyringAdvice(t *testing.T) {
 				}
 				for _, l := range lines {
 					// The fix line is a command to paste; others stay short.
-					if !strings.Contains(l, "sh -c") && len([]rune(l)) > 100 {
+					if !strings.Contains(l, "bash -c") && len([]rune(l)) > 100 {
 						t.Errorf("long line (%d): %s", len([]rune(l)), l)
 					}
 				}

@@ -68,11 +68,11 @@ func (a *app) keyringFix(t keyringTrouble) string {
 	case troubleNoBus:
 		// A private session bus with a keyring for this one run; read -s
 		// asks for the keyring password visibly instead of waiting silently.
-		return `dbus-run-session -- sh -c 'read -rsp "Keyring password: " p; echo; printf %s "$p" | gnome-keyring-daemon --unlock --components=secrets >/dev/null; ` + self + `'`
+		return `dbus-run-session -- bash -c 'read -rsp "Keyring password: " p; echo; printf %s "$p" | gnome-keyring-daemon --unlock --components=secrets >/dev/null; ` + self + `'`
 	case troubleNoService:
 		return "sudo apt install gnome-keyring"
 	case troubleLocked:
-		return `sh -c 'read -rsp "Keyring password: " p; echo; printf %s "$p" | gnome-keyring-daemon --replace --unlock --components=secrets >/dev/null'`
+		return `bash -c 'read -rsp "Keyring password: " p; echo; printf %s "$p" | gnome-keyring-daemon --replace --unlock --components=secrets >/dev/null'`
 	}
 	return ""
 }
