@@ -13,9 +13,21 @@ import (
 // lifecycle (status, an expired sign-in and its reauth, remove) and leaves
 // nothing behind when it ends.
 func TestDemo(t *testing.T) {
-	forEachProvider(t, func(t *testing.T, p provCase) {
+	forEachProvider(t, func(t *testing.T, p provCase) { demoLifecycle(t, p, nil) })
+}
+
+// TestDemoWithoutKeyring: with no keyring at all the demo says so in one
+// line and the whole lifecycle still works, in memory.
+func TestDemoWithoutKeyring(t *testing.T) {
+	demoLifecycle(t, providers[len(providers)-1], noBus)
+}
+
+// demoLifecycle signs in to p in the demo, then walks the next steps:
+// check, expire and check again, reauth, remove.
+func demoLifecycle(t *testing.T, p provCase, env []string) {
+	{
 		w := newWorld(t)
-		tm := w.start("--demo")
+		tm := w.startWith(env, "--demo")
 		tm.waitFor("Demo")
 		tm.waitFor(p.login + " / " + p.password)
 		for range indexOf(p) {
@@ -62,7 +74,10 @@ func TestDemo(t *testing.T) {
 		if l := w.list(); len(l) != 0 {
 			t.Fatalf("--demo wrote to the user's entries: %+v", l)
 		}
-	})
+		if env != nil && strings.Count(tm.Screen(), "memory") > 2 {
+			t.Errorf("the in-memory keyring is explained more than once:\n%s", tm.Screen())
+		}
+	}
 }
 
 // indexOf is p's place in the provider picker.
