@@ -1,11 +1,8 @@
 package e2e
 
 import (
-	"bytes"
-	"os/exec"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/setupwizard/setupwizard/e2e/vterm"
 )
@@ -13,24 +10,7 @@ import (
 // runEnv is run with extra environment (later values win).
 func (w *world) runEnv(extra []string, stdin string, args ...string) result {
 	w.t.Helper()
-	cmd := exec.Command(binary, args...)
-	cmd.Env = append(w.env(), extra...)
-	cmd.Stdin = strings.NewReader(stdin)
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	if err := cmd.Start(); err != nil {
-		w.t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case <-done:
-	case <-time.After(exitWait):
-		_ = cmd.Process.Kill()
-		<-done
-		w.t.Fatalf("setupwizard %s: no exit within %v", strings.Join(args, " "), exitWait)
-	}
-	r := result{code: cmd.ProcessState.ExitCode(), stdout: out.String(), stderr: errOut.String()}
+	r := w.runQuietEnv(extra, stdin, args...)
 	w.outputs = append(w.outputs, capture{what: "output of setupwizard " + strings.Join(args, " "), data: func() []byte { return []byte(r.stdout + r.stderr) }})
 	return r
 }

@@ -183,8 +183,13 @@ func (w *world) run(stdin string, args ...string) result {
 // runQuiet is run without recording the output, safe to call from several
 // goroutines; the caller scans (or records) the output itself.
 func (w *world) runQuiet(stdin string, args ...string) result {
+	return w.runQuietEnv(nil, stdin, args...)
+}
+
+// runQuietEnv is runQuiet with extra environment (later values win).
+func (w *world) runQuietEnv(extra []string, stdin string, args ...string) result {
 	cmd := exec.Command(binary, args...)
-	cmd.Env = w.env()
+	cmd.Env = append(w.env(), extra...)
 	if stdin != "" {
 		cmd.Stdin = strings.NewReader(stdin)
 	}
