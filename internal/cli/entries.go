@@ -92,7 +92,9 @@ func (a *app) selectEntry(ctx context.Context, st *store.Store, questionKey stri
 	sort.SliceStable(m, func(i, j int) bool {
 		return m[i].HasIssue(store.IssueAuthExpired) && !m[j].HasIssue(store.IssueAuthExpired)
 	})
-	if !a.interactive() {
+	// --token never prompts: a script captures its output, and a picker
+	// there would wait for nobody.
+	if !a.interactive() || a.opts.token {
 		items := make([]string, len(m))
 		for i, e := range m {
 			items[i] = a.describe(e)

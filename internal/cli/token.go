@@ -27,8 +27,9 @@ type tokenJSON struct {
 
 // runToken prints working credentials from the stored sign-in for a
 // script: one line (an access token or a Cookie header value), or --json.
-// It never reads a password and never opens the wizard; the entry is
-// chosen as --reauth and --status choose it.
+// It never reads a password and never opens a screen; the entry is chosen
+// as --reauth and --status choose it, except that several matches are
+// always a usage error listing them (exit 2).
 func (a *app) runToken(ctx context.Context) error {
 	st, err := a.openStore()
 	if err != nil {

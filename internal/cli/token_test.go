@@ -234,3 +234,21 @@ func TestStatusJSONMatchesREADME(t *testing.T) {
 		t.Errorf("error = %v, want %s", got[0]["error"], store.IssueAuthExpired)
 	}
 }
+
+// --token never prompts, even on a terminal: several matches are exit 2.
+func TestTokenNeverPrompts(t *testing.T) {
+	w := newWorld(t)
+	w.sopts = []store.Option{store.WithKeyring(store.NewMemoryKeyring())}
+	all := accounts()
+	for _, a := range all {
+		expect(t, w.add(a), ExitOK)
+	}
+	fp := &fakePrompter{}
+	w.prompter, w.tty = fp, true
+	if len(all) > 1 {
+		expect(t, w.run("", "--token"), ExitUsage, "accounts match")
+		if fp.picked != nil {
+			t.Fatal("--token opened a picker")
+		}
+	}
+}
