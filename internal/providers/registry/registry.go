@@ -96,5 +96,5 @@ func Domains() []string {
 	return out
 }
 
-// List is Domains for a sentence: "flameconnect, librus".
+// List is Domains for a sentence: "one, two".
 func List() string { return strings.Join(Domains(), ", ") }
