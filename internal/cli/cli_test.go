@@ -272,6 +272,12 @@ func TestFiltersMatchingNothing(t *testing.T) {
 		if strings.Contains(o.out, "No accounts configured") {
 			t.Fatalf("%v claims there are no accounts:\n%s", args, o.out)
 		}
+		if contains(args, "--json") {
+			var e errorJSON
+			if err := json.Unmarshal([]byte(o.out), &e); err != nil || e.Result != "error" || e.ExitCode != ExitFlow {
+				t.Fatalf("%v: stdout is not one error object: %v\n%s", args, err, o.out)
+			}
+		}
 	}
 }
 

@@ -21,19 +21,18 @@ func (a *app) runList(ctx context.Context) error {
 		return err
 	}
 	m := a.matchEntries(all)
+	// A filter that matches nothing is an error (exit 1) in both output
+	// modes (with --json, the error object is stdout's one document); an
+	// empty list without a filter is not.
+	if len(m) == 0 && len(all) > 0 {
+		return a.noMatch(all)
+	}
 	if a.opts.json {
 		out := make([]*entryJSON, 0, len(m))
 		for _, e := range m {
 			out = append(out, toEntryJSON(e))
 		}
 		a.writeJSON(out)
-	}
-	// A filter that matches nothing is an error (exit 1) in both output
-	// modes; an empty list without a filter is not.
-	if len(m) == 0 && len(all) > 0 {
-		return a.noMatch(all)
-	}
-	if a.opts.json {
 		return nil
 	}
 	if len(m) == 0 {
@@ -81,13 +80,12 @@ func (a *app) runStatus(ctx context.Context) error {
 	}
 	m := a.matchEntries(all)
 	if len(m) == 0 {
-		if a.opts.json {
-			a.writeJSON([]statusJSON{})
-		}
-		if len(all) > 0 {
+		switch {
+		case len(all) > 0:
 			return a.noMatch(all)
-		}
-		if !a.opts.json {
+		case a.opts.json:
+			a.writeJSON([]statusJSON{})
+		default:
 			a.outf("%s\n", a.T("cli.list.empty"))
 		}
 		return nil
@@ -141,6 +139,12 @@ func (a *app) runStatus(ctx context.Context) error {
 		a.writeJSON(out)
 	}
 	if keyringErr != nil {
+		if a.opts.json {
+			// stdout already holds the one JSON document, with each
+			// entry's state; the advice goes to stderr only.
+			a.errf("setupwizard: %s\n", a.keyringAdvice(keyringErr))
+			return silent(ExitKeyring)
+		}
 		return storeErr(a.T("cli.store.keyring"), keyringErr)
 	}
 	if code != ExitOK {
