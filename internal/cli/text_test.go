@@ -151,3 +151,16 @@ func TestKeyringTroublesHaveText(t *testing.T) {
 		}
 	}
 }
+
+// --help fits an 80-column terminal in every language.
+func TestHelpFits80Columns(t *testing.T) {
+	for _, lang := range textLangs {
+		var b strings.Builder
+		(&app{lang: lang}).usage(&b)
+		for _, line := range strings.Split(b.String(), "\n") {
+			if n := len([]rune(line)); n > 80 {
+				t.Errorf("%s: %d columns: %s", lang, n, line)
+			}
+		}
+	}
+}
