@@ -42,7 +42,7 @@ func TestSuccessCreatesEntry(t *testing.T) {
 	if got := s.prov.Inputs(); len(got) != 1 || got[0]["email"] != "user@example.com" {
 		t.Fatalf("validator saw %v", got)
 	}
-	if entries, _ := s.st.Entries(); len(entries) != 1 {
+	if entries, _ := s.st.Entries(context.Background()); len(entries) != 1 {
 		t.Fatalf("entries = %v", entries)
 	}
 }
@@ -344,7 +344,7 @@ func TestPickerEscCancels(t *testing.T) {
 // failingStore fails every write, as a locked keyring would.
 type failingStore struct{ *memStore }
 
-func (failingStore) Add(store.Entry, []byte) (store.Entry, error) {
+func (failingStore) Add(context.Context, store.Entry, []byte) (store.Entry, error) {
 	return store.Entry{}, fmt.Errorf("write item: %w", store.ErrKeyring)
 }
 

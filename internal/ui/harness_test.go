@@ -44,13 +44,13 @@ func newMemStore(entries ...store.Entry) *memStore {
 	return s
 }
 
-func (s *memStore) Entries() ([]store.Entry, error) {
+func (s *memStore) Entries(context.Context) ([]store.Entry, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]store.Entry(nil), s.entries...), nil
 }
 
-func (s *memStore) Add(e store.Entry, cache []byte) (store.Entry, error) {
+func (s *memStore) Add(_ context.Context, e store.Entry, cache []byte) (store.Entry, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, x := range s.entries {
@@ -65,28 +65,51 @@ func (s *memStore) Add(e store.Entry, cache []byte) (store.Entry, error) {
 	return e, nil
 }
 
-func (s *memStore) ReplaceCache(id string, cache []byte) error {
+func (s *memStore) ReplaceCache(_ context.Context, id string, cache []byte, _ store.Version) (store.Version, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.caches[id]; !ok {
-		return store.ErrNotFound
+		return "", store.ErrNotFound
 	}
 	s.caches[id] = append([]byte(nil), cache...)
 	s.writes++
-	return nil
+	return store.Version(fmt.Sprint(s.writes)), nil
 }
 
-func (s *memStore) LoadCache(id string) ([]byte, error) {
+func (s *memStore) Get(_ context.Context, id string) (store.Entry, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, e := range s.entries {
+		if e.ID == id {
+			return e, nil
+		}
+	}
+	return store.Entry{}, store.ErrNotFound
+}
+
+func (s *memStore) SetIdentity(_ context.Context, id, identity string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := range s.entries {
+		if s.entries[i].ID == id {
+			s.entries[i].Identity = identity
+			return nil
+		}
+	}
+	return store.ErrNotFound
+}
+
+func (s *memStore) LoadCache(_ context.Context, id string) ([]byte, store.Version, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c, ok := s.caches[id]
 	if !ok {
-		return nil, store.ErrNotFound
+		return nil, "", store.ErrNotFound
 	}
-	return append([]byte(nil), c...), nil
+	return append([]byte(nil), c...), "", nil
 }
 
-func (s *memStore) SetIssue(id, issue string, open bool) error {
+func (s *memStore) SetIssue(_ context.Context, id, issue string, open bool, _ store.Version) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i := range s.entries {
@@ -101,7 +124,7 @@ func (s *memStore) SetIssue(id, issue string, open bool) error {
 	return store.ErrNotFound
 }
 
-func (s *memStore) Remove(id string) error { return errors.New("not used") }
+func (s *memStore) Remove(context.Context, string) error { return errors.New("not used") }
 
 func (s *memStore) Writes() int {
 	s.mu.Lock()

@@ -36,11 +36,11 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
-func addFlow(st *store.Memory) func(provider.Provider) (*flow.Flow, error) {
+func addFlow(st *store.Store) func(provider.Provider) (*flow.Flow, error) {
 	return func(p provider.Provider) (*flow.Flow, error) { return flow.NewUser(p, st), nil }
 }
 
-func run(t *testing.T, input string, prov *flowtest.Provider, st *store.Memory) (flow.Result, string, error) {
+func run(t *testing.T, input string, prov *flowtest.Provider, st *store.Store) (flow.Result, string, error) {
 	t.Helper()
 	out := &lockedBuffer{}
 	res, err := RunFlow(context.Background(), Options{In: strings.NewReader(input), Out: out},
@@ -49,7 +49,7 @@ func run(t *testing.T, input string, prov *flowtest.Provider, st *store.Memory) 
 }
 
 func TestSuccess(t *testing.T) {
-	prov, st := flowtest.New(), store.NewMemory()
+	prov, st := flowtest.New(), memStore(t)
 	res, out, err := run(t, "user@example.com\nhunter2\n", prov, st)
 	if err != nil {
 		t.Fatal(err)
@@ -93,7 +93,7 @@ func TestErrorThenRecover(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			prov, st := flowtest.New(tt.outcome), store.NewMemory()
+			prov, st := flowtest.New(tt.outcome), memStore(t)
 			res, out, err := run(t, tt.input, prov, st)
 			if err != nil || res.Type != flow.ResultCreateEntry {
 				t.Fatalf("%v %v\n%s", res.Type, err, out)
@@ -120,7 +120,7 @@ func TestCancelOnEOF(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			prov, st := flowtest.New(flowtest.Outcome{Err: &provider.Error{Key: provider.KeyInvalidAuth}}), store.NewMemory()
+			prov, st := flowtest.New(flowtest.Outcome{Err: &provider.Error{Key: provider.KeyInvalidAuth}}), memStore(t)
 			_, out, err := run(t, tt.input, prov, st)
 			if !errors.Is(err, ErrCancelled) {
 				t.Fatalf("err = %v, want ErrCancelled", err)
@@ -128,7 +128,7 @@ func TestCancelOnEOF(t *testing.T) {
 			if !strings.HasSuffix(out, "✗ Cancelled.\n") {
 				t.Fatalf("output:\n%s", out)
 			}
-			if entries, _ := st.Entries(); len(entries) != 0 {
+			if entries, _ := st.Entries(context.Background()); len(entries) != 0 {
 				t.Fatal("entry saved")
 			}
 		})
@@ -136,7 +136,7 @@ func TestCancelOnEOF(t *testing.T) {
 }
 
 func TestCancelDuringValidation(t *testing.T) {
-	prov, st := flowtest.New(flowtest.Outcome{Block: true}), store.NewMemory()
+	prov, st := flowtest.New(flowtest.Outcome{Block: true}), memStore(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan error, 1)
@@ -163,7 +163,7 @@ func TestCancelDuringValidation(t *testing.T) {
 	if got := <-prov.Cancelled; !errors.Is(got, context.Canceled) {
 		t.Fatalf("validator ended with %v", got)
 	}
-	if entries, _ := st.Entries(); len(entries) != 0 {
+	if entries, _ := st.Entries(context.Background()); len(entries) != 0 {
 		t.Fatal("entry saved after cancel")
 	}
 }
@@ -177,7 +177,7 @@ func TestCancelWhileReading(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		_, err := RunFlow(ctx, Options{In: in, Out: out}, []provider.Provider{scripted{flowtest.New()}}, addFlow(store.NewMemory()))
+		_, err := RunFlow(ctx, Options{In: in, Out: out}, []provider.Provider{scripted{flowtest.New()}}, addFlow(memStore(t)))
 		done <- err
 	}()
 	if _, err := io.WriteString(w, "user@example.com\n"); err != nil { // the login was read: the password prompt is waiting
@@ -205,8 +205,8 @@ func TestReauth(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			st := store.NewMemory()
-			e, err := st.Add(store.Entry{Domain: flowtest.Domain, Title: "user@example.com", UniqueID: "user-example-com",
+			st := memStore(t)
+			e, err := st.Add(context.Background(), store.Entry{Domain: flowtest.Domain, Title: "user@example.com", UniqueID: "user-example-com",
 				Data: map[string]string{store.DataLogin: "user@example.com"}}, []byte(`{"old":1}`))
 			if err != nil {
 				t.Fatal(err)
@@ -235,7 +235,7 @@ func (otherProvider) Domain() string { return "otherprov" }
 
 func TestProviderChoice(t *testing.T) {
 	first, second := flowtest.New(), otherProvider{scripted{flowtest.New()}}
-	st := store.NewMemory()
+	st := memStore(t)
 	out := &lockedBuffer{}
 	res, err := RunFlow(context.Background(), Options{In: strings.NewReader("9\nx\n2\nuser@example.com\npw\n"), Out: out},
 		[]provider.Provider{scripted{first}, second}, addFlow(st))
@@ -288,7 +288,7 @@ func TestSequentialPromptsShareInput(t *testing.T) {
 	if err != nil || idx != 1 {
 		t.Fatalf("%d %v", idx, err)
 	}
-	res, err := RunFlow(context.Background(), Options{In: in, Out: io.Discard}, []provider.Provider{scripted{flowtest.New()}}, addFlow(store.NewMemory()))
+	res, err := RunFlow(context.Background(), Options{In: in, Out: io.Discard}, []provider.Provider{scripted{flowtest.New()}}, addFlow(memStore(t)))
 	if err != nil || res.Type != flow.ResultCreateEntry {
 		t.Fatalf("%v %v", res.Type, err)
 	}
