@@ -32,7 +32,7 @@ func TestAccessible(t *testing.T) {
 		tm.waitPrompt(password)
 		tm.waitNoEcho()
 		tm.typeText(w.secret(p.password) + "\r")
-		tm.waitFor("Unique id: " + p.uniqueID)
+		tm.waitFor(saved)
 		tm.exit(0)
 		w.entry(p.domain)
 	})

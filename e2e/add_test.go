@@ -11,10 +11,13 @@ import (
 )
 
 // The front end's key help (internal/ui/frontend's English chrome): which
-// one is on screen tells the form from the validating state.
+// one is on screen tells the form from the validating state. saved and
+// signedInAgain begin the success lines of an add and of a reauth.
 const (
-	helpForm       = "tab next field • enter submit • esc cancel • ctrl+c quit"
+	helpForm       = "tab/↓ next • shift+tab/↑ previous • enter submit • esc cancel • ctrl+c quit"
 	helpValidating = "esc back • ctrl+c quit"
+	saved          = "✓ Signed in. Account saved: "
+	signedInAgain  = "✓ Signed in again. "
 )
 
 // fill types into the form on screen: the login (when given) then the
@@ -36,7 +39,7 @@ func addInteractive(t *testing.T, w *world, p provCase) listed {
 	tm := w.start("--provider", p.domain)
 	tm.waitFor(p.text(t, "config.step.user.title", nil))
 	tm.fill(p.login, w.secret(p.password))
-	tm.waitFor("Unique id: " + p.uniqueID)
+	tm.waitFor(saved)
 	tm.exit(0)
 	e := w.entry(p.domain)
 	if e.UniqueID != p.uniqueID || !strings.EqualFold(e.Login, p.login) {
@@ -65,7 +68,7 @@ func TestAddDuplicateRemove(t *testing.T) {
 		}
 
 		r := w.mustRun(0, "", "--remove", "--account", p.login, "--yes")
-		if !strings.Contains(r.stdout, p.uniqueID) {
+		if !strings.Contains(r.stdout, e.Title) {
 			t.Errorf("--remove output does not name the account:\n%s", r.stdout)
 		}
 		if l := w.list(); len(l) != 0 {
@@ -98,7 +101,7 @@ func TestWrongPasswordThenRetry(t *testing.T) {
 			t.Errorf("the password field still holds the wrong password's mask:\n%s", screen)
 		}
 		tm.fill("", w.secret(p.password))
-		tm.waitFor("Unique id: " + p.uniqueID)
+		tm.waitFor(saved)
 		tm.exit(0)
 		if e := w.entry(p.domain); e.UniqueID != p.uniqueID {
 			t.Fatalf("entry %+v, want unique id %s", e, p.uniqueID)
@@ -120,7 +123,7 @@ func TestProviderPicker(t *testing.T) {
 	tm.press(vterm.Enter)
 	tm.waitFor(p.text(t, "config.step.user.title", nil))
 	tm.fill(p.login, w.secret(p.password))
-	tm.waitFor("Unique id: " + p.uniqueID)
+	tm.waitFor(saved)
 	tm.exit(0)
 	w.entry(p.domain)
 }
@@ -167,10 +170,11 @@ func TestResizeMidFlow(t *testing.T) {
 		title := p.text(t, "config.step.user.title", nil)
 		tm.waitFor(title)
 		tm.typeText(p.login)
+		tm.waitFor(p.login)
 		tm.resize(40, 20)
-		// The help line is wider than 40 columns, so its end only shows
-		// again once the form was redrawn, wrapped, for the new width.
-		tm.waitFor("ctrl+c quit")
+		// The help line is wider than 40 columns, so its end only starts a
+		// line once the form was redrawn, wrapped, for the new width.
+		tm.waitFor("\nenter submit • esc cancel • ctrl+c quit")
 		tm.show("at 40x20")
 		if s := tm.Screen(); !strings.Contains(s, p.login) {
 			t.Fatalf("the login typed before the resize is gone:\n%s", s)
@@ -180,7 +184,7 @@ func TestResizeMidFlow(t *testing.T) {
 		tm.show("back at 80x24")
 		tm.press(vterm.Tab)
 		tm.fill("", w.secret(p.password))
-		tm.waitFor("Unique id: " + p.uniqueID)
+		tm.waitFor(saved)
 		tm.exit(0)
 		w.entry(p.domain)
 	})

@@ -43,7 +43,7 @@ func TestEscWhileValidatingGoesBack(t *testing.T) {
 		}
 		p.heal(w)
 		tm.fill("", p.password)
-		tm.waitFor("Unique id: " + p.uniqueID)
+		tm.waitFor(saved)
 		tm.exit(0)
 		w.entry(p.domain)
 	})

@@ -31,7 +31,7 @@ func run(m *testing.M) int {
 	}
 	defer os.RemoveAll(dir)
 	binary = filepath.Join(dir, "setupwizard")
-	build := exec.Command("go", "build", "-o", binary, "./cmd/setupwizard")
+	build := exec.Command("go", "build", "-tags", buildTags, "-o", binary, "./cmd/setupwizard")
 	build.Dir = ".." // the module root; tests run in e2e/
 	if out, err := build.CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "e2e: go build ./cmd/setupwizard: %v\n%s", err, out)

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"encoding/base64"
 	"sort"
 	"strconv"
@@ -127,11 +128,11 @@ func (w *world) deleteOwnItems() {
 	if err != nil {
 		return
 	}
-	es, err := st.Entries()
+	es, err := st.Entries(context.Background())
 	if err != nil {
 		return
 	}
 	for _, e := range es {
-		_ = st.Remove(e.ID)
+		_ = st.Remove(context.Background(), e.ID)
 	}
 }

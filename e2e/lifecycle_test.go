@@ -23,8 +23,8 @@ func TestStatusExpiredThenReauth(t *testing.T) {
 	forEachProvider(t, func(t *testing.T, p provCase) {
 		w := newWorld(t)
 		e := addScripted(t, w, p)
-		if r := w.mustRun(0, "", "--status"); !strings.Contains(r.stdout, "valid") {
-			t.Fatalf("--status on a fresh account does not say valid:\n%s", r.stdout)
+		if r := w.mustRun(0, "", "--status"); !strings.Contains(r.stdout, "signed in") {
+			t.Fatalf("--status on a fresh account does not say signed in:\n%s", r.stdout)
 		}
 
 		p.expire(w)
@@ -42,7 +42,7 @@ func TestStatusExpiredThenReauth(t *testing.T) {
 			t.Errorf("reauth form is not prefilled with the login %s:\n%s", p.login, s)
 		}
 		tm.fill("", w.secret(p.password))
-		tm.waitFor("(reauth_successful)")
+		tm.waitFor(signedInAgain)
 		tm.exit(0)
 
 		got := w.entry(p.domain)
@@ -116,7 +116,7 @@ func TestRacingAdds(t *testing.T) {
 }
 
 // TestRemoveConfirm: --remove without --yes asks on the terminal; no keeps
-// the entry (exit 1), yes removes it and its keyring items.
+// the entry and is a cancel (exit 130), yes removes it and its keyring items.
 func TestRemoveConfirm(t *testing.T) {
 	p := providers[1]
 	w := newWorld(t)
@@ -125,7 +125,7 @@ func TestRemoveConfirm(t *testing.T) {
 	tm := w.start("--remove", "--account", p.login)
 	tm.waitFor("[y/N]")
 	tm.typeText("n")
-	tm.exit(1)
+	tm.exit(130)
 	w.entry(p.domain)
 
 	tm = w.start("--remove", "--account", p.login)
@@ -147,8 +147,7 @@ func TestStatusOffline(t *testing.T) {
 		w := newWorld(t)
 		e := addScripted(t, w, p)
 		before := itemsOf(t, p.domain, e.ID)
-		w.fc.Close()
-		w.lb.Close()
+		w.closeEmulators()
 		r := w.mustRun(1, "", "--status")
 		if !strings.Contains(r.stdout, "cannot_connect") {
 			t.Errorf("--status offline does not say cannot_connect:\n%s", r.stdout)
@@ -204,13 +203,13 @@ func TestReauthPicker(t *testing.T) {
 	}
 	p := providers[1]
 	tm := w.start("--reauth")
-	tm.waitFor("Choose an account")
-	tm.waitFor(entries[0].UniqueID)
+	tm.waitFor("Which account do you want to sign in again?")
+	tm.waitFor(entries[0].Title)
 	tm.press(vterm.Down)
-	tm.waitFor("> " + p.domain)
+	tm.waitFor("> " + p.text(t, "config.flow_title", nil))
 	tm.press(vterm.Enter)
 	tm.waitFor(p.text(t, "config.step.reauth_confirm.title", map[string]string{"name": entries[1].Title}))
 	tm.fill("", w.secret(p.password))
-	tm.waitFor("(reauth_successful)")
+	tm.waitFor(signedInAgain)
 	tm.exit(0)
 }

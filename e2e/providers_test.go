@@ -1,12 +1,12 @@
 package e2e
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/setupwizard/setupwizard/internal/flow"
 	"github.com/setupwizard/setupwizard/internal/i18n"
-	fcemu "github.com/setupwizard/setupwizard/internal/providers/flameconnect/emulator"
-	libemu "github.com/setupwizard/setupwizard/internal/providers/librus/emulator"
+	"github.com/setupwizard/setupwizard/internal/loopback"
 	"github.com/setupwizard/setupwizard/internal/providers/provider"
 	"github.com/setupwizard/setupwizard/internal/providers/registry"
 )
@@ -33,39 +33,62 @@ type provCase struct {
 	addOther func(*world) (string, string)
 }
 
-var providers = []provCase{
-	{
-		domain:     "flameconnect",
-		login:      fcemu.DemoEmail,
-		loginField: "email",
-		password:   fcemu.DemoPassword,
-		wrong:      "wrong-pass-7Qx",
-		uniqueID:   "demo-example-com",
-		expire:     func(w *world) { w.fc.Expire() },
-		hang:       func(w *world) { w.fc.SetFault(fcemu.FaultSlow) },
-		held:       func(w *world) <-chan string { return w.fc.Hanging() },
-		heal:       func(w *world) { w.fc.SetFault(fcemu.FaultNone) },
-		addOther: func(w *world) (string, string) {
-			w.fc.AddAccount("other@example.com", "other-pass-4Tr")
-			return "other@example.com", "other-pass-4Tr"
-		},
-	},
-	{
-		domain:     "librus",
-		login:      libemu.DemoLogin,
-		loginField: "username",
-		password:   libemu.DemoPassword,
-		wrong:      "wrong-pass-9Lk",
-		uniqueID:   "1234567u",
-		expire:     func(w *world) { w.lb.Expire() },
-		hang:       func(w *world) { w.lb.SetFault(libemu.FaultSlow) },
-		held:       func(w *world) <-chan string { return w.lb.Stalled() },
-		heal:       func(w *world) { w.lb.SetFault(libemu.FaultNone) },
-		addOther: func(w *world) (string, string) {
-			w.lb.AddUser("7654321u", "other-pass-8Wd", "Jan", "Nowak")
-			return "7654321u", "other-pass-8Wd"
-		},
-	},
+// providers are every registered service, as the scenarios drive it: the
+// demo account and the emulator's controls come from the registry.
+var providers = registeredProviders()
+
+func registeredProviders() []provCase {
+	ca, err := loopback.NewCA()
+	if err != nil {
+		panic(err)
+	}
+	var out []provCase
+	for i, r := range registry.All() {
+		e, err := r.StartEmulator(ca)
+		if err != nil {
+			panic(err)
+		}
+		login, pw := e.Demo()
+		_ = e.Close()
+		schema := r.New(provider.Options{}).Schema()
+		other := fmt.Sprintf("7654321%c", 'a'+i)
+		for _, f := range schema {
+			if f.Name == schema.Login() && f.Kind == provider.Email {
+				other = "other@example.com"
+			}
+		}
+		domain := r.Domain
+		out = append(out, provCase{
+			domain:     domain,
+			login:      login,
+			loginField: schema.Login(),
+			password:   pw,
+			wrong:      fmt.Sprintf("wrong-pass-%dQx", i),
+			uniqueID:   provider.Slugify(login),
+			expire:     func(w *world) { w.emus[domain].Expire() },
+			hang:       func(w *world) { w.emus[domain].SetHang(true) },
+			held:       func(w *world) <-chan string { return held(w.emus[domain]) },
+			heal:       func(w *world) { w.emus[domain].SetHang(false) },
+			addOther: func(w *world) (string, string) {
+				otherPW := fmt.Sprintf("other-pass-%dWd", i)
+				w.emus[domain].AddAccount(other, otherPW)
+				return other, otherPW
+			},
+		})
+	}
+	return out
+}
+
+// held is the emulator's report of each request a hang holds, so a test
+// cancels exactly mid-request without sleeping.
+func held(e provider.Emulator) <-chan string {
+	switch h := e.(type) {
+	case interface{ Hanging() <-chan string }:
+		return h.Hanging()
+	case interface{ Stalled() <-chan string }:
+		return h.Stalled()
+	}
+	panic(fmt.Sprintf("emulator %T reports no held requests", e))
 }
 
 // forEachProvider runs a scenario per provider, one after the other (they

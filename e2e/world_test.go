@@ -13,10 +13,14 @@ import (
 
 	"github.com/setupwizard/setupwizard/e2e/vterm"
 	"github.com/setupwizard/setupwizard/internal/loopback"
-	fcemu "github.com/setupwizard/setupwizard/internal/providers/flameconnect/emulator"
-	libemu "github.com/setupwizard/setupwizard/internal/providers/librus/emulator"
+	"github.com/setupwizard/setupwizard/internal/providers/provider"
+	"github.com/setupwizard/setupwizard/internal/providers/registry"
 	"github.com/setupwizard/setupwizard/internal/testenv"
 )
+
+// buildTags are the tags the binary is built with: the test's own, so the
+// binary registers the same services the suite loops over.
+var buildTags = ""
 
 // Failure bounds, not synchronisation: every wait ends as soon as the
 // screen or the process gets there.
@@ -38,8 +42,8 @@ type world struct {
 	t         *testing.T
 	configDir string
 	caFile    string
-	fc        *fcemu.Emulator
-	lb        *libemu.Emulator
+	// emus are every registered service's emulator, by domain.
+	emus map[string]provider.Emulator
 	// secrets are every password used in the scenario.
 	secrets []string
 	// outputs are all terminal logs and scripted stdout/stderr.
@@ -65,22 +69,20 @@ func newWorld(t *testing.T) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fc, err := fcemu.Start(ca)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lb, err := libemu.Start(ca)
-	if err != nil {
-		fc.Close()
-		t.Fatal(err)
-	}
 	w := &world{
 		t:         t,
 		configDir: filepath.Join(t.TempDir(), "config"),
 		caFile:    caFile,
-		fc:        fc,
-		lb:        lb,
+		emus:      map[string]provider.Emulator{},
 		before:    map[string]map[string]bool{},
+	}
+	for _, r := range registry.All() {
+		e, err := r.StartEmulator(ca)
+		if err != nil {
+			w.closeEmulators()
+			t.Fatal(err)
+		}
+		w.emus[r.Domain] = e
 	}
 	for _, p := range providers {
 		w.before[p.domain] = itemNames(keyringItems(t, p.domain))
@@ -88,8 +90,7 @@ func newWorld(t *testing.T) *world {
 	t.Cleanup(func() {
 		w.scanSecrets()
 		w.deleteOwnItems()
-		fc.Close()
-		lb.Close()
+		w.closeEmulators()
 	})
 	return w
 }
@@ -133,15 +134,25 @@ outer:
 		}
 		env = append(env, kv)
 	}
-	return append(env,
+	env = append(env,
 		"TERM=xterm-256color",
 		"LANG=C.UTF-8",
 		"SETUPWIZARD_CONFIG_DIR="+w.configDir,
 		"SSL_CERT_FILE="+w.caFile,
-		"SETUPWIZARD_FLAMECONNECT_AUTHORITY="+w.fc.Authority(),
-		"SETUPWIZARD_LIBRUS_API_URL="+w.lb.APIURL(),
-		"SETUPWIZARD_LIBRUS_SYNERGIA_URL="+w.lb.SynergiaURL(),
 	)
+	for _, d := range registry.Domains() {
+		for k, v := range w.emus[d].Env() {
+			env = append(env, k+"="+v)
+		}
+	}
+	return env
+}
+
+// closeEmulators stops every emulator (a closed one may be closed again).
+func (w *world) closeEmulators() {
+	for _, e := range w.emus {
+		_ = e.Close()
+	}
 }
 
 // start runs the binary in a fresh 80x24 pty.
@@ -172,8 +183,13 @@ func (w *world) run(stdin string, args ...string) result {
 // runQuiet is run without recording the output, safe to call from several
 // goroutines; the caller scans (or records) the output itself.
 func (w *world) runQuiet(stdin string, args ...string) result {
+	return w.runQuietEnv(nil, stdin, args...)
+}
+
+// runQuietEnv is runQuiet with extra environment (later values win).
+func (w *world) runQuietEnv(extra []string, stdin string, args ...string) result {
 	cmd := exec.Command(binary, args...)
-	cmd.Env = w.env()
+	cmd.Env = append(w.env(), extra...)
 	if stdin != "" {
 		cmd.Stdin = strings.NewReader(stdin)
 	}

@@ -77,10 +77,7 @@ func run(bin string, runs int) error {
 	summary = append(summary, fmt.Sprintf("summary: memory binary size %.2f MiB default, %.2f MiB with -ldflags=\"-s -w\"", mib(full), mib(small)))
 	summary = append(summary, fmt.Sprintf("summary: memory peak RSS --version %.1f MiB", kib(floor.median)))
 	for _, d := range benchkit.Providers {
-		title := "Sign in to Librus Synergia"
-		if d == "flameconnect" {
-			title = "Flame Connect Login"
-		}
+		title := benchkit.FormTitle(d)
 		r, err := measureRSS(runs, func() (int64, error) { return interactiveRSS(bin, tmp, emus, d, title) })
 		if err != nil {
 			return fmt.Errorf("interactive %s: %w", d, err)

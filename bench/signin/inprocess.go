@@ -4,12 +4,12 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/setupwizard/setupwizard/bench/internal/benchkit"
-	"github.com/setupwizard/setupwizard/internal/providers/flameconnect"
-	"github.com/setupwizard/setupwizard/internal/providers/librus"
 	"github.com/setupwizard/setupwizard/internal/providers/provider"
+	"github.com/setupwizard/setupwizard/internal/providers/registry"
 )
 
 // validateTimeout bounds one sign-in: a failure bound, not a measurement.
@@ -42,21 +42,16 @@ func newProvider(domain string, emus *benchkit.Emulators, p *probe) provider.Pro
 		RootCAs: emus.CA.Pool,
 		Getenv:  func(k string) string { return vars[k] },
 	}
-	if domain == "flameconnect" {
-		return flameconnect.New(opts)
-	}
-	return librus.New(opts)
+	r, _ := registry.Lookup(domain)
+	return r.New(opts)
 }
 
 // hostNames labels the emulators' hosts in request logs.
 func hostNames(emus *benchkit.Emulators) map[string]string {
 	names := map[string]string{}
-	for name, raw := range map[string]string{
-		"b2c": emus.FC.URL(), "foreign": emus.FC.ForeignURL(),
-		"api": emus.LB.APIURL(), "synergia": emus.LB.SynergiaURL(),
-	} {
+	for name, raw := range emus.Vars() {
 		if u, err := url.Parse(raw); err == nil {
-			names[u.Host] = name
+			names[u.Host] = strings.ToLower(strings.TrimPrefix(name, "SETUPWIZARD_"))
 		}
 	}
 	return names
@@ -72,7 +67,7 @@ func measureValidate(domain string, emus *benchkit.Emulators, latency time.Durat
 	for i := -1; i < runs; i++ {
 		pr.reset()
 		emus.ResetRequests()
-		d, n, err := validateOnce(prov)
+		d, n, err := validateOnce(prov, emus)
 		if err != nil {
 			return s, fmt.Errorf("%s sign-in at %v latency: %w", domain, latency, err)
 		}
@@ -96,16 +91,9 @@ func measureValidate(domain string, emus *benchkit.Emulators, latency time.Durat
 
 // validateOnce is one full sign-in with the demo account; it returns the
 // wall time and the size of the token cache it produced.
-func validateOnce(p provider.Provider) (time.Duration, int, error) {
-	login, password := benchkit.Login(p.Domain())
-	in := provider.Input{}
-	for _, f := range p.Schema() {
-		if f.Kind == provider.Password {
-			in[f.Name] = password
-		} else if f.Name == p.Schema().Login() {
-			in[f.Name] = login
-		}
-	}
+func validateOnce(p provider.Provider, emus *benchkit.Emulators) (time.Duration, int, error) {
+	login, password := emus.Login(p.Domain())
+	in := p.Schema().Input(login, password)
 	ctx, cancel := context.WithTimeout(context.Background(), validateTimeout)
 	defer cancel()
 	start := time.Now()

@@ -23,8 +23,7 @@ import (
 	"github.com/setupwizard/setupwizard/bench/internal/benchkit"
 	"github.com/setupwizard/setupwizard/e2e/vterm"
 	"github.com/setupwizard/setupwizard/internal/loopback"
-	fcemu "github.com/setupwizard/setupwizard/internal/providers/flameconnect/emulator"
-	libemu "github.com/setupwizard/setupwizard/internal/providers/librus/emulator"
+	"github.com/setupwizard/setupwizard/internal/providers/registry"
 )
 
 // bound is a failure bound per wait, never a synchronisation delay.
@@ -56,13 +55,14 @@ func run(bin string, runs, cancelRuns int) error {
 	env := baseEnv("SETUPWIZARD_CONFIG_DIR=" + filepath.Join(tmp, "config"))
 
 	fmt.Printf("start-up to first prompt, 80x24 pty, median of %d runs\n", runs)
+	first := benchkit.Providers[len(benchkit.Providers)-1]
 	sw, err := measure(runs, func() (time.Duration, error) {
-		return firstScreen(bin, []string{"--provider", "librus"}, env, "Sign in to Librus Synergia")
+		return firstScreen(bin, []string{"--provider", first}, env, benchkit.FormTitle(first))
 	})
 	if err != nil {
 		return fmt.Errorf("setupwizard: %w", err)
 	}
-	fmt.Printf("  setupwizard --provider librus      %8.1f ms\n", benchkit.MS(sw))
+	fmt.Printf("  %-34s %8.1f ms\n", "setupwizard --provider "+first, benchkit.MS(sw))
 	picker, err := measure(runs, func() (time.Duration, error) {
 		return firstScreen(bin, nil, env, "Choose a service")
 	})
@@ -86,7 +86,7 @@ func run(bin string, runs, cancelRuns int) error {
 	}
 
 	fmt.Printf("\nctrl+c to exit while the service hangs, median of %d runs\n", cancelRuns)
-	for _, p := range []string{"flameconnect", "librus"} {
+	for _, p := range benchkit.Providers {
 		d, err := measure(cancelRuns, func() (time.Duration, error) { return cancelLatency(bin, tmp, p) })
 		if err != nil {
 			return fmt.Errorf("ctrl+c %s: %w", p, err)
@@ -142,29 +142,25 @@ func cancelLatency(bin, tmp, domain string) (time.Duration, error) {
 	if err != nil {
 		return 0, err
 	}
-	fc, err := fcemu.Start(ca)
+	r, ok := registry.Lookup(domain)
+	if !ok {
+		return 0, fmt.Errorf("unknown provider %s", domain)
+	}
+	emu, err := r.StartEmulator(ca)
 	if err != nil {
 		return 0, err
 	}
-	defer fc.Close()
-	lb, err := libemu.Start(ca)
-	if err != nil {
-		return 0, err
-	}
-	defer lb.Close()
-	fc.SetFault(fcemu.FaultSlow)
-	lb.SetFault(libemu.FaultSlow)
-	login, title, held := libemu.DemoLogin, "Sign in to Librus Synergia", lb.Stalled()
-	if domain == "flameconnect" {
-		login, title, held = fcemu.DemoEmail, "Flame Connect Login", fc.Hanging()
-	}
+	defer emu.Close()
+	emu.SetHang(true)
+	login, _ := emu.Demo()
+	title, held := benchkit.FormTitle(domain), benchkit.Held(emu)
 	env := baseEnv(
 		"SETUPWIZARD_CONFIG_DIR="+filepath.Join(dir, "config"),
 		"SSL_CERT_FILE="+caFile,
-		"SETUPWIZARD_FLAMECONNECT_AUTHORITY="+fc.Authority(),
-		"SETUPWIZARD_LIBRUS_API_URL="+lb.APIURL(),
-		"SETUPWIZARD_LIBRUS_SYNERGIA_URL="+lb.SynergiaURL(),
 	)
+	for k, v := range emu.Env() {
+		env = append(env, k+"="+v)
+	}
 	t, err := vterm.Start(bin, []string{"--provider", domain, "--timeout", "5m"}, env, 80, 24)
 	if err != nil {
 		return 0, err

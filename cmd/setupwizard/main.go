@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
@@ -13,6 +14,11 @@ import (
 )
 
 func main() {
+	// Before any secret is read: a core dump must never hold one.
+	if err := cli.Harden(); err != nil {
+		fmt.Fprintf(os.Stderr, "setupwizard: cannot disable core dumps: %v\n", err)
+		os.Exit(cli.ExitFlow)
+	}
 	// SIGINT/SIGTERM cancel whatever is in flight (scripted mode; the TUI
 	// reads ctrl+c as a key in raw mode) so nothing half-done is saved.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

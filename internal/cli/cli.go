@@ -9,30 +9,17 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"runtime/debug"
-	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
 
-	"github.com/setupwizard/setupwizard/internal/flow"
 	"github.com/setupwizard/setupwizard/internal/i18n"
 	"github.com/setupwizard/setupwizard/internal/providers/provider"
 	"github.com/setupwizard/setupwizard/internal/providers/registry"
 	"github.com/setupwizard/setupwizard/internal/store"
 	"github.com/setupwizard/setupwizard/internal/trace"
-)
-
-// Exit codes (DESIGN.md).
-const (
-	ExitOK        = 0
-	ExitFlow      = 1
-	ExitUsage     = 2
-	ExitKeyring   = 3
-	ExitExpired   = 4
-	ExitCancelled = 130
 )
 
 // Version is set at build time with -ldflags "-X .../internal/cli.Version=v1.2.3".
@@ -46,6 +33,7 @@ type options struct {
 	list          bool
 	status        bool
 	remove        bool
+	token         bool
 	yes           bool
 	demo          bool
 	username      string
@@ -63,7 +51,11 @@ type app struct {
 	io     *IOStreams
 	getenv func(string) string
 	opts   options
-	lang   string
+	// set is which flags the command line named.
+	set  map[string]bool
+	lang string
+	// text is the command line's own catalog.
+	text   *i18n.Catalog
 	tracer *trace.Tracer
 	// provOpts configure every provider (timeout, trace, demo CA, env).
 	provOpts  provider.Options
@@ -75,12 +67,24 @@ type app struct {
 	rootCAs *x509.CertPool
 	// storeOpts are passed to store.Open (tests swap the keyring).
 	storeOpts []store.Option
-	// stores are the stores this run opened (settle waits for them).
+	// stores are the stores this run opened (closed on exit).
 	stores []*store.Store
 	// notice is shown above every interactive screen (--demo's credentials).
 	notice string
+	// noticeBrief is notice condensed per provider domain, for small
+	// terminals.
+	noticeBrief map[string]string
 	// prompter is the interactive front end; Main picks one when nil.
 	prompter Prompter
+	// back tells the front end that esc on its first screen returns to
+	// the account picker shown before it (frontend.ErrBack).
+	back bool
+	// pickStart is 1 + the index of the account the next picker starts on.
+	pickStart int
+	// picked is 1 + the index chosen on the last picker (0: no picker).
+	picked int
+	// demo is the running demo's emulators, nil outside --demo.
+	demo *demo
 }
 
 // Main runs the command line and returns the exit code.
@@ -92,45 +96,46 @@ func Main(ctx context.Context, args []string, ios *IOStreams, getenv func(string
 }
 
 func (a *app) run(ctx context.Context, args []string) int {
-	ios := a.io
+	a.lang = i18n.Lang(a.getenv, textLangs)
+	a.text = cliText()
 	fs := a.flagSet()
 	if err := fs.Parse(args); err != nil {
-		fmt.Fprintf(ios.ErrOut, "setupwizard: %v\nRun 'setupwizard --help' for usage.\n", err)
-		return ExitUsage
+		return a.report(a.parseError(err))
 	}
+	a.set = map[string]bool{}
+	fs.Visit(func(f *pflag.Flag) { a.set[f.Name] = true })
 	if a.opts.help {
-		a.usage(fs, ios.Out)
+		a.usage(a.io.Out)
 		return ExitOK
 	}
 	if a.opts.version {
-		fmt.Fprintln(ios.Out, "setupwizard", version())
+		a.outf("setupwizard %s\n", version())
 		return ExitOK
 	}
 	if fs.NArg() > 0 {
-		return a.usageErr("unexpected argument %q", fs.Arg(0))
+		return a.report(a.usagef("cli.usage.unexpected_argument", "arg", fs.Arg(0)))
 	}
-	if code, bad := a.checkCombination(); bad {
-		return code
+	if err := a.checkFlags(); err != nil {
+		return a.report(err)
 	}
 	if a.opts.debugFile != "" {
-		f, err := os.OpenFile(a.opts.debugFile, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-		if err == nil {
-			// O_CREATE's mode only applies to a new file: an old trace
-			// file may be wider, and the trace is for the user alone.
-			err = f.Chmod(0o600)
-		}
+		f, err := openTrace(a.opts.debugFile)
 		if err != nil {
-			fmt.Fprintf(ios.ErrOut, "setupwizard: --debug: %v\n", err)
-			return ExitUsage
+			return a.report(a.usagef("cli.usage.debug_file", "error", err.Error()))
 		}
 		a.tracer = trace.New(f)
 		defer func() {
 			if err := a.tracer.Err(); err != nil {
-				fmt.Fprintf(ios.ErrOut, "setupwizard: --debug: the trace is incomplete: %v\n", err)
+				a.errf("setupwizard: %s\n", a.T("cli.debug_incomplete", "error", err.Error()))
 			}
 			_ = f.Close()
 		}()
 	}
+	return a.report(a.dispatch(ctx))
+}
+
+// dispatch builds what every command needs and runs the chosen one.
+func (a *app) dispatch(ctx context.Context) error {
 	a.provOpts = provider.Options{Timeout: a.opts.timeout, Wrap: a.tracer.Wrap, Getenv: a.getenv, RootCAs: a.rootCAs}
 	a.openStore = func() (*store.Store, error) {
 		dir, err := store.DefaultDir(a.getenv)
@@ -139,14 +144,12 @@ func (a *app) run(ctx context.Context, args []string) int {
 		}
 		return a.track(store.Open(dir, a.storeOpts...))
 	}
-	defer a.settle()
-	a.lang = i18n.Lang(a.getenv, []string{"en", "pl"})
+	defer a.closeStores()
 
 	if a.opts.demo {
 		cleanup, err := a.startDemo()
 		if err != nil {
-			fmt.Fprintf(ios.ErrOut, "setupwizard: --demo: %v\n", err)
-			return ExitFlow
+			return fmt.Errorf("--demo: %w", err)
 		}
 		defer cleanup()
 	}
@@ -155,18 +158,23 @@ func (a *app) run(ctx context.Context, args []string) int {
 	}
 	a.providers = traceProviders(registry.New(a.provOpts), a.tracer)
 	if a.opts.provider != "" {
-		if _, ok := registry.Find(a.providers, a.opts.provider); !ok {
-			return a.usageErr("unknown provider %q (choose one of: %s)", a.opts.provider, strings.Join(registry.Domains(a.providers), ", "))
+		p, ok := registry.Find(a.providers, a.opts.provider)
+		if !ok {
+			return a.usagef("cli.usage.unknown_provider", "name", clean(a.opts.provider), "choices", registry.List())
 		}
+		// Any letter case names the same provider.
+		a.opts.provider = p.Domain()
 	}
 
 	switch {
 	case a.opts.list:
-		return a.runList()
+		return a.runList(ctx)
 	case a.opts.status:
 		return a.runStatus(ctx)
 	case a.opts.remove:
 		return a.runRemove(ctx)
+	case a.opts.token:
+		return a.runToken(ctx)
 	case a.opts.reauth:
 		return a.runReauth(ctx)
 	default:
@@ -176,85 +184,62 @@ func (a *app) run(ctx context.Context, args []string) int {
 
 func (a *app) flagSet() *pflag.FlagSet {
 	fs := pflag.NewFlagSet("setupwizard", pflag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+	fs.SetOutput(discard{})
 	fs.SortFlags = false
 	o := &a.opts
-	fs.StringVar(&o.provider, "provider", "", "provider to use: flameconnect or librus")
-	fs.BoolVar(&o.reauth, "reauth", false, "sign in again for an existing account (reauth_confirm)")
-	fs.StringVar(&o.account, "account", "", "select an entry by unique id or login / e-mail")
-	fs.BoolVar(&o.list, "list", false, "list configured accounts")
-	fs.BoolVar(&o.status, "status", false, "check every stored token cache with a silent refresh")
-	fs.BoolVar(&o.remove, "remove", false, "delete an account and every keyring item it owns (needs --account)")
-	fs.BoolVar(&o.yes, "yes", false, "with --remove: do not ask for confirmation")
-	fs.BoolVar(&o.demo, "demo", false, "run the wizard against built-in emulators of both services, offline")
-	fs.StringVarP(&o.username, "username", "u", "", "login / e-mail for a non-interactive sign-in")
-	fs.BoolVar(&o.passwordStdin, "password-stdin", false, "read the password from standard input (one line)")
-	fs.DurationVar(&o.timeout, "timeout", provider.DefaultTimeout, "per-request network timeout")
-	fs.StringVar(&o.debugFile, "debug", "", "write an HTTP trace with every secret redacted to `FILE`")
-	fs.BoolVar(&o.json, "json", false, "machine-readable output for --list, --status and non-interactive results")
-	fs.BoolVar(&o.accessible, "accessible", false, "plain line prompts (also chosen by TERM=dumb)")
-	fs.BoolVar(&o.version, "version", false, "print the version")
-	fs.BoolVarP(&o.help, "help", "h", false, "show this help")
+	fs.StringVar(&o.provider, "provider", "", "")
+	fs.BoolVar(&o.reauth, "reauth", false, "")
+	fs.StringVar(&o.account, "account", "", "")
+	fs.BoolVar(&o.list, "list", false, "")
+	fs.BoolVar(&o.status, "status", false, "")
+	fs.BoolVar(&o.remove, "remove", false, "")
+	fs.BoolVar(&o.token, "token", false, "")
+	fs.BoolVar(&o.yes, "yes", false, "")
+	fs.BoolVar(&o.demo, "demo", false, "")
+	fs.StringVarP(&o.username, "username", "u", "", "")
+	fs.BoolVar(&o.passwordStdin, "password-stdin", false, "")
+	fs.DurationVar(&o.timeout, "timeout", provider.DefaultTimeout, "")
+	fs.StringVar(&o.debugFile, "debug", "", "")
+	fs.BoolVar(&o.json, "json", false, "")
+	fs.BoolVar(&o.accessible, "accessible", false, "")
+	fs.BoolVar(&o.version, "version", false, "")
+	fs.BoolVarP(&o.help, "help", "h", false, "")
 	return fs
 }
 
-func (a *app) usage(fs *pflag.FlagSet, w io.Writer) {
-	fmt.Fprint(w, `setupwizard signs you into a cloud service the way a Home Assistant config
-flow does and keeps only the resulting token cache in the OS keyring.
-
-Usage:
-  setupwizard [--provider NAME]                 add an account
-  setupwizard --reauth [--provider P] [--account ID]
-  setupwizard --list | --status [--account ID] | --remove --account ID [--yes]
-  setupwizard --demo                            try it against built-in emulators
-  setupwizard -u LOGIN --password-stdin [--provider P] [--reauth]   scripted
-
-Flags:
-`)
-	fmt.Fprint(w, fs.FlagUsages())
-	fmt.Fprint(w, `
-Exit codes: 0 done, 1 the flow ended in an error or abort, 2 usage error,
-3 the keyring cannot be used, 4 --status found an expired account, 130 cancelled.
-`)
-}
-
-func (a *app) usageErr(format string, args ...any) int {
-	return a.fail(ExitUsage, fmt.Sprintf(format, args...)+"\nRun 'setupwizard --help' for usage.")
-}
-
-// checkCombination refuses flag mixes that would silently ignore something.
-func (a *app) checkCombination() (int, bool) {
-	o := a.opts
-	modes := 0
-	for _, on := range []bool{o.list, o.status, o.remove, o.reauth} {
-		if on {
-			modes++
-		}
-	}
+// parseError words pflag's errors in this run's language.
+func (a *app) parseError(err error) error {
+	var (
+		notExist *pflag.NotExistError
+		required *pflag.ValueRequiredError
+		invalid  *pflag.InvalidValueError
+	)
 	switch {
-	case modes > 1:
-		return a.usageErr("--list, --status, --remove and --reauth exclude each other"), true
-	case o.remove && o.account == "":
-		return a.usageErr("--remove needs --account ID (see --list)"), true
-	case (o.list || o.status || o.remove) && (o.username != "" || o.passwordStdin):
-		return a.usageErr("-u/--username and --password-stdin go with adding an account or --reauth"), true
-	case o.passwordStdin && o.username == "" && !o.reauth:
-		return a.usageErr("--password-stdin needs -u/--username LOGIN"), true
-	case o.timeout <= 0:
-		return a.usageErr("--timeout must be positive, e.g. 30s"), true
-	case o.account != "" && modes == 0:
-		return a.usageErr("--account selects an existing entry: use it with --reauth, --status, --list or --remove"), true
-	case o.json && (modes == 0 || o.reauth) && !o.passwordStdin:
-		return a.usageErr("--json goes with --list, --status, --remove or a scripted sign-in (--password-stdin)"), true
-	case o.demo && modes > 0:
-		return a.usageErr("--demo runs the wizard to add an account; it goes with no other command"), true
-	case o.yes && !o.remove:
-		return a.usageErr("--yes goes with --remove"), true
+	case errors.As(err, &notExist):
+		return a.usagef("cli.usage.unknown_flag", "flag", flagSpelling(notExist.GetSpecifiedName(), notExist.GetSpecifiedShortnames()))
+	case errors.As(err, &required):
+		return a.usagef("cli.usage.flag_needs_value", "flag", flagSpelling(required.GetSpecifiedName(), required.GetSpecifiedShortnames()))
+	case errors.As(err, &invalid):
+		return a.usagef("cli.usage.flag_bad_value", "flag", "--"+invalid.GetFlag().Name, "value", clean(invalid.GetValue()))
 	}
-	return 0, false
+	return &usageError{msg: err.Error()}
 }
 
-// track remembers an opened store so settle can wait for its clean-up.
+// flagSpelling is a flag as the person typed it: within a group of
+// shorthands ("-xv") it is that group.
+func flagSpelling(name, shorthands string) string {
+	if shorthands != "" {
+		return "-" + clean(shorthands)
+	}
+	return "--" + clean(name)
+}
+
+// discard swallows pflag's own printing: errors go through report.
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// track remembers an opened store so it is closed on exit.
 func (a *app) track(st *store.Store, err error) (*store.Store, error) {
 	if err == nil {
 		a.stores = append(a.stores, st)
@@ -262,20 +247,20 @@ func (a *app) track(st *store.Store, err error) (*store.Store, error) {
 	return st, err
 }
 
-// settle gives keyring calls that timed out, and the clean-up queued
+// closeStores gives keyring calls that timed out, and the clean-up queued
 // behind them, a moment to finish before the process exits: a keyring that
 // answers late then still gets its stray items deleted. It never holds up
 // an exit for long.
-func (a *app) settle() {
+func (a *app) closeStores() {
 	for _, st := range a.stores {
-		if st.Pending() {
-			ctx, cancel := context.WithTimeout(context.Background(), probeGrace)
-			_ = st.Settle(ctx)
-			cancel()
-		}
+		ctx, cancel := context.WithTimeout(context.Background(), probeGrace)
+		_ = st.Close(ctx)
+		cancel()
 	}
 }
 
+// version is the -ldflags version, else the module version go install
+// records, else "dev".
 func version() string {
 	if Version != "" {
 		return Version
@@ -286,16 +271,5 @@ func version() string {
 	return "dev"
 }
 
-// storeErr prints a store failure and picks the exit code: 3 for the keyring.
-func (a *app) storeErr(what string, err error) int {
-	code := ExitFlow
-	if errors.Is(err, store.ErrKeyring) {
-		code = ExitKeyring
-	}
-	return a.fail(code, fmt.Sprintf("%s: %v", what, err))
-}
-
 // interactive reports whether a person drives this run.
 func (a *app) interactive() bool { return !a.opts.passwordStdin && a.io.CanPrompt() }
-
-var _ = flow.Base

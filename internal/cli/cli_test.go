@@ -5,31 +5,29 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
-
-	"github.com/zalando/go-keyring"
 
 	"github.com/setupwizard/setupwizard/internal/flow"
 	"github.com/setupwizard/setupwizard/internal/loopback"
-	fcemu "github.com/setupwizard/setupwizard/internal/providers/flameconnect/emulator"
-	libemu "github.com/setupwizard/setupwizard/internal/providers/librus/emulator"
 	"github.com/setupwizard/setupwizard/internal/providers/provider"
+	"github.com/setupwizard/setupwizard/internal/providers/registry"
 	"github.com/setupwizard/setupwizard/internal/store"
 	"github.com/setupwizard/setupwizard/internal/testenv"
+	"github.com/setupwizard/setupwizard/internal/ui/frontend"
 )
 
-// world is one test's services and config dir: both emulators over real
-// TLS on loopback, the real store (real Secret Service under scripts/test).
+// world is one test's services and config dir: every registered
+// service's emulator over real TLS on loopback, the real store (real Secret
+// Service under scripts/test).
 type world struct {
 	t     *testing.T
 	ca    *loopback.CA
-	fc    *fcemu.Emulator
-	lb    *libemu.Emulator
+	emus  map[string]provider.Emulator
 	dir   string
 	env   map[string]string
 	sopts []store.Option
@@ -44,22 +42,18 @@ func newWorld(t *testing.T) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fc, err := fcemu.Start(ca)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { fc.Close() })
-	lb, err := libemu.Start(ca)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { lb.Close() })
-	w := &world{t: t, ca: ca, fc: fc, lb: lb, dir: t.TempDir()}
-	w.env = map[string]string{
-		"SETUPWIZARD_CONFIG_DIR":             w.dir,
-		"SETUPWIZARD_FLAMECONNECT_AUTHORITY": fc.Authority(),
-		"SETUPWIZARD_LIBRUS_API_URL":         lb.APIURL(),
-		"SETUPWIZARD_LIBRUS_SYNERGIA_URL":    lb.SynergiaURL(),
+	w := &world{t: t, ca: ca, dir: t.TempDir(), emus: map[string]provider.Emulator{}}
+	w.env = map[string]string{"SETUPWIZARD_CONFIG_DIR": w.dir}
+	for _, r := range registry.All() {
+		e, err := r.StartEmulator(ca)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = e.Close() })
+		w.emus[r.Domain] = e
+		for k, v := range e.Env() {
+			w.env[k] = v
+		}
 	}
 	t.Cleanup(w.removeAll)
 	return w
@@ -71,9 +65,9 @@ func (w *world) removeAll() {
 	if err != nil {
 		return
 	}
-	es, _ := st.Entries()
+	es, _ := st.Entries(context.Background())
 	for _, e := range es {
-		_ = st.Remove(e.ID)
+		_ = st.Remove(context.Background(), e.ID)
 	}
 }
 
@@ -84,10 +78,21 @@ type outcome struct {
 
 func (w *world) run(stdin string, args ...string) outcome {
 	w.t.Helper()
+	return w.runEnv(nil, stdin, args...)
+}
+
+// runEnv runs with extra environment variables.
+func (w *world) runEnv(extra map[string]string, stdin string, args ...string) outcome {
+	w.t.Helper()
 	var out, errOut bytes.Buffer
 	a := &app{
-		io:        &IOStreams{In: strings.NewReader(stdin), Out: &out, ErrOut: &errOut, InTTY: w.tty, OutTTY: w.tty},
-		getenv:    func(k string) string { return w.env[k] },
+		io: &IOStreams{In: strings.NewReader(stdin), Out: &out, ErrOut: &errOut, InTTY: w.tty, OutTTY: w.tty},
+		getenv: func(k string) string {
+			if v, ok := extra[k]; ok {
+				return v
+			}
+			return w.env[k]
+		},
 		rootCAs:   w.ca.Pool,
 		storeOpts: w.sopts,
 		prompter:  w.prompter,
@@ -105,7 +110,7 @@ func (w *world) store() *store.Store {
 }
 
 func (w *world) entries() []store.Entry {
-	es, err := w.store().Entries()
+	es, err := w.store().Entries(context.Background())
 	if err != nil {
 		w.t.Fatal(err)
 	}
@@ -113,27 +118,48 @@ func (w *world) entries() []store.Entry {
 }
 
 func (w *world) cache(id string) []byte {
-	c, err := w.store().LoadCache(id)
+	c, _, err := w.store().LoadCache(context.Background(), id)
 	if err != nil {
 		w.t.Fatal(err)
 	}
 	return c
 }
 
-// account is one provider's demo user and how to make its grant expire.
+// account is one registered service's demo user, from the registry.
 type account struct {
-	provider, login, uid string
-	expire               func(w *world)
+	provider, login, password, uid string
 }
 
-var accounts = []account{
-	{"flameconnect", fcemu.DemoEmail, "demo-example-com", func(w *world) { w.fc.Expire() }},
-	{"librus", libemu.DemoLogin, "1234567u", func(w *world) { w.lb.Expire() }},
+// accounts lists every registered service's demo account.
+func accounts() []account {
+	var out []account
+	ca, err := loopback.NewCA()
+	if err != nil {
+		panic(err)
+	}
+	for _, r := range registry.All() {
+		e, err := r.StartEmulator(ca)
+		if err != nil {
+			panic(err)
+		}
+		login, pw := e.Demo()
+		_ = e.Close()
+		out = append(out, account{provider: r.Domain, login: login, password: pw, uid: provider.Slugify(login)})
+	}
+	return out
 }
+
+// expire makes a's stored grant unusable on the service's side.
+func (w *world) expire(a account) { w.emus[a.provider].Expire() }
 
 func (w *world) add(a account) outcome {
 	w.t.Helper()
-	return w.run(fcemu.DemoPassword+"\n", "--provider", a.provider, "-u", a.login, "--password-stdin")
+	return w.run(a.password+"\n", "--provider", a.provider, "-u", a.login, "--password-stdin")
+}
+
+// displayName is a service's name as the CLI prints it.
+func displayName(domain string) string {
+	return (&app{lang: "en"}).displayName(domain)
 }
 
 func expect(t *testing.T, o outcome, code int, wants ...string) {
@@ -155,20 +181,28 @@ func TestUsageErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{"--nope"}, "unknown flag"},
+		{[]string{"-x"}, "unknown flag: -x"},
+		{[]string{"--timeout"}, "--timeout needs a value"},
+		{[]string{"--timeout", "soon"}, `--timeout: "soon" is not a valid value`},
 		{[]string{"--list", "--status"}, "exclude each other"},
 		{[]string{"--remove"}, "--remove needs --account"},
 		{[]string{"--password-stdin"}, "needs -u/--username"},
-		{[]string{"--list", "-u", "x"}, "go with adding"},
+		{[]string{"--list", "-u", "x"}, "-u/--username goes with adding an account"},
 		{[]string{"--timeout", "0s"}, "--timeout must be positive"},
 		{[]string{"--yes"}, "--yes goes with --remove"},
 		{[]string{"--provider", "nest"}, `unknown provider "nest"`},
 		{[]string{"stray"}, `unexpected argument "stray"`},
-		{[]string{"--demo", "--list"}, "--demo runs the wizard"},
+		{[]string{"--demo", "--list"}, "--demo goes with adding an account"},
+		{[]string{"--token", "--list"}, "--list, --token exclude each other"},
+		{[]string{"--token", "-u", "x"}, "-u/--username goes with"},
+		{[]string{"--status", "--account", " "}, "--account needs an account"},
+		{[]string{"--remove", "--yes", "--account", "\t"}, "--account needs an account"},
+		{[]string{"--provider", "NEST"}, `unknown provider "NEST"`},
 		{[]string{"-u", "x", "--password-stdin"}, "needs --provider"},
-		{[]string{"--account", "x"}, "--account selects an existing entry"},
-		{[]string{"--demo", "--account", "x"}, "--account selects an existing entry"},
-		{[]string{"--json"}, "--json goes with"},
-		{[]string{"--reauth", "--json"}, "--json goes with"},
+		{[]string{"--account", "x"}, "--account goes with --reauth"},
+		{[]string{"--demo", "--account", "x"}, "goes with"},
+		{[]string{"--json"}, "--json needs --password-stdin"},
+		{[]string{"--reauth", "--json"}, "--json needs --password-stdin"},
 	}
 	for _, tc := range cases {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
@@ -187,45 +221,11 @@ func TestUsageErrorAsJSON(t *testing.T) {
 	}
 }
 
-// mapKeyring is an in-memory keyring for tests that need a working one
-// without the Secret Service.
-type mapKeyring struct {
-	mu sync.Mutex
-	m  map[string]string
-}
-
-func (k *mapKeyring) Get(s, u string) (string, error) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	v, ok := k.m[s+"\x00"+u]
-	if !ok {
-		return "", keyring.ErrNotFound
-	}
-	return v, nil
-}
-
-func (k *mapKeyring) Set(s, u, v string) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if k.m == nil {
-		k.m = map[string]string{}
-	}
-	k.m[s+"\x00"+u] = v
-	return nil
-}
-
-func (k *mapKeyring) Delete(s, u string) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	delete(k.m, s+"\x00"+u)
-	return nil
-}
-
 // ctrl+c while a script has not written the password yet: exit 130 at
 // once, not a wait for standard input to close.
 func TestSignalWhileWaitingForPasswordStdin(t *testing.T) {
 	w := newWorld(t)
-	w.sopts = []store.Option{store.WithKeyring(&mapKeyring{})}
+	w.sopts = []store.Option{store.WithKeyring(store.NewMemoryKeyring())}
 	pr, pw := io.Pipe()
 	defer pw.Close()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -237,7 +237,10 @@ func TestSignalWhileWaitingForPasswordStdin(t *testing.T) {
 		storeOpts: w.sopts,
 	}
 	done := make(chan int, 1)
-	go func() { done <- a.run(ctx, []string{"--provider", "librus", "-u", "1234567u", "--password-stdin"}) }()
+	acct := accounts()[0]
+	go func() {
+		done <- a.run(ctx, []string{"--provider", acct.provider, "-u", acct.login, "--password-stdin"})
+	}()
 	cancel()
 	if code := <-done; code != ExitCancelled {
 		t.Fatalf("exit %d, want 130; stderr %s", code, errOut.String())
@@ -249,24 +252,31 @@ func TestSignalWhileWaitingForPasswordStdin(t *testing.T) {
 
 func TestFormResultJSONNamesProvider(t *testing.T) {
 	w := newWorld(t)
-	w.sopts = []store.Option{store.WithKeyring(&mapKeyring{})}
-	o := w.run("wrong-pass-7Qx\n", "--provider", "librus", "-u", "1234567u", "--password-stdin", "--json")
+	w.sopts = []store.Option{store.WithKeyring(store.NewMemoryKeyring())}
+	a := accounts()[0]
+	o := w.run("wrong-pass-7Qx\n", "--provider", strings.ToUpper(a.provider), "-u", a.login, "--password-stdin", "--json")
 	var res resultJSON
-	if err := json.Unmarshal([]byte(o.out), &res); err != nil || res.Provider != "librus" || res.Result != "form" {
+	if err := json.Unmarshal([]byte(o.out), &res); err != nil || res.Provider != a.provider || res.Result != "form" {
 		t.Fatalf("%+v, %v\n%s", res, err, o.out)
 	}
 }
 
 func TestFiltersMatchingNothing(t *testing.T) {
 	w := newWorld(t)
-	w.sopts = []store.Option{store.WithKeyring(&mapKeyring{})}
+	w.sopts = []store.Option{store.WithKeyring(store.NewMemoryKeyring())}
 	expect(t, w.run("", "--list", "--account", "ghost"), ExitOK, "No accounts configured")
-	expect(t, w.add(accounts[1]), ExitOK)
+	expect(t, w.add(accounts()[0]), ExitOK)
 	for _, args := range [][]string{{"--list"}, {"--list", "--json"}, {"--status"}, {"--status", "--json"}} {
 		o := w.run("", append(args, "--account", "ghost")...)
 		expect(t, o, ExitFlow, "no account matches --account ghost")
 		if strings.Contains(o.out, "No accounts configured") {
 			t.Fatalf("%v claims there are no accounts:\n%s", args, o.out)
+		}
+		if contains(args, "--json") {
+			var e errorJSON
+			if err := json.Unmarshal([]byte(o.out), &e); err != nil || e.Result != "error" || e.ExitCode != ExitFlow {
+				t.Fatalf("%v: stdout is not one error object: %v\n%s", args, err, o.out)
+			}
 		}
 	}
 }
@@ -279,7 +289,7 @@ func TestHelpAndVersion(t *testing.T) {
 
 func TestNoTerminalNeedsPasswordStdin(t *testing.T) {
 	w := &world{t: t, env: map[string]string{"SETUPWIZARD_CONFIG_DIR": t.TempDir()}, ca: &loopback.CA{}}
-	for _, args := range [][]string{{}, {"--provider", "librus"}, {"--reauth"}} {
+	for _, args := range [][]string{{}, {"--provider", accounts()[0].provider}, {"--reauth"}} {
 		o := w.run("", args...)
 		expect(t, o, ExitUsage, "--password-stdin")
 	}
@@ -293,16 +303,17 @@ func TestPasswordStdinInput(t *testing.T) {
 		name, in string
 		ok       bool
 		want     string
+		err      error
 	}{
-		{"plain", "pw\n", true, "pw"},
-		{"crlf", "pw\r\n", true, "pw"},
-		{"no newline", "pw", true, "pw"},
-		{"spaces kept", " p w \n", true, " p w "},
-		{"only first line", "pw\nsecond\n", true, "pw"},
-		{"empty line", "\n", false, "no password"},
-		{"nothing", "", false, "no password"},
-		{"oversized", strings.Repeat("x", 5000) + "\n", false, "longer than 1024"},
-		{"exactly max", strings.Repeat("x", 1024) + "\n", true, strings.Repeat("x", 1024)},
+		{"plain", "pw\n", true, "pw", nil},
+		{"crlf", "pw\r\n", true, "pw", nil},
+		{"no newline", "pw", true, "pw", nil},
+		{"spaces kept", " p w \n", true, " p w ", nil},
+		{"only first line", "pw\nsecond\n", true, "pw", nil},
+		{"empty line", "\n", false, "", errPasswordEmpty},
+		{"nothing", "", false, "", errPasswordEmpty},
+		{"oversized", strings.Repeat("x", 5000) + "\n", false, "", errPasswordTooLong},
+		{"exactly max", strings.Repeat("x", 1024) + "\n", true, strings.Repeat("x", 1024), nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -310,8 +321,8 @@ func TestPasswordStdinInput(t *testing.T) {
 			if tc.ok && (err != nil || got != tc.want) {
 				t.Fatalf("readPassword = %q, %v; want %q", got, err, tc.want)
 			}
-			if !tc.ok && (err == nil || !strings.Contains(err.Error(), tc.want)) {
-				t.Fatalf("readPassword err = %v, want %q", err, tc.want)
+			if !tc.ok && !errors.Is(err, tc.err) {
+				t.Fatalf("readPassword err = %v, want %v", err, tc.err)
 			}
 		})
 	}
@@ -319,10 +330,10 @@ func TestPasswordStdinInput(t *testing.T) {
 
 func TestScriptedAddAndDuplicate(t *testing.T) {
 	testenv.RealKeyring(t)
-	for _, a := range accounts {
+	for _, a := range accounts() {
 		t.Run(a.provider, func(t *testing.T) {
 			w := newWorld(t)
-			expect(t, w.add(a), ExitOK, "Added "+a.provider, a.uid, "Step 1 of")
+			expect(t, w.add(a), ExitOK, "Added your "+displayName(a.provider), "Step 1 of")
 			es := w.entries()
 			if len(es) != 1 || es[0].UniqueID != a.uid || es[0].Domain != a.provider {
 				t.Fatalf("entries = %+v", es)
@@ -341,7 +352,7 @@ func TestScriptedAddAndDuplicate(t *testing.T) {
 func TestScriptedWrongPasswordJSON(t *testing.T) {
 	testenv.RealKeyring(t)
 	w := newWorld(t)
-	for _, a := range accounts {
+	for _, a := range accounts() {
 		o := w.run("wrong-pass-7Qx\n", "--provider", a.provider, "-u", a.login, "--password-stdin", "--json")
 		expect(t, o, ExitFlow)
 		var res resultJSON
@@ -362,15 +373,15 @@ func TestScriptedWrongPasswordJSON(t *testing.T) {
 
 func TestStatusExpiredThenReauth(t *testing.T) {
 	testenv.RealKeyring(t)
-	for _, a := range accounts {
+	for _, a := range accounts() {
 		t.Run(a.provider, func(t *testing.T) {
 			w := newWorld(t)
 			expect(t, w.add(a), ExitOK)
-			expect(t, w.run("", "--status"), ExitOK, "valid")
+			expect(t, w.run("", "--status"), ExitOK, "signed in")
 
-			a.expire(w)
+			w.expire(a)
 			o := w.run("", "--status")
-			expect(t, o, ExitExpired, "expired", "setupwizard --reauth --provider "+a.provider+" --account "+a.uid)
+			expect(t, o, ExitExpired, "has expired", "setupwizard --reauth --provider "+a.provider+" --account "+a.uid)
 			if !w.entries()[0].HasIssue(store.IssueAuthExpired) {
 				t.Fatal("--status did not record auth_expired")
 			}
@@ -380,13 +391,13 @@ func TestStatusExpiredThenReauth(t *testing.T) {
 			}
 
 			// The login defaults to the entry's; --account selects by login.
-			o = w.run(fcemu.DemoPassword+"\n", "--reauth", "--account", strings.ToUpper(a.login), "--password-stdin")
-			expect(t, o, ExitOK, "(reauth_successful)")
+			o = w.run(a.password+"\n", "--reauth", "--account", strings.ToUpper(a.login), "--password-stdin")
+			expect(t, o, ExitOK, "Signed in to "+displayName(a.provider)+" again")
 			es := w.entries()
 			if len(es) != 1 || es[0].HasIssue(store.IssueAuthExpired) {
 				t.Fatalf("after reauth: %+v", es)
 			}
-			expect(t, w.run("", "--status", "--account", a.uid), ExitOK, "valid")
+			expect(t, w.run("", "--status", "--account", a.uid), ExitOK, "signed in")
 		})
 	}
 }
@@ -394,12 +405,12 @@ func TestStatusExpiredThenReauth(t *testing.T) {
 func TestReauthWrongAccountAndFailureLeaveCache(t *testing.T) {
 	testenv.RealKeyring(t)
 	w := newWorld(t)
-	a := accounts[0]
+	a := accounts()[0]
 	expect(t, w.add(a), ExitOK)
 	e := w.entries()[0]
 	before := w.cache(e.ID)
 
-	w.fc.AddAccount("other@example.com", "other-pass-9Zk")
+	w.emus[a.provider].AddAccount("other@example.com", "other-pass-9Zk")
 	expect(t, w.run("other-pass-9Zk\n", "--reauth", "-u", "other@example.com", "--password-stdin"), ExitFlow, "(wrong_account)")
 	if after := w.cache(e.ID); !bytes.Equal(before, after) {
 		t.Fatal("wrong_account changed the cache")
@@ -416,8 +427,9 @@ func TestReauthWrongAccountAndFailureLeaveCache(t *testing.T) {
 func TestStatusNetworkTroubleChangesNothing(t *testing.T) {
 	testenv.RealKeyring(t)
 	w := newWorld(t)
-	expect(t, w.add(accounts[1]), ExitOK)
-	w.lb.Close()
+	a := accounts()[len(accounts())-1]
+	expect(t, w.add(a), ExitOK)
+	_ = w.emus[a.provider].Close()
 	o := w.run("", "--status", "--json")
 	expect(t, o, ExitFlow)
 	var st []statusJSON
@@ -432,7 +444,7 @@ func TestStatusNetworkTroubleChangesNothing(t *testing.T) {
 func TestRemoveLeavesNoKeyringItem(t *testing.T) {
 	testenv.RealKeyring(t)
 	w := newWorld(t)
-	expect(t, w.add(accounts[0]), ExitOK)
+	expect(t, w.add(accounts()[0]), ExitOK)
 	e := w.entries()[0]
 	expect(t, w.run("", "--remove", "--account", "nobody", "--yes"), ExitFlow, "no account matches")
 	expect(t, w.run("", "--remove", "--account", e.UniqueID), ExitUsage, "needs --yes")
@@ -440,7 +452,7 @@ func TestRemoveLeavesNoKeyringItem(t *testing.T) {
 	if n := len(w.entries()); n != 0 {
 		t.Fatalf("%d entries left", n)
 	}
-	if _, err := w.store().LoadCache(e.ID); !errors.Is(err, store.ErrNotFound) {
+	if _, _, err := w.store().LoadCache(context.Background(), e.ID); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("cache after remove: %v", err)
 	}
 	expect(t, w.run("", "--list"), ExitOK, "No accounts configured")
@@ -458,7 +470,8 @@ func (brokenKeyring) Delete(string, string) error        { return errNoService }
 func TestKeyringUnavailableExits3(t *testing.T) {
 	w := newWorld(t)
 	w.sopts = []store.Option{store.WithKeyring(brokenKeyring{})}
-	o := w.run(fcemu.DemoPassword+"\n", "--provider", "librus", "-u", libemu.DemoLogin, "--password-stdin")
+	a := accounts()[0]
+	o := w.run(a.password+"\n", "--provider", a.provider, "-u", a.login, "--password-stdin")
 	expect(t, o, ExitKeyring, "Secret Service")
 	if es := w.entries(); len(es) != 0 {
 		t.Fatalf("entries written without a keyring: %+v", es)
@@ -469,19 +482,19 @@ func TestKeyringProbedWhileTyping(t *testing.T) {
 	w := newWorld(t)
 	w.sopts = []store.Option{store.WithKeyring(brokenKeyring{})}
 	w.prompter, w.tty = &fakePrompter{typing: true}, true
-	for _, args := range [][]string{{}, {"--provider", "librus"}} {
-		expect(t, w.run("", args...), ExitKeyring, "the keyring cannot store the sign-in", "Secret Service")
+	for _, args := range [][]string{{}, {"--provider", accounts()[0].provider}} {
+		expect(t, w.run("", args...), ExitKeyring, "Secret Service", "setupwizard --demo")
 	}
 }
 
 func TestDebugTraceRedactsSecrets(t *testing.T) {
 	testenv.RealKeyring(t)
-	for _, a := range accounts {
+	for _, a := range accounts() {
 		t.Run(a.provider, func(t *testing.T) {
 			w := newWorld(t)
 			tr := filepath.Join(t.TempDir(), "trace.log")
 			expect(t, w.run("wrong-pass-7Qx\n", "--provider", a.provider, "-u", a.login, "--password-stdin", "--debug", tr), ExitFlow)
-			expect(t, w.run(fcemu.DemoPassword+"\n", "--provider", a.provider, "-u", a.login, "--password-stdin", "--debug", tr+"2"), ExitOK)
+			expect(t, w.run(a.password+"\n", "--provider", a.provider, "-u", a.login, "--password-stdin", "--debug", tr+"2"), ExitOK)
 			cache := w.cache(w.entries()[0].ID)
 			for _, f := range []string{tr, tr + "2"} {
 				b, err := os.ReadFile(f)
@@ -491,7 +504,7 @@ func TestDebugTraceRedactsSecrets(t *testing.T) {
 				if len(b) == 0 || !strings.Contains(string(b), "POST") {
 					t.Fatalf("%s: trace has no requests", f)
 				}
-				for _, secret := range append([]string{"wrong-pass-7Qx", fcemu.DemoPassword}, secretsIn(cache)...) {
+				for _, secret := range append([]string{"wrong-pass-7Qx", a.password}, secretsIn(cache)...) {
 					if strings.Contains(string(b), secret) {
 						t.Fatalf("%s: trace holds a secret (%d bytes)", f, len(secret))
 					}
@@ -550,11 +563,14 @@ func (f *fakePrompter) RunFlow(ctx context.Context, _ []provider.Provider, _ fun
 	if f.typing {
 		<-ctx.Done()
 	}
-	return flow.Result{}, ErrCancelled
+	return flow.Result{}, frontend.ErrCancelled
 }
 
-func (f *fakePrompter) PickEntry(_ context.Context, items []string) (int, error) {
-	f.picked = items
+func (f *fakePrompter) PickAccount(_ context.Context, p frontend.Pick) (int, error) {
+	f.picked = nil
+	for _, a := range p.Accounts {
+		f.picked = append(f.picked, a.Label)
+	}
 	return f.pick, nil
 }
 
@@ -563,21 +579,24 @@ func (f *fakePrompter) Confirm(context.Context, string) (bool, error) { return f
 func TestInteractivePickAndConfirm(t *testing.T) {
 	testenv.RealKeyring(t)
 	w := newWorld(t)
-	for _, a := range accounts {
+	for _, a := range accounts() {
 		expect(t, w.add(a), ExitOK)
 	}
 	fp := &fakePrompter{pick: 1}
 	w.prompter, w.tty = fp, true
-	// Two entries match --reauth: the picker shows both; the flow is cancelled.
+	// Every entry matches --reauth: the picker shows them all; the flow is
+	// cancelled.
 	expect(t, w.run("", "--reauth"), ExitCancelled)
-	if len(fp.picked) != 2 {
+	if len(fp.picked) != len(accounts()) {
 		t.Fatalf("picker items = %q", fp.picked)
 	}
 	// --remove asks; "no" keeps the entry.
-	expect(t, w.run("", "--remove", "--account", "1234567u"), ExitFlow, "Nothing removed")
+	// Declining is cancelling: exit 130.
+	last := accounts()[len(accounts())-1]
+	expect(t, w.run("", "--remove", "--account", last.uid), ExitCancelled, "Nothing removed")
 	fp.confirm = true
-	expect(t, w.run("", "--remove", "--account", "1234567u"), ExitOK, "Removed librus")
-	if n := len(w.entries()); n != 1 {
+	expect(t, w.run("", "--remove", "--account", last.uid), ExitOK, "Removed the "+displayName(last.provider))
+	if n := len(w.entries()); n != len(accounts())-1 {
 		t.Fatalf("%d entries", n)
 	}
 }
@@ -586,9 +605,23 @@ func TestReauthSelection(t *testing.T) {
 	testenv.RealKeyring(t)
 	w := newWorld(t)
 	expect(t, w.run("pw\n", "--reauth", "--password-stdin"), ExitFlow, "no accounts are configured")
-	for _, a := range accounts {
+	for _, a := range accounts() {
 		expect(t, w.add(a), ExitOK)
 	}
-	expect(t, w.run("pw\n", "--reauth", "--password-stdin"), ExitUsage, "2 accounts match")
+	expect(t, w.run("pw\n", "--reauth", "--password-stdin"), ExitUsage, fmt.Sprintf("%d accounts match", len(accounts())))
 	expect(t, w.run("pw\n", "--reauth", "--account", "ghost", "--password-stdin"), ExitFlow, "no account matches --account ghost")
 }
+
+// runNoCA runs without emulators (flag-only tests).
+func (w *world) runNoCA(stdin string, args ...string) outcome {
+	w.t.Helper()
+	var out, errOut bytes.Buffer
+	a := &app{
+		io:     &IOStreams{In: strings.NewReader(stdin), Out: &out, ErrOut: &errOut},
+		getenv: func(k string) string { return w.env[k] },
+	}
+	code := a.run(context.Background(), args)
+	return outcome{code, out.String(), errOut.String()}
+}
+
+func registryDomains() []string { return registry.Domains() }

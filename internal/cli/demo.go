@@ -1,45 +1,60 @@
 package cli
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"os"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/setupwizard/setupwizard/internal/loopback"
-	fcemu "github.com/setupwizard/setupwizard/internal/providers/flameconnect/emulator"
-	libemu "github.com/setupwizard/setupwizard/internal/providers/librus/emulator"
+	"github.com/setupwizard/setupwizard/internal/providers/provider"
+	"github.com/setupwizard/setupwizard/internal/providers/registry"
 	"github.com/setupwizard/setupwizard/internal/store"
+	"github.com/setupwizard/setupwizard/internal/ui/frontend"
 )
 
-// startDemo starts both emulators on loopback, points the providers at them
-// with a CA trusted for this run only, and uses a throwaway entries index.
-// The OS keyring is used when it answers (and the demo's items are removed
-// at the end); otherwise an in-memory keyring, and the user is told which.
+// demo is a running --demo: one emulator per registered service.
+type demo struct {
+	emulators map[string]provider.Emulator
+}
+
+// startDemo starts every registered service's emulator on loopback, points
+// the providers at them with a CA trusted for this run only, and uses a
+// throwaway entries index. The OS keyring is used when it answers (and the
+// demo's items are removed at the end); otherwise an in-memory keyring, and
+// the person is told so in one line.
 func (a *app) startDemo() (func(), error) {
 	ca, err := loopback.NewCA()
 	if err != nil {
 		return nil, err
 	}
-	fc, err := fcemu.Start(ca)
-	if err != nil {
-		return nil, fmt.Errorf("start the FlameConnect emulator: %w", err)
+	d := &demo{emulators: map[string]provider.Emulator{}}
+	closeAll := func() {
+		for _, e := range d.emulators {
+			_ = e.Close()
+		}
 	}
-	lb, err := libemu.Start(ca)
-	if err != nil {
-		fc.Close()
-		return nil, fmt.Errorf("start the Librus emulator: %w", err)
+	env := map[string]string{}
+	for _, r := range registry.All() {
+		e, err := r.StartEmulator(ca)
+		if err != nil {
+			closeAll()
+			return nil, fmt.Errorf("start the %s emulator: %w", r.Domain, err)
+		}
+		d.emulators[r.Domain] = e
+		for k, v := range e.Env() {
+			env[k] = v
+		}
 	}
 	dir, err := os.MkdirTemp("", "setupwizard-demo-")
 	if err != nil {
-		fc.Close()
-		lb.Close()
+		closeAll()
 		return nil, err
 	}
-	env := map[string]string{
-		"SETUPWIZARD_FLAMECONNECT_AUTHORITY": fc.Authority(),
-		"SETUPWIZARD_LIBRUS_API_URL":         lb.APIURL(),
-		"SETUPWIZARD_LIBRUS_SYNERGIA_URL":    lb.SynergiaURL(),
-	}
+	a.demo = d
 	a.provOpts.RootCAs = ca.Pool
 	a.provOpts.Getenv = func(k string) string {
 		if v, ok := env[k]; ok {
@@ -49,33 +64,112 @@ func (a *app) startDemo() (func(), error) {
 	}
 	a.openStore = func() (*store.Store, error) { return a.track(store.Open(dir, a.storeOpts...)) }
 
-	where := "the OS keyring (the demo's items are deleted when it ends)"
-	short := "OS keyring"
+	where := a.T("cli.demo.os_keyring")
 	probe, err := a.track(store.Open(dir, append(append([]store.Option(nil), a.storeOpts...), store.WithTimeout(3*time.Second))...))
 	if err == nil {
-		err = probe.Probe("demo")
+		err = probe.Probe(context.Background(), "demo")
 	}
 	if err != nil {
+		a.tracer.Note("demo: the OS keyring did not answer: %v", err)
 		// This run's store only: go-keyring's global mock would race
 		// with a probe call still in flight.
 		a.storeOpts = append(a.storeOpts, store.WithKeyring(store.NewMemoryKeyring()))
-		where = fmt.Sprintf("a throwaway in-memory keyring, because the OS keyring did not answer (%v)", err)
-		short = "in-memory (the OS keyring did not answer)"
+		where = a.T("cli.demo.memory_keyring")
 	}
-	a.notice = fmt.Sprintf("Demo: both services are emulated on this machine. flameconnect: %s / %s; librus: %s / %s. Any other password shows invalid_auth. Token caches: %s.",
-		fcemu.DemoEmail, fcemu.DemoPassword, libemu.DemoLogin, libemu.DemoPassword, short)
-	fmt.Fprintf(a.io.ErrOut, "Demo mode: token caches go to %s.\n", where)
+	a.notice = a.demoNotice(where)
+	a.errf("%s\n", a.T("cli.demo.started", "where", where))
 
 	return func() {
 		if st, err := store.Open(dir, a.storeOpts...); err == nil {
-			if es, err := st.Entries(); err == nil {
+			ctx, cancel := context.WithTimeout(context.Background(), probeGrace)
+			if es, err := st.Entries(ctx); err == nil {
 				for _, e := range es {
-					_ = st.Remove(e.ID)
+					_ = st.Remove(ctx, e.ID)
 				}
 			}
+			_ = st.Close(ctx)
+			cancel()
 		}
-		fc.Close()
-		lb.Close()
+		closeAll()
 		_ = os.RemoveAll(dir)
 	}, nil
+}
+
+// demoNotice is the line above every demo screen: each service's demo
+// login and password.
+func (a *app) demoNotice(where string) string {
+	domains := make([]string, 0, len(a.demo.emulators))
+	for d := range a.demo.emulators {
+		domains = append(domains, d)
+	}
+	sort.Strings(domains)
+	var creds []string
+	a.noticeBrief = map[string]string{"": a.T("cli.demo.brief_any")}
+	for _, d := range domains {
+		login, pw := a.demo.emulators[d].Demo()
+		creds = append(creds, "  "+a.T("cli.demo.credential", "service", a.displayName(d), "login", login, "password", pw))
+		a.noticeBrief[d] = a.T("cli.demo.brief", "login", login, "password", pw)
+	}
+	return a.T("cli.demo.notice", "where", where) + "\n" + strings.Join(creds, "\n")
+}
+
+// demoSteps are the next steps the demo offers after a sign-in, so every
+// command can be tried offline: each is a catalog key.
+var demoSteps = []string{
+	"cli.demo.step_status",
+	"cli.demo.step_token",
+	"cli.demo.step_expire",
+	"cli.demo.step_reauth",
+	"cli.demo.step_list",
+	"cli.demo.step_remove",
+	"cli.demo.step_quit",
+}
+
+// demoLifecycle lets a person try every command against the emulators
+// after the demo sign-in: status, token, an expired sign-in and its
+// reauth, list and remove. It ends on quit, on a cancel, or after remove.
+func (a *app) demoLifecycle(ctx context.Context) error {
+	menu := frontend.Pick{Question: a.T("cli.demo.next")}
+	for _, k := range demoSteps {
+		menu.Accounts = append(menu.Accounts, frontend.Account{Label: a.T(k)})
+	}
+	for {
+		i, err := a.prompter.PickAccount(ctx, menu)
+		if err != nil {
+			// Leaving the menu is the normal end of the demo.
+			return nil
+		}
+		var stepErr error
+		switch demoSteps[i] {
+		case "cli.demo.step_status":
+			stepErr = a.runStatus(ctx)
+		case "cli.demo.step_token":
+			stepErr = a.runToken(ctx)
+		case "cli.demo.step_expire":
+			for _, e := range a.demo.emulators {
+				e.Expire()
+			}
+			a.outf("%s\n", a.T("cli.demo.expired"))
+			stepErr = a.runStatus(ctx)
+		case "cli.demo.step_reauth":
+			stepErr = a.runReauth(ctx)
+		case "cli.demo.step_list":
+			stepErr = a.runList(ctx)
+		case "cli.demo.step_remove":
+			if stepErr = a.runRemove(ctx); stepErr == nil {
+				return nil
+			}
+		default:
+			return nil
+		}
+		// A step's failure is part of the demo (an expired sign-in is
+		// exit 4): show it and offer the next step.
+		if stepErr != nil {
+			code := a.report(stepErr)
+			if code == ExitKeyring || errors.Is(stepErr, context.Canceled) {
+				return silent(code)
+			}
+			a.outf("%s\n", a.T("cli.demo.exit_code", "code", itoa(code)))
+		}
+	}
 }

@@ -2,10 +2,14 @@ package cli
 
 import (
 	"context"
-	"fmt"
+	"sort"
 	"strings"
 
+	"github.com/setupwizard/setupwizard/internal/flow"
+	"github.com/setupwizard/setupwizard/internal/providers/provider"
+	"github.com/setupwizard/setupwizard/internal/providers/registry"
 	"github.com/setupwizard/setupwizard/internal/store"
+	"github.com/setupwizard/setupwizard/internal/ui/frontend"
 )
 
 // matchEntries narrows entries by --provider and --account. An account
@@ -14,7 +18,7 @@ func (a *app) matchEntries(all []store.Entry) []store.Entry {
 	var out []store.Entry
 	want := strings.ToLower(strings.TrimSpace(a.opts.account))
 	for _, e := range all {
-		if a.opts.provider != "" && e.Domain != a.opts.provider {
+		if a.opts.provider != "" && !strings.EqualFold(e.Domain, a.opts.provider) {
 			continue
 		}
 		if want != "" && want != strings.ToLower(e.UniqueID) && want != strings.ToLower(e.ID) &&
@@ -26,51 +30,92 @@ func (a *app) matchEntries(all []store.Entry) []store.Entry {
 	return out
 }
 
-// describe is an entry's one-line form for pickers and messages.
-func describe(e store.Entry) string {
-	s := fmt.Sprintf("%-13s %s (%s)", e.Domain, e.Title, e.UniqueID)
+// displayName is the service's name as a person reads it everywhere: the
+// provider's flow title in this run's language.
+func (a *app) displayName(domain string) string {
+	if r, ok := registry.Lookup(domain); ok {
+		// Constructors do no I/O; the strings do not depend on options.
+		if cat, err := flow.Strings(r.New(provider.Options{})); err == nil {
+			if s, ok := cat.Raw(a.lang, "config.flow_title"); ok {
+				return s
+			}
+		}
+	}
+	return clean(domain)
+}
+
+// describe is an entry's one-line form for pickers and lists of matches.
+func (a *app) describe(e store.Entry) string {
+	s := a.T("cli.entry.describe", "service", a.displayName(e.Domain), "title", clean(e.Title), "id", clean(e.UniqueID))
 	if e.HasIssue(store.IssueAuthExpired) {
-		s += "  [auth_expired]"
+		s += " " + a.T("cli.entry.expired_mark")
 	}
 	return s
 }
 
-// selectEntry finds the one entry a command is about: the only match, or
-// the user's pick among several on a terminal. ok=false carries an exit code.
-func (a *app) selectEntry(ctx context.Context, st *store.Store, question string) (store.Entry, int, bool) {
-	all, err := st.Entries()
+// loadEntries opens the store and reads every entry.
+func (a *app) loadEntries(ctx context.Context) (*store.Store, []store.Entry, error) {
+	st, err := a.openStore()
 	if err != nil {
-		return store.Entry{}, a.storeErr("read entries", err), false
+		return nil, nil, storeErr(a.T("cli.store.open"), err)
+	}
+	all, err := st.Entries(ctx)
+	if err != nil {
+		return nil, nil, storeErr(a.T("cli.store.read"), err)
+	}
+	return st, all, nil
+}
+
+// noMatch is the error for a filter that matched no entry.
+func (a *app) noMatch(all []store.Entry) error {
+	if len(all) == 0 {
+		return a.failf("cli.entry.none_configured")
+	}
+	return a.failf("cli.entry.no_match", "filter", a.filterText())
+}
+
+// selectEntry finds the one entry a command is about: the only match, or
+// the person's pick among several on a terminal. Entries whose sign-in
+// expired come first, as the likeliest choice.
+func (a *app) selectEntry(ctx context.Context, st *store.Store, questionKey string) (store.Entry, error) {
+	all, err := st.Entries(ctx)
+	if err != nil {
+		return store.Entry{}, storeErr(a.T("cli.store.read"), err)
 	}
 	m := a.matchEntries(all)
-	switch {
-	case len(all) == 0:
-		fmt.Fprintln(a.io.ErrOut, "setupwizard: no accounts are configured; run 'setupwizard' to add one")
-		return store.Entry{}, ExitFlow, false
-	case len(m) == 0:
-		fmt.Fprintf(a.io.ErrOut, "setupwizard: no account matches%s; 'setupwizard --list' shows them\n", a.filterText())
-		return store.Entry{}, ExitFlow, false
-	case len(m) == 1:
-		return m[0], 0, true
+	switch len(m) {
+	case 0:
+		return store.Entry{}, a.noMatch(all)
+	case 1:
+		return m[0], nil
 	}
-	if !a.interactive() {
-		var lines []string
-		for _, e := range m {
-			lines = append(lines, "  "+describe(e))
+	sort.SliceStable(m, func(i, j int) bool {
+		return m[i].HasIssue(store.IssueAuthExpired) && !m[j].HasIssue(store.IssueAuthExpired)
+	})
+	// --token never prompts: a script captures its output, and a picker
+	// there would wait for nobody.
+	if !a.interactive() || a.opts.token {
+		items := make([]string, len(m))
+		for i, e := range m {
+			items[i] = a.describe(e)
 		}
-		fmt.Fprintf(a.io.ErrOut, "setupwizard: %d accounts match%s; choose one with --account:\n%s\n", len(m), a.filterText(), strings.Join(lines, "\n"))
-		return store.Entry{}, ExitUsage, false
+		return store.Entry{}, a.usagef("cli.entry.several", "count", itoa(len(m)), "filter", a.filterText(),
+			"list", "  "+strings.Join(items, "\n  "))
 	}
-	items := make([]string, len(m))
-	for i, e := range m {
-		items[i] = describe(e)
+	pick := frontend.Pick{Question: a.T(questionKey), Start: a.pickStart}
+	for _, e := range m {
+		acct := frontend.Account{Label: a.T("cli.entry.label", "service", a.displayName(e.Domain), "title", clean(e.Title))}
+		if e.HasIssue(store.IssueAuthExpired) {
+			acct.Note, acct.Urgent = a.T("cli.entry.expired_note"), true
+		}
+		pick.Accounts = append(pick.Accounts, acct)
 	}
-	fmt.Fprintln(a.io.ErrOut, question)
-	i, err := a.prompter.PickEntry(ctx, items)
+	i, err := a.prompter.PickAccount(ctx, pick)
 	if err != nil {
-		return store.Entry{}, a.flowErr(err), false
+		return store.Entry{}, err
 	}
-	return m[i], 0, true
+	a.picked = i + 1
+	return m[i], nil
 }
 
 func (a *app) filterText() string {
@@ -79,7 +124,7 @@ func (a *app) filterText() string {
 		parts = append(parts, "--provider "+a.opts.provider)
 	}
 	if a.opts.account != "" {
-		parts = append(parts, "--account "+a.opts.account)
+		parts = append(parts, "--account "+clean(a.opts.account))
 	}
 	if len(parts) == 0 {
 		return ""

@@ -3,41 +3,29 @@ package cli
 import (
 	"context"
 	"errors"
-	"fmt"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
+	"github.com/setupwizard/setupwizard/internal/flow"
 	"github.com/setupwizard/setupwizard/internal/providers/provider"
 	"github.com/setupwizard/setupwizard/internal/providers/registry"
 	"github.com/setupwizard/setupwizard/internal/store"
 )
 
-// loadEntries opens the store and reads every entry; ok=false carries an
-// exit code.
-func (a *app) loadEntries() (*store.Store, []store.Entry, int, bool) {
-	st, err := a.openStore()
-	if err != nil {
-		return nil, nil, a.storeErr("open entries", err), false
-	}
-	all, err := st.Entries()
-	if err != nil {
-		return nil, nil, a.storeErr("read entries", err), false
-	}
-	return st, all, 0, true
-}
+func itoa(n int) string { return strconv.Itoa(n) }
 
-func (a *app) runList() int {
-	_, all, code, ok := a.loadEntries()
-	if !ok {
-		return code
+func (a *app) runList(ctx context.Context) error {
+	_, all, err := a.loadEntries(ctx)
+	if err != nil {
+		return err
 	}
 	m := a.matchEntries(all)
 	// A filter that matches nothing is an error (exit 1) in both output
-	// modes; an empty list without a filter is not.
-	code = ExitOK
+	// modes (with --json, the error object is stdout's one document); an
+	// empty list without a filter is not.
 	if len(m) == 0 && len(all) > 0 {
-		code = ExitFlow
-		fmt.Fprintf(a.io.ErrOut, "setupwizard: no account matches%s\n", a.filterText())
+		return a.noMatch(all)
 	}
 	if a.opts.json {
 		out := make([]*entryJSON, 0, len(m))
@@ -45,217 +33,244 @@ func (a *app) runList() int {
 			out = append(out, toEntryJSON(e))
 		}
 		a.writeJSON(out)
-		return code
+		return nil
 	}
 	if len(m) == 0 {
-		if len(all) == 0 {
-			fmt.Fprintln(a.io.Out, "No accounts configured. Run 'setupwizard' to add one, or 'setupwizard --demo' to try it offline.")
-		}
-		return code
+		a.outf("%s\n", a.T("cli.list.empty"))
+		return nil
 	}
 	tw := tabwriter.NewWriter(a.io.Out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "PROVIDER\tTITLE\tUNIQUE ID\tISSUES")
+	a.tabf(tw, "%s\t%s\t%s\t%s\n", a.T("cli.list.head_service"), a.T("cli.list.head_account"), a.T("cli.list.head_id"), a.T("cli.list.head_issues"))
 	for _, e := range m {
 		issues := "-"
 		if len(e.Issues) > 0 {
-			issues = ""
+			ids := make([]string, len(e.Issues))
 			for i, is := range e.Issues {
-				if i > 0 {
-					issues += ","
-				}
-				issues += is.ID
+				ids[i] = clean(is.ID)
 			}
+			issues = strings.Join(ids, ",")
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", e.Domain, e.Title, e.UniqueID, issues)
+		a.tabf(tw, "%s\t%s\t%s\t%s\n", a.displayName(e.Domain), clean(e.Title), clean(e.UniqueID), issues)
 	}
-	_ = tw.Flush()
-	return ExitOK
+	return tw.Flush()
 }
 
 // statusJSON is one --status line in --json.
 type statusJSON struct {
 	Entry  *entryJSON `json:"entry"`
 	State  string     `json:"state"`           // valid, expired, error
-	Error  string     `json:"error,omitempty"` // an error key, with state "error"
+	Error  string     `json:"error,omitempty"` // an error key (auth_expired when expired)
 	Detail string     `json:"detail,omitempty"`
 	Reauth string     `json:"reauth_command,omitempty"`
 }
 
-// runStatus checks every selected cache with the provider's silent refresh.
-// Expired records auth_expired; valid stores the refreshed cache and clears
-// it; network trouble changes nothing.
-func (a *app) runStatus(ctx context.Context) int {
-	st, all, code, ok := a.loadEntries()
-	if !ok {
-		return code
+// Status states.
+const (
+	stateValid   = "valid"
+	stateExpired = "expired"
+	stateError   = "error"
+)
+
+// runStatus checks every selected cache with the provider's silent
+// refresh and reports each, even when one of them fails.
+func (a *app) runStatus(ctx context.Context) error {
+	st, all, err := a.loadEntries(ctx)
+	if err != nil {
+		return err
 	}
 	m := a.matchEntries(all)
 	if len(m) == 0 {
-		code = ExitOK
-		if len(all) > 0 {
-			code = ExitFlow
-			fmt.Fprintf(a.io.ErrOut, "setupwizard: no account matches%s\n", a.filterText())
-		} else if !a.opts.json {
-			fmt.Fprintln(a.io.Out, "No accounts configured.")
-		}
-		if a.opts.json {
+		switch {
+		case len(all) > 0:
+			return a.noMatch(all)
+		case a.opts.json:
 			a.writeJSON([]statusJSON{})
+		default:
+			a.outf("%s\n", a.T("cli.list.empty"))
 		}
-		return code
+		return nil
+	}
+	// A refreshed cache or an expiry must be recordable before any request.
+	if err := a.checkWritable(ctx, st); err != nil {
+		return err
 	}
 	// A locked or absent keyring must not read as "every account expired":
 	// prove it answers before judging any cache.
-	if err := st.Probe(m[0].Domain); err != nil {
-		return a.storeErr("the keyring cannot be read", err)
+	if err := st.Probe(ctx, m[0].Domain); err != nil {
+		return storeErr(a.T("cli.store.probe"), err)
 	}
-	code = ExitOK
-	var out []statusJSON
+	code := ExitOK
+	var keyringErr error
+	out := make([]statusJSON, 0, len(m))
 	for _, e := range m {
-		s, keyringErr := a.checkEntry(ctx, st, e)
-		if keyringErr != nil {
-			return a.storeErr("check "+e.UniqueID, keyringErr)
-		}
+		s, err := a.checkEntry(ctx, st, e)
 		if ctx.Err() != nil {
 			// Entries checked before the cancel keep what was recorded.
-			return a.fail(ExitCancelled, "cancelled; entries checked before the cancel keep their new state")
+			return &cancelError{msg: a.T("cli.status.cancelled")}
+		}
+		if err != nil {
+			// A keyring failure on one entry is reported on its line; the
+			// others are still checked.
+			a.tracer.Note("check %s: %v", e.UniqueID, err)
+			if errors.Is(err, store.ErrKeyring) && keyringErr == nil {
+				keyringErr = err
+			}
+			s.State, s.Error = stateError, provider.KeyUnknown
+			if errors.Is(err, store.ErrKeyring) {
+				s.Error = "keyring"
+			}
 		}
 		switch s.State {
-		case "expired":
-			code = ExitExpired
-		case "error":
+		case stateExpired:
+			if code != ExitKeyring {
+				code = ExitExpired
+			}
+		case stateError:
 			if code == ExitOK {
 				code = ExitFlow
 			}
 		}
 		out = append(out, s)
 		if !a.opts.json {
-			switch s.State {
-			case "valid":
-				fmt.Fprintf(a.io.Out, "✓ %s %s: valid\n", e.Domain, e.Title)
-			case "expired":
-				fmt.Fprintf(a.io.Out, "✗ %s %s: expired (auth_expired); run: %s\n", e.Domain, e.Title, s.Reauth)
-			default:
-				fmt.Fprintf(a.io.Out, "! %s %s: could not check: %s (nothing changed)\n", e.Domain, e.Title, strings.TrimSpace(s.Error+" "+s.Detail))
-			}
+			a.printStatus(e, s)
 		}
 	}
 	if a.opts.json {
 		a.writeJSON(out)
 	}
-	return code
+	if keyringErr != nil {
+		if a.opts.json {
+			// stdout already holds the one JSON document, with each
+			// entry's state; the advice goes to stderr only.
+			a.errf("setupwizard: %s\n", a.keyringAdvice(keyringErr))
+			return silent(ExitKeyring)
+		}
+		return storeErr(a.T("cli.store.keyring"), keyringErr)
+	}
+	if code != ExitOK {
+		return silent(code)
+	}
+	return nil
 }
 
-// checkEntry runs one entry's check; the second result is a keyring
-// failure, which stops the whole command (exit 3).
+func (a *app) printStatus(e store.Entry, s statusJSON) {
+	name, title := a.displayName(e.Domain), clean(e.Title)
+	switch s.State {
+	case stateValid:
+		a.outf("✓ %s\n", a.T("cli.status.valid", "service", name, "title", title))
+	case stateExpired:
+		a.outf("✗ %s\n", a.T("cli.status.expired", "service", name, "title", title, "command", s.Reauth))
+	default:
+		a.outf("! %s\n", a.T("cli.status.error", "service", name, "title", title, "error", a.errorText(e.Domain, s.Error)))
+	}
+}
+
+// errorText is an error key's message in the provider's words, with the key.
+func (a *app) errorText(domain, key string) string {
+	if p, ok := registry.Find(a.providers, domain); ok {
+		if cat, err := flowStrings(p); err == nil {
+			if msg, ok := cat.Raw(a.lang, "config.error."+key); ok {
+				return msg + " (" + key + ")"
+			}
+		}
+	}
+	return key
+}
+
+// reauthCommand is what a person runs to renew e's sign-in.
+func reauthCommand(e store.Entry) string {
+	return "setupwizard --reauth --provider " + e.Domain + " --account " + clean(e.UniqueID)
+}
+
+// checkEntry runs one entry's check through flow.CheckEntry, which stores
+// a refreshed cache and records auth_expired only as compare-and-swaps: a
+// reauth that commits meanwhile wins. An error is a store failure; what
+// the service said is in the result.
 func (a *app) checkEntry(ctx context.Context, st *store.Store, e store.Entry) (statusJSON, error) {
 	s := statusJSON{Entry: toEntryJSON(e)}
-	reauth := fmt.Sprintf("setupwizard --reauth --provider %s --account %s", e.Domain, e.UniqueID)
-	expire := func(why string) (statusJSON, error) {
-		if err := st.SetIssue(e.ID, store.IssueAuthExpired, true); err != nil {
-			return s, err
-		}
-		s.State, s.Detail, s.Reauth = "expired", why, reauth
-		s.Entry.Issues = appendOnce(s.Entry.Issues, store.IssueAuthExpired)
-		return s, nil
-	}
 	p, ok := registry.Find(a.providers, e.Domain)
 	if !ok {
-		s.State, s.Error, s.Detail = "error", provider.KeyUnknown, fmt.Sprintf("unknown provider %q", e.Domain)
+		s.State, s.Error, s.Detail = stateError, provider.KeyUnknown, a.T("cli.entry.unknown_provider", "name", clean(e.Domain))
 		return s, nil
 	}
-	cache, err := st.LoadCache(e.ID)
-	switch {
-	case errors.Is(err, store.ErrKeyring):
-		return s, err
-	case errors.Is(err, store.ErrNewer):
-		// Not ours to judge or overwrite: a newer setupwizard wrote it.
-		s.State, s.Error, s.Detail = "error", provider.KeyUnknown, err.Error()
-		return s, nil
-	case err != nil:
-		// A missing or corrupt cache cannot sign in: a reauth rewrites it.
-		return expire("token cache unreadable: " + err.Error())
-	}
-	updated, err := p.Check(ctx, cache)
+	res, err := flow.CheckEntry(ctx, p, st, e.ID)
 	var pe *provider.Error
 	switch {
-	case errors.Is(err, provider.ErrAuthExpired):
-		return expire(err.Error())
+	case err == nil:
 	case ctx.Err() != nil:
-		s.State, s.Error, s.Detail = "error", provider.KeyUnknown, "cancelled"
+		s.State, s.Error = stateError, provider.KeyUnknown
 		return s, nil
 	case errors.As(err, &pe):
 		a.tracer.Note("check %s: %v", e.UniqueID, err)
-		s.State, s.Error = "error", pe.Key
+		s.State, s.Error = stateError, pe.Key
 		return s, nil
-	case err != nil:
-		a.tracer.Note("check %s: %v", e.UniqueID, err)
-		s.State, s.Error = "error", provider.KeyUnknown
-		return s, nil
-	}
-	if len(updated) > 0 && string(updated) != string(cache) {
-		if err := st.ReplaceCache(e.ID, updated); err != nil {
-			return s, err
-		}
-	}
-	if err := st.SetIssue(e.ID, store.IssueAuthExpired, false); err != nil {
+	case errors.Is(err, store.ErrKeyring):
 		return s, err
+	case errors.Is(err, store.ErrCorrupt), errors.Is(err, store.ErrNotFound):
+		// A missing or corrupt cache cannot sign in: a reauth rewrites it.
+		// Nothing is recorded (only the service's word records expiry).
+		a.tracer.Note("check %s: %v", e.UniqueID, err)
+		s.State, s.Error, s.Reauth = stateError, "cache_unreadable", reauthCommand(e)
+		return s, nil
+	default:
+		a.tracer.Note("check %s: %v", e.UniqueID, err)
+		s.State, s.Error, s.Detail = stateError, provider.KeyUnknown, clean(err.Error())
+		return s, nil
 	}
-	s.State = "valid"
-	s.Entry.Issues = without(s.Entry.Issues, store.IssueAuthExpired)
+	if res.Entry.ID != "" {
+		s.Entry = toEntryJSON(res.Entry)
+	}
+	switch res.State {
+	case flow.CheckExpired:
+		if res.Cause != nil {
+			a.tracer.Note("check %s: %v", e.UniqueID, res.Cause)
+		}
+		s.State, s.Error, s.Reauth = stateExpired, store.IssueAuthExpired, reauthCommand(e)
+		s.Detail = a.T("cli.status.expired_detail")
+	default:
+		s.State = stateValid
+	}
 	return s, nil
 }
 
-func appendOnce(xs []string, x string) []string {
-	for _, v := range xs {
-		if v == x {
-			return xs
-		}
-	}
-	return append(xs, x)
-}
-
-func without(xs []string, x string) []string {
-	out := xs[:0]
-	for _, v := range xs {
-		if v != x {
-			out = append(out, v)
-		}
-	}
-	return out
-}
-
-func (a *app) runRemove(ctx context.Context) int {
+func (a *app) runRemove(ctx context.Context) error {
 	if !a.opts.yes && !a.io.CanPrompt() {
-		return a.usageErr("--remove without a terminal needs --yes")
+		return a.usagef("cli.remove.needs_yes")
 	}
 	st, err := a.openStore()
 	if err != nil {
-		return a.storeErr("open entries", err)
+		return storeErr(a.T("cli.store.open"), err)
 	}
-	e, code, ok := a.selectEntry(ctx, st, "Which account do you want to remove?")
-	if !ok {
-		return code
+	e, err := a.selectEntry(ctx, st, "cli.remove.which")
+	if err != nil {
+		return err
 	}
+	name, title := a.displayName(e.Domain), clean(e.Title)
 	if !a.opts.yes {
-		yes, err := a.prompter.Confirm(ctx, fmt.Sprintf("Remove %s account %s and its keyring items?", e.Domain, e.Title))
+		yes, err := a.prompter.Confirm(ctx, a.T("cli.remove.confirm", "service", name, "title", title))
 		if err != nil {
-			return a.flowErr(err)
+			return err
 		}
 		if !yes {
-			fmt.Fprintln(a.io.ErrOut, "Nothing removed.")
-			return ExitFlow
+			// Declining is a way of cancelling: the same exit as esc.
+			return &cancelError{msg: a.T("cli.remove.declined")}
 		}
 	}
-	if err := st.Remove(e.ID); err != nil {
-		return a.storeErr("remove "+e.UniqueID, err)
+	if err := st.Remove(ctx, e.ID); err != nil {
+		return storeErr(a.T("cli.remove.failed", "id", clean(e.UniqueID)), err)
 	}
 	if a.opts.json {
 		a.writeJSON(struct {
 			Result string     `json:"result"`
 			Entry  *entryJSON `json:"entry"`
 		}{"removed", toEntryJSON(e)})
-		return ExitOK
+		return nil
 	}
-	fmt.Fprintf(a.io.Out, "✓ Removed %s account %s (unique id %s) and its keyring items\n", e.Domain, e.Title, e.UniqueID)
-	return ExitOK
+	a.outf("✓ %s\n", a.T("cli.remove.done", "service", name, "title", title))
+	return nil
+}
+
+// tabf writes a tab-separated row; tabwriter errors surface at Flush.
+func (a *app) tabf(tw *tabwriter.Writer, format string, args ...any) {
+	_, _ = tw.Write([]byte(sprintf(format, args...)))
 }

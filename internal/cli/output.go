@@ -2,13 +2,15 @@ package cli
 
 import (
 	"encoding/json"
-	"fmt"
 	"sort"
 
 	"github.com/setupwizard/setupwizard/internal/flow"
 	"github.com/setupwizard/setupwizard/internal/i18n"
 	"github.com/setupwizard/setupwizard/internal/store"
 )
+
+// flowStrings is the provider's catalog (its strings over the engine's).
+var flowStrings = flow.Strings
 
 // resultJSON is the --json shape of a flow's end.
 type resultJSON struct {
@@ -22,7 +24,8 @@ type resultJSON struct {
 	Warning  string            `json:"warning,omitempty"`
 }
 
-// entryJSON is the --json shape of an entry: never a secret.
+// entryJSON is the --json shape of an entry: never a secret. Strings that
+// came from a server are cleaned like on the terminal.
 type entryJSON struct {
 	ID       string   `json:"entry_id"`
 	Provider string   `json:"provider"`
@@ -40,7 +43,7 @@ func toEntryJSON(e store.Entry) *entryJSON {
 		issues = append(issues, is.ID)
 	}
 	return &entryJSON{
-		ID: e.ID, Provider: e.Domain, Title: e.Title, UniqueID: e.UniqueID, Login: e.Login(),
+		ID: e.ID, Provider: e.Domain, Title: clean(e.Title), UniqueID: clean(e.UniqueID), Login: clean(e.Login()),
 		Created: e.Created.UTC().Format("2006-01-02T15:04:05Z"), Modified: e.Modified.UTC().Format("2006-01-02T15:04:05Z"),
 		Issues: issues,
 	}
@@ -49,18 +52,19 @@ func toEntryJSON(e store.Entry) *entryJSON {
 // printResult writes a scripted flow's end: text or --json on stdout.
 func (a *app) printResult(domain string, res flow.Result, cat *i18n.Catalog) {
 	out := resultJSON{Result: string(res.Type), Step: res.StepID, Reason: res.Reason, Provider: domain}
+	name := a.displayName(domain)
 	var lines []string
 	switch res.Type {
 	case flow.ResultCreateEntry:
 		out.Entry = toEntryJSON(res.Entry)
-		lines = append(lines, fmt.Sprintf("✓ Added %s account %s (unique id %s)", res.Entry.Domain, res.Entry.Title, res.Entry.UniqueID))
+		lines = append(lines, "✓ "+a.T("cli.result.added", "service", name, "title", clean(res.Entry.Title)))
 	case flow.ResultAbort:
 		out.Message = cat.T(a.lang, "config.abort."+res.Reason, res.Placeholders)
-		mark := "✗"
 		if res.Reason == flow.AbortReauthSuccessful {
-			mark = "✓"
+			lines = append(lines, "✓ "+a.T("cli.result.reauthed", "service", name, "title", clean(res.Entry.Title)))
+		} else {
+			lines = append(lines, "✗ "+out.Message+" ("+res.Reason+")")
 		}
-		lines = append(lines, fmt.Sprintf("%s %s (%s)", mark, out.Message, res.Reason))
 		if res.Entry.ID != "" {
 			out.Entry = toEntryJSON(res.Entry)
 		}
@@ -75,15 +79,16 @@ func (a *app) printResult(domain string, res flow.Result, cat *i18n.Catalog) {
 			key := res.Errors[f]
 			msg := cat.T(a.lang, "config.error."+key, res.Placeholders)
 			if f == flow.Base {
-				lines = append(lines, fmt.Sprintf("✗ %s (%s)", msg, key))
+				lines = append(lines, "✗ "+msg+" ("+key+")")
 			} else {
 				label := cat.T(a.lang, "config.step."+res.StepID+".data."+f, nil)
-				lines = append(lines, fmt.Sprintf("✗ %s: %s (%s)", label, msg, key))
+				lines = append(lines, "✗ "+label+": "+msg+" ("+key+")")
 			}
 		}
 	}
 	if res.ReloadErr != nil {
-		out.Warning = "the new token cache could not be checked: " + res.ReloadErr.Error()
+		a.tracer.Note("reload: %v", res.ReloadErr)
+		out.Warning = a.T("cli.result.reload_warning")
 		lines = append(lines, "! "+out.Warning)
 	}
 	if a.opts.json {
@@ -91,26 +96,8 @@ func (a *app) printResult(domain string, res flow.Result, cat *i18n.Catalog) {
 		return
 	}
 	for _, l := range lines {
-		fmt.Fprintln(a.io.Out, l)
+		a.outf("%s\n", l)
 	}
-}
-
-// errorJSON is what --json prints on stdout when a command fails, so a
-// script always has something to parse.
-type errorJSON struct {
-	Result   string `json:"result"` // always "error"
-	Error    string `json:"error"`
-	ExitCode int    `json:"exit_code"`
-}
-
-// fail prints msg on stderr (and, with --json, as JSON on stdout) and
-// returns code.
-func (a *app) fail(code int, msg string) int {
-	fmt.Fprintln(a.io.ErrOut, "setupwizard: "+msg)
-	if a.opts.json {
-		a.writeJSON(errorJSON{Result: "error", Error: msg, ExitCode: code})
-	}
-	return code
 }
 
 func (a *app) writeJSON(v any) {

@@ -1,12 +1,8 @@
 package cli
 
 import (
-	"bufio"
 	"context"
 	"errors"
-	"fmt"
-	"io"
-	"strings"
 	"time"
 
 	"github.com/setupwizard/setupwizard/internal/flow"
@@ -16,10 +12,24 @@ import (
 	"github.com/setupwizard/setupwizard/internal/ui/frontend"
 )
 
-// errNoTerminal is the message for a sign-in that cannot prompt.
-const errNoTerminal = "no terminal to prompt on: to sign in from a script, pass -u LOGIN and the password on standard input with --password-stdin (e.g. echo \"$PW\" | setupwizard --provider librus -u LOGIN --password-stdin)"
+// noTerminal is the error for a sign-in that cannot prompt.
+func (a *app) noTerminal() error {
+	return a.usagef("cli.no_terminal", "example", "echo \"$PW\" | setupwizard --provider "+a.exampleProvider()+" -u LOGIN --password-stdin")
+}
 
-func (a *app) runAdd(ctx context.Context) int {
+// exampleProvider is the provider an example names: the chosen one, else
+// the first registered.
+func (a *app) exampleProvider() string {
+	if a.opts.provider != "" {
+		return a.opts.provider
+	}
+	if ds := registry.Domains(); len(ds) > 0 {
+		return ds[0]
+	}
+	return "NAME"
+}
+
+func (a *app) runAdd(ctx context.Context) error {
 	ps := a.providers
 	if a.opts.provider != "" {
 		p, _ := registry.Find(a.providers, a.opts.provider)
@@ -27,72 +37,106 @@ func (a *app) runAdd(ctx context.Context) int {
 	}
 	if !a.interactive() {
 		if !a.opts.passwordStdin {
-			return a.fail(ExitUsage, errNoTerminal)
+			return a.noTerminal()
 		}
 		if len(ps) > 1 {
-			return a.usageErr("--password-stdin needs --provider (one of: %s)", strings.Join(registry.Domains(ps), ", "))
+			return a.usagef("cli.usage.stdin_needs_provider", "choices", registry.List())
 		}
 	}
 	st, err := a.openStore()
 	if err != nil {
-		return a.storeErr("open entries", err)
+		return storeErr(a.T("cli.store.open"), err)
 	}
-	newFlow := func(p provider.Provider) (*flow.Flow, error) {
+	newFlow := func(p provider.Provider) *flow.Flow {
 		f := flow.NewUser(p, st)
 		f.Prefill(a.opts.username)
-		return f, nil
+		return f
 	}
 	if a.interactive() {
-		return a.runInteractive(ctx, st, ps, newFlow)
+		err := a.runInteractive(ctx, st, ps, newFlow)
+		if err == nil && a.demo != nil {
+			return a.demoLifecycle(ctx)
+		}
+		return err
 	}
-	f, _ := newFlow(ps[0])
-	return a.runScripted(ctx, st, f, a.opts.username)
+	return a.runScripted(ctx, st, newFlow(ps[0]), a.opts.username)
 }
 
-func (a *app) runReauth(ctx context.Context) int {
+func (a *app) runReauth(ctx context.Context) error {
 	if !a.interactive() && !a.opts.passwordStdin {
-		return a.fail(ExitUsage, errNoTerminal)
+		return a.noTerminal()
 	}
 	st, err := a.openStore()
 	if err != nil {
-		return a.storeErr("open entries", err)
+		return storeErr(a.T("cli.store.open"), err)
 	}
-	e, code, ok := a.selectEntry(ctx, st, "Which account do you want to sign in again?")
-	if !ok {
-		return code
+	for {
+		a.picked = 0
+		e, err := a.selectEntry(ctx, st, "cli.reauth.which")
+		if err != nil {
+			return err
+		}
+		err = a.reauthEntry(ctx, st, e)
+		if errors.Is(err, frontend.ErrBack) {
+			// esc on the form: back to the picker, on the same account.
+			a.pickStart = a.picked
+			continue
+		}
+		return err
 	}
+}
+
+// reauthEntry runs the reauth of e; with a picker before it, esc on the
+// form returns frontend.ErrBack.
+func (a *app) reauthEntry(ctx context.Context, st *store.Store, e store.Entry) error {
 	p, found := registry.Find(a.providers, e.Domain)
 	if !found {
-		fmt.Fprintf(a.io.ErrOut, "setupwizard: entry %s belongs to provider %q, which this version does not know\n", e.UniqueID, e.Domain)
-		return ExitFlow
+		return a.failf("cli.entry.unknown_provider", "name", clean(e.Domain))
 	}
-	newFlow := func(provider.Provider) (*flow.Flow, error) {
+	newFlow := func(provider.Provider) *flow.Flow {
 		f := flow.NewReauth(p, st, e)
 		f.Prefill(a.opts.username)
-		return f, nil
+		return f
 	}
 	if a.interactive() {
+		a.back = a.picked > 0
+		defer func() { a.back = false }()
 		return a.runInteractive(ctx, st, []provider.Provider{p}, newFlow)
 	}
 	login := a.opts.username
 	if login == "" {
 		login = e.Login()
 	}
-	f, _ := newFlow(p)
-	return a.runScripted(ctx, st, f, login)
+	return a.runScripted(ctx, st, newFlow(p), login)
 }
+
+// accessible reports whether the plain line prompts are in use.
+func (a *app) accessible() bool { return a.opts.accessible || a.getenv("TERM") == "dumb" }
 
 // runInteractive hands the flow to the front end and maps its outcome.
 // The keyring is probed while the person types: a keyring that cannot
 // store the result ends the wizard at once (exit 3) rather than after a
 // successful sign-in, and a desktop keyring gets to ask for unlocking early.
-func (a *app) runInteractive(ctx context.Context, st *store.Store, ps []provider.Provider, newFlow func(provider.Provider) (*flow.Flow, error)) int {
+// Line prompts cannot be taken back once printed, so there the probe runs
+// first and a failing keyring stops the run before any prompt.
+func (a *app) runInteractive(ctx context.Context, st *store.Store, ps []provider.Provider, newFlow func(provider.Provider) *flow.Flow) error {
+	if err := a.checkWritable(ctx, st); err != nil {
+		return err
+	}
+	if a.accessible() {
+		if err := st.Probe(ctx, ps[0].Domain()); err != nil {
+			return storeErr(a.T("cli.store.probe"), err)
+		}
+	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	probed := make(chan struct{})
 	go func() {
 		defer close(probed)
-		if err := st.Probe(ps[0].Domain()); errors.Is(err, store.ErrKeyring) {
+		if a.accessible() {
+			return
+		}
+		if err := st.Probe(ctx, ps[0].Domain()); errors.Is(err, store.ErrKeyring) {
 			cancel(err)
 		}
 	}()
@@ -105,32 +149,25 @@ func (a *app) runInteractive(ctx context.Context, st *store.Store, ps []provider
 		case <-time.After(probeGrace):
 		}
 	}()
-	res, err := a.prompter.RunFlow(ctx, ps, newFlow)
+	res, err := a.prompter.RunFlow(ctx, ps, func(p provider.Provider) (*flow.Flow, error) { return newFlow(p), nil })
 	if err != nil {
 		// A failed probe shows as a cancel of the front end; say why.
 		if cause := context.Cause(ctx); errors.Is(cause, store.ErrKeyring) {
-			return a.storeErr("the keyring cannot store the sign-in", cause)
+			return storeErr(a.T("cli.store.probe"), cause)
 		}
-		return a.flowErr(err)
+		return err
 	}
 	a.noteResult(res)
-	return resultCode(res)
+	return resultErr(res)
 }
 
-// flowErr maps an error that ended a flow to an exit code.
-func (a *app) flowErr(err error) int {
-	switch {
-	case errors.Is(err, ErrCancelled), errors.Is(err, context.Canceled):
-		// The front ends say it on screen themselves.
-		if !a.interactive() {
-			a.fail(ExitCancelled, "cancelled; nothing was saved")
-		}
-		return ExitCancelled
-	case errors.Is(err, store.ErrKeyring):
-		return a.storeErr("keyring", err)
-	default:
-		return a.fail(ExitFlow, err.Error())
+// checkWritable proves the entries index can be written before any
+// request, so a read-only config dir never costs a sign-in.
+func (a *app) checkWritable(ctx context.Context, st *store.Store) error {
+	if err := st.CheckWritable(ctx); err != nil {
+		return storeErr(a.T("cli.store.write"), err)
 	}
+	return nil
 }
 
 // noteResult puts a flow's end in the --debug trace. A failed validation's
@@ -144,114 +181,59 @@ func (a *app) noteResult(res flow.Result) {
 	a.tracer.Note("flow finished: %s step=%s reason=%s errors=%v", res.Type, res.StepID, res.Reason, res.Errors)
 }
 
-func resultCode(res flow.Result) int {
+// resultErr is a finished flow's outcome as a command result: success, or
+// exit 1 with the outcome already shown.
+func resultErr(res flow.Result) error {
 	switch {
 	case res.Type == flow.ResultCreateEntry:
-		return ExitOK
+		return nil
 	case res.Type == flow.ResultAbort && res.Reason == flow.AbortReauthSuccessful:
-		return ExitOK
+		return nil
 	default:
-		return ExitFlow
+		return silent(ExitFlow)
 	}
 }
 
 // runScripted is the docker-login-style mode: one submit, progress on
-// stderr, the result on stdout, DESIGN.md's exit codes.
-func (a *app) runScripted(ctx context.Context, st *store.Store, f *flow.Flow, login string) int {
+// stderr, the result on stdout.
+func (a *app) runScripted(ctx context.Context, st *store.Store, f *flow.Flow, login string) error {
 	p := f.Provider()
-	if err := st.Probe(p.Domain()); err != nil {
-		return a.storeErr("the keyring cannot store the sign-in", err)
+	if err := a.checkWritable(ctx, st); err != nil {
+		return err
 	}
-	cat, err := flow.Strings(p)
+	if err := st.Probe(ctx, p.Domain()); err != nil {
+		return storeErr(a.T("cli.store.probe"), err)
+	}
+	cat, err := flowStrings(p)
 	if err != nil {
-		fmt.Fprintf(a.io.ErrOut, "setupwizard: %v\n", err)
-		return ExitFlow
+		return err
 	}
-	pw, err := readPasswordCtx(ctx, a.io.In)
+	pw, err := a.readPasswordStdin(ctx)
 	switch {
 	case ctx.Err() != nil:
-		return a.flowErr(ctx.Err())
+		return ctx.Err()
 	case errors.Is(err, errBadPasswordLine):
-		return a.usageErr("--password-stdin: %v", err)
+		return &usageError{msg: "--password-stdin: " + a.passwordLineText(err)}
 	case err != nil:
-		return a.fail(ExitFlow, "--password-stdin: "+err.Error())
+		return withCode(ExitFlow, err)
 	}
-	in := provider.Input{}
-	for _, fld := range p.Schema() {
-		if fld.Kind == provider.Password {
-			in[fld.Name] = pw
-		} else if fld.Name == p.Schema().Login() {
-			in[fld.Name] = login
-		}
-	}
+	in := p.Schema().Input(login, pw)
 	text := frontend.Text{Cat: cat, Lang: a.lang}
 	progress := func(pr provider.Progress) {
 		if !a.opts.json {
-			fmt.Fprintf(a.io.ErrOut, "%s...\n", text.Progress(pr))
+			a.errf("%s...\n", text.Progress(pr))
 		}
 	}
 	res, err := f.Submit(ctx, in, progress)
 	clear(in)
 	if err != nil {
-		return a.flowErr(err)
+		return err
 	}
 	a.noteResult(res)
 	a.printResult(p.Domain(), res, cat)
-	return resultCode(res)
+	return resultErr(res)
 }
 
 // probeGrace is how long a finished wizard waits for its keyring probe to
 // clean up after itself.
 const probeGrace = 3 * time.Second
-
-// maxPasswordLine bounds what --password-stdin reads, so a wrong file piped
-// in is refused instead of slurped.
-const maxPasswordLine = flow.MaxFieldBytes
-
-// errBadPasswordLine marks what the user piped in wrong (exit 2), as
-// opposed to a failing read (exit 1).
-var errBadPasswordLine = errors.New("bad password line")
-
-// readPasswordCtx is readPassword that gives up when ctx ends: ctrl+c while
-// a script has not yet written the password must still exit 130. The
-// abandoned read ends with the process.
-func readPasswordCtx(ctx context.Context, r io.Reader) (string, error) {
-	type line struct {
-		pw  string
-		err error
-	}
-	ch := make(chan line, 1)
-	go func() {
-		pw, err := readPassword(r)
-		ch <- line{pw, err}
-	}()
-	select {
-	case l := <-ch:
-		return l.pw, l.err
-	case <-ctx.Done():
-		return "", ctx.Err()
-	}
-}
-
-// readPassword reads one line: the trailing newline (and a CR before it) is
-// stripped; an empty or oversized line is refused. Nothing else is trimmed:
-// spaces can be part of a password.
-func readPassword(r io.Reader) (string, error) {
-	br := bufio.NewReaderSize(io.LimitReader(r, maxPasswordLine+3), maxPasswordLine+3)
-	line, err := br.ReadString('\n')
-	if err != nil && !errors.Is(err, io.EOF) {
-		return "", fmt.Errorf("read standard input: %w", err)
-	}
-	if !strings.HasSuffix(line, "\n") && len(line) > maxPasswordLine {
-		return "", fmt.Errorf("%w: the password line is longer than %d bytes", errBadPasswordLine, maxPasswordLine)
-	}
-	line = strings.TrimSuffix(line, "\n")
-	line = strings.TrimSuffix(line, "\r")
-	if len(line) > maxPasswordLine {
-		return "", fmt.Errorf("%w: the password line is longer than %d bytes", errBadPasswordLine, maxPasswordLine)
-	}
-	if line == "" {
-		return "", fmt.Errorf("%w: standard input held no password (an empty line or nothing)", errBadPasswordLine)
-	}
-	return line, nil
-}

@@ -207,3 +207,33 @@ func (c *Catalog) Only(langs []string) *Catalog {
 	}
 	return out
 }
+
+// Gaps compares lang with base (usually "en") key by key, for tests that
+// hold a catalog complete: missing are base's keys lang lacks; stray are
+// lang's keys base lacks (a renamed or misspelt key); mismatched are keys
+// whose {placeholders} differ (a translation must fill the same ones).
+func (c *Catalog) Gaps(lang, base string) (missing, stray, mismatched []string) {
+	for _, k := range c.Keys(base) {
+		s, ok := c.langs[lang][k]
+		if !ok {
+			missing = append(missing, k)
+			continue
+		}
+		if !samePlaceholders(s, c.langs[base][k]) {
+			mismatched = append(mismatched, k)
+		}
+	}
+	for _, k := range c.Keys(lang) {
+		if _, ok := c.langs[base][k]; !ok {
+			stray = append(stray, k)
+		}
+	}
+	return missing, stray, mismatched
+}
+
+func samePlaceholders(a, b string) bool {
+	pa, pb := Placeholders(a), Placeholders(b)
+	sort.Strings(pa)
+	sort.Strings(pb)
+	return strings.Join(pa, ",") == strings.Join(pb, ",")
+}

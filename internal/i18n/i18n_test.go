@@ -1,6 +1,7 @@
 package i18n
 
 import (
+	"strings"
 	"testing"
 	"testing/fstest"
 )
@@ -66,5 +67,22 @@ func TestLang(t *testing.T) {
 func TestPlaceholders(t *testing.T) {
 	if got := Placeholders("a {name} b {x_1} {not valid}"); len(got) != 2 || got[0] != "name" || got[1] != "x_1" {
 		t.Fatalf("Placeholders = %v", got)
+	}
+}
+
+func TestGaps(t *testing.T) {
+	c := &Catalog{}
+	if err := c.Add("en", []byte(`{"a":"A {name}","b":"B","c":"C {x}"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Add("pl", []byte(`{"a":"{name} A","c":"C","d":"D"}`)); err != nil {
+		t.Fatal(err)
+	}
+	missing, stray, mismatched := c.Gaps("pl", "en")
+	if strings.Join(missing, ",") != "b" || strings.Join(stray, ",") != "d" || strings.Join(mismatched, ",") != "c" {
+		t.Fatalf("missing %v stray %v mismatched %v", missing, stray, mismatched)
+	}
+	if m, s, x := c.Gaps("en", "en"); len(m)+len(s)+len(x) != 0 {
+		t.Fatalf("a language has gaps against itself: %v %v %v", m, s, x)
 	}
 }

@@ -18,6 +18,6 @@
 // messages, cookie names and attributes. They identify the account and the
 // failing step, which is what a trace is for; none of them lets anyone sign
 // in. A JSON value under a key named "code" is redacted even when it is an
-// error code (Librus' "Code":"TokenIsExpired"): an auth code leaking matters
+// error code (such as "Code":"TokenIsExpired"): an auth code leaking matters
 // more than a harder-to-read trace, and the HTTP status and message stay.
 package trace

@@ -130,7 +130,7 @@ func (t *Tracer) offset() string {
 func (t *Tracer) write(s string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if _, err := io.WriteString(t.w, s); err != nil && t.err == nil {
+	if _, err := io.WriteString(t.w, escapeControls(s)); err != nil && t.err == nil {
 		t.err = fmt.Errorf("write debug trace: %w", err)
 	}
 }

@@ -44,7 +44,7 @@ func BenchmarkFirstFrame(b *testing.B) {
 		start := time.Now()
 		go func() {
 			_, err := RunFlow(context.Background(), Options{In: in, Out: out, NoColor: true, Width: 80, Height: 24},
-				[]provider.Provider{prov}, func(p provider.Provider) (*flow.Flow, error) { return flow.NewUser(p, newMemStore()), nil })
+				[]provider.Provider{scripted{prov}}, func(p provider.Provider) (*flow.Flow, error) { return flow.NewUser(p, newMemStore()), nil })
 			done <- err
 		}()
 		<-out.seen

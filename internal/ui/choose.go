@@ -11,15 +11,38 @@ import (
 	"github.com/setupwizard/setupwizard/internal/ui/frontend"
 )
 
+// Pick is what the account picker asks (the same type as prompt.Pick).
+type Pick = frontend.Pick
+
+// Account is one line of the account picker (the same type as prompt.Account).
+type Account = frontend.Account
+
 // PickEntry asks which of items (pre-rendered lines, one per entry) to use
-// and returns its index, or ErrCancelled.
+// and returns its index, or ErrCancelled. PickAccount asks it better.
 func PickEntry(ctx context.Context, opts Options, items []string) (int, error) {
-	if len(items) == 0 {
+	return PickAccount(ctx, opts, frontend.PickOf(items))
+}
+
+// PickAccount shows the question and the accounts on one screen, urgent
+// ones (Account.Urgent: an expired sign-in) first with the cursor on the
+// first of them, and leaves a one-line summary of the answer behind. It
+// returns the chosen account's index in p.Accounts, or ErrCancelled (esc,
+// ctrl+c).
+func PickAccount(ctx context.Context, opts Options, p Pick) (int, error) {
+	if len(p.Accounts) == 0 {
 		return -1, errors.New("ui: nothing to pick from")
 	}
 	c := frontend.ChromeFor(opts.Lang)
-	m := pickModel{cfg: config{Options: opts}, st: newStyles(opts.NoColor), chrome: c, width: opts.Width,
-		picker: picker{title: c.PickEntry, items: items}}
+	order := p.Order()
+	m := pickModel{cfg: config{Options: opts}, st: newStyles(opts.NoColor), chrome: c, width: opts.Width, height: opts.Height,
+		picker: picker{title: p.Title(c)}, order: order}
+	for row, i := range order {
+		a := p.Accounts[i]
+		m.picker.items = append(m.picker.items, pickItem{label: frontend.Clean(a.Label), note: frontend.Clean(a.Note)})
+		if i == p.Start-1 {
+			m.picker.cursor = row
+		}
+	}
 	final, err := tea.NewProgram(m, programOptions(ctx, opts)...).Run()
 	if err != nil {
 		return -1, runError(err)
@@ -29,19 +52,23 @@ func PickEntry(ctx context.Context, opts Options, items []string) (int, error) {
 	if !fm.chosen {
 		return -1, ErrCancelled
 	}
-	return fm.picker.cursor, nil
+	return order[fm.picker.cursor], nil
 }
 
-// Confirm asks a yes/no question; no is the default (enter).
+// Confirm asks a yes/no question on one line, inline (the output above it
+// stays in sight), and leaves the question and its answer behind. No is
+// the default (enter). It returns false for no, and ErrCancelled for esc
+// or ctrl+c; the command line treats both as a cancel.
 func Confirm(ctx context.Context, opts Options, question string) (bool, error) {
 	c := frontend.ChromeFor(opts.Lang)
-	m := confirmModel{st: newStyles(opts.NoColor), chrome: c, width: opts.Width, fixed: opts.Width > 0, question: question}
+	m := confirmModel{st: newStyles(opts.NoColor), chrome: c, width: opts.Width, fixed: opts.Width > 0, question: frontend.Clean(question)}
 	final, err := tea.NewProgram(m, programOptions(ctx, opts)...).Run()
 	if err != nil {
 		return false, runError(err)
 	}
 	fm, _ := final.(confirmModel)
-	printSummary(opts, fm.summary())
+	// Bubble Tea erases an inline program's last frame when it exits.
+	printSummary(opts, fm.render())
 	if !fm.answered {
 		return false, ErrCancelled
 	}
@@ -56,13 +83,14 @@ func runError(err error) error {
 }
 
 type pickModel struct {
-	cfg    config
-	st     styles
-	chrome frontend.Chrome
-	width  int
-	picker picker
-	chosen bool
-	quit   bool
+	cfg           config
+	st            styles
+	chrome        frontend.Chrome
+	width, height int
+	picker        picker
+	order         []int // picker row -> index in Pick.Accounts
+	chosen        bool
+	quit          bool
 }
 
 func (m pickModel) Init() tea.Cmd { return nil }
@@ -72,6 +100,9 @@ func (m pickModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		if m.cfg.Width <= 0 {
 			m.width = msg.Width
+		}
+		if m.cfg.Height <= 0 {
+			m.height = msg.Height
 		}
 	case tea.KeyPressMsg:
 		switch msg.String() {
@@ -88,21 +119,33 @@ func (m pickModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (m pickModel) View() tea.View {
-	pg := &page{w: effectiveWidth(m.width)}
-	m.picker.render(pg, m.st)
-	pg.blank()
-	pg.help(m.st.help, m.chrome.HelpPick)
-	v := tea.NewView(pg.String())
+	w := effectiveWidth(m.width)
+	body, foot := &page{w: w}, &page{w: w}
+	var fr frame
+	fr.from, fr.to = m.picker.render(body, m.st)
+	fr.want = fr.to
+	body.blank()
+	foot.help(m.st.help, m.chrome.HelpPick(false))
+	fr.body, fr.foot = body.lines, foot.lines
+	s := fr.join()
+	if m.height > 0 && fr.height() > m.height {
+		s = fr.fit(m.height)
+	}
+	v := tea.NewView(s)
 	v.AltScreen = true // see model.View
 	return v
 }
 
-// summary is the answer, left on the main screen.
+// summary is the answer in one line, left on the main screen.
 func (m pickModel) summary() string {
 	pg := &page{w: effectiveWidth(m.width)}
 	switch {
 	case m.chosen:
-		pg.text(m.st.desc, 0, "", m.picker.title+": "+m.picker.items[m.picker.cursor])
+		q := m.picker.title
+		if !strings.HasSuffix(q, "?") {
+			q += ":"
+		}
+		pg.text(m.st.desc, 0, "", q+" "+m.picker.items[m.picker.cursor].label)
 	case m.quit:
 		pg.text(m.st.err, 0, markErr, m.chrome.Cancelled)
 	}
@@ -145,28 +188,23 @@ func (m confirmModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
-func (m confirmModel) View() tea.View {
-	pg := &page{w: effectiveWidth(m.width)}
-	pg.text(m.st.title, 0, "", m.question+" "+m.chrome.YesNo)
-	pg.blank()
-	pg.help(m.st.help, m.chrome.HelpConfirm)
-	v := tea.NewView(pg.String())
-	v.AltScreen = true // see model.View
-	return v
-}
+// View is one line (wrapped when narrow) that only ever grows: the
+// question, then the answer or the cancel mark after it. Inline, a frame
+// that shrank could leave a stale line behind.
+func (m confirmModel) View() tea.View { return tea.NewView(m.render()) }
 
-// summary is the question and its answer, left on the main screen.
-func (m confirmModel) summary() string {
+func (m confirmModel) render() string {
 	pg := &page{w: effectiveWidth(m.width)}
+	line := m.question + " " + m.chrome.YesNo + " "
 	switch {
+	case m.answered && m.yes:
+		pg.text(m.st.title, 0, "", line+m.chrome.Yes[1])
 	case m.answered:
-		a := m.chrome.No[1]
-		if m.yes {
-			a = m.chrome.Yes[1]
-		}
-		pg.text(m.st.desc, 0, "", m.question+" "+m.chrome.YesNo+" "+a)
+		pg.text(m.st.title, 0, "", line+m.chrome.No[1])
 	case m.quit:
-		pg.text(m.st.err, 0, markErr, m.chrome.Cancelled)
+		pg.text(m.st.title, 0, "", line+markErr+m.chrome.Cancelled)
+	default:
+		pg.text(m.st.title, 0, "", line)
 	}
 	return pg.String()
 }

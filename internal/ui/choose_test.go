@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"strings"
@@ -40,6 +41,46 @@ func TestPickEntry(t *testing.T) {
 	}
 }
 
+// TestPickAccount: the question is on the picker, urgent accounts come
+// first with the cursor on them, the answer is the index the caller gave,
+// and one clean line (no note, no padding) is left behind.
+func TestPickAccount(t *testing.T) {
+	tests := []struct {
+		lang, input string
+		want        int
+		summary     string
+	}{
+		{"en", "\r", 1, "Which account do you want to sign in again? Librus Synergia · jan.kowalski\n"},
+		{"en", "j\r", 0, "Which account do you want to sign in again? Flame Connect · anna@example.com\n"},
+		{"en", "jj\r", 2, "Which account do you want to sign in again? Test Service · user@example.com\n"},
+		{"pl", "\r", 1, "Które konto zalogować ponownie? Librus Synergia · jan.kowalski\n"},
+		{"pl", "\x03", -1, "✗ Anulowano.\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.lang+"/"+strings.ReplaceAll(tt.input, "\x1b", "ESC"), func(t *testing.T) {
+			scr := newScreen()
+			got, err := PickAccount(context.Background(), Options{In: strings.NewReader(tt.input), Out: scr, NoColor: true, Lang: tt.lang, Width: 80, Height: 24}, reauthPick(tt.lang))
+			if got != tt.want || (tt.want < 0) != errors.Is(err, ErrCancelled) {
+				t.Fatalf("got %d, %v; want %d", got, err, tt.want)
+			}
+			if final := text(scr.Bytes(), 80, 24); final != tt.summary {
+				t.Fatalf("left on screen:\n%q\nwant\n%q", final, tt.summary)
+			}
+		})
+	}
+}
+
+// TestPickAccountStart: after esc came back from an account's form, the
+// cursor starts on that account.
+func TestPickAccountStart(t *testing.T) {
+	p := reauthPick("en")
+	p.Start = 3 // Test Service, listed last
+	got, err := PickAccount(context.Background(), Options{In: strings.NewReader("\r"), Out: newScreen(), NoColor: true, Width: 80, Height: 24}, p)
+	if err != nil || got != 2 {
+		t.Fatalf("got %d, %v; want 2", got, err)
+	}
+}
+
 func TestConfirm(t *testing.T) {
 	tests := []struct {
 		lang, input string
@@ -53,6 +94,9 @@ func TestConfirm(t *testing.T) {
 		{"en", "xy", true, nil}, // other keys are ignored
 		{"pl", "t", true, nil},
 		{"en", "\x03", false, ErrCancelled},
+		{"en", "\x1b", false, ErrCancelled},
+		{"pl", "n", false, nil},
+		{"pl", "\x1b", false, ErrCancelled},
 	}
 	for _, tt := range tests {
 		t.Run(tt.lang+"/"+tt.input, func(t *testing.T) {
@@ -61,8 +105,13 @@ func TestConfirm(t *testing.T) {
 			if got != tt.want || !errors.Is(err, tt.wantErr) || (tt.wantErr == nil && err != nil) {
 				t.Fatalf("got %v, %v; want %v, %v", got, err, tt.want, tt.wantErr)
 			}
-			if tt.wantErr == nil && !strings.Contains(text(scr.Bytes(), 80, 24), "Remove the entry?") {
-				t.Fatal("question and answer not left on screen")
+			// Inline: one line, the question with its answer, is left.
+			final := text(scr.Bytes(), 80, 24)
+			if strings.Count(final, "\n") != 1 || !strings.HasPrefix(final, "Remove the entry? ") {
+				t.Fatalf("left on screen:\n%q", final)
+			}
+			if bytes.Contains(scr.Bytes(), []byte("\x1b[?1049h")) {
+				t.Fatal("the confirmation used the alternate screen")
 			}
 		})
 	}

@@ -42,7 +42,7 @@ func TestSuccessCreatesEntry(t *testing.T) {
 	if got := s.prov.Inputs(); len(got) != 1 || got[0]["email"] != "user@example.com" {
 		t.Fatalf("validator saw %v", got)
 	}
-	if entries, _ := s.st.Entries(); len(entries) != 1 {
+	if entries, _ := s.st.Entries(context.Background()); len(entries) != 1 {
 		t.Fatalf("entries = %v", entries)
 	}
 }
@@ -119,7 +119,7 @@ func TestCtrlCAfterCommitReportsWhatWasSaved(t *testing.T) {
 		t.Fatalf("result %+v, %v; want the committed reauth_successful", res, err)
 	}
 	scr := s.finalScreen()
-	if strings.Contains(scr, "nothing was saved") || !strings.Contains(scr, "(reauth_successful)") {
+	if strings.Contains(scr, "nothing was saved") || !strings.Contains(scr, "Signed in again") {
 		t.Fatalf("final screen:\n%s", scr)
 	}
 }
@@ -134,6 +134,30 @@ func TestEscOnFormCancels(t *testing.T) {
 	}
 	if s.prov.Calls() != 0 || s.st.Writes() != 0 {
 		t.Fatalf("calls=%d writes=%d after esc on the form", s.prov.Calls(), s.st.Writes())
+	}
+}
+
+// TestEscBackToCallersStep: with Options.Back (a reauth form after the
+// account picker), esc on the form returns ErrBack and leaves nothing on
+// screen; ctrl+c still cancels.
+func TestEscBackToCallersStep(t *testing.T) {
+	s := startSession(t, sessionOpts{back: true, reauth: &existing})
+	scr := s.wait("Password")
+	if !strings.Contains(scr, "esc back") {
+		t.Fatalf("hints do not say esc goes back:\n%s", scr)
+	}
+	s.key("esc")
+	if _, err := s.result(); !errors.Is(err, ErrBack) || errors.Is(err, ErrCancelled) {
+		t.Fatalf("err = %v, want ErrBack", err)
+	}
+	if scr := s.finalScreen(); strings.Contains(scr, "cancelled") {
+		t.Fatalf("a note was left for a step back:\n%s", scr)
+	}
+	s = startSession(t, sessionOpts{back: true, reauth: &existing})
+	s.wait("Password")
+	s.key("ctrl+c")
+	if _, err := s.result(); !errors.Is(err, ErrCancelled) {
+		t.Fatalf("ctrl+c: err = %v, want ErrCancelled", err)
 	}
 }
 
@@ -174,7 +198,7 @@ func TestErrorThenRecover(t *testing.T) {
 			lines := strings.Split(scr, "\n")
 			at := slicesIndex(lines, tt.want)
 			pw := slicesIndex(lines, "Password")
-			if tt.onField && at != pw+3 {
+			if tt.onField && at != pw+2 {
 				t.Errorf("field error not under its field:\n%s", scr)
 			}
 			if !tt.onField && at < pw {
@@ -286,7 +310,7 @@ func TestNoColorStyles(t *testing.T) {
 }
 
 func TestPickerChoosesProvider(t *testing.T) {
-	other := otherProvider{flowtest.New()}
+	other := otherProvider{scripted{flowtest.New()}}
 	s := startSession(t, sessionOpts{extra: []provider.Provider{other}})
 	s.wait("Choose a service")
 	s.key("down")
@@ -309,7 +333,7 @@ func TestPickerChoosesProvider(t *testing.T) {
 }
 
 func TestPickerEscCancels(t *testing.T) {
-	s := startSession(t, sessionOpts{extra: []provider.Provider{otherProvider{flowtest.New()}}})
+	s := startSession(t, sessionOpts{extra: []provider.Provider{otherProvider{scripted{flowtest.New()}}}})
 	s.wait("Choose a service")
 	s.key("esc")
 	if _, err := s.result(); !errors.Is(err, ErrCancelled) {
@@ -320,7 +344,7 @@ func TestPickerEscCancels(t *testing.T) {
 // failingStore fails every write, as a locked keyring would.
 type failingStore struct{ *memStore }
 
-func (failingStore) Add(store.Entry, []byte) (store.Entry, error) {
+func (failingStore) Add(context.Context, store.Entry, []byte) (store.Entry, error) {
 	return store.Entry{}, fmt.Errorf("write item: %w", store.ErrKeyring)
 }
 
@@ -347,7 +371,7 @@ func TestRawInput(t *testing.T) {
 	done := make(chan error, 1)
 	go func() {
 		_, err := RunFlow(context.Background(), Options{In: in, Out: scr, NoColor: true, Width: 80, Height: 24},
-			[]provider.Provider{prov}, func(p provider.Provider) (*flow.Flow, error) { return flow.NewUser(p, st), nil })
+			[]provider.Provider{scripted{prov}}, func(p provider.Provider) (*flow.Flow, error) { return flow.NewUser(p, st), nil })
 		done <- err
 	}()
 	scr.waitFor(t, 80, 24, "the form", func(s string) bool { return strings.Contains(s, "Password") })

@@ -5,10 +5,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -17,6 +20,7 @@ import (
 	"github.com/setupwizard/setupwizard/internal/flow/flowtest"
 	"github.com/setupwizard/setupwizard/internal/providers/provider"
 	"github.com/setupwizard/setupwizard/internal/store"
+	"github.com/setupwizard/setupwizard/internal/ui/frontend"
 )
 
 // guard bounds every wait so a broken test fails instead of hanging; it is
@@ -40,13 +44,13 @@ func newMemStore(entries ...store.Entry) *memStore {
 	return s
 }
 
-func (s *memStore) Entries() ([]store.Entry, error) {
+func (s *memStore) Entries(context.Context) ([]store.Entry, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]store.Entry(nil), s.entries...), nil
 }
 
-func (s *memStore) Add(e store.Entry, cache []byte) (store.Entry, error) {
+func (s *memStore) Add(_ context.Context, e store.Entry, cache []byte) (store.Entry, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, x := range s.entries {
@@ -61,28 +65,51 @@ func (s *memStore) Add(e store.Entry, cache []byte) (store.Entry, error) {
 	return e, nil
 }
 
-func (s *memStore) ReplaceCache(id string, cache []byte) error {
+func (s *memStore) ReplaceCache(_ context.Context, id string, cache []byte, _ store.Version) (store.Version, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.caches[id]; !ok {
-		return store.ErrNotFound
+		return "", store.ErrNotFound
 	}
 	s.caches[id] = append([]byte(nil), cache...)
 	s.writes++
-	return nil
+	return store.Version(fmt.Sprint(s.writes)), nil
 }
 
-func (s *memStore) LoadCache(id string) ([]byte, error) {
+func (s *memStore) Get(_ context.Context, id string) (store.Entry, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, e := range s.entries {
+		if e.ID == id {
+			return e, nil
+		}
+	}
+	return store.Entry{}, store.ErrNotFound
+}
+
+func (s *memStore) SetIdentity(_ context.Context, id, identity string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := range s.entries {
+		if s.entries[i].ID == id {
+			s.entries[i].Identity = identity
+			return nil
+		}
+	}
+	return store.ErrNotFound
+}
+
+func (s *memStore) LoadCache(_ context.Context, id string) ([]byte, store.Version, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c, ok := s.caches[id]
 	if !ok {
-		return nil, store.ErrNotFound
+		return nil, "", store.ErrNotFound
 	}
-	return append([]byte(nil), c...), nil
+	return append([]byte(nil), c...), "", nil
 }
 
-func (s *memStore) SetIssue(id, issue string, open bool) error {
+func (s *memStore) SetIssue(_ context.Context, id, issue string, open bool, _ store.Version) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i := range s.entries {
@@ -97,7 +124,7 @@ func (s *memStore) SetIssue(id, issue string, open bool) error {
 	return store.ErrNotFound
 }
 
-func (s *memStore) Remove(id string) error { return errors.New("not used") }
+func (s *memStore) Remove(context.Context, string) error { return errors.New("not used") }
 
 func (s *memStore) Writes() int {
 	s.mu.Lock()
@@ -204,6 +231,11 @@ type sessionOpts struct {
 	reauth     *store.Entry // nil: add flow
 	entries    []store.Entry
 	width      int // 0: 80
+	height     int // 0: 24
+	notice     string
+	in         io.Reader // nil: no input (keys are sent to the program)
+	back       bool      // Options.Back
+	brief      map[string]string
 	extra      []provider.Provider
 	noStatic   bool
 	colour     bool
@@ -222,6 +254,9 @@ func startSession(t *testing.T, o sessionOpts) *session {
 	if o.width > 0 {
 		s.w = o.width
 	}
+	if o.height > 0 {
+		s.h = o.height
+	}
 	entries := o.entries
 	if o.reauth != nil {
 		entries = append(entries, *o.reauth)
@@ -231,16 +266,20 @@ func startSession(t *testing.T, o sessionOpts) *session {
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	if o.in == nil {
+		o.in = strings.NewReader("")
+	}
 	started := make(chan *tea.Program, 1)
 	cfg := config{
 		Options: Options{
-			In: strings.NewReader(""), Out: s.scr, Lang: o.lang,
+			In: o.in, Out: s.scr, Lang: o.lang,
 			NoColor: !o.colour, Width: o.width, Height: s.h,
+			Notice: o.notice, NoticeBrief: o.brief, Back: o.back,
 		},
 		staticSpinner: !o.noStatic,
 		onStart:       func(p *tea.Program) { started <- p },
 	}
-	providers := append([]provider.Provider{s.prov}, o.extra...)
+	providers := append([]provider.Provider{bilingual{scripted{s.prov}}}, o.extra...)
 	var st flow.Store = s.st
 	if o.wrapStore != nil {
 		st = o.wrapStore(s.st)
@@ -348,3 +387,53 @@ func (s *session) signIn(login, password string) {
 	s.typeText(password)
 	s.key("enter") // submit
 }
+
+// scripted is a flowtest.Provider as a whole provider.Provider: the
+// methods these tests never reach (Identity, Token) answer "not scripted".
+type scripted struct{ *flowtest.Provider }
+
+func (scripted) Identity([]byte) (string, error) { return "", nil }
+
+func (scripted) Token(context.Context, []byte, time.Duration) (provider.Credential, []byte, error) {
+	return provider.Credential{}, nil, errors.New("not scripted")
+}
+
+func frontendChrome(lang string) frontend.Chrome { return frontend.ChromeFor(lang) }
+
+// bilingual is the scripted provider with Polish strings as well, for the
+// Polish screens.
+type bilingual struct{ scripted }
+
+func (b bilingual) Translations() fs.FS {
+	en, err := fs.ReadFile(b.scripted.Provider.Translations(), "en.json")
+	if err != nil {
+		panic(err)
+	}
+	return fstest.MapFS{"en.json": {Data: en}, "pl.json": {Data: []byte(polishStrings)}}
+}
+
+const polishStrings = `{
+  "config": {
+    "flow_title": "Test Service",
+    "step": {
+      "user": {
+        "title": "Logowanie do Test Service",
+        "description": "Zaloguj się na konto Test Service.",
+        "data": {"email": "E-mail", "password": "Hasło"},
+        "data_description": {"email": "Adres e-mail, którym się logujesz.", "password": "Nigdy nie jest zapisywane."}
+      },
+      "reauth_confirm": {
+        "title": "Ponowne logowanie: {name}",
+        "description": "Sesja konta wygasła: {name}. Zaloguj się ponownie.",
+        "data": {"email": "E-mail", "password": "Hasło"},
+        "data_description": {"email": "Adres e-mail, którym się logujesz.", "password": "Nigdy nie jest zapisywane."}
+      }
+    },
+    "error": {
+      "invalid_auth": "Nieprawidłowy e-mail lub hasło.",
+      "cannot_connect": "Nie udało się połączyć.",
+      "timeout": "Przekroczono czas połączenia."
+    },
+    "progress": {"connecting": "Łączenie", "signing_in": "Logowanie"}
+  }
+}`

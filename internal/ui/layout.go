@@ -8,9 +8,11 @@ import (
 )
 
 // Widths: below minWidth the layout stops shrinking (the terminal then
-// wraps), and an unknown width (0) is treated as a classic 80 columns.
+// wraps); above maxWidth text stops growing, as lines much longer than 80
+// columns are hard to read; an unknown width (0) is a classic 80 columns.
 const (
 	minWidth     = 20
+	maxWidth     = 80
 	defaultWidth = 80
 )
 
@@ -18,7 +20,7 @@ func effectiveWidth(w int) int {
 	if w <= 0 {
 		return defaultWidth
 	}
-	return max(w, minWidth)
+	return min(max(w, minWidth), maxWidth)
 }
 
 // page builds a frame line by line, wrapping every text to the width so a
@@ -57,6 +59,13 @@ func (p *page) blank() {
 	}
 }
 
+// trim drops trailing blank lines.
+func (p *page) trim() {
+	for len(p.lines) > 0 && p.lines[len(p.lines)-1] == "" {
+		p.lines = p.lines[:len(p.lines)-1]
+	}
+}
+
 func (p *page) String() string { return strings.Join(p.lines, "\n") }
 
 // helpSep separates key hints; lines break only between hints.
@@ -79,4 +88,46 @@ func (p *page) help(st lipgloss.Style, s string) {
 		}
 	}
 	p.text(st, 0, "", line)
+}
+
+// frame is a screen in three parts: the head and the foot (status and key
+// hints) stay in place, the body scrolls so that its focus is in sight.
+// This is what huh does for a form taller than the terminal: the focused
+// field, its error and the help line are never off screen.
+type frame struct {
+	head, body, foot []string
+	// from..to are the body lines that must be visible (the focused field
+	// and its error); want is where the focus's extra lines (its
+	// description) end, shown too when there is room.
+	from, to, want int
+}
+
+// join is the whole frame, unscrolled.
+func (f frame) join() string {
+	lines := append(append(append([]string(nil), f.head...), f.body...), f.foot...)
+	return strings.Join(lines, "\n")
+}
+
+func (f frame) height() int { return len(f.head) + len(f.body) + len(f.foot) }
+
+// fit cuts the body to what h lines leave after the head and the foot,
+// scrolled as little as possible from the top while from..to (and, room
+// permitting, up to want) stays visible.
+func (f frame) fit(h int) string {
+	avail := max(h-len(f.head)-len(f.foot), 1)
+	if len(f.body) <= avail {
+		return f.join()
+	}
+	off := 0
+	if f.want > avail {
+		off = f.want - avail
+	}
+	off = min(off, f.from)
+	if f.to-off > avail {
+		off = f.to - avail
+	}
+	off = max(0, min(off, len(f.body)-avail))
+	g := f
+	g.body = f.body[off : off+avail]
+	return g.join()
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/setupwizard/setupwizard/internal/flow"
 	"github.com/setupwizard/setupwizard/internal/providers/provider"
 	"github.com/setupwizard/setupwizard/internal/ui/frontend"
+	"golang.org/x/term"
 )
 
 // Options configures a session; shared with internal/ui/prompt so the
@@ -22,6 +23,10 @@ type Options = frontend.Options
 // frontend.ErrCancelled and prompt.ErrCancelled).
 var ErrCancelled = frontend.ErrCancelled
 
+// ErrBack is returned on esc at the first screen when Options.Back is set
+// (the same value as frontend.ErrBack).
+var ErrBack = frontend.ErrBack
+
 // RunFlow runs an add or reauth flow in the terminal: a provider picker
 // when there is more than one provider, then the form, the validator and
 // the final screen (left on the terminal: the caller need not print the
@@ -29,7 +34,8 @@ var ErrCancelled = frontend.ErrCancelled
 // (flow.NewUser or flow.NewReauth with the caller's store).
 //
 // It returns the final create_entry or abort result; ErrCancelled when the
-// person cancelled (nothing was saved); or the error of newFlow or of the
+// person cancelled (nothing was saved); ErrBack when esc left the first
+// screen and Options.Back is set; or the error of newFlow or of the
 // store (Submit's error). Every Submit has returned before RunFlow returns,
 // so nothing is written to the store afterwards. In the rare case where a
 // cancel came too late to stop a commit, the committed result is returned
@@ -119,6 +125,9 @@ func finish(m model, runErr error, last outcome) (flow.Result, error) {
 		if committed {
 			return last.res, nil
 		}
+		if m.back {
+			return flow.Result{}, ErrBack
+		}
 		return flow.Result{}, ErrCancelled
 	case m.phase == phaseDone:
 		return m.res, nil
@@ -133,8 +142,10 @@ func programOptions(ctx context.Context, opts Options) []tea.ProgramOption {
 	// tick: 120 fps (its maximum) halves that wait (about 17 -> 9 ms); an
 	// unchanged view costs a comparison per tick.
 	o := []tea.ProgramOption{tea.WithContext(ctx), tea.WithFPS(120)}
-	if opts.In != nil {
-		o = append(o, tea.WithInput(opts.In))
+	if in := opts.In; in != nil {
+		o = append(o, tea.WithInput(guardInput(in)))
+	} else if term.IsTerminal(int(os.Stdin.Fd())) {
+		o = append(o, tea.WithInput(guardInput(os.Stdin)))
 	}
 	if opts.Out != nil {
 		o = append(o, tea.WithOutput(opts.Out))

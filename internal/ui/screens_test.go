@@ -1,7 +1,12 @@
 package ui
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
 	"io/fs"
+	"strings"
 	"testing"
 	"testing/fstest"
 
@@ -9,6 +14,7 @@ import (
 	"github.com/setupwizard/setupwizard/internal/flow/flowtest"
 	"github.com/setupwizard/setupwizard/internal/providers/provider"
 	"github.com/setupwizard/setupwizard/internal/store"
+	"github.com/setupwizard/setupwizard/internal/ui/frontend"
 )
 
 // goldenName makes golden files flat (testdata/<name>.golden) while the
@@ -21,7 +27,7 @@ type goldenName struct {
 func (g goldenName) Name() string { return g.name }
 
 // otherProvider is a second provider for the picker.
-type otherProvider struct{ *flowtest.Provider }
+type otherProvider struct{ scripted }
 
 func (otherProvider) Domain() string { return "otherprov" }
 
@@ -54,7 +60,7 @@ func TestScreens(t *testing.T) {
 		{"form_reauth", sessionOpts{reauth: &existing}, func(t *testing.T, s *session) string {
 			return s.wait("Password")
 		}},
-		{"picker", sessionOpts{extra: []provider.Provider{otherProvider{flowtest.New()}}}, func(t *testing.T, s *session) string {
+		{"picker", sessionOpts{extra: []provider.Provider{otherProvider{scripted{flowtest.New()}}}}, func(t *testing.T, s *session) string {
 			s.wait("Other Service")
 			s.key("down")
 			return s.wait("> Other Service")
@@ -110,4 +116,107 @@ func TestScreens(t *testing.T) {
 			golden.RequireEqual(goldenName{t, tt.name}, scr)
 		})
 	}
+}
+
+// sizes are the terminal sizes every screen is held at: the smallest
+// supported, the classic, and a large one (text capped at 80 columns).
+var sizes = [][2]int{{40, 12}, {80, 24}, {120, 40}}
+
+// TestScreenSizes holds the form, an inline error, validating, the
+// provider picker and the reauth picker at each size, in English and
+// Polish: testdata/<screen>_<lang>_<w>x<h>.golden.
+// Refresh with: go test ./internal/ui -run TestScreenSizes -update
+func TestScreenSizes(t *testing.T) {
+	invalidAuth := &provider.Error{Key: provider.KeyInvalidAuth}
+	hints := func(lang string) string { return frontend.ChromeFor(lang).HintQuit }
+	progress := map[string]string{"en": "Step 1 of 2: Connecting", "pl": "Krok 1 z 2: Łączenie"}
+	screens := []struct {
+		name  string
+		opts  sessionOpts
+		drive func(t *testing.T, s *session, lang string) string
+	}{
+		{"form", sessionOpts{}, func(t *testing.T, s *session, lang string) string {
+			return s.wait(hints(lang))
+		}},
+		{"error", sessionOpts{outcomes: []flowtest.Outcome{{Err: invalidAuth}}}, func(t *testing.T, s *session, lang string) string {
+			s.wait(hints(lang))
+			s.typeText("user@example.com")
+			s.key("tab")
+			s.typeText("hunter2")
+			s.key("enter")
+			return s.wait("(invalid_auth)")
+		}},
+		{"validating", sessionOpts{outcomes: []flowtest.Outcome{{Block: true}}}, func(t *testing.T, s *session, lang string) string {
+			s.wait(hints(lang))
+			s.typeText("user@example.com")
+			s.key("tab")
+			s.typeText("hunter2")
+			s.key("enter")
+			recv(t, s.prov.Started, "validator start")
+			return s.wait(progress[lang])
+		}},
+		{"picker", sessionOpts{extra: []provider.Provider{otherProvider{scripted{flowtest.New()}}}}, func(t *testing.T, s *session, lang string) string {
+			s.wait("Other Service")
+			s.key("down")
+			return s.wait("> Other Service")
+		}},
+		{"demo", sessionOpts{notice: demoNotice, brief: map[string]string{flowtest.Domain: "Demo: user@example.com / hunter2"}}, func(t *testing.T, s *session, lang string) string {
+			s.wait(hints(lang))
+			s.key("tab")
+			return s.wait(map[string]string{"en": "Password\n>", "pl": "Hasło\n>"}[lang])
+		}},
+	}
+	for _, size := range sizes {
+		w, h := size[0], size[1]
+		for _, lang := range []string{"en", "pl"} {
+			for _, sc := range screens {
+				name := fmt.Sprintf("%s_%s_%dx%d", sc.name, lang, w, h)
+				t.Run(name, func(t *testing.T) {
+					o := sc.opts
+					o.width, o.height, o.lang = w, h, lang
+					s := startSession(t, o)
+					golden.RequireEqual(goldenName{t, name}, sc.drive(t, s, lang))
+				})
+			}
+			name := fmt.Sprintf("reauth_picker_%s_%dx%d", lang, w, h)
+			t.Run(name, func(t *testing.T) {
+				golden.RequireEqual(goldenName{t, name}, pickScreen(t, lang, w, h))
+			})
+		}
+	}
+}
+
+// demoNotice is a notice as long as --demo's.
+const demoNotice = "Demo: both services are emulated on this machine. Test Service: user@example.com / hunter2; Other Service: other / hunter2. Any other password shows invalid_auth. Token caches: in-memory."
+
+// reauthPick is what the command line asks when several accounts could
+// sign in again: the expired one comes first and is preselected.
+func reauthPick(lang string) Pick {
+	c := frontend.ChromeFor(lang)
+	return Pick{Question: c.ReauthQuestion, Accounts: []Account{
+		{Label: "Flame Connect · anna@example.com"},
+		{Label: "Librus Synergia · jan.kowalski", Note: c.Expired, Urgent: true},
+		{Label: "Test Service · user@example.com"},
+	}}
+}
+
+// pickScreen opens the reauth picker, returns the screen once it is drawn,
+// then cancels it.
+func pickScreen(t *testing.T, lang string, w, h int) string {
+	t.Helper()
+	in, keys := io.Pipe()
+	scr := newScreen()
+	done := make(chan error, 1)
+	go func() {
+		_, err := PickAccount(context.Background(), Options{In: in, Out: scr, Lang: lang, NoColor: true, Width: w, Height: h}, reauthPick(lang))
+		done <- err
+	}()
+	got := scr.waitFor(t, w, h, "the picker", func(s string) bool {
+		return strings.Contains(s, "> Librus") && strings.Contains(s, frontend.ChromeFor(lang).HintQuit)
+	})
+	_, _ = keys.Write([]byte{3}) // ctrl+c
+	if err := recv(t, done, "the picker's end"); !errors.Is(err, ErrCancelled) {
+		t.Fatalf("ctrl+c: %v", err)
+	}
+	return got
 }

@@ -8,26 +8,29 @@ import (
 	"strings"
 	"time"
 
+	"github.com/setupwizard/setupwizard/internal/flow"
 	"github.com/setupwizard/setupwizard/internal/loopback"
-	fcemu "github.com/setupwizard/setupwizard/internal/providers/flameconnect/emulator"
-	libemu "github.com/setupwizard/setupwizard/internal/providers/librus/emulator"
+	"github.com/setupwizard/setupwizard/internal/providers/provider"
+	"github.com/setupwizard/setupwizard/internal/providers/registry"
 )
 
-// Providers are the domains benchmarked, in report order.
-var Providers = []string{"flameconnect", "librus"}
+// Providers are the domains benchmarked, in report order: every
+// registered service.
+var Providers = registry.Domains()
 
-// Emulators are both services on loopback, trusted through one throwaway
-// CA whose certificate is also on disk for child processes (SSL_CERT_FILE).
+// Emulators are every registered service's emulator on loopback, trusted
+// through one throwaway CA whose certificate is also on disk for child
+// processes (SSL_CERT_FILE).
 type Emulators struct {
 	CA     *loopback.CA
 	CAFile string
-	FC     *fcemu.Emulator
-	LB     *libemu.Emulator
-	dir    string
+	// ByDomain are the emulators by provider domain.
+	ByDomain map[string]provider.Emulator
+	dir      string
 }
 
-// StartEmulators starts both emulators; Close stops them and deletes the
-// CA file.
+// StartEmulators starts every registered service's emulator; Close stops
+// them and deletes the CA file.
 func StartEmulators() (*Emulators, error) {
 	ca, err := loopback.NewCA()
 	if err != nil {
@@ -42,34 +45,35 @@ func StartEmulators() (*Emulators, error) {
 		_ = os.RemoveAll(dir)
 		return nil, err
 	}
-	fc, err := fcemu.Start(ca)
-	if err != nil {
-		_ = os.RemoveAll(dir)
-		return nil, fmt.Errorf("start the FlameConnect emulator: %w", err)
+	e := &Emulators{CA: ca, CAFile: caFile, ByDomain: map[string]provider.Emulator{}, dir: dir}
+	for _, r := range registry.All() {
+		emu, err := r.StartEmulator(ca)
+		if err != nil {
+			e.Close()
+			return nil, fmt.Errorf("start the %s emulator: %w", r.Domain, err)
+		}
+		e.ByDomain[r.Domain] = emu
 	}
-	lb, err := libemu.Start(ca)
-	if err != nil {
-		_ = fc.Close()
-		_ = os.RemoveAll(dir)
-		return nil, fmt.Errorf("start the Librus emulator: %w", err)
-	}
-	return &Emulators{CA: ca, CAFile: caFile, FC: fc, LB: lb, dir: dir}, nil
+	return e, nil
 }
 
-// Close stops both emulators.
+// Close stops every emulator.
 func (e *Emulators) Close() {
-	_ = e.FC.Close()
-	_ = e.LB.Close()
+	for _, emu := range e.ByDomain {
+		_ = emu.Close()
+	}
 	_ = os.RemoveAll(e.dir)
 }
 
 // Vars are the SETUPWIZARD_* overrides pointing the providers here.
 func (e *Emulators) Vars() map[string]string {
-	return map[string]string{
-		"SETUPWIZARD_FLAMECONNECT_AUTHORITY": e.FC.Authority(),
-		"SETUPWIZARD_LIBRUS_API_URL":         e.LB.APIURL(),
-		"SETUPWIZARD_LIBRUS_SYNERGIA_URL":    e.LB.SynergiaURL(),
+	vars := map[string]string{}
+	for _, emu := range e.ByDomain {
+		for k, v := range emu.Env() {
+			vars[k] = v
+		}
 	}
+	return vars
 }
 
 // Env is ChildEnv plus the overrides, SSL_CERT_FILE and the config dir.
@@ -83,32 +87,54 @@ func (e *Emulators) Env(configDir string, extra ...string) []string {
 }
 
 // Login is the demo account of domain: its login and password.
-func Login(domain string) (string, string) {
-	if domain == "flameconnect" {
-		return fcemu.DemoEmail, fcemu.DemoPassword
-	}
-	return libemu.DemoLogin, libemu.DemoPassword
+func (e *Emulators) Login(domain string) (string, string) {
+	return e.ByDomain[domain].Demo()
 }
 
 // Requests is how many requests the emulator of domain has received.
 func (e *Emulators) Requests(domain string) int {
-	if domain == "flameconnect" {
-		return e.FC.Requests()
-	}
-	return e.LB.Requests()
+	return e.ByDomain[domain].Requests()
 }
 
 // ResetRequests forgets the emulators' request logs.
 func (e *Emulators) ResetRequests() {
-	e.FC.ResetRequests()
-	e.LB.ResetRequests()
+	for _, emu := range e.ByDomain {
+		emu.ResetRequests()
+	}
+}
+
+// Held is the emulator's report of each request SetHang holds, where it
+// gives one (nil otherwise).
+func Held(emu provider.Emulator) <-chan string {
+	switch h := emu.(type) {
+	case interface{ Hanging() <-chan string }:
+		return h.Hanging()
+	case interface{ Stalled() <-chan string }:
+		return h.Stalled()
+	}
+	return nil
+}
+
+// FormTitle is the title of domain's sign-in form in English, as the
+// first screen shows it.
+func FormTitle(domain string) string {
+	r, ok := registry.Lookup(domain)
+	if !ok {
+		return domain
+	}
+	cat, err := flow.Strings(r.New(provider.Options{}))
+	if err != nil {
+		return domain
+	}
+	s, _ := cat.Raw("en", "config.step.user.title")
+	return s
 }
 
 // ScriptedAdd runs one scripted add of domain's demo account into
 // configDir (`-u LOGIN --password-stdin`) and returns the finished command,
 // for its rusage, and its wall time from start to exit.
 func (e *Emulators) ScriptedAdd(bin, configDir, domain string) (*exec.Cmd, time.Duration, error) {
-	login, password := Login(domain)
+	login, password := e.Login(domain)
 	cmd := exec.Command(bin, "--provider", domain, "-u", login, "--password-stdin")
 	cmd.Env = e.Env(configDir)
 	cmd.Stdin = strings.NewReader(password + "\n")
@@ -126,7 +152,7 @@ func (e *Emulators) ScriptedAdd(bin, configDir, domain string) (*exec.Cmd, time.
 // RemoveDemo deletes domain's demo account from configDir, keyring items
 // included, so a benchmark leaves nothing behind.
 func (e *Emulators) RemoveDemo(bin, configDir, domain string) error {
-	login, _ := Login(domain)
+	login, _ := e.Login(domain)
 	rm := exec.Command(bin, "--remove", "--account", login, "--yes")
 	rm.Env = e.Env(configDir)
 	if b, err := rm.CombinedOutput(); err != nil {

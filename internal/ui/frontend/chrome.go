@@ -1,25 +1,35 @@
 package frontend
 
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
 // Chrome is the front ends' own wording (not a provider's): key help,
 // progress framing, the final lines. Kept in Go rather than JSON so start-up
-// parses nothing.
+// parses nothing. Sentences never inflect a person's or an account's name
+// (Polish would need its case): a name stands alone after a colon.
 type Chrome struct {
-	Step           string // "Step %d of %d: %s"
-	Working        string // shown before the first progress report
+	Step    string // "Step %d of %d: %s"
+	Working string // shown before the first progress report
+	// PickProvider and PickEntry title the pickers; ReauthQuestion is the
+	// entry picker's question when an account signs in again.
 	PickProvider   string
 	PickEntry      string
-	HelpForm       string
-	HelpValidating string
-	HelpPick       string
-	HelpConfirm    string
-	Cancelling     string
-	CancelledNote  string
-	Cancelled      string
-	Created        string // "Account added: %s"
-	UniqueID       string // "Unique id: %s"
-	ReloadWarning  string // "Warning: ...: %s"
-	Choose         string // "Choose [1-%d]: "
-	YesNo          string // "[y/N]"
+	ReauthQuestion string
+	// Key hints, joined with " • " into the help line of each screen.
+	HintNext, HintPrev, HintSubmit, HintBack, HintCancel, HintQuit string
+	HintMove, HintSelect                                           string
+	Cancelling                                                     string
+	CancelledNote                                                  string
+	Cancelled                                                      string
+	Created                                                        string // "Signed in; account saved: %s"
+	ReauthDone                                                     string // "Signed in again; sign-in saved: %s"
+	Expired                                                        string // the note beside an expired account in the picker
+	ReloadWarning                                                  string // "Warning: ...: %s"
+	Choose                                                         string // "Choose [1-%d]: "
+	YesNo                                                          string // "[y/N]"
 	// Yes and No are the accepted answers; [1] is the word echoed back.
 	Yes []string
 	No  []string
@@ -31,15 +41,21 @@ var chromes = map[string]Chrome{
 		Working:        "Working",
 		PickProvider:   "Choose a service",
 		PickEntry:      "Choose an account",
-		HelpForm:       "tab next field • enter submit • esc cancel • ctrl+c quit",
-		HelpValidating: "esc back • ctrl+c quit",
-		HelpPick:       "↑/↓ move • enter select • esc cancel • ctrl+c quit",
-		HelpConfirm:    "y yes • n no • esc cancel • ctrl+c quit",
+		ReauthQuestion: "Which account do you want to sign in again?",
+		HintNext:       "tab/↓ next",
+		HintPrev:       "shift+tab/↑ previous",
+		HintSubmit:     "enter submit",
+		HintBack:       "esc back",
+		HintCancel:     "esc cancel",
+		HintQuit:       "ctrl+c quit",
+		HintMove:       "↑/↓ move",
+		HintSelect:     "enter select",
 		Cancelling:     "Cancelling",
 		CancelledNote:  "Sign-in cancelled; nothing was saved.",
 		Cancelled:      "Cancelled.",
-		Created:        "Account added: %s",
-		UniqueID:       "Unique id: %s",
+		Created:        "Signed in. Account saved: %s",
+		ReauthDone:     "Signed in again. New sign-in saved for: %s",
+		Expired:        "sign-in expired",
 		ReloadWarning:  "Warning: the new sign-in could not be verified: %s",
 		Choose:         "Choose [1-%d]: ",
 		YesNo:          "[y/N]",
@@ -51,15 +67,21 @@ var chromes = map[string]Chrome{
 		Working:        "Trwa sprawdzanie",
 		PickProvider:   "Wybierz usługę",
 		PickEntry:      "Wybierz konto",
-		HelpForm:       "tab następne pole • enter wyślij • esc anuluj • ctrl+c zakończ",
-		HelpValidating: "esc wróć • ctrl+c zakończ",
-		HelpPick:       "↑/↓ wybór • enter zatwierdź • esc anuluj • ctrl+c zakończ",
-		HelpConfirm:    "t tak • n nie • esc anuluj • ctrl+c zakończ",
+		ReauthQuestion: "Które konto zalogować ponownie?",
+		HintNext:       "tab/↓ dalej",
+		HintPrev:       "shift+tab/↑ poprzednie",
+		HintSubmit:     "enter wyślij",
+		HintBack:       "esc wróć",
+		HintCancel:     "esc anuluj",
+		HintQuit:       "ctrl+c wyjdź",
+		HintMove:       "↑/↓ wybór",
+		HintSelect:     "enter zatwierdź",
 		Cancelling:     "Anulowanie",
 		CancelledNote:  "Logowanie anulowane; nic nie zapisano.",
 		Cancelled:      "Anulowano.",
-		Created:        "Dodano konto: %s",
-		UniqueID:       "Unikalny identyfikator: %s",
+		Created:        "Zalogowano. Zapisane konto: %s",
+		ReauthDone:     "Zalogowano ponownie. Nowe logowanie zapisane dla konta: %s",
+		Expired:        "logowanie wygasło",
 		ReloadWarning:  "Uwaga: nie udało się sprawdzić nowego logowania: %s",
 		Choose:         "Wybierz [1-%d]: ",
 		YesNo:          "[t/N]",
@@ -74,4 +96,52 @@ func ChromeFor(lang string) Chrome {
 		return c
 	}
 	return chromes["en"]
+}
+
+// HintSep separates key hints on a help line.
+const HintSep = " • "
+
+// Hints joins key hints into one help line.
+func Hints(hints ...string) string { return strings.Join(hints, HintSep) }
+
+// HelpForm is the form's help line; back says whether esc goes back to a
+// previous step (else it cancels the wizard).
+func (c Chrome) HelpForm(back bool) string {
+	esc := c.HintCancel
+	if back {
+		esc = c.HintBack
+	}
+	return Hints(c.HintNext, c.HintPrev, c.HintSubmit, esc, c.HintQuit)
+}
+
+// HelpValidating is the help line while a validator runs: esc stops it
+// and goes back to the form.
+func (c Chrome) HelpValidating() string { return Hints(c.HintBack, c.HintQuit) }
+
+// HelpPick is a picker's help line; back as in HelpForm.
+func (c Chrome) HelpPick(back bool) string {
+	esc := c.HintCancel
+	if back {
+		esc = c.HintBack
+	}
+	return Hints(c.HintMove, c.HintSelect, esc, c.HintQuit)
+}
+
+// Clean makes text from a server or a store safe to print: control and
+// format characters (escape sequences, BEL, bidi overrides, line breaks)
+// become U+FFFD, so they can neither drive the terminal nor hide text.
+func Clean(s string) string {
+	if utf8.ValidString(s) && strings.IndexFunc(s, unsafeRune) < 0 {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if unsafeRune(r) {
+			return '\uFFFD'
+		}
+		return r
+	}, s)
+}
+
+func unsafeRune(r rune) bool {
+	return unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || unicode.Is(unicode.Cf, r)
 }

@@ -1,6 +1,8 @@
 package frontend
 
 import (
+	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/setupwizard/setupwizard/internal/i18n"
@@ -51,17 +53,89 @@ func TestChromeComplete(t *testing.T) {
 	if ChromeFor("xx").Step != ChromeFor("en").Step {
 		t.Fatal("unknown language does not fall back to English")
 	}
+	en := ChromeFor("en")
 	for lang, c := range chromes {
-		for name, s := range map[string]string{"Step": c.Step, "PickProvider": c.PickProvider, "PickEntry": c.PickEntry,
-			"HelpForm": c.HelpForm, "HelpValidating": c.HelpValidating, "HelpPick": c.HelpPick, "HelpConfirm": c.HelpConfirm,
-			"Cancelling": c.Cancelling, "CancelledNote": c.CancelledNote, "Cancelled": c.Cancelled, "Created": c.Created,
-			"UniqueID": c.UniqueID, "ReloadWarning": c.ReloadWarning, "Choose": c.Choose, "YesNo": c.YesNo, "Working": c.Working} {
+		// Every string field of every language is set and, past English,
+		// translated (hint keys aside, a copy of the English is a gap).
+		cv, ev := reflect.ValueOf(c), reflect.ValueOf(en)
+		for i := 0; i < cv.NumField(); i++ {
+			f := cv.Type().Field(i)
+			if f.Type.Kind() != reflect.String {
+				continue
+			}
+			s := cv.Field(i).String()
 			if s == "" {
-				t.Errorf("%s: %s is empty", lang, name)
+				t.Errorf("%s: %s is empty", lang, f.Name)
+			}
+			if lang != "en" && s == ev.Field(i).String() && !strings.HasPrefix(f.Name, "Hint") {
+				t.Errorf("%s: %s is the English text %q", lang, f.Name, s)
 			}
 		}
 		if len(c.Yes) < 2 || len(c.No) < 2 {
 			t.Errorf("%s: Yes/No need an answer word at [1]", lang)
 		}
+		// The answer keys shown in [y/N] must be accepted.
+		yn := strings.Trim(c.YesNo, "[]")
+		if y, n, _ := strings.Cut(yn, "/"); !contains(c.Yes, strings.ToLower(y)) || !contains(c.No, strings.ToLower(n)) {
+			t.Errorf("%s: %s names keys that are not accepted", lang, c.YesNo)
+		}
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func TestHelpLines(t *testing.T) {
+	c := ChromeFor("en")
+	tests := []struct{ got, want string }{
+		{c.HelpForm(false), "tab/↓ next • shift+tab/↑ previous • enter submit • esc cancel • ctrl+c quit"},
+		{c.HelpForm(true), "tab/↓ next • shift+tab/↑ previous • enter submit • esc back • ctrl+c quit"},
+		{c.HelpPick(false), "↑/↓ move • enter select • esc cancel • ctrl+c quit"},
+		{c.HelpValidating(), "esc back • ctrl+c quit"},
+	}
+	for _, tt := range tests {
+		if tt.got != tt.want {
+			t.Errorf("got %q, want %q", tt.got, tt.want)
+		}
+		// At 80 columns a help line is one line.
+		if len([]rune(tt.got)) > 80 {
+			t.Errorf("%q is longer than 80 columns", tt.got)
+		}
+	}
+	for lang := range chromes {
+		if n := len([]rune(ChromeFor(lang).HelpForm(true))); n > 80 {
+			t.Errorf("%s: the form's help line is %d columns", lang, n)
+		}
+	}
+}
+
+func TestClean(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Anna Kowalska", "Anna Kowalska"},
+		{"a\x1b[31mb", "a\uFFFD[31mb"},
+		{"a\nb\tc\a", "a\uFFFDb\uFFFDc\uFFFD"},
+		{"a\u202eb", "a\uFFFDb"},
+		{"a\xffb", "a\uFFFDb"},
+	}
+	for _, tt := range tests {
+		if got := Clean(tt.in); got != tt.want {
+			t.Errorf("Clean(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestPickOrder(t *testing.T) {
+	p := Pick{Accounts: []Account{{Label: "a"}, {Label: "b", Urgent: true}, {Label: "c"}, {Label: "d", Urgent: true}}}
+	if got := p.Order(); !reflect.DeepEqual(got, []int{1, 3, 0, 2}) {
+		t.Fatalf("order %v", got)
+	}
+	if p.Title(ChromeFor("pl")) != "Wybierz konto" {
+		t.Fatal("default question")
 	}
 }

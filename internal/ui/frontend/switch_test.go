@@ -12,14 +12,15 @@ import (
 // to variables of the other's types: this only compiles while the two
 // keep identical signatures.
 var (
-	runFlow   = ui.RunFlow
-	pickEntry = ui.PickEntry
-	confirm   = ui.Confirm
+	runFlow     = ui.RunFlow
+	pickEntry   = ui.PickEntry
+	pickAccount = ui.PickAccount
+	confirm     = ui.Confirm
 )
 
 func TestFrontEndsInterchangeable(t *testing.T) {
-	runFlow, pickEntry, confirm = prompt.RunFlow, prompt.PickEntry, prompt.Confirm
-	if runFlow == nil || pickEntry == nil || confirm == nil {
+	runFlow, pickEntry, pickAccount, confirm = prompt.RunFlow, prompt.PickEntry, prompt.PickAccount, prompt.Confirm
+	if runFlow == nil || pickEntry == nil || pickAccount == nil || confirm == nil {
 		t.Fatal("unassigned")
 	}
 	if !errors.Is(ui.ErrCancelled, prompt.ErrCancelled) {

@@ -1,6 +1,7 @@
 package frontend
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -52,6 +53,16 @@ func (t Text) Error(key string, ph map[string]string) string {
 // Abort is the translated abort reason plus its key.
 func (t Text) Abort(reason string, ph map[string]string) string {
 	return fmt.Sprintf("%s (%s)", t.Cat.T(t.Lang, "config.abort."+reason, ph), reason)
+}
+
+// Cause words an error for a person: a provider's keyed error as its
+// translated text with the key, anything else as its (cleaned) message.
+func (t Text) Cause(err error, ph map[string]string) string {
+	var pe *provider.Error
+	if errors.As(err, &pe) {
+		return t.Error(pe.Key, ph)
+	}
+	return Clean(err.Error())
 }
 
 // Progress is "Step 2 of 5: Signing in".

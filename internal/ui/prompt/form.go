@@ -103,16 +103,15 @@ func (fr formRun) printEnd(res flow.Result) {
 	s, t := fr.s, fr.t
 	switch res.Type {
 	case flow.ResultCreateEntry:
-		s.printf("%s%s\n", markOK, fmt.Sprintf(s.chrome.Created, res.Entry.Title))
-		s.printf("  %s\n", fmt.Sprintf(s.chrome.UniqueID, res.Entry.UniqueID))
+		s.printf("%s%s\n", markOK, fmt.Sprintf(s.chrome.Created, frontend.Clean(res.Entry.Title)))
 	case flow.ResultAbort:
-		mark := markErr
 		if res.Reason == flow.AbortReauthSuccessful {
-			mark = markOK
+			s.printf("%s%s\n", markOK, fmt.Sprintf(s.chrome.ReauthDone, frontend.Clean(res.Entry.Title)))
+		} else {
+			s.printf("%s%s\n", markErr, t.Abort(res.Reason, res.Placeholders))
 		}
-		s.printf("%s%s\n", mark, t.Abort(res.Reason, res.Placeholders))
 	}
 	if res.ReloadErr != nil {
-		s.printf("%s%s\n", markWarn, fmt.Sprintf(s.chrome.ReloadWarning, res.ReloadErr))
+		s.printf("%s%s\n", markWarn, fmt.Sprintf(s.chrome.ReloadWarning, t.Cause(res.ReloadErr, res.Placeholders)))
 	}
 }

@@ -116,13 +116,39 @@ func (s *session) pick(title string, items []string) (int, error) {
 	}
 }
 
+// Pick is what the account picker asks (the same type as ui.Pick).
+type Pick = frontend.Pick
+
+// Account is one line of the account picker (the same type as ui.Account).
+type Account = frontend.Account
+
 // PickEntry asks which of items (pre-rendered lines) to use, by number.
 func PickEntry(ctx context.Context, opts Options, items []string) (int, error) {
-	if len(items) == 0 {
+	return PickAccount(ctx, opts, frontend.PickOf(items))
+}
+
+// PickAccount asks the question and lists the accounts by number, urgent
+// ones first (as ui.PickAccount orders them); it returns the chosen
+// account's index in p.Accounts.
+func PickAccount(ctx context.Context, opts Options, p Pick) (int, error) {
+	if len(p.Accounts) == 0 {
 		return -1, errors.New("prompt: nothing to pick from")
 	}
 	s := newSession(ctx, opts)
-	return s.pick(s.chrome.PickEntry, items)
+	order := p.Order()
+	items := make([]string, len(order))
+	for i, j := range order {
+		a := p.Accounts[j]
+		items[i] = frontend.Clean(a.Label)
+		if a.Note != "" {
+			items[i] += " (" + frontend.Clean(a.Note) + ")"
+		}
+	}
+	i, err := s.pick(p.Title(s.chrome), items)
+	if err != nil {
+		return -1, err
+	}
+	return order[i], nil
 }
 
 // Confirm asks a yes/no question; an empty answer is no.

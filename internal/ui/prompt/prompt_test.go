@@ -36,20 +36,20 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
-func addFlow(st *store.Memory) func(provider.Provider) (*flow.Flow, error) {
+func addFlow(st *store.Store) func(provider.Provider) (*flow.Flow, error) {
 	return func(p provider.Provider) (*flow.Flow, error) { return flow.NewUser(p, st), nil }
 }
 
-func run(t *testing.T, input string, prov *flowtest.Provider, st *store.Memory) (flow.Result, string, error) {
+func run(t *testing.T, input string, prov *flowtest.Provider, st *store.Store) (flow.Result, string, error) {
 	t.Helper()
 	out := &lockedBuffer{}
 	res, err := RunFlow(context.Background(), Options{In: strings.NewReader(input), Out: out},
-		[]provider.Provider{prov}, addFlow(st))
+		[]provider.Provider{scripted{prov}}, addFlow(st))
 	return res, out.String(), err
 }
 
 func TestSuccess(t *testing.T) {
-	prov, st := flowtest.New(), store.NewMemory()
+	prov, st := flowtest.New(), memStore(t)
 	res, out, err := run(t, "user@example.com\nhunter2\n", prov, st)
 	if err != nil {
 		t.Fatal(err)
@@ -65,8 +65,7 @@ func TestSuccess(t *testing.T) {
 		"Password: " +
 		"Step 1 of 2: Connecting...\n" +
 		"Step 2 of 2: Signing in...\n" +
-		"✓ Account added: user@example.com\n" +
-		"  Unique id: user-example-com\n"
+		"✓ Signed in. Account saved: user@example.com\n"
 	if out != want {
 		t.Fatalf("output:\n%s\nwant:\n%s", out, want)
 	}
@@ -94,7 +93,7 @@ func TestErrorThenRecover(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			prov, st := flowtest.New(tt.outcome), store.NewMemory()
+			prov, st := flowtest.New(tt.outcome), memStore(t)
 			res, out, err := run(t, tt.input, prov, st)
 			if err != nil || res.Type != flow.ResultCreateEntry {
 				t.Fatalf("%v %v\n%s", res.Type, err, out)
@@ -121,7 +120,7 @@ func TestCancelOnEOF(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			prov, st := flowtest.New(flowtest.Outcome{Err: &provider.Error{Key: provider.KeyInvalidAuth}}), store.NewMemory()
+			prov, st := flowtest.New(flowtest.Outcome{Err: &provider.Error{Key: provider.KeyInvalidAuth}}), memStore(t)
 			_, out, err := run(t, tt.input, prov, st)
 			if !errors.Is(err, ErrCancelled) {
 				t.Fatalf("err = %v, want ErrCancelled", err)
@@ -129,7 +128,7 @@ func TestCancelOnEOF(t *testing.T) {
 			if !strings.HasSuffix(out, "✗ Cancelled.\n") {
 				t.Fatalf("output:\n%s", out)
 			}
-			if entries, _ := st.Entries(); len(entries) != 0 {
+			if entries, _ := st.Entries(context.Background()); len(entries) != 0 {
 				t.Fatal("entry saved")
 			}
 		})
@@ -137,13 +136,13 @@ func TestCancelOnEOF(t *testing.T) {
 }
 
 func TestCancelDuringValidation(t *testing.T) {
-	prov, st := flowtest.New(flowtest.Outcome{Block: true}), store.NewMemory()
+	prov, st := flowtest.New(flowtest.Outcome{Block: true}), memStore(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan error, 1)
 	go func() {
 		_, err := RunFlow(ctx, Options{In: strings.NewReader("user@example.com\nhunter2\n"), Out: io.Discard},
-			[]provider.Provider{prov}, addFlow(st))
+			[]provider.Provider{scripted{prov}}, addFlow(st))
 		done <- err
 	}()
 	select {
@@ -164,7 +163,7 @@ func TestCancelDuringValidation(t *testing.T) {
 	if got := <-prov.Cancelled; !errors.Is(got, context.Canceled) {
 		t.Fatalf("validator ended with %v", got)
 	}
-	if entries, _ := st.Entries(); len(entries) != 0 {
+	if entries, _ := st.Entries(context.Background()); len(entries) != 0 {
 		t.Fatal("entry saved after cancel")
 	}
 }
@@ -178,7 +177,7 @@ func TestCancelWhileReading(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		_, err := RunFlow(ctx, Options{In: in, Out: out}, []provider.Provider{flowtest.New()}, addFlow(store.NewMemory()))
+		_, err := RunFlow(ctx, Options{In: in, Out: out}, []provider.Provider{scripted{flowtest.New()}}, addFlow(memStore(t)))
 		done <- err
 	}()
 	if _, err := io.WriteString(w, "user@example.com\n"); err != nil { // the login was read: the password prompt is waiting
@@ -201,13 +200,13 @@ func TestReauth(t *testing.T) {
 		account *provider.Account
 		want    string
 	}{
-		{"same account", nil, "✓ Re-authentication was successful. (reauth_successful)\n"},
+		{"same account", nil, "✓ Signed in again. New sign-in saved for: user@example.com\n"},
 		{"other account", &provider.Account{UniqueID: "other", Title: "other"}, "✗ You signed in with a different account than the one being re-authenticated. (wrong_account)\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			st := store.NewMemory()
-			e, err := st.Add(store.Entry{Domain: flowtest.Domain, Title: "user@example.com", UniqueID: "user-example-com",
+			st := memStore(t)
+			e, err := st.Add(context.Background(), store.Entry{Domain: flowtest.Domain, Title: "user@example.com", UniqueID: "user-example-com",
 				Data: map[string]string{store.DataLogin: "user@example.com"}}, []byte(`{"old":1}`))
 			if err != nil {
 				t.Fatal(err)
@@ -215,7 +214,7 @@ func TestReauth(t *testing.T) {
 			prov := flowtest.New(flowtest.Outcome{Account: tt.account})
 			out := &lockedBuffer{}
 			res, err := RunFlow(context.Background(), Options{In: strings.NewReader("\nhunter2\n"), Out: out},
-				[]provider.Provider{prov}, func(p provider.Provider) (*flow.Flow, error) { return flow.NewReauth(p, st, e), nil })
+				[]provider.Provider{scripted{prov}}, func(p provider.Provider) (*flow.Flow, error) { return flow.NewReauth(p, st, e), nil })
 			if err != nil || res.Type != flow.ResultAbort {
 				t.Fatalf("%v %v", res.Type, err)
 			}
@@ -230,16 +229,16 @@ func TestReauth(t *testing.T) {
 }
 
 // otherProvider is a second provider for the numbered choice.
-type otherProvider struct{ *flowtest.Provider }
+type otherProvider struct{ scripted }
 
 func (otherProvider) Domain() string { return "otherprov" }
 
 func TestProviderChoice(t *testing.T) {
-	first, second := flowtest.New(), otherProvider{flowtest.New()}
-	st := store.NewMemory()
+	first, second := flowtest.New(), otherProvider{scripted{flowtest.New()}}
+	st := memStore(t)
 	out := &lockedBuffer{}
 	res, err := RunFlow(context.Background(), Options{In: strings.NewReader("9\nx\n2\nuser@example.com\npw\n"), Out: out},
-		[]provider.Provider{first, second}, addFlow(st))
+		[]provider.Provider{scripted{first}, second}, addFlow(st))
 	if err != nil || res.Entry.Domain != "otherprov" {
 		t.Fatalf("%+v %v", res.Entry, err)
 	}
@@ -289,7 +288,7 @@ func TestSequentialPromptsShareInput(t *testing.T) {
 	if err != nil || idx != 1 {
 		t.Fatalf("%d %v", idx, err)
 	}
-	res, err := RunFlow(context.Background(), Options{In: in, Out: io.Discard}, []provider.Provider{flowtest.New()}, addFlow(store.NewMemory()))
+	res, err := RunFlow(context.Background(), Options{In: in, Out: io.Discard}, []provider.Provider{scripted{flowtest.New()}}, addFlow(memStore(t)))
 	if err != nil || res.Type != flow.ResultCreateEntry {
 		t.Fatalf("%v %v", res.Type, err)
 	}

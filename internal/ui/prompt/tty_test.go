@@ -17,7 +17,6 @@ import (
 	"github.com/creack/pty"
 	"github.com/setupwizard/setupwizard/internal/flow/flowtest"
 	"github.com/setupwizard/setupwizard/internal/providers/provider"
-	"github.com/setupwizard/setupwizard/internal/store"
 	"golang.org/x/sys/unix"
 )
 
@@ -89,11 +88,11 @@ func (term *terminal) typeLine(t *testing.T, s string) {
 
 func TestTerminalPasswordNotEchoed(t *testing.T) {
 	term := openTerminal(t)
-	prov, st := flowtest.New(), store.NewMemory()
+	prov, st := flowtest.New(), memStore(t)
 	out := &lockedBuffer{}
 	done := make(chan error, 1)
 	go func() {
-		_, err := RunFlow(context.Background(), Options{In: term.tty, Out: out}, []provider.Provider{prov}, addFlow(st))
+		_, err := RunFlow(context.Background(), Options{In: term.tty, Out: out}, []provider.Provider{scripted{prov}}, addFlow(st))
 		done <- err
 	}()
 	term.typeLine(t, "user@example.com") // echoed: ECHO is on for plain fields
@@ -136,7 +135,7 @@ func TestTerminalCancelRestoresEcho(t *testing.T) {
 	defer cancel()
 	done := make(chan error, 1)
 	go func() {
-		_, err := RunFlow(ctx, Options{In: term.tty, Out: io.Discard}, []provider.Provider{flowtest.New()}, addFlow(store.NewMemory()))
+		_, err := RunFlow(ctx, Options{In: term.tty, Out: io.Discard}, []provider.Provider{scripted{flowtest.New()}}, addFlow(memStore(t)))
 		done <- err
 	}()
 	term.typeLine(t, "user@example.com")

@@ -1,0 +1,46 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+)
+
+// errNotRegular refuses a --debug target that is a device, pipe or
+// directory: a trace belongs in a file of its own.
+var errNotRegular = errors.New("not a regular file")
+
+// openTrace opens --debug's file. A new file is created with mode 0600. An
+// existing regular file is truncated and keeps its mode: it is not ours to
+// change, and only a file we create gets our mode. Anything but a regular
+// file is refused, without following a link that swaps in between: the
+// check is on the opened descriptor.
+func openTrace(path string) (io.WriteCloser, error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err == nil {
+		return f, nil
+	}
+	if !errors.Is(err, os.ErrExist) {
+		return nil, err
+	}
+	// O_NONBLOCK keeps a FIFO without a reader from blocking the open.
+	f, err = os.OpenFile(path, os.O_WRONLY|openNonblock, 0)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		_ = f.Close()
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		_ = f.Close()
+		return nil, fmt.Errorf("%s: %w", path, errNotRegular)
+	}
+	if err := f.Truncate(0); err != nil {
+		_ = f.Close()
+		return nil, err
+	}
+	return f, nil
+}

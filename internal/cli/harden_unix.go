@@ -1,0 +1,11 @@
+//go:build unix && !linux
+
+package cli
+
+import "golang.org/x/sys/unix"
+
+// Harden keeps secrets out of core dumps: no core file at all. main calls
+// it before anything reads a password or a token cache.
+func Harden() error {
+	return unix.Setrlimit(unix.RLIMIT_CORE, &unix.Rlimit{Cur: 0, Max: 0})
+}

@@ -1,0 +1,93 @@
+package cli
+
+import (
+	"errors"
+	"runtime"
+	"strings"
+
+	"github.com/setupwizard/setupwizard/internal/store"
+)
+
+// keyringTrouble is what a person needs to know about a failing keyring:
+// the cause in plain words and the command that fixes it.
+type keyringTrouble string
+
+const (
+	troubleNoBus     keyringTrouble = "no_bus"
+	troubleNoService keyringTrouble = "no_service"
+	troubleLocked    keyringTrouble = "locked"
+	troubleTimeout   keyringTrouble = "timeout"
+	troubleOther     keyringTrouble = "other"
+)
+
+// troubleOf sorts a keyring failure by the reason the store found. The
+// store's full text (item names, D-Bus errors) goes to --debug only.
+func troubleOf(err error) keyringTrouble {
+	var ke *store.KeyringError
+	if !errors.As(err, &ke) {
+		return troubleOther
+	}
+	r := strings.ToLower(ke.Reason)
+	switch {
+	case strings.Contains(r, "no secret service"):
+		return troubleNoService
+	case strings.Contains(r, "session bus"):
+		return troubleNoBus
+	case strings.Contains(r, "did not answer"), strings.Contains(r, "never returned"):
+		return troubleTimeout
+	case strings.Contains(r, "locked"):
+		return troubleLocked
+	}
+	return troubleOther
+}
+
+// keyringAdvice is the at most four short lines shown when the keyring
+// cannot be used: what is wrong, the command that fixes it (one that works
+// when pasted), and the demo, which needs no keyring.
+func (a *app) keyringAdvice(err error) string {
+	a.tracer.Note("keyring: %v", err)
+	t := troubleOf(err)
+	lines := []string{a.T("cli.keyring." + string(t))}
+	if fix := a.keyringFix(t); fix != "" {
+		lines = append(lines, a.T("cli.keyring.fix", "command", fix))
+	}
+	if !a.opts.demo {
+		lines = append(lines, a.T("cli.keyring.demo"))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// keyringFix is a command that fixes t on this system, or "".
+func (a *app) keyringFix(t keyringTrouble) string {
+	if runtime.GOOS != "linux" {
+		return ""
+	}
+	self := "setupwizard " + strings.Join(a.rerunArgs(), " ")
+	self = strings.TrimSpace(self)
+	switch t {
+	case troubleNoBus:
+		// A private session bus with a keyring for this one run; read -s
+		// asks for the keyring password visibly instead of waiting silently.
+		return `dbus-run-session -- bash -c 'read -rsp "Keyring password: " p; echo; printf %s "$p" | gnome-keyring-daemon --unlock --components=secrets >/dev/null; ` + self + `'`
+	case troubleNoService:
+		return "sudo apt install gnome-keyring"
+	case troubleLocked:
+		return `bash -c 'read -rsp "Keyring password: " p; echo; printf %s "$p" | gnome-keyring-daemon --replace --unlock --components=secrets >/dev/null'`
+	}
+	return ""
+}
+
+// rerunArgs is this command line without anything that reads standard
+// input, for the fix command: it must not wait silently for a password.
+func (a *app) rerunArgs() []string {
+	var out []string
+	for _, c := range commandFlags {
+		if a.boolFlag(c) {
+			out = append(out, "--"+c)
+		}
+	}
+	if a.opts.provider != "" {
+		out = append(out, "--provider", a.opts.provider)
+	}
+	return out
+}

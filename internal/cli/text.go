@@ -1,0 +1,64 @@
+package cli
+
+import (
+	"embed"
+	"fmt"
+	"sync"
+
+	"github.com/setupwizard/setupwizard/internal/i18n"
+	"github.com/setupwizard/setupwizard/internal/providers/provider"
+)
+
+// translations holds the command line's own words, one strings.json-style
+// file per language; every line the CLI prints is looked up here.
+//
+//go:embed translations/*.json
+var translations embed.FS
+
+// textLangs are the languages the command line speaks.
+var textLangs = []string{"en", "pl"}
+
+var (
+	textOnce sync.Once
+	textCat  *i18n.Catalog
+)
+
+// cliText loads the catalog once per process.
+func cliText() *i18n.Catalog {
+	textOnce.Do(func() {
+		c, err := i18n.Load(translations, "translations")
+		if err != nil {
+			// The files are embedded: a broken one fails every test.
+			panic(err)
+		}
+		textCat = c
+	})
+	return textCat
+}
+
+// T looks key up in this run's language and fills {placeholders} from
+// name/value pairs.
+func (a *app) T(key string, kv ...string) string {
+	if a.text == nil {
+		a.text = cliText()
+	}
+	var ph map[string]string
+	if len(kv) > 0 {
+		ph = make(map[string]string, len(kv)/2)
+		for i := 0; i+1 < len(kv); i += 2 {
+			ph[kv[i]] = kv[i+1]
+		}
+	}
+	return a.text.T(a.lang, key, ph)
+}
+
+func (a *app) outf(format string, args ...any) { fmt.Fprintf(a.io.Out, format, args...) }
+func (a *app) errf(format string, args ...any) { fmt.Fprintf(a.io.ErrOut, format, args...) }
+
+// clean makes server-supplied text safe for a terminal or a file: escape
+// sequences, controls and bidi overrides are removed (provider.CleanText),
+// so a hostile name can neither move the cursor nor reorder what is
+// around it.
+func clean(s string) string { return provider.CleanText(s) }
+
+func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }

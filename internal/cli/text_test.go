@@ -1,0 +1,166 @@
+package cli
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/setupwizard/setupwizard/internal/i18n"
+)
+
+// Every string the command line prints has English and Polish text, every
+// catalog key is used, and each language uses the same placeholders. The
+// keys are found by reading the package's Go source for "cli.*" literals.
+func TestCLIStringsComplete(t *testing.T) {
+	cat := cliText()
+	used := usedKeys(t)
+	if len(used) < 20 {
+		t.Fatalf("found only %d catalog keys in the source", len(used))
+	}
+	for _, lang := range textLangs {
+		for key := range used {
+			if strings.HasSuffix(key, "*") {
+				continue
+			}
+			if !cat.Has(lang, key) {
+				t.Errorf("%s: no text for %s", lang, key)
+			}
+		}
+		for _, key := range cat.Keys(lang) {
+			if !used[key] && !prefixUsed(used, key) {
+				t.Errorf("%s: %s is never used", lang, key)
+			}
+		}
+	}
+	for _, key := range cat.Keys("en") {
+		en, _ := cat.Raw("en", key)
+		pl, _ := cat.Raw("pl", key)
+		if a, b := sorted(i18n.Placeholders(en)), sorted(i18n.Placeholders(pl)); strings.Join(a, ",") != strings.Join(b, ",") {
+			t.Errorf("%s: placeholders differ: en %v, pl %v", key, a, b)
+		}
+		if key != "cli.entry.describe" && key != "cli.entry.label" && key != "cli.demo.credential" && key != "cli.demo.brief" && key != "cli.usage.debug_file" && en == pl {
+			t.Errorf("%s: the Polish text is the English one", key)
+		}
+	}
+}
+
+// usedKeys collects "cli.…" string literals from the package's non-test
+// Go files. A literal ending in "." is a prefix (keys built at run time).
+func usedKeys(t *testing.T) map[string]bool {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := map[string]bool{}
+	fset := token.NewFileSet()
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		file, err := parser.ParseFile(fset, f, src, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(file, func(n ast.Node) bool {
+			if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING {
+				if s, err := strconv.Unquote(lit.Value); err == nil && strings.HasPrefix(s, "cli.") {
+					keys[s] = true
+				}
+			}
+			return true
+		})
+	}
+	for k := range keys {
+		if strings.HasSuffix(k, ".") {
+			delete(keys, k)
+			keys[k+"*"] = true
+		}
+	}
+	return keys
+}
+
+func prefixUsed(used map[string]bool, key string) bool {
+	for k := range used {
+		if strings.HasSuffix(k, "*") && strings.HasPrefix(key, strings.TrimSuffix(k, "*")) {
+			return true
+		}
+	}
+	return false
+}
+
+func sorted(xs []string) []string {
+	sort.Strings(xs)
+	return xs
+}
+
+// Server-supplied text never reaches the terminal with control
+// characters: escape sequences and bidi overrides are gone.
+func TestClean(t *testing.T) {
+	for _, in := range []string{"A\x1b]0;pwned\x07B", "A\x1b[2JB", "tab\there", "bell\x07", "c1\u009bx", "rtl\u202egnp.exe", "iso\u2066late\u2069", "nl\nx", "del\x7f"} {
+		got := clean(in)
+		for _, r := range got {
+			if r < 0x20 || (r >= 0x7f && r <= 0x9f) || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) {
+				t.Errorf("clean(%q) = %q keeps %U", in, got, r)
+			}
+		}
+	}
+	if got := clean("Zażółć gęślą jaźń"); got != "Zażółć gęślą jaźń" {
+		t.Errorf("clean changed plain text: %q", got)
+	}
+}
+
+// --help is grouped, names the keyring and the demo, lists the registered
+// services and gives three examples, in both languages.
+func TestHelpGrouped(t *testing.T) {
+	for _, lang := range []string{"en_US.UTF-8", "pl_PL.UTF-8"} {
+		w := &world{t: t, env: map[string]string{"LANG": lang}, ca: nil}
+		o := w.runNoCA("", "--help")
+		expect(t, o, ExitOK, "--demo", "--token", "--password-stdin", "130")
+		if strings.HasPrefix(lang, "en") {
+			expect(t, o, ExitOK, "Commands:", "Options:", "Environment:", "Exit codes:", "Examples:", "keyring", "Secret Service", "Keychain", "Credential Manager")
+		} else {
+			expect(t, o, ExitOK, "Polecenia:", "Opcje:", "Kody wyjścia:", "Przykłady:")
+		}
+		for _, d := range registryDomains() {
+			expect(t, o, ExitOK, d)
+		}
+		ex := o.out[strings.LastIndex(o.out, ":\n")+2:]
+		if n := strings.Count(strings.TrimSpace(ex), "\n") + 1; n != 3 {
+			t.Errorf("%s: %d examples:\n%s", lang, n, ex)
+		}
+	}
+}
+
+// Every keyring trouble has its sentence in every language.
+func TestKeyringTroublesHaveText(t *testing.T) {
+	for _, lang := range textLangs {
+		for _, tr := range []keyringTrouble{troubleNoBus, troubleNoService, troubleLocked, troubleTimeout, troubleOther} {
+			if !cliText().Has(lang, "cli.keyring."+string(tr)) {
+				t.Errorf("%s: no text for %s", lang, tr)
+			}
+		}
+	}
+}
+
+// --help fits an 80-column terminal in every language.
+func TestHelpFits80Columns(t *testing.T) {
+	for _, lang := range textLangs {
+		var b strings.Builder
+		(&app{lang: lang}).usage(&b)
+		for _, line := range strings.Split(b.String(), "\n") {
+			if n := len([]rune(line)); n > 80 {
+				t.Errorf("%s: %d columns: %s", lang, n, line)
+			}
+		}
+	}
+}

@@ -1,0 +1,213 @@
+package example
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/setupwizard/setupwizard/internal/loopback"
+	"github.com/setupwizard/setupwizard/internal/providers/provider"
+)
+
+// The demo account the emulator starts with.
+const (
+	DemoLogin    = "demo@example.net"
+	DemoPassword = "example-demo-password"
+)
+
+// Emulator is the example service: a token endpoint (password and
+// refresh-token grants) and one API call that wants a bearer token.
+type Emulator struct {
+	srv    *loopback.Server
+	mu     sync.Mutex
+	users  map[string]string // login -> password
+	grants map[string]string // refresh token -> login
+	tokens map[string]time.Time
+	hang   bool
+	delay  time.Duration
+	count  int
+	life   time.Duration
+	closed chan struct{}
+	once   sync.Once
+	// hanging reports each request a hang holds.
+	hanging chan string
+}
+
+// StartEmulator serves the emulator on loopback with a certificate from ca.
+func StartEmulator(ca *loopback.CA) (provider.Emulator, error) {
+	e := &Emulator{users: map[string]string{DemoLogin: DemoPassword}, grants: map[string]string{},
+		tokens: map[string]time.Time{}, life: time.Hour, closed: make(chan struct{}), hanging: make(chan string, 64)}
+	srv, err := ca.Serve("127.0.0.1", http.HandlerFunc(e.serve))
+	if err != nil {
+		return nil, err
+	}
+	e.srv = srv
+	return e, nil
+}
+
+func token() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func (e *Emulator) serve(w http.ResponseWriter, r *http.Request) {
+	e.mu.Lock()
+	e.count++
+	hang, delay := e.hang, e.delay
+	e.mu.Unlock()
+	if hang {
+		select {
+		case e.hanging <- r.URL.Path:
+		default:
+		}
+		select {
+		case <-r.Context().Done():
+		case <-e.closed:
+		}
+		return
+	}
+	if delay > 0 {
+		select {
+		case <-time.After(delay):
+		case <-r.Context().Done():
+			return
+		}
+	}
+	switch r.URL.Path {
+	case "/token":
+		e.token(w, r)
+	case "/api/me":
+		if err := e.bearer(r.Header.Get("Authorization")); err != nil {
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
+		_, _ = w.Write([]byte(`{"ok":true}`))
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+func (e *Emulator) token(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "bad form", http.StatusBadRequest)
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var login string
+	switch r.PostForm.Get("grant_type") {
+	case "password":
+		login = r.PostForm.Get("username")
+		if pw, ok := e.users[login]; !ok || pw != r.PostForm.Get("password") {
+			http.Error(w, "invalid_grant", http.StatusUnauthorized)
+			return
+		}
+	case "refresh_token":
+		var ok bool
+		login, ok = e.grants[r.PostForm.Get("refresh_token")]
+		if !ok {
+			http.Error(w, "invalid_grant", http.StatusBadRequest)
+			return
+		}
+		// Refresh tokens rotate but stay redeemable, as many services
+		// allow for concurrent clients.
+	default:
+		http.Error(w, "unsupported_grant_type", http.StatusBadRequest)
+		return
+	}
+	at, rt := token(), token()
+	e.grants[rt] = login
+	e.tokens[at] = time.Now().Add(e.life)
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(grant{UserID: "id-" + login, Name: "", AccessToken: at, RefreshToken: rt, ExpiresIn: int(e.life / time.Second)})
+}
+
+func (e *Emulator) bearer(h string) error {
+	at, ok := strings.CutPrefix(h, "Bearer ")
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if exp, known := e.tokens[at]; !ok || !known || time.Now().After(exp) {
+		return errors.New("example emulator: token not accepted")
+	}
+	return nil
+}
+
+// Hanging reports the path of each request SetHang holds, so a test can
+// cancel at the right moment without sleeping.
+func (e *Emulator) Hanging() <-chan string { return e.hanging }
+
+// SetAccessTokenLifetime sets the lifetime of tokens issued from now on.
+func (e *Emulator) SetAccessTokenLifetime(d time.Duration) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.life = d
+}
+
+// Env implements provider.Emulator.
+func (e *Emulator) Env() map[string]string { return map[string]string{EnvURL: e.srv.URL} }
+
+// Demo implements provider.Emulator.
+func (e *Emulator) Demo() (string, string) { return DemoLogin, DemoPassword }
+
+// AddAccount implements provider.Emulator.
+func (e *Emulator) AddAccount(login, password string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.users[login] = password
+}
+
+// Expire implements provider.Emulator: every grant and token dies.
+func (e *Emulator) Expire() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.grants = map[string]string{}
+	e.tokens = map[string]time.Time{}
+}
+
+// SetHang implements provider.Emulator.
+func (e *Emulator) SetHang(on bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.hang = on
+}
+
+// SetLatency implements provider.Emulator.
+func (e *Emulator) SetLatency(d time.Duration) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.delay = d
+}
+
+// Requests implements provider.Emulator.
+func (e *Emulator) Requests() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.count
+}
+
+// ResetRequests implements provider.Emulator.
+func (e *Emulator) ResetRequests() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.count = 0
+}
+
+// CheckCredential implements provider.Emulator.
+func (e *Emulator) CheckCredential(cred provider.Credential) error {
+	if cred.Kind != "token" || cred.Type != "Bearer" {
+		return errors.New("example emulator: want a bearer token")
+	}
+	return e.bearer("Bearer " + cred.Value)
+}
+
+// Close implements provider.Emulator.
+func (e *Emulator) Close() error {
+	e.once.Do(func() { close(e.closed) })
+	return e.srv.Close()
+}
