@@ -162,7 +162,7 @@ func TestOneSession(t *testing.T) {
 func TestReconnect(t *testing.T) {
 	testenv.RealKeyring(t)
 	for _, tc := range []struct {
-		name  string
+		name   string
 		break_ func(t *testing.T, c *Client)
 	}{
 		{"session closed by the service", func(t *testing.T, c *Client) {
