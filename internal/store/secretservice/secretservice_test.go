@@ -290,3 +290,24 @@ func TestWrapKeepsName(t *testing.T) {
 		t.Fatalf("%v", err)
 	}
 }
+
+// BenchmarkGet reads one 2000-byte item through a kept session and through
+// go-keyring (a session per call), against the real Secret Service.
+func BenchmarkGet(b *testing.B) {
+	testenv.RealKeyring(b)
+	c := newClient(b)
+	user := uniqueUser(b)
+	b.Cleanup(func() { _ = keyring.Delete(testService, user) })
+	if err := c.Set(testService, user, strings.Repeat("x", 2000)); err != nil {
+		b.Fatal(err)
+	}
+	for _, bk := range backends(c) {
+		b.Run(bk.name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := bk.get(testService, user); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
