@@ -22,6 +22,7 @@ package secretservice
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/godbus/dbus/v5"
@@ -216,6 +217,22 @@ func gone(err error) bool {
 	return false
 }
 
+// vanished recognises the service's answer about an item object that was
+// deleted after SearchItems found it (another setupwizard dropping an old
+// generation's chunks while this one reads them): gnome-keyring answers
+// UnknownMethod "Object does not exist at path ...", others "No such
+// interface org.freedesktop.Secret.Item" or UnknownObject. Such an item is
+// missing, not a keyring failure, and no reason to reconnect.
+func vanished(err error) bool {
+	switch errorName(err) {
+	case "org.freedesktop.DBus.Error.UnknownMethod", "org.freedesktop.DBus.Error.UnknownObject":
+		return true
+	}
+	msg := strings.ToLower(err.Error())
+	return strings.Contains(msg, "object does not exist at path") ||
+		(strings.Contains(msg, "no such interface") && strings.Contains(msg, "org.freedesktop.secret.item"))
+}
+
 // wrap names the failed method and keeps the D-Bus error name in the text
 // (the store classifies errors by their text: "IsLocked", "ServiceUnknown").
 func wrap(method string, err error) error {
@@ -352,11 +369,16 @@ func (c *Client) get(service, user string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	return c.read(item)
+}
+
+// read returns the secret of the item found at path. c.mu is held.
+func (c *Client) read(item dbus.ObjectPath) (string, error) {
 	var s secret
 	call := func() error {
 		return c.conn.Object(serviceName, item).Call(itemInterface+".GetSecret", 0, c.session).Store(&s)
 	}
-	err = call()
+	err := call()
 	if isLocked(err) {
 		// Locked since we unlocked it (go-keyring unlocks the item every
 		// time): unlock the item, then read again.
@@ -365,6 +387,9 @@ func (c *Client) get(service, user string) (string, error) {
 			return "", err
 		}
 		err = call()
+	}
+	if err != nil && vanished(err) {
+		return "", fmt.Errorf("%w (deleted while it was read: %v)", keyring.ErrNotFound, err)
 	}
 	if err != nil {
 		return "", wrap("GetSecret", err)
@@ -415,6 +440,9 @@ func (c *Client) delete(service, user string) error {
 	}
 	var prompt dbus.ObjectPath
 	if err := c.conn.Object(serviceName, item).Call(itemInterface+".Delete", 0).Store(&prompt); err != nil {
+		if vanished(err) {
+			return fmt.Errorf("%w (deleted meanwhile: %v)", keyring.ErrNotFound, err)
+		}
 		return wrap("Delete", err)
 	}
 	_, err = c.prompt(prompt)

@@ -311,3 +311,39 @@ func BenchmarkGet(b *testing.B) {
 		})
 	}
 }
+
+// TestVanishedItem: an item deleted between SearchItems and GetSecret (or
+// Delete), as when another setupwizard drops an old generation's chunk
+// mid-read, is missing (keyring.ErrNotFound), not a keyring failure, and
+// costs no reconnection.
+func TestVanishedItem(t *testing.T) {
+	testenv.RealKeyring(t)
+	c := newClient(t)
+	user := uniqueUser(t)
+	if err := c.Set(testService, user, "v"); err != nil {
+		t.Fatal(err)
+	}
+	c.mu.Lock()
+	items, err := c.search(testService, user)
+	c.mu.Unlock()
+	if err != nil || len(items) != 1 {
+		t.Fatalf("search: %v %v", items, err)
+	}
+	if err := keyring.Delete(testService, user); err != nil {
+		t.Fatal(err)
+	}
+	c.mu.Lock()
+	_, errRead := c.read(items[0])
+	var prompt dbus.ObjectPath
+	errDelete := c.conn.Object(serviceName, items[0]).Call(itemInterface+".Delete", 0).Store(&prompt)
+	c.mu.Unlock()
+	if !errors.Is(errRead, keyring.ErrNotFound) {
+		t.Errorf("read of a deleted item: %v, want keyring.ErrNotFound", errRead)
+	}
+	if !vanished(errDelete) {
+		t.Errorf("Delete of a deleted item: %v, not recognised as vanished", errDelete)
+	}
+	if n := c.Sessions(); n != 1 {
+		t.Errorf("%d sessions, want 1", n)
+	}
+}
