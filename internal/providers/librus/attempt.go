@@ -2,6 +2,8 @@ package librus
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -103,11 +105,14 @@ func (a *attempt) walkWith(w provider.Walk) (*provider.Answer, error) {
 	})
 }
 
+// errOAuth marks a walk ended by an OAuth error in a hop's URL.
+var errOAuth = errors.New("sign-in ended with an OAuth error")
+
 // oauthError ends a walk that lands on an OAuth error, such as
 // portalRodzina?error=invalid_request after a spoiled session.
 func oauthError(step string, u *url.URL) error {
 	if e := u.Query().Get("error"); e != "" {
-		return provider.Fail(provider.KeyUnknown, "%s: sign-in ended with OAuth error %q at %s", step, provider.CleanText(e), provider.Redacted(u))
+		return &provider.Error{Key: provider.KeyUnknown, Err: fmt.Errorf("%s: %w %q at %s", step, errOAuth, provider.CleanText(e), provider.Redacted(u))}
 	}
 	return nil
 }

@@ -172,8 +172,10 @@ func (a *attempt) grant(goTo string) error {
 
 // skipRequiredActions posts the skip of the required-actions page that
 // was really shown (a skip posted after the code was issued spoils the
-// session) and walks what comes back: JSON goTo or a redirect. A refusal,
-// or the page shown again, is something only a browser can do.
+// session) and walks what comes back: JSON goTo or a redirect, or, when
+// the answer names no next step, Grant, as a public client does after the
+// skip. A refusal, or the page shown again, is something only a browser
+// can do.
 func (a *attempt) skipRequiredActions(page *provider.Answer) (*provider.Answer, error) {
 	const step = "required actions"
 	form := url.Values{"action": {"requiredActions"}, "skip": {"true"}}
@@ -185,6 +187,7 @@ func (a *attempt) skipRequiredActions(page *provider.Answer) (*provider.Answer, 
 		return nil, err
 	}
 	var next *url.URL
+	guessed := false
 	switch {
 	case r.IsRedirect():
 		if next = r.Location(); next == nil {
@@ -195,12 +198,19 @@ func (a *attempt) skipRequiredActions(page *provider.Answer) (*provider.Answer, 
 		if err != nil {
 			return nil, err
 		}
-		if next, err = a.ep.resolveGoTo(goTo); err != nil {
+		if goTo == "" {
+			next, guessed = at(a.ep.api, "/OAuth/Authorization/Grant", "client_id=46"), true
+		} else if next, err = a.ep.resolveGoTo(goTo); err != nil {
 			return nil, provider.Fail(provider.KeyServiceChanged, "%s: goTo is not a URL", step)
 		}
 	}
 	end, err := a.walk(step, next, nil, 0)
 	if err != nil {
+		if guessed && errors.Is(err, errOAuth) {
+			// Grant was our guess, the answer named no next step: the
+			// service no longer works the way clients know.
+			return nil, provider.Fail(provider.KeyServiceChanged, "%s: the skip named no next step and Grant refused it: %v", step, err)
+		}
 		return nil, err
 	}
 	if requiredActionsPage(end.URL, end.Status, end.Body) {

@@ -33,6 +33,8 @@ func TestGrantVariants(t *testing.T) {
 			title: "Anna Kowalska", skips: 1, performs: 0, landing: "/rodzic/index"},
 		{name: "required actions, skip answered with a redirect", shape: emulator.Shape{RequiredActions: emulator.RequiredActionsSkipRedirect},
 			title: "Anna Kowalska", skips: 1, performs: 0, landing: "/rodzic/index"},
+		{name: "required actions, skip answered 200 with no next step", shape: emulator.Shape{RequiredActions: emulator.RequiredActionsSkipEmpty},
+			title: "Anna Kowalska", skips: 1, performs: 0, landing: "/rodzic/index"},
 		{name: "PerformLogin requested twice", shape: emulator.Shape{PerformLoginTwice: true},
 			title: "Anna Kowalska", performs: 2, landing: "/rodzic/index"},
 		{name: "UserInfo without names", shape: emulator.Shape{UserInfoBody: `{"UserIdentifier":"5550001","Login":"1234567u","UserType":"Parent"}`},
@@ -121,11 +123,12 @@ func TestServiceChanged(t *testing.T) {
 		{"entry point serves a page instead of the authorize redirect", emulator.ChangeEntry, "never reached the authorize page"},
 		{"login answer of another form", emulator.ChangeLogin, "login: unexpected answer"},
 		{"TokenInfo of another form", emulator.ChangeGateway, "no UserIdentifier"},
+		{"required-actions skip naming no next step and not taken", emulator.ChangeSkip, "Grant refused"},
 	}
 	r := newRig(t)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			r.reshape(emulator.Shape{Changed: tc.change})
+			r.reshape(emulator.Shape{Changed: tc.change, RequiredActions: emulator.RequiredActionsSkipJSON})
 			defer r.reshape(emulator.Shape{})
 			acc, err := r.validate(t, demoInput())
 			if acc != nil || errKey(err) != provider.KeyServiceChanged || !strings.Contains(err.Error(), tc.cause) {

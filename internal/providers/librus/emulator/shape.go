@@ -76,6 +76,10 @@ const (
 	// RequiredActionsUnskippable: the page asks for a new password and the
 	// skip post is refused.
 	RequiredActionsUnskippable
+	// RequiredActionsSkipEmpty: the skip post answers 200 with an empty
+	// body and names no next step; the client GETs Grant itself, as one
+	// public client does after the skip (docs/librus.md).
+	RequiredActionsSkipEmpty
 )
 
 // Change names where the service changed its shape.
@@ -91,6 +95,10 @@ const (
 	ChangeLogin
 	// ChangeGateway: TokenInfo answers a JSON of another form.
 	ChangeGateway
+	// ChangeSkip: the required-actions skip answers 200 with no next step
+	// and does not take (Grant then ends in invalid_request); it needs
+	// RequiredActions set.
+	ChangeSkip
 )
 
 // SetShape switches the emulator to a shape (Shape{} is the default).
