@@ -104,8 +104,10 @@ func (a *attempt) init() error {
 
 // login is step 2: the XHR form POST that carries the password, to the API
 // host only. A rejection's HTTP status is not known, so a rejection that
-// names its cause wins over the status, even a 5xx one; only a 5xx that is
-// not such a rejection means Librus is down.
+// names a cause the user can act on (a CAPTCHA, an expired account, the
+// portal e-mail) wins over the status, even a 5xx one; but a 5xx is never
+// invalid_auth: HTTP 5xx means Librus is down, and a broken service says
+// nothing about the password.
 func (a *attempt) login(login, password string) (string, error) {
 	u := at(a.ep.api, "/OAuth/Authorization", "client_id=46")
 	form := url.Values{"action": {"login"}, "login": {login}, "pass": {password}}
@@ -114,7 +116,7 @@ func (a *attempt) login(login, password string) (string, error) {
 		return "", err
 	}
 	if r.Status >= 500 {
-		if v := readLogin(r.Status, r.Body); v.named {
+		if v := readLogin(r.Status, r.Body); v.named && v.err.Key != provider.KeyInvalidAuth {
 			return "", v.err
 		}
 	}
