@@ -276,7 +276,8 @@ func (a *attempt) landingText() string {
 
 // userInfo is step 5. Its answer only adds a name to the title, and
 // TokenInfo already proved the session, so any 2xx JSON is enough and an
-// account whose scopes exclude UserInfo still signs in (fields nil).
+// account whose scopes exclude UserInfo still signs in (fields nil); a
+// 2xx that is not JSON is a changed gateway (service_changed).
 func (a *attempt) userInfo(id string) (map[string]json.RawMessage, error) {
 	r, err := a.gatewayGet("user info", atSegment(a.ep.syn, "/gateway/api/2.0/Auth/UserInfo/", id))
 	if err != nil {
@@ -291,6 +292,9 @@ func (a *attempt) userInfo(id string) (map[string]json.RawMessage, error) {
 		return nil, nil
 	case !errors.As(err, &ge) && success(r.Status) && json.Valid(r.Body):
 		return nil, nil
+	case !errors.As(err, &ge):
+		// A 2xx that is not JSON at all: the gateway changed.
+		return nil, provider.Fail(provider.KeyServiceChanged, "user info: %v", err)
 	}
 	return nil, provider.Fail(provider.KeyUnknown, "user info: %v", err)
 }

@@ -114,6 +114,7 @@ func TestValidateErrors(t *testing.T) {
 		{name: "slow UserInfo", fault: emulator.FaultSlow, path: "/gateway/api/2.0/Auth/UserInfo", key: "timeout", cause: "user info: "},
 		{name: "no UserIdentifier", fault: emulator.FaultNoUserIdentifier, key: "service_changed", cause: "UserIdentifier"},
 		{name: "gateway not JSON", fault: emulator.FaultBadJSON, key: "service_changed"},
+		{name: "UserInfo not JSON", fault: emulator.FaultBadJSON, path: "/gateway/api/2.0/Auth/UserInfo", key: "service_changed", cause: "user info: "},
 		{name: "off-host redirect", fault: emulator.FaultOffHostRedirect, key: "unknown", cause: "outside the configured https hosts"},
 		{name: "redirect loop", fault: emulator.FaultRedirectLoop, key: "unknown", cause: "loop"},
 		{name: "too many hops", fault: emulator.FaultLongRedirectChain, key: "unknown", cause: "too many redirects (more than 10)"},
