@@ -166,11 +166,17 @@ func (a *attempt) checkGet(step string, u *url.URL, ch *cookieChanges) (*provide
 	return r, nil
 }
 
-// isSignIn recognises the sign-in pages: synergia's portalRodzina and the
-// API's /OAuth pages.
+// isSignIn recognises the sign-in pages: synergia's /loguj pages
+// (portalRodzina among them; the family portal's Synergia sign-in also
+// lives under a /loguj path) and the API's /OAuth pages: a path with a
+// "loguj" or "oauth" segment.
 func isSignIn(u *url.URL) bool {
-	p := strings.ToLower(u.Path)
-	return strings.Contains(p, "/loguj/portalrodzina") || strings.Contains(p, "/oauth/") || strings.HasSuffix(p, "/oauth")
+	for _, seg := range strings.Split(strings.ToLower(u.Path), "/") {
+		if seg == "loguj" || seg == "oauth" {
+			return true
+		}
+	}
+	return false
 }
 
 // gatewayVerdict maps a failed check answer: expired when the gateway says

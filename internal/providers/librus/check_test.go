@@ -131,7 +131,10 @@ func TestCheckShapes(t *testing.T) {
 		{name: "without a new token, TokenInfo in maintenance", shape: emulator.Shape{RefreshNoCookie: true},
 			fault: emulator.FaultMaintenance, on: "/gateway/", key: "cannot_connect", requests: 2},
 		{name: "redirect to portalRodzina", shape: emulator.Shape{RefreshRedirect: "/loguj/portalRodzina"}, expired: true, requests: 1},
+		{name: "redirect to the synergia login page", shape: emulator.Shape{RefreshRedirect: "/loguj"}, expired: true, requests: 1},
+		{name: "redirect to the synergia login page, trailing slash", shape: emulator.Shape{RefreshRedirect: "/loguj/"}, expired: true, requests: 1},
 		{name: "redirect to another page", shape: emulator.Shape{RefreshRedirect: "/rodzic/index"}, key: "unknown", requests: 1},
+		{name: "redirect to a page named like the login", shape: emulator.Shape{RefreshRedirect: "/rodzic/logujemy"}, key: "unknown", requests: 1},
 	}
 	r := newRig(t)
 	for _, tc := range tests {
