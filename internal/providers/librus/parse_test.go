@@ -178,8 +178,12 @@ func FuzzParseGateway(f *testing.F) {
 			if fields == nil || status < 200 || status > 299 {
 				t.Fatalf("success with %v fields, status %d", fields, status)
 			}
-			_, _ = userIdentifier(fields)
-			_ = userName(fields)
+			if id, err := userIdentifier(fields); err == nil && (provider.CleanText(id) != id || id == "") {
+				t.Fatalf("identity %q is not plain text", id)
+			}
+			if n := userName(fields); provider.CleanText(n) != n {
+				t.Fatalf("name %q is not plain text", n)
+			}
 			return
 		}
 		var ge *gatewayError

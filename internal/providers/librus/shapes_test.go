@@ -103,6 +103,21 @@ func TestValidateUserIdentifierEscaped(t *testing.T) {
 	}
 }
 
+// TestValidateHostileUserIdentifier: the identifier is stored in the
+// entries index and the cache as the account's identity, so one that is not
+// plain text (terminal escapes, bidi overrides, controls) is refused
+// before anything is stored, never cleaned into another identity.
+func TestValidateHostileUserIdentifier(t *testing.T) {
+	r := newRig(t)
+	for _, id := range []string{"555\u202e1000", "\x1b]0;pwned\x075550001", "5550001\r\n", " 5550001", "55\u00a0\u00a050"} {
+		r.em.SetUserIdentifier(emulator.DemoLogin, id)
+		acc, err := r.validate(t, demoInput())
+		if acc != nil || errKey(err) != provider.KeyServiceChanged {
+			t.Errorf("UserIdentifier %q: account made %v, err %v; want %s", id, acc != nil, err, provider.KeyServiceChanged)
+		}
+	}
+}
+
 // TestValidateNamedHosts serves the emulator under DNS names on port 443
 // (name resolution replaced, TLS real), so absolute Locations on the real
 // librus.pl names, domain cookies and explicit :443 ports are exercised.
