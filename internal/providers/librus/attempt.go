@@ -2,6 +2,7 @@ package librus
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -44,13 +45,30 @@ func (a *attempt) get(step string, u *url.URL, header http.Header) (*provider.An
 	return a.s.Get(a.ctx, step, u, header)
 }
 
-// serviceDown maps the answers that mean "Librus is down", never "wrong
-// password": maintenance, or any other 5xx.
+// serviceDown maps the answers that mean "Librus is down or will not
+// talk to us", never "wrong password": maintenance, any other 5xx, or a
+// block page.
 func serviceDown(step string, r *provider.Answer) error {
 	if err := maintenance(step, r); err != nil {
 		return err
 	}
-	return r.ServerError(step)
+	if err := r.ServerError(step); err != nil {
+		return err
+	}
+	return blocked(step, r)
+}
+
+// blocked recognises a refusal of the client's network: Librus is known
+// to block VPN and hosting address ranges at times (docs/librus.md). A
+// 403 or 429 answered with a page rather than JSON says nothing about the
+// credentials or the shape of the sign-in, so it is cannot_connect, not
+// service_changed. JSON 403s (rejections, gateway envelopes) are the
+// caller's to read.
+func blocked(step string, r *provider.Answer) error {
+	if (r.Status == http.StatusForbidden || r.Status == http.StatusTooManyRequests) && !json.Valid(r.Body) {
+		return provider.Fail(provider.KeyCannotConnect, "%s: %s with a page, not JSON: Librus may be blocking this network (VPN, hosting provider) or rate-limiting", step, r)
+	}
+	return nil
 }
 
 // maintenance recognises Librus's maintenance answers: a 503, or a

@@ -87,6 +87,7 @@ func TestCheckTroubleIsNotExpiry(t *testing.T) {
 		{emulator.FaultMaintenance, "cannot_connect"},
 		{emulator.FaultMaintenanceRedirect, "cannot_connect"},
 		{emulator.FaultServerError, "cannot_connect"},
+		{emulator.FaultBlocked, "cannot_connect"},
 		{emulator.FaultSlow, "timeout"},
 	} {
 		r.em.SetFault(tc.fault)

@@ -96,6 +96,9 @@ func (a *attempt) init() error {
 	if err != nil {
 		return err
 	}
+	if err := blocked("init", r); err != nil {
+		return err
+	}
 	if !r.OK() || !strings.HasSuffix(strings.TrimRight(r.URL.Path, "/"), "/OAuth/Authorization") {
 		return provider.Fail(provider.KeyServiceChanged, "init: the chain from portalRodzina never reached the authorize page (it ended with %s)", r)
 	}
@@ -115,10 +118,13 @@ func (a *attempt) login(login, password string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if r.Status >= 500 {
-		if v := readLogin(r.Status, r.Body); v.named && v.err.Key != provider.KeyInvalidAuth {
-			return "", v.err
-		}
+	v := readLogin(r.Status, r.Body)
+	switch {
+	case r.Status >= 500 && v.named && v.err.Key != provider.KeyInvalidAuth:
+		return "", v.err
+	case r.Status < 500 && v.named:
+		// A block page that names a cause (a CAPTCHA) is that cause.
+		return "", v.err
 	}
 	if err := serviceDown("login", r); err != nil {
 		return "", err
@@ -126,7 +132,10 @@ func (a *attempt) login(login, password string) (string, error) {
 	if r.IsRedirect() {
 		return "", provider.Fail(provider.KeyServiceChanged, "login: unexpected redirect (%s)", r)
 	}
-	return parseLogin(r.Status, r.Body)
+	if v.err != nil {
+		return "", v.err
+	}
+	return v.goTo, nil
 }
 
 // xhrPost posts a form as the sign-in page's script does.
@@ -158,10 +167,16 @@ func (a *attempt) grant(goTo string) error {
 	if err != nil {
 		return err
 	}
-	if r.Status >= 500 && !a.onSynergia(r.URL) {
+	if !a.onSynergia(r.URL) {
 		// A synergia page after the grant may be broken while the session
-		// works (TokenInfo judges); an API host error ends the sign-in.
-		return r.ServerError("grant")
+		// works (TokenInfo judges); an API host error or block page ends
+		// the sign-in.
+		if err := r.ServerError("grant"); err != nil {
+			return err
+		}
+		if err := blocked("grant", r); err != nil {
+			return err
+		}
 	}
 	if requiredActionsPage(r.URL, r.Status, r.Body) {
 		if r, err = a.skipRequiredActions(r); err != nil {

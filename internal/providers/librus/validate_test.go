@@ -109,6 +109,11 @@ func TestValidateErrors(t *testing.T) {
 		{name: "maintenance redirect", fault: emulator.FaultMaintenanceRedirect, key: "cannot_connect"},
 		{name: "maintenance redirect in grant", fault: emulator.FaultMaintenanceRedirect, path: "/OAuth/Authorization/PerformLogin", key: "cannot_connect", cause: "grant: "},
 		{name: "server error", fault: emulator.FaultServerError, key: "cannot_connect"},
+		// Librus blocks some networks: a 403 page is not a changed service.
+		{name: "blocked network", fault: emulator.FaultBlocked, key: "cannot_connect", cause: "init: "},
+		{name: "blocked login", fault: emulator.FaultBlocked, path: "POST /OAuth/Authorization", in: wrongPass, key: "cannot_connect", cause: "login: "},
+		{name: "blocked gateway", fault: emulator.FaultBlocked, path: "/gateway/", key: "cannot_connect", cause: "token info: "},
+		{name: "blocked grant hop", fault: emulator.FaultBlocked, path: "/OAuth/Authorization/PerformLogin", key: "cannot_connect", cause: "grant: "},
 		{name: "server error on gateway", fault: emulator.FaultServerError, path: "/gateway/", key: "cannot_connect", cause: "token info: "},
 		{name: "slow", fault: emulator.FaultSlow, key: "timeout"},
 		{name: "slow UserInfo", fault: emulator.FaultSlow, path: "/gateway/api/2.0/Auth/UserInfo", key: "timeout", cause: "user info: "},

@@ -63,6 +63,9 @@ const (
 	FaultRealHostRedirect
 	// FaultHTTPRedirect sends the grant chain to the API host over plain http.
 	FaultHTTPRedirect
+	// FaultBlocked answers 403 with an HTML page, as a block of the
+	// client's network (VPN, hosting ranges) would.
+	FaultBlocked
 )
 
 // Request is one request as the emulator saw it, for tests.
