@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -100,16 +99,23 @@ func (p *Provider) renew(ctx context.Context, cache []byte) (*Session, error) {
 	defer a.close()
 	a.jar.restore(s.Cookies)
 
-	var ch cookieChanges
-	r, err := a.checkGet("refresh", at(a.ep.syn, "/refreshToken", ""), &ch)
+	gateway := at(a.ep.syn, "/gateway/api/2.0/", "")
+	before := a.jar.values(gateway, "oauth_token")
+	r, err := a.checkGet("refresh", at(a.ep.syn, "/refreshToken", ""))
 	if err != nil {
 		return nil, err
 	}
+	// Renewed: the jar took a new, non-empty oauth_token the gateway
+	// would get (a cookie the jar refused renews nothing).
+	renewed := false
+	for v := range a.jar.values(gateway, "oauth_token") {
+		renewed = renewed || v != "" && !before[v]
+	}
 	switch {
-	case r.OK() && ch.renewed:
+	case r.OK() && renewed:
 	case r.OK():
 		// No new token says nothing by itself: ask the gateway.
-		t, err := a.checkGet("token info", at(a.ep.syn, "/gateway/api/2.0/Auth/TokenInfo", ""), &ch)
+		t, err := a.checkGet("token info", at(a.ep.syn, "/gateway/api/2.0/Auth/TokenInfo", ""))
 		if err != nil {
 			return nil, err
 		}
@@ -120,35 +126,15 @@ func (p *Provider) renew(ctx context.Context, cache []byte) (*Session, error) {
 		_, err := parseGateway(r.Status, r.Body)
 		return nil, gatewayVerdict("refresh", r, err)
 	}
-	s.update(ch.set, ch.deleted)
+	// The stored cookies with the answers' Set-Cookie applied by the
+	// jar's rules (a cookie a browser would refuse is not kept).
+	s.Cookies = a.jar.snapshot()
 	return s, nil
-}
-
-// cookieChanges collects the Set-Cookie headers of a check's answers.
-type cookieChanges struct {
-	set     []Cookie
-	deleted []cookieKey
-	renewed bool // a new, non-empty oauth_token arrived
-}
-
-func (ch *cookieChanges) add(r *provider.Answer) {
-	now := time.Now()
-	for _, c := range (&http.Response{Header: r.Header}).Cookies() {
-		rec, live := cookieRecord(r.URL, c, now)
-		if !live {
-			ch.deleted = append(ch.deleted, rec.key())
-			continue
-		}
-		ch.set = append(ch.set, rec)
-		if c.Name == "oauth_token" && c.Value != "" {
-			ch.renewed = true
-		}
-	}
 }
 
 // checkGet is one request of a check: maintenance is cannot_connect, a
 // redirect to the sign-in is expiry, any other redirect is unexpected.
-func (a *attempt) checkGet(step string, u *url.URL, ch *cookieChanges) (*provider.Answer, error) {
+func (a *attempt) checkGet(step string, u *url.URL) (*provider.Answer, error) {
 	r, err := a.get(step, u, header("Accept", "application/json, */*"))
 	if err != nil {
 		return nil, err
@@ -156,7 +142,6 @@ func (a *attempt) checkGet(step string, u *url.URL, ch *cookieChanges) (*provide
 	if err := serviceDown(step, r); err != nil {
 		return nil, err
 	}
-	ch.add(r)
 	if r.IsRedirect() {
 		if next := r.Location(); next != nil && a.s.Allowed(next) && isSignIn(next) {
 			return nil, fmt.Errorf("%s: redirected to the sign-in (%s): %w", step, r, provider.ErrAuthExpired)

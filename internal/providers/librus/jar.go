@@ -70,7 +70,9 @@ func (j *recordingJar) snapshot() []Cookie {
 }
 
 // restore loads stored cookies without their expiry: whether a saved
-// session still lives is the server's call, not the local clock's.
+// session still lives is the server's call, not the local clock's. They
+// are recorded as stored, so a snapshot after a check is the stored
+// cookies with the answers' Set-Cookie applied by the jar's rules.
 func (j *recordingJar) restore(cs []Cookie) {
 	for _, c := range cs {
 		hc := &http.Cookie{Name: c.Name, Value: c.Value, Path: c.Path}
@@ -78,7 +80,22 @@ func (j *recordingJar) restore(cs []Cookie) {
 			hc.Domain = strings.TrimPrefix(c.Domain, ".")
 		}
 		j.jar.SetCookies(cookieURL(c), []*http.Cookie{hc})
+		j.mu.Lock()
+		j.set[c.key()] = c
+		j.mu.Unlock()
 	}
+}
+
+// values lists the values of the cookies named name the jar would send
+// to u.
+func (j *recordingJar) values(u *url.URL, name string) map[string]bool {
+	out := map[string]bool{}
+	for _, c := range j.jar.Cookies(u) {
+		if c.Name == name {
+			out[c.Value] = true
+		}
+	}
+	return out
 }
 
 func cookieURL(c Cookie) *url.URL {

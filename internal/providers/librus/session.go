@@ -93,33 +93,3 @@ func sortCookies(cs []Cookie) {
 		return a.Name < b.Name
 	})
 }
-
-// update applies Set-Cookie records on top of the stored cookies.
-func (s *Session) update(set []Cookie, deleted []cookieKey) {
-	idx := map[cookieKey]int{}
-	for i, c := range s.Cookies {
-		idx[c.key()] = i
-	}
-	for _, c := range set {
-		if i, ok := idx[c.key()]; ok {
-			s.Cookies[i] = c
-			continue
-		}
-		idx[c.key()] = len(s.Cookies)
-		s.Cookies = append(s.Cookies, c)
-	}
-	if len(deleted) > 0 {
-		gone := map[cookieKey]bool{}
-		for _, k := range deleted {
-			gone[k] = true
-		}
-		kept := s.Cookies[:0]
-		for _, c := range s.Cookies {
-			if !gone[c.key()] {
-				kept = append(kept, c)
-			}
-		}
-		s.Cookies = kept
-	}
-	sortCookies(s.Cookies)
-}

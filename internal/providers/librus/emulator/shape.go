@@ -40,6 +40,10 @@ type Shape struct {
 	RefreshNoCookie bool
 	// RefreshRedirect makes refreshToken redirect to this synergia path.
 	RefreshRedirect string
+	// RefreshSetCookie adds these raw Set-Cookie headers to refreshToken's
+	// answers, e.g. ones a browser would refuse (a Domain the host may not
+	// set).
+	RefreshSetCookie []string
 	// UserInfoInsufficientScopes makes UserInfo answer 401 Insufficient scopes.
 	UserInfoInsufficientScopes bool
 	// UserInfoBody, when set, is UserInfo's raw 200 body.
@@ -108,6 +112,9 @@ func (e *Emulator) SetShape(s Shape) {
 	defer e.shapeMu.Unlock()
 	e.shp = s
 }
+
+// CurrentShape is the shape in force, for a test that changes one field.
+func (e *Emulator) CurrentShape() Shape { return e.shape() }
 
 func (e *Emulator) shape() Shape {
 	e.shapeMu.RLock()

@@ -211,6 +211,9 @@ func (e *Emulator) userInfo(w http.ResponseWriter, r *http.Request) {
 // refreshToken keeps a live session going with a new oauth_token.
 func (e *Emulator) refreshToken(w http.ResponseWriter, r *http.Request) {
 	shp := e.shape()
+	for _, c := range shp.RefreshSetCookie {
+		w.Header().Add("Set-Cookie", c)
+	}
 	if shp.RefreshRedirect != "" {
 		http.Redirect(w, r, e.path(shp.RefreshRedirect), http.StatusFound)
 		return
