@@ -69,6 +69,11 @@ func TestParseLogin(t *testing.T) {
 		{"ok_with_empty_errors.json", 200, "/OAuth/Authorization/2FA?client_id=46", ""},
 		// HTML entities are decoded before markers are matched.
 		{"bad_credentials_entities.html", 200, "", "invalid_auth"},
+		// A page that says the password is wrong and carries a dormant
+		// reCAPTCHA widget is a wrong password: full error sentences beat
+		// widget words; a wrong CAPTCHA code is still a CAPTCHA.
+		{"bad_credentials_recaptcha_page.html", 401, "", "invalid_auth"},
+		{"wrong_captcha_code.json", 400, "", "captcha_needed"},
 		{"expired_entities_page.html", 200, "", "account_action_required"},
 	}
 	for _, tc := range tests {
