@@ -168,7 +168,19 @@ func FuzzParseLogin(f *testing.F) {
 		if goTo != "" || len(err.Error()) > 600 {
 			t.Fatalf("goTo %q with error; error of %d bytes", goTo, len(err.Error()))
 		}
+		assertPlainCause(t, err.Error())
 	})
+}
+
+// assertPlainCause fails when server text reached an error's cause
+// without provider.CleanText: the cause goes to the trace and the screen.
+func assertPlainCause(t *testing.T, cause string) {
+	t.Helper()
+	for _, r := range cause {
+		if r < 0x20 || r >= 0x7f && r <= 0x9f || r == 0x202e || r == 0x2066 {
+			t.Fatalf("control %U in the cause %q", r, cause)
+		}
+	}
 }
 
 func FuzzParseGateway(f *testing.F) {
@@ -197,11 +209,12 @@ func FuzzParseGateway(f *testing.F) {
 			if ge.down() != (status >= 500) || len(ge.Error()) > 600 {
 				t.Fatalf("gatewayError %v for status %d", ge, status)
 			}
+			assertPlainCause(t, ge.Error())
 			if status >= 200 && status <= 299 && !ge.expired() && !strings.EqualFold(readStatus(body), "Error") {
 				t.Fatalf("2xx error without an envelope: %v", ge)
 			}
 		}
-		_ = maintenanceNote(body)
+		assertPlainCause(t, maintenanceNote(body))
 	})
 }
 
