@@ -70,11 +70,16 @@ func (p *Provider) Token(ctx context.Context, cache []byte, minValid time.Durati
 	return cred, out, nil
 }
 
-// Identity is the UserIdentifier the stored session was issued for.
+// Identity is the UserIdentifier the stored session was issued for. One
+// that is not plain text (a cache written before sign-ins refused such
+// identifiers) is an error: it must not reach the entries index.
 func (p *Provider) Identity(cache []byte) (string, error) {
 	s, err := ParseSession(cache)
 	if err != nil {
 		return "", err
+	}
+	if provider.CleanText(s.UserIdentifier) != s.UserIdentifier {
+		return "", errors.New("librus session: user_identifier is not plain text")
 	}
 	return s.UserIdentifier, nil
 }

@@ -203,6 +203,10 @@ func TestIdentity(t *testing.T) {
 	if _, err := r.p.Identity([]byte("{}")); err == nil {
 		t.Fatal("Identity of a broken cache did not fail")
 	}
+	hostile := `{"version":1,"cookies":[{"name":"a","value":"b","domain":"x","path":"/"}],"user_identifier":"555\u001b[2J1"}`
+	if who, err := r.p.Identity([]byte(hostile)); err == nil {
+		t.Fatalf("Identity of a cache with a hostile identifier = %q", who)
+	}
 	r.em.SetUserIdentifier(emulator.DemoLogin, "9990001")
 	again, err := r.validate(t, demoInput())
 	if err != nil {
