@@ -118,6 +118,12 @@ func (a *attempt) login(login, password string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if r.IsRedirect() {
+		if err := maintenance("login", r); err != nil {
+			return "", err
+		}
+		return "", provider.Fail(provider.KeyServiceChanged, "login: unexpected redirect (%s)", r)
+	}
 	v := readLogin(r.Status, r.Body)
 	switch {
 	case r.Status >= 500 && v.named && v.err.Key != provider.KeyInvalidAuth:
@@ -128,9 +134,6 @@ func (a *attempt) login(login, password string) (string, error) {
 	}
 	if err := serviceDown("login", r); err != nil {
 		return "", err
-	}
-	if r.IsRedirect() {
-		return "", provider.Fail(provider.KeyServiceChanged, "login: unexpected redirect (%s)", r)
 	}
 	if v.err != nil {
 		return "", v.err
