@@ -107,10 +107,8 @@ func (a *attempt) init() error {
 
 // login is step 2: the XHR form POST that carries the password, to the API
 // host only. A rejection's HTTP status is not known, so a rejection that
-// names a cause the user can act on (a CAPTCHA, an expired account, the
-// portal e-mail) wins over the status, even a 5xx one; but a 5xx is never
-// invalid_auth: HTTP 5xx means Librus is down, and a broken service says
-// nothing about the password.
+// names its cause wins over the status, even a 5xx one; only a 5xx that is
+// not such a rejection means Librus is down.
 func (a *attempt) login(login, password string) (string, error) {
 	u := at(a.ep.api, "/OAuth/Authorization", "client_id=46")
 	form := url.Values{"action": {"login"}, "login": {login}, "pass": {password}}
@@ -125,11 +123,11 @@ func (a *attempt) login(login, password string) (string, error) {
 		return "", provider.Fail(provider.KeyServiceChanged, "login: unexpected redirect (%s)", r)
 	}
 	v := readLogin(r.Status, r.Body)
-	switch {
-	case r.Status >= 500 && v.named && v.err.Key != provider.KeyInvalidAuth:
-		return "", v.err
-	case r.Status < 500 && v.named:
-		// A block page that names a cause (a CAPTCHA) is that cause.
+	if v.named {
+		// The status of a rejection is not known (docs/librus.md): the
+		// service's own words name the cause, even on a 5xx or a block page.
+		// Showing a wrong password as cannot_connect is the misclassification
+		// to avoid.
 		return "", v.err
 	}
 	if err := serviceDown("login", r); err != nil {
