@@ -2,6 +2,7 @@ package flameconnect
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -112,20 +113,37 @@ func decodeSettings(rest []byte) rawSettings {
 	if err == nil || errors.As(err, &typeErr) {
 		return raw // a field of another type is skipped, the rest is kept
 	}
+	// The regexes search no further than the end of the script.
+	script := rest
+	if i := bytes.Index(script, []byte("</script")); i >= 0 {
+		script = script[:i]
+	}
 	obj, ok := objectText(rest)
 	if !ok {
-		// Unbalanced: search no further than the end of the script.
-		obj = rest
-		if i := bytes.Index(obj, []byte("</script")); i >= 0 {
-			obj = obj[:i]
-		}
-		return regexSettings(obj)
+		return regexSettings(script)
 	}
 	raw = rawSettings{}
 	if err := json.Unmarshal(withoutTrailingCommas(obj), &raw); err == nil || errors.As(err, &typeErr) {
 		return raw
 	}
-	return regexSettings(obj)
+	raw = regexSettings(obj)
+	// Brace matching knows JavaScript strings but not comments or regular
+	// expression literals: a '}' in either inside sanitizerPolicy's
+	// function ends the object early, before "hosts" (which real pages put
+	// after it). What the object lacks is looked for in the rest of the
+	// script.
+	if raw.CSRF == "" || raw.TransID == "" || raw.API == "" || raw.Hosts.Tenant == "" {
+		more := regexSettings(script)
+		raw.CSRF = cmp.Or(raw.CSRF, more.CSRF)
+		raw.TransID = cmp.Or(raw.TransID, more.TransID)
+		raw.API = cmp.Or(raw.API, more.API)
+		raw.PageViewID = cmp.Or(raw.PageViewID, more.PageViewID)
+		raw.PVHeader = raw.PVHeader || more.PVHeader
+		if raw.Hosts.Tenant == "" {
+			raw.Hosts = more.Hosts
+		}
+	}
+	return raw
 }
 
 // objectText returns the {...} at the start of b (after spaces), matched by

@@ -60,6 +60,8 @@ func TestParseSettingsFixtures(t *testing.T) {
 			base: "/" + capturedGUID + "/" + fcPolicy + "/", policy: fcPolicy, login: "signInName"},
 		{file: "../captured/page_large.html", csrf: "Y2FwdHVyZWQ+/2NzcmY=", transID: "StateProperties=eyJUSUQiOiJjYXB0dXJlZCJ9",
 			base: "/" + capturedGUID + "/" + fcPolicy + "/", policy: fcPolicy, login: "signInName"},
+		{file: "brace_in_function.html", csrf: "YnJhY2U+/w==", transID: "StateProperties=eyJiIjoxfQ",
+			base: "/" + capturedGUID + "/" + fcPolicy + "/", policy: fcPolicy, login: "signInName"},
 		{file: "no_csrf.html", err: errNoCSRF},
 		{file: "no_transid.html", err: errNoTransID},
 		{file: "hostile_csrf.html", err: errNoCSRF},
