@@ -320,7 +320,8 @@ func tenantPathSafe(s string) bool {
 // authority's proxy prefix, if any) and the policy for the p parameter.
 // The tenant is the first segment of the page's hosts.tenant (a GUID on
 // some tenants, although the authority names the domain), else the
-// authority's. The policy is the page's when it names another policy;
+// authority's. The policy is the page's (hosts.policy, else the one in hosts.tenant)
+// when it names another policy;
 // when it names the same one, the API wants the service's own spelling,
 // so the page's wins over an override typed in another case, unless the
 // page's is all lower case (B2C lower-cases the policy in URLs and on
@@ -335,6 +336,9 @@ func apiBase(s pageSettings, auth authority) (base, policy string) {
 	switch {
 	case s.Policy != "" && !strings.EqualFold(s.Policy, auth.policy):
 		policy = s.Policy
+	case s.Policy == "" && pagePolicy != "" && !strings.EqualFold(pagePolicy, auth.policy):
+		// Only hosts.tenant names the policy, another one: the API lives there.
+		policy = pagePolicy
 	case hasUpper(s.Policy):
 		policy = s.Policy
 	case strings.EqualFold(pagePolicy, auth.policy) && hasUpper(pagePolicy):

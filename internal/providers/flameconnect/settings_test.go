@@ -175,6 +175,8 @@ func TestAPIBase(t *testing.T) {
 		{"lower-case tenant path and policy", pageSettings{TenantPath: "/" + fcTenant + "/" + lower, Policy: lower}, auth, fcBase, fcPolicy},
 		{"another policy", pageSettings{TenantPath: "/" + fcTenant + "/" + lower, Policy: "B2C_1A_Other"}, auth, "/" + fcTenant + "/B2C_1A_Other/", "B2C_1A_Other"},
 		{"another tenant", pageSettings{TenantPath: "/other.onmicrosoft.com"}, auth, "/other.onmicrosoft.com/" + fcPolicy + "/", fcPolicy},
+		// API requests go to the hosts.tenant path: a policy named only there wins.
+		{"another policy only in hosts.tenant", pageSettings{TenantPath: "/" + guid + "/B2C_1A_SignInUp"}, auth, "/" + guid + "/B2C_1A_SignInUp/", "B2C_1A_SignInUp"},
 		{"proxy prefix", pageSettings{TenantPath: "/" + fcTenant + "/" + lower, Policy: lower}, proxied, "/proxy/b2c" + fcBase, fcPolicy},
 		{"authority lower-case, page mixed", pageSettings{TenantPath: "/" + fcTenant + "/" + fcPolicy, Policy: fcPolicy}, lowerAuth, fcBase, fcPolicy},
 		{"authority upper-case, page mixed", pageSettings{TenantPath: "/" + fcTenant + "/" + fcPolicy, Policy: fcPolicy}, upperAuth, fcBase, fcPolicy},
