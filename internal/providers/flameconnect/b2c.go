@@ -92,6 +92,20 @@ func (s *b2cSession) submit(ctx context.Context, pg signInPage, st pageSettings,
 	if err != nil {
 		return err
 	}
+	err = submitVerdict(step, a)
+	var pe *provider.Error
+	if st.Captcha && errors.As(err, &pe) && pe.Key != provider.KeyInvalidAuth && pe.Key != provider.KeyCannotConnect {
+		// The page shows a CAPTCHA, which a scripted sign-in cannot
+		// answer: a refusal that blames neither the password nor the
+		// service's health is that CAPTCHA.
+		return &provider.Error{Key: KeyCaptchaNeeded, Err: fmt.Errorf("%w (the page shows a CAPTCHA)", pe.Err)}
+	}
+	return err
+}
+
+// submitVerdict judges SelfAsserted's answer: nil when the credentials
+// were accepted.
+func submitVerdict(step string, a *provider.Answer) error {
 	switch code := a.Status; {
 	case code == http.StatusOK:
 	case code == http.StatusForbidden, code == http.StatusTooManyRequests:

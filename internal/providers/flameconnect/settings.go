@@ -22,6 +22,9 @@ type pageSettings struct {
 	// PageViewIDHeader mirrors isPageViewIdSentWithHeader.
 	PageViewIDHeader bool
 	LoginField       string // the SelfAsserted field for the e-mail
+	// Captcha: the page carries a CAPTCHA (a SA_FIELDS field or a widget),
+	// which a scripted sign-in cannot answer.
+	Captcha bool
 }
 
 // rawSettings is the JSON shape of SETTINGS; other fields are ignored.
@@ -101,7 +104,30 @@ func parseSettings(page []byte) (pageSettings, error) {
 		s.Policy = raw.Hosts.Policy
 	}
 	s.LoginField = loginField(page)
+	s.Captcha = pageHasCaptcha(page)
 	return s, nil
+}
+
+// captchaMarkers are the page texts of a CAPTCHA: a SA_FIELDS field or
+// display control whose id or type names one, and the widgets of the
+// common CAPTCHA services (their class names and site-key attribute).
+var captchaMarkers = [][]byte{
+	[]byte("captcha"), // "ID":"captchaChallenge", "UX_INPUT_TYPE":"Captcha", g-recaptcha, h-captcha
+	[]byte("cf-turnstile"),
+	[]byte("data-sitekey"),
+}
+
+// pageHasCaptcha reports whether the sign-in page shows a CAPTCHA. It only
+// explains a refused submission (see submit): a page that merely mentions
+// one still gets the credentials posted.
+func pageHasCaptcha(page []byte) bool {
+	lower := bytes.ToLower(page)
+	for _, m := range captchaMarkers {
+		if bytes.Contains(lower, m) {
+			return true
+		}
+	}
+	return false
 }
 
 // decodeSettings reads the object that starts rest: strict JSON first, then

@@ -216,3 +216,37 @@ func TestWithoutTrailingCommas(t *testing.T) {
 		t.Fatalf("got  %s\nwant %s", got, want)
 	}
 }
+
+// A CAPTCHA shows on the page as a SA_FIELDS field or display control
+// naming one, or as a widget; real sign-in pages without one (the fixtures
+// of every shape) show none of these.
+func TestPageHasCaptcha(t *testing.T) {
+	entries, err := os.ReadDir(filepath.Join("testdata", "pages"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range append(entries, nil) {
+		name := "../captured/page_large.html"
+		if e != nil {
+			name = e.Name()
+		}
+		page, err := os.ReadFile(filepath.Join("testdata", "pages", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pageHasCaptcha(page) {
+			t.Errorf("%s: a CAPTCHA seen on a page without one", name)
+		}
+	}
+	for _, page := range []string{
+		`var SA_FIELDS = {"AttributeFields":[{"ID":"email"},{"ID":"password"},{"ID":"captchaChallenge","UX_INPUT_TYPE":"Captcha"}]};`,
+		`<div class="g-recaptcha" data-sitekey="k"></div>`,
+		`<div class="h-captcha" data-sitekey="k"></div>`,
+		`<div class="cf-turnstile" data-sitekey="k"></div>`,
+		`<DIV CLASS="G-RECAPTCHA"></DIV>`,
+	} {
+		if !pageHasCaptcha([]byte(page)) {
+			t.Errorf("no CAPTCHA seen in %s", page)
+		}
+	}
+}

@@ -72,6 +72,7 @@ func TestValidateErrorKeys(t *testing.T) {
 		{name: "SelfAsserted JSON of another shape", fault: emulator.FaultStrangeAnswer, key: provider.KeyServiceChanged, cause: "no status"},
 		{name: "HTML instead of JSON", fault: emulator.FaultHTMLAnswer, key: KeySessionExpired},
 		{name: "renamed login field (AADB2C90015)", fault: emulator.FaultRenamedField, key: provider.KeyUnknown, cause: "AADB2C90015"},
+		{name: "CAPTCHA added to the page", fault: emulator.FaultCaptcha, key: KeyCaptchaNeeded, cause: "CAPTCHA"},
 		{name: "bad state", fault: emulator.FaultBadState, key: provider.KeyUnknown},
 		{name: "error redirect", fault: emulator.FaultErrorRedirect, key: provider.KeyUnknown, cause: "access_denied (AADB2C90273)"},
 		{name: "token endpoint error", fault: emulator.FaultTokenError, key: provider.KeyUnknown},

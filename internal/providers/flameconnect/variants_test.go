@@ -31,6 +31,7 @@ func TestValidateServerVariants(t *testing.T) {
 		{"cookie deletions, paths and unsendable values", emulator.Variant{CookieShapes: true}},
 		{"behind a path-prefix proxy", emulator.Variant{PathPrefix: "/proxy/b2c"}},
 		{"captured real B2C shapes", emulator.Variant{Captured: true}},
+		{"a CAPTCHA widget the service does not enforce", emulator.Variant{CaptchaWidget: true}},
 		{"a chain that revisits a URL", emulator.Variant{Revisit: true}},
 		{"a revisit inside a longer chain", emulator.Variant{Revisit: true, ConfirmedRedirects: 3}},
 		{"authority policy in lower case", emulator.Variant{AuthorityCase: "lower"}},
