@@ -41,7 +41,11 @@ type rawSettings struct {
 }
 
 var (
-	settingsStartRE = regexp.MustCompile(`var\s+SETTINGS\s*=\s*`)
+	// SETTINGS as the page declares it: "var SETTINGS = {" on B2C's pages,
+	// but let, const, window.SETTINGS or a bare assignment are the same
+	// object (the public client reads csrf and transId wherever they are).
+	// The '{' keeps a comparison such as SETTINGS == x from matching.
+	settingsStartRE = regexp.MustCompile(`\bSETTINGS\s*=\s*\{`)
 	saFieldsStartRE = regexp.MustCompile(`var\s+SA_FIELDS\s*=\s*`)
 	// Fallbacks when SETTINGS is not JSON even without trailing commas, as
 	// the public client reads it, but capturing whole JSON strings (escaped
@@ -77,7 +81,7 @@ func parseSettings(page []byte) (pageSettings, error) {
 	if loc == nil {
 		return pageSettings{}, errNoSettings
 	}
-	raw := decodeSettings(page[loc[1]:])
+	raw := decodeSettings(page[loc[1]-1:]) // from the '{'
 	s := pageSettings{
 		CSRF:             raw.CSRF,
 		TransID:          raw.TransID,

@@ -62,6 +62,8 @@ func TestParseSettingsFixtures(t *testing.T) {
 			base: "/" + capturedGUID + "/" + fcPolicy + "/", policy: fcPolicy, login: "signInName"},
 		{file: "brace_in_function.html", csrf: "YnJhY2U+/w==", transID: "StateProperties=eyJiIjoxfQ",
 			base: "/" + capturedGUID + "/" + fcPolicy + "/", policy: fcPolicy, login: "signInName"},
+		{file: "window_settings.html", csrf: "d2luZG93+/w==", transID: "StateProperties=eyJ3IjoxfQ", base: fcBase, policy: fcPolicy, login: "email"},
+		{file: "const_settings.html", csrf: "Y29uc3Q+/w==", transID: "StateProperties=eyJjIjoxfQ", base: fcBase, policy: fcPolicy, login: "email"},
 		{file: "no_csrf.html", err: errNoCSRF},
 		{file: "no_transid.html", err: errNoTransID},
 		{file: "hostile_csrf.html", err: errNoCSRF},
