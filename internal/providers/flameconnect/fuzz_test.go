@@ -42,7 +42,7 @@ func FuzzParseSettings(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if !tokenSafe(s.CSRF) || !tokenSafe(s.TransID) || !segmentSafe(s.API) {
+		if !tokenSafe(s.CSRF) || !tokenSafe(s.TransID) || !segmentSafe(s.API) || !fieldNameSafe(s.LoginField) {
 			t.Fatalf("unsafe value accepted: %v", s)
 		}
 		if strings.ContainsAny(s.CSRF+s.TransID, "\r\n") {

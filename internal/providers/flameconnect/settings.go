@@ -292,7 +292,8 @@ func loginField(page []byte) string {
 	}
 	var fields struct {
 		AttributeFields []struct {
-			ID string `json:"ID"`
+			ID         string `json:"ID"`
+			IsPassword bool   `json:"IS_PASSWORD"`
 		} `json:"AttributeFields"`
 	}
 	if err := json.NewDecoder(bytes.NewReader(page[loc[1]:])).Decode(&fields); err != nil {
@@ -307,8 +308,19 @@ func loginField(page []byte) string {
 			return id
 		}
 	}
+	// A policy naming its login field otherwise: the first field that is
+	// not the password, as the page's own form posts it.
+	for _, f := range fields.AttributeFields {
+		if !f.IsPassword && f.ID != "password" && fieldNameSafe(f.ID) {
+			return f.ID
+		}
+	}
 	return def
 }
+
+// fieldNameSafe accepts a SelfAsserted form field name as B2C writes them
+// (letters, digits, '.', '_', '-'), so it goes into the body unescaped.
+func fieldNameSafe(s string) bool { return len(s) <= 64 && pathSafe(s) }
 
 // tokenSafe accepts csrf / transId style values: visible ASCII that cannot
 // break a header, a query or a path (base64 with + / = passes).

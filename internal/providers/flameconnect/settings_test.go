@@ -64,6 +64,7 @@ func TestParseSettingsFixtures(t *testing.T) {
 			base: "/" + capturedGUID + "/" + fcPolicy + "/", policy: fcPolicy, login: "signInName"},
 		{file: "window_settings.html", csrf: "d2luZG93+/w==", transID: "StateProperties=eyJ3IjoxfQ", base: fcBase, policy: fcPolicy, login: "email"},
 		{file: "const_settings.html", csrf: "Y29uc3Q+/w==", transID: "StateProperties=eyJjIjoxfQ", base: fcBase, policy: fcPolicy, login: "email"},
+		{file: "other_login_field.html", csrf: "b3RoZXI+/w==", transID: "StateProperties=eyJvIjoxfQ", base: fcBase, policy: fcPolicy, login: "signInNames.emailAddress"},
 		{file: "no_csrf.html", err: errNoCSRF},
 		{file: "no_transid.html", err: errNoTransID},
 		{file: "hostile_csrf.html", err: errNoCSRF},
