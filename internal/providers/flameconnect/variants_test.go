@@ -24,6 +24,7 @@ func TestValidateServerVariants(t *testing.T) {
 		{"page view id header", emulator.Variant{PageViewIDHeader: true}},
 		{"page view id header from a script object", emulator.Variant{Settings: emulator.SettingsScript, PageViewIDHeader: true}},
 		{"signInName login field", emulator.Variant{LoginField: "signInName"}},
+		{"a login field of another name", emulator.Variant{LoginField: "signInNames.emailAddress"}},
 		{"authorize redirects before the page", emulator.Variant{AuthorizeRedirects: 3}},
 		{"several redirects after confirmed", emulator.Variant{ConfirmedRedirects: 4}},
 		{"JS-escaped redirect in a 200 page", emulator.Variant{RedirectInPage: true}},
