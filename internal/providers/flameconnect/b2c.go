@@ -94,13 +94,25 @@ func (s *b2cSession) submit(ctx context.Context, pg signInPage, st pageSettings,
 	}
 	err = submitVerdict(step, a)
 	var pe *provider.Error
-	if st.Captcha && errors.As(err, &pe) && pe.Key != provider.KeyInvalidAuth && pe.Key != provider.KeyCannotConnect {
+	if st.Captcha && errors.As(err, &pe) && captchaExplains(pe.Key) {
 		// The page shows a CAPTCHA, which a scripted sign-in cannot
-		// answer: a refusal that blames neither the password nor the
-		// service's health is that CAPTCHA.
+		// answer: a refusal that blames neither the password, nor the
+		// service's health, nor an expired transaction is that CAPTCHA.
 		return &provider.Error{Key: KeyCaptchaNeeded, Err: fmt.Errorf("%w (the page shows a CAPTCHA)", pe.Err)}
 	}
 	return err
+}
+
+// captchaExplains reports whether a SelfAsserted refusal with key may be
+// put down to a CAPTCHA on the page: an unexplained refusal, bot
+// protection, or an answer of an unknown shape. Wrong credentials, a
+// service in trouble and an expired transaction keep their own keys.
+func captchaExplains(key string) bool {
+	switch key {
+	case provider.KeyUnknown, KeyBlocked, provider.KeyServiceChanged:
+		return true
+	}
+	return false
 }
 
 // submitVerdict judges SelfAsserted's answer: nil when the credentials

@@ -112,21 +112,27 @@ func parseSettings(page []byte) (pageSettings, error) {
 	return s, nil
 }
 
-// captchaMarkers are the page texts of a CAPTCHA: a SA_FIELDS field or
-// display control whose id or type names one, and the widgets of the
-// common CAPTCHA services (their class names and site-key attribute).
-var captchaMarkers = [][]byte{
-	[]byte("captcha"), // "ID":"captchaChallenge", "UX_INPUT_TYPE":"Captcha", g-recaptcha, h-captcha
-	[]byte("cf-turnstile"),
-	[]byte("data-sitekey"),
+// captchaWidgets are the page texts of a CAPTCHA widget: the class names
+// of the common CAPTCHA services, their site-key attribute, and B2C's own
+// CAPTCHA display control. Plain mentions of "captcha" elsewhere on the
+// page (a localized string, script code) do not count.
+var captchaWidgets = [][]byte{
+	[]byte("g-recaptcha"), []byte("h-captcha"), []byte("cf-turnstile"),
+	[]byte("data-sitekey"), []byte("captchacontrol"),
 }
 
-// pageHasCaptcha reports whether the sign-in page shows a CAPTCHA. It only
-// explains a refused submission (see submit): a page that merely mentions
-// one still gets the credentials posted.
+// pageHasCaptcha reports whether the sign-in page shows a CAPTCHA: a
+// SA_FIELDS field (or display control) naming one, or a widget. It only
+// explains a refused submission (see submit): a page that shows one still
+// gets the credentials posted.
 func pageHasCaptcha(page []byte) bool {
+	if loc := saFieldsStartRE.FindIndex(page); loc != nil {
+		if fields, ok := objectText(page[loc[1]:]); ok && bytes.Contains(bytes.ToLower(fields), []byte("captcha")) {
+			return true
+		}
+	}
 	lower := bytes.ToLower(page)
-	for _, m := range captchaMarkers {
+	for _, m := range captchaWidgets {
 		if bytes.Contains(lower, m) {
 			return true
 		}

@@ -241,12 +241,22 @@ func TestPageHasCaptcha(t *testing.T) {
 			t.Errorf("%s: a CAPTCHA seen on a page without one", name)
 		}
 	}
+	// A mention alone is not a CAPTCHA: a localized string, script code.
+	for _, page := range []string{
+		`var CONTENT = {"captcha_help":"Type the characters you see"}; var SA_FIELDS = {"AttributeFields":[{"ID":"email"}]};`,
+		`<script>function showCaptcha(){ /* not used by this policy */ }</script>`,
+	} {
+		if pageHasCaptcha([]byte(page)) {
+			t.Errorf("a CAPTCHA seen in %s", page)
+		}
+	}
 	for _, page := range []string{
 		`var SA_FIELDS = {"AttributeFields":[{"ID":"email"},{"ID":"password"},{"ID":"captchaChallenge","UX_INPUT_TYPE":"Captcha"}]};`,
 		`<div class="g-recaptcha" data-sitekey="k"></div>`,
 		`<div class="h-captcha" data-sitekey="k"></div>`,
 		`<div class="cf-turnstile" data-sitekey="k"></div>`,
 		`<DIV CLASS="G-RECAPTCHA"></DIV>`,
+		`<div id="captcha" data-type="CaptchaControl"></div>`,
 	} {
 		if !pageHasCaptcha([]byte(page)) {
 			t.Errorf("no CAPTCHA seen in %s", page)

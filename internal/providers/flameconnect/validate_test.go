@@ -229,3 +229,33 @@ func TestPasswordOnlyInSelfAssertedBody(t *testing.T) {
 		}
 	}
 }
+
+// With a CAPTCHA on the page, only refusals that blame nothing else become
+// captcha_needed: wrong credentials, a service in trouble and an expired
+// transaction keep their keys.
+func TestCaptchaExplainsOnlyUnexplainedRefusals(t *testing.T) {
+	tests := []struct {
+		name     string
+		fault    emulator.Fault
+		password string
+		key      string
+	}{
+		{"wrong password", emulator.FaultNone, "not-the-password", provider.KeyInvalidAuth},
+		{"transaction expired", emulator.FaultExpired, emulator.DemoPassword, KeySessionExpired},
+		{"SelfAsserted 500", emulator.FaultSelfAssertedServerError, emulator.DemoPassword, provider.KeyCannotConnect},
+		{"bot protection", emulator.FaultBlocked, emulator.DemoPassword, KeyCaptchaNeeded},
+		{"unexplained 400 code", emulator.FaultRenamedField, emulator.DemoPassword, KeyCaptchaNeeded},
+		{"JSON of another shape", emulator.FaultStrangeAnswer, emulator.DemoPassword, KeyCaptchaNeeded},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e, ca := startEmulator(t)
+			e.SetVariant(emulator.Variant{CaptchaWidget: true})
+			e.SetFault(tc.fault)
+			_, err := providerFor(e, ca).Validate(context.Background(),
+				provider.Input{FieldEmail: emulator.DemoEmail, FieldPassword: tc.password}, nil)
+			wantKey(t, err, tc.key)
+		})
+	}
+}
