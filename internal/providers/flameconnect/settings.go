@@ -113,12 +113,11 @@ func parseSettings(page []byte) (pageSettings, error) {
 }
 
 // captchaWidgets are the page texts of a CAPTCHA widget: the class names
-// of the common CAPTCHA services, their site-key attribute, and B2C's own
-// CAPTCHA display control. Plain mentions of "captcha" elsewhere on the
-// page (a localized string, script code) do not count.
+// of the common CAPTCHA services and their site-key attribute. Plain
+// mentions of "captcha" elsewhere on the page (a localized string, script
+// code that handles one) do not count.
 var captchaWidgets = [][]byte{
-	[]byte("g-recaptcha"), []byte("h-captcha"), []byte("cf-turnstile"),
-	[]byte("data-sitekey"), []byte("captchacontrol"),
+	[]byte("g-recaptcha"), []byte("h-captcha"), []byte("cf-turnstile"), []byte("data-sitekey"),
 }
 
 // pageHasCaptcha reports whether the sign-in page shows a CAPTCHA: a
@@ -368,12 +367,12 @@ func tenantPathSafe(s string) bool {
 // authority's proxy prefix, if any) and the policy for the p parameter.
 // The tenant is the first segment of the page's hosts.tenant (a GUID on
 // some tenants, although the authority names the domain), else the
-// authority's. The policy is the page's (hosts.policy, else the one in hosts.tenant)
-// when it names another policy;
-// when it names the same one, the API wants the service's own spelling,
-// so the page's wins over an override typed in another case, unless the
-// page's is all lower case (B2C lower-cases the policy in URLs and on
-// some pages) and the authority's has capitals.
+// authority's. The policy is the page's (hosts.policy, else the one in
+// hosts.tenant) when it names another policy; when it names the same
+// one, the API wants the service's own spelling, so the page's wins over
+// an override typed in another case, unless the page's is all lower case
+// (B2C lower-cases the policy in URLs and on some pages) and the
+// authority's has capitals.
 func apiBase(s pageSettings, auth authority) (base, policy string) {
 	tenant := auth.tenant
 	pageTenant, pagePolicy, _ := strings.Cut(strings.TrimPrefix(s.TenantPath, "/"), "/")

@@ -256,7 +256,6 @@ func TestPageHasCaptcha(t *testing.T) {
 		`<div class="h-captcha" data-sitekey="k"></div>`,
 		`<div class="cf-turnstile" data-sitekey="k"></div>`,
 		`<DIV CLASS="G-RECAPTCHA"></DIV>`,
-		`<div id="captcha" data-type="CaptchaControl"></div>`,
 	} {
 		if !pageHasCaptcha([]byte(page)) {
 			t.Errorf("no CAPTCHA seen in %s", page)
