@@ -11,6 +11,7 @@ import (
 	"github.com/setupwizard/setupwizard/internal/providers/provider"
 	"github.com/setupwizard/setupwizard/internal/providers/registry"
 	"github.com/setupwizard/setupwizard/internal/store"
+	"github.com/setupwizard/setupwizard/internal/ui/frontend"
 )
 
 func itoa(n int) string { return strconv.Itoa(n) }
@@ -165,13 +166,13 @@ func (a *app) printStatus(e store.Entry, s statusJSON) {
 	}
 }
 
-// errorText is an error key's message in the provider's words, with the key.
+// errorText is an error key's message in the provider's words, with the
+// key, as the front ends word it (a trace key asks for --debug); the bare
+// key when the provider has no text for it.
 func (a *app) errorText(domain, key string) string {
 	if p, ok := registry.Find(a.providers, domain); ok {
-		if cat, err := flowStrings(p); err == nil {
-			if msg, ok := cat.Raw(a.lang, "config.error."+key); ok {
-				return msg + " (" + key + ")"
-			}
+		if cat, err := flowStrings(p); err == nil && cat.Has(a.lang, "config.error."+key) {
+			return frontend.Text{Cat: cat, Lang: a.lang}.Error(key, nil)
 		}
 	}
 	return key
