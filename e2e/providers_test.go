@@ -42,14 +42,14 @@ func registeredProviders() []provCase {
 	if err != nil {
 		panic(err)
 	}
+	emus, err := registry.StartEmulators(ca)
+	if err != nil {
+		panic(err)
+	}
+	defer emus.Close()
 	var out []provCase
 	for i, r := range registry.All() {
-		e, err := r.StartEmulator(ca)
-		if err != nil {
-			panic(err)
-		}
-		login, pw := e.Demo()
-		_ = e.Close()
+		login, pw := emus[r.Domain].Demo()
 		schema := r.New(provider.Options{}).Schema()
 		other := fmt.Sprintf("7654321%c", 'a'+i)
 		for _, f := range schema {

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/setupwizard/setupwizard/internal/loopback"
-	"github.com/setupwizard/setupwizard/internal/providers/provider"
 	"github.com/setupwizard/setupwizard/internal/providers/registry"
 	"github.com/setupwizard/setupwizard/internal/store"
 	"github.com/setupwizard/setupwizard/internal/ui/frontend"
@@ -18,7 +17,7 @@ import (
 
 // demo is a running --demo: one emulator per registered service.
 type demo struct {
-	emulators map[string]provider.Emulator
+	emulators registry.Emulators
 }
 
 // startDemo starts every registered service's emulator on loopback, points
@@ -29,32 +28,19 @@ type demo struct {
 func (a *app) startDemo() (func(), error) {
 	ca, err := loopback.NewCA()
 	if err != nil {
+		return nil, fmt.Errorf("demo CA: %w", err)
+	}
+	emus, err := registry.StartEmulators(ca)
+	if err != nil {
 		return nil, err
-	}
-	d := &demo{emulators: map[string]provider.Emulator{}}
-	closeAll := func() {
-		for _, e := range d.emulators {
-			_ = e.Close()
-		}
-	}
-	env := map[string]string{}
-	for _, r := range registry.All() {
-		e, err := r.StartEmulator(ca)
-		if err != nil {
-			closeAll()
-			return nil, fmt.Errorf("start the %s emulator: %w", r.Domain, err)
-		}
-		d.emulators[r.Domain] = e
-		for k, v := range e.Env() {
-			env[k] = v
-		}
 	}
 	dir, err := os.MkdirTemp("", "setupwizard-demo-")
 	if err != nil {
-		closeAll()
-		return nil, err
+		emus.Close()
+		return nil, fmt.Errorf("demo config dir: %w", err)
 	}
-	a.demo = d
+	a.demo = &demo{emulators: emus}
+	env := emus.Env()
 	a.provOpts.RootCAs = ca.Pool
 	a.provOpts.Getenv = func(k string) string {
 		if v, ok := env[k]; ok {
@@ -90,7 +76,7 @@ func (a *app) startDemo() (func(), error) {
 			_ = st.Close(ctx)
 			cancel()
 		}
-		closeAll()
+		emus.Close()
 		_ = os.RemoveAll(dir)
 	}, nil
 }
