@@ -55,8 +55,10 @@ type app struct {
 	set  map[string]bool
 	lang string
 	// text is the command line's own catalog.
-	text   *i18n.Catalog
-	tracer *trace.Tracer
+	text *i18n.Catalog
+	// catalogs are the services' strings by domain (see catalog).
+	catalogs map[string]*i18n.Catalog
+	tracer   *trace.Tracer
 	// provOpts configure every provider (timeout, trace, demo CA, env).
 	provOpts  provider.Options
 	providers []provider.Provider

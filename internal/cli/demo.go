@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -155,7 +156,7 @@ func (a *app) demoLifecycle(ctx context.Context) error {
 			if code == ExitKeyring || errors.Is(stepErr, context.Canceled) {
 				return silent(code)
 			}
-			a.outf("%s\n", a.T("cli.demo.exit_code", "code", itoa(code)))
+			a.outf("%s\n", a.T("cli.demo.exit_code", "code", strconv.Itoa(code)))
 		}
 	}
 }

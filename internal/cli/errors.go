@@ -96,14 +96,15 @@ func (a *app) judge(err error) verdict {
 		return verdict{code: ExitCancelled, msg: a.T("cli.cancelled_nothing_saved")}
 	case errors.Is(err, store.ErrKeyring):
 		return verdict{code: ExitKeyring, msg: a.keyringAdvice(err)}
-	case storeTrouble(err) != "":
-		// The store's own words name files and generations: --debug.
-		return verdict{code: ExitFlow, msg: a.T(storeTrouble(err))}
-	case errors.As(err, &ee):
-		return verdict{code: ee.code, msg: ee.err.Error()}
-	default:
-		return verdict{code: ExitFlow, msg: err.Error()}
 	}
+	if key := storeTrouble(err); key != "" {
+		// The store's own words name files and generations: --debug.
+		return verdict{code: ExitFlow, msg: a.T(key)}
+	}
+	if errors.As(err, &ee) {
+		return verdict{code: ee.code, msg: ee.err.Error()}
+	}
+	return verdict{code: ExitFlow, msg: err.Error()}
 }
 
 // storeTroubles are the store's failures a person can act on, each with

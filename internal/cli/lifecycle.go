@@ -3,7 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
-	"strconv"
+	"fmt"
 	"strings"
 	"text/tabwriter"
 
@@ -13,8 +13,6 @@ import (
 	"github.com/setupwizard/setupwizard/internal/store"
 	"github.com/setupwizard/setupwizard/internal/ui/frontend"
 )
-
-func itoa(n int) string { return strconv.Itoa(n) }
 
 func (a *app) runList(ctx context.Context) error {
 	_, all, err := a.loadEntries(ctx)
@@ -170,10 +168,8 @@ func (a *app) printStatus(e store.Entry, s statusJSON) {
 // key, as the front ends word it (a trace key asks for --debug); the bare
 // key when the provider has no text for it.
 func (a *app) errorText(domain, key string) string {
-	if p, ok := registry.Find(a.providers, domain); ok {
-		if cat, err := flowStrings(p); err == nil && cat.Has(a.lang, "config.error."+key) {
-			return frontend.Text{Cat: cat, Lang: a.lang}.Error(key, nil)
-		}
+	if cat, err := a.catalog(domain); err == nil && cat.Has(a.lang, "config.error."+key) {
+		return frontend.Text{Cat: cat, Lang: a.lang}.Error(key, nil)
 	}
 	return key
 }
@@ -273,5 +269,5 @@ func (a *app) runRemove(ctx context.Context) error {
 
 // tabf writes a tab-separated row; tabwriter errors surface at Flush.
 func (a *app) tabf(tw *tabwriter.Writer, format string, args ...any) {
-	_, _ = tw.Write([]byte(sprintf(format, args...)))
+	_, _ = fmt.Fprintf(tw, format, args...)
 }

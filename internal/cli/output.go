@@ -10,9 +10,6 @@ import (
 	"github.com/setupwizard/setupwizard/internal/ui/frontend"
 )
 
-// flowStrings is the provider's catalog (its strings over the engine's).
-var flowStrings = flow.Strings
-
 // resultJSON is the --json shape of a flow's end.
 type resultJSON struct {
 	Result   string            `json:"result"`

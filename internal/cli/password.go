@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 
 	"golang.org/x/term"
@@ -30,7 +31,7 @@ var (
 
 func (a *app) passwordLineText(err error) string {
 	if errors.Is(err, errPasswordTooLong) {
-		return a.T("cli.password.too_long", "max", itoa(maxPasswordLine))
+		return a.T("cli.password.too_long", "max", strconv.Itoa(maxPasswordLine))
 	}
 	return a.T("cli.password.empty")
 }
