@@ -91,7 +91,7 @@ func (p *Provider) post(ctx context.Context, step string, form url.Values) (gran
 	defer s.Close()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base.JoinPath("/token").String(), strings.NewReader(form.Encode()))
 	if err != nil {
-		return grant{}, 0, provider.Fail(provider.KeyUnknown, "%s: %v", step, err)
+		return grant{}, 0, provider.Fail(provider.KeyUnknown, "%s: %w", step, err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	ans, err := s.Do(ctx, step, req)
