@@ -56,6 +56,15 @@ func (e *exitError) Error() string {
 
 func (e *exitError) Unwrap() error { return e.err }
 
+// afterDocument is a failure of a --json command that has already written
+// stdout's one document (--status with each entry's state): report words
+// it on stderr only.
+type afterDocument struct{ err error }
+
+func (e *afterDocument) Error() string { return e.err.Error() }
+
+func (e *afterDocument) Unwrap() error { return e.err }
+
 // silent ends a command with code after it printed its own output.
 func silent(code int) error { return &exitError{code: code} }
 
@@ -152,7 +161,8 @@ func (a *app) report(err error) int {
 	if v.help {
 		a.errf("%s\n", a.T("cli.usage.see_help"))
 	}
-	if a.opts.json {
+	var done *afterDocument
+	if a.opts.json && !errors.As(err, &done) {
 		a.writeJSON(errorJSON{Result: "error", Error: v.msg, ExitCode: v.code})
 	}
 	return v.code

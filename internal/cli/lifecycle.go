@@ -98,7 +98,7 @@ func (a *app) runStatus(ctx context.Context) error {
 	if err := st.Probe(ctx, m[0].Domain); err != nil {
 		return storeErr(a.T("cli.store.probe"), err)
 	}
-	code := ExitOK
+	worst := stateValid
 	var keyringErr error
 	out := make([]statusJSON, 0, len(m))
 	for _, e := range m {
@@ -119,15 +119,8 @@ func (a *app) runStatus(ctx context.Context) error {
 				s.Error = "keyring"
 			}
 		}
-		switch s.State {
-		case stateExpired:
-			if code != ExitKeyring {
-				code = ExitExpired
-			}
-		case stateError:
-			if code == ExitOK {
-				code = ExitFlow
-			}
+		if stateRank[s.State] > stateRank[worst] {
+			worst = s.State
 		}
 		out = append(out, s)
 		if !a.opts.json {
@@ -137,20 +130,22 @@ func (a *app) runStatus(ctx context.Context) error {
 	if a.opts.json {
 		a.writeJSON(out)
 	}
-	if keyringErr != nil {
-		if a.opts.json {
-			// stdout already holds the one JSON document, with each
-			// entry's state; the advice goes to stderr only.
-			a.errf("setupwizard: %s\n", a.keyringAdvice(keyringErr))
-			return silent(ExitKeyring)
-		}
-		return storeErr(a.T("cli.store.keyring"), keyringErr)
-	}
-	if code != ExitOK {
-		return silent(code)
+	switch {
+	case keyringErr != nil:
+		// With --json stdout already holds the one document, with each
+		// entry's state: the advice goes to stderr only.
+		return &afterDocument{storeErr(a.T("cli.store.keyring"), keyringErr)}
+	case worst == stateExpired:
+		return silent(ExitExpired)
+	case worst == stateError:
+		return silent(ExitFlow)
 	}
 	return nil
 }
+
+// stateRank orders the states for --status's exit code: the worst line
+// decides it (a keyring failure outranks them all).
+var stateRank = map[string]int{stateValid: 0, stateError: 1, stateExpired: 2}
 
 func (a *app) printStatus(e store.Entry, s statusJSON) {
 	name, title := a.displayName(e.Domain), clean(e.Title)
