@@ -20,12 +20,14 @@ import (
 func changeService(t *testing.T, e provider.Emulator) {
 	t.Helper()
 	switch e := e.(type) {
+	case interface{ SetServiceChanged(bool) }:
+		e.SetServiceChanged(true)
+	// The two services' emulators predate SetServiceChanged: their faults
+	// for a page without SETTINGS and a gateway answer that is not JSON.
 	case *fcemu.Emulator:
 		e.SetFault(fcemu.FaultNoSettings)
 	case *libemu.Emulator:
 		e.SetFault(libemu.FaultBadJSON)
-	case interface{ SetServiceChanged(bool) }:
-		e.SetServiceChanged(true)
 	default:
 		t.Fatalf("emulator %T has no changed-service mode", e)
 	}
