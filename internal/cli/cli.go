@@ -149,7 +149,7 @@ func (a *app) dispatch(ctx context.Context) error {
 	defer a.closeStores()
 
 	if a.opts.demo {
-		cleanup, err := a.startDemo()
+		cleanup, err := a.startDemo(ctx)
 		if err != nil {
 			return fmt.Errorf("--demo: %w", err)
 		}

@@ -26,7 +26,7 @@ type demo struct {
 // throwaway entries index. The OS keyring is used when it answers (and the
 // demo's items are removed at the end); otherwise an in-memory keyring, and
 // the person is told so in one line.
-func (a *app) startDemo() (func(), error) {
+func (a *app) startDemo(ctx context.Context) (func(), error) {
 	ca, err := loopback.NewCA()
 	if err != nil {
 		return nil, fmt.Errorf("demo CA: %w", err)
@@ -54,7 +54,7 @@ func (a *app) startDemo() (func(), error) {
 	where := a.T("cli.demo.os_keyring")
 	probe, err := a.track(store.Open(dir, append(append([]store.Option(nil), a.storeOpts...), store.WithTimeout(3*time.Second))...))
 	if err == nil {
-		err = probe.Probe(context.Background(), "demo")
+		err = probe.Probe(ctx, "demo")
 	}
 	if err != nil {
 		a.tracer.Note("demo: the OS keyring did not answer: %v", err)
