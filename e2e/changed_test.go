@@ -67,7 +67,8 @@ func (p provCase) textIn(t *testing.T, lang, key string) string {
 // password in a shape the provider does not know, every front end (the
 // scripted one, the TUI and the accessible prompts), in English and in
 // Polish, shows service_changed followed by the request to run again with
-// --debug and attach the trace; nothing is saved.
+// --debug and attach the trace; a run with --debug names its trace file on
+// stderr; nothing is saved.
 func TestServiceChangedAsksForTrace(t *testing.T) {
 	forEachProvider(t, func(t *testing.T, p provCase) {
 		w := newWorld(t)
@@ -80,6 +81,13 @@ func TestServiceChangedAsksForTrace(t *testing.T) {
 			r := w.runEnv(l.env, w.secret(p.password)+"\n", "--provider", p.domain, "-u", p.login, "--password-stdin")
 			if r.code != 1 || !shows(r.stdout) {
 				t.Errorf("%s scripted: exit %d, want 1 with service_changed and %q on stdout\nstdout:\n%s\nstderr:\n%s", l.lang, r.code, l.hint, r.stdout, r.stderr)
+			}
+
+			// A run that writes a trace already says where it is.
+			trace := w.debugFile()
+			r = w.runEnv(l.env, w.secret(p.password)+"\n", "--provider", p.domain, "-u", p.login, "--password-stdin", "--debug", trace)
+			if r.code != 1 || !strings.Contains(r.stderr, trace) {
+				t.Errorf("%s scripted with --debug: exit %d, want 1 and stderr naming %s\nstderr:\n%s", l.lang, r.code, trace, r.stderr)
 			}
 
 			tm := w.startWith(l.env, "--provider", p.domain)

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"runtime/debug"
+	"sync/atomic"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -87,6 +88,9 @@ type app struct {
 	picked int
 	// demo is the running demo's emulators, nil outside --demo.
 	demo *demo
+	// reportable is set once a failure that asks for a --debug trace was
+	// shown (noteReportable); validations may run on another goroutine.
+	reportable atomic.Bool
 }
 
 // Main runs the command line and returns the exit code.
@@ -129,6 +133,9 @@ func (a *app) run(ctx context.Context, args []string) int {
 		defer func() {
 			if err := a.tracer.Err(); err != nil {
 				a.errf("setupwizard: %s\n", a.T("cli.debug_incomplete", "error", err.Error()))
+			} else if a.reportable.Load() {
+				// The screen asked to run again with --debug: this run did.
+				a.errf("setupwizard: %s\n", a.T("cli.debug_attach", "file", clean(a.opts.debugFile)))
 			}
 			_ = f.Close()
 		}()
@@ -158,7 +165,7 @@ func (a *app) dispatch(ctx context.Context) error {
 	if a.prompter == nil {
 		a.prompter = a.newPrompter()
 	}
-	a.providers = traceProviders(registry.New(a.provOpts), a.tracer)
+	a.providers = a.traceProviders(registry.New(a.provOpts))
 	if a.opts.provider != "" {
 		p, ok := registry.Find(a.providers, a.opts.provider)
 		if !ok {

@@ -163,6 +163,7 @@ func (a *app) printStatus(e store.Entry, s statusJSON) {
 // key, as the front ends word it (a trace key asks for --debug); the bare
 // key when the provider has no text for it.
 func (a *app) errorText(domain, key string) string {
+	a.noteReportableKey(key)
 	if cat, err := a.catalog(domain); err == nil && cat.Has(a.lang, "config.error."+key) {
 		return frontend.Text{Cat: cat, Lang: a.lang}.Error(key, nil)
 	}

@@ -77,6 +77,7 @@ func (a *app) printResult(domain string, res flow.Result, cat *i18n.Catalog) {
 		}
 		sort.Strings(fields)
 		for _, f := range fields {
+			a.noteReportableKey(res.Errors[f])
 			msg := text.Error(res.Errors[f], res.Placeholders)
 			if f != flow.Base {
 				msg = text.Label(res.StepID, f, res.Placeholders) + ": " + msg

@@ -2,6 +2,8 @@ package cli
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -40,6 +42,28 @@ func TestScriptedTraceHint(t *testing.T) {
 					t.Errorf("%s %s %s: %q does not end with the key", p.Domain(), lang, key, got)
 				}
 			}
+		}
+	}
+}
+
+// TestNoteReportable: only failures the person can only report (a changed
+// service, an unknown error) make a --debug run name its trace at the end.
+func TestNoteReportable(t *testing.T) {
+	tests := []struct {
+		err  error
+		want bool
+	}{
+		{provider.Fail(provider.KeyServiceChanged, "no SETTINGS"), true},
+		{provider.Fail(provider.KeyUnknown, "odd"), true},
+		{errors.New("a plain Go error is shown as unknown"), true},
+		{fmt.Errorf("wrapped: %w", provider.Fail(provider.KeyInvalidAuth, "HTTP 401")), false},
+		{provider.Fail(provider.KeyCannotConnect, "dial"), false},
+	}
+	for _, tt := range tests {
+		a := &app{}
+		a.noteReportable(tt.err)
+		if a.reportable.Load() != tt.want {
+			t.Errorf("%v: reportable %v, want %v", tt.err, a.reportable.Load(), tt.want)
 		}
 	}
 }
