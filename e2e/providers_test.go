@@ -98,11 +98,8 @@ func emailProvider(t *testing.T) provCase {
 // held is the emulator's report of each request a hang holds, so a test
 // cancels exactly mid-request without sleeping.
 func held(e provider.Emulator) <-chan string {
-	switch h := e.(type) {
-	case interface{ Hanging() <-chan string }:
-		return h.Hanging()
-	case interface{ Stalled() <-chan string }:
-		return h.Stalled()
+	if ch := registry.Held(e); ch != nil {
+		return ch
 	}
 	panic(fmt.Sprintf("emulator %T reports no held requests", e))
 }

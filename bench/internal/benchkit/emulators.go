@@ -89,18 +89,6 @@ func (e *Emulators) ResetRequests() {
 	}
 }
 
-// Held is the emulator's report of each request SetHang holds, where it
-// gives one (nil otherwise).
-func Held(emu provider.Emulator) <-chan string {
-	switch h := emu.(type) {
-	case interface{ Hanging() <-chan string }:
-		return h.Hanging()
-	case interface{ Stalled() <-chan string }:
-		return h.Stalled()
-	}
-	return nil
-}
-
 // FormTitle is the title of domain's sign-in form in English, as the
 // first screen shows it.
 func FormTitle(domain string) string {

@@ -34,8 +34,8 @@ func TestFind(t *testing.T) {
 	}
 }
 
-// TestStartEmulators: every registered service gets a running emulator,
-// and Env points every provider at one.
+// TestStartEmulators: every registered service gets a running emulator
+// that reports held requests, and Env points every provider at one.
 func TestStartEmulators(t *testing.T) {
 	ca, err := loopback.NewCA()
 	if err != nil {
@@ -54,6 +54,9 @@ func TestStartEmulators(t *testing.T) {
 		}
 		if len(e.Env()) == 0 {
 			t.Errorf("%s: the emulator names no override", d)
+		}
+		if registry.Held(e) == nil {
+			t.Errorf("%s: the emulator does not report the requests a hang holds", d)
 		}
 		for k, v := range e.Env() {
 			if env[k] != v {
