@@ -111,7 +111,7 @@ func TestWrongPasswordThenRetry(t *testing.T) {
 
 // TestProviderPicker: without --provider the TUI offers both services.
 func TestProviderPicker(t *testing.T) {
-	p := providers[1] // librus: the second item, so the picker has to move
+	p := providers[1] // the second item, so the picker has to move
 	w := newWorld(t)
 	tm := w.start()
 	tm.waitFor("Choose a service")

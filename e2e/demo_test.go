@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -45,19 +46,35 @@ func demoLifecycle(t *testing.T, p provCase, env []string) {
 		tm.fill("", p.password)
 
 		// The next steps: check, expire and check again, reauth, remove.
+		// A step's lines are on the main screen only until the menu
+		// comes back on the alternate one: they are looked for in what
+		// the step wrote, not on the screen.
+		var since int
 		step := func(i int) {
 			t.Helper()
 			tm.waitFor("Quit the demo")
 			for range i {
 				tm.press(vterm.Down)
 			}
+			since = len(tm.Raw())
 			tm.press(vterm.Enter)
 		}
+		wrote := func(texts ...string) {
+			t.Helper()
+			tm.waitScreen(fmt.Sprintf("the step to write %q", texts), func(string) bool {
+				out := string(tm.Raw()[since:])
+				for _, x := range texts {
+					if !strings.Contains(out, x) {
+						return false
+					}
+				}
+				return true
+			})
+		}
 		step(0)
-		tm.waitFor("signed in")
+		wrote("signed in")
 		step(2)
-		tm.waitFor("has expired")
-		tm.waitFor("exit code 4")
+		wrote("has expired", "exit code 4")
 		step(3)
 		tm.waitFor(p.text(t, "config.step.reauth_confirm.title", nil)[:10])
 		tm.fill("", p.password)

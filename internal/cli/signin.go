@@ -204,7 +204,7 @@ func (a *app) runScripted(ctx context.Context, st *store.Store, f *flow.Flow, lo
 	if err := st.Probe(ctx, p.Domain()); err != nil {
 		return storeErr(a.T("cli.store.probe"), err)
 	}
-	cat, err := flowStrings(p)
+	cat, err := a.catalog(p.Domain())
 	if err != nil {
 		return err
 	}

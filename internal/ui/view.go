@@ -65,7 +65,7 @@ func (m model) frame(compact bool) frame {
 
 // briefNotice is the one-line notice of a compact frame: NoticeBrief's
 // line for the domain, else the notice's part about the domain ("Demo:
-// flameconnect: a@b.c / pw" from a notice listing every service), else
+// example: a@b.c / pw" from a notice listing every service), else
 // its first sentence; cut to the width.
 func briefNotice(o Options, domain string, w int) string {
 	s, ok := o.NoticeBrief[domain]

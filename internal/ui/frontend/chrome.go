@@ -30,6 +30,9 @@ type Chrome struct {
 	ReloadWarning                                                  string // "Warning: ...: %s"
 	Choose                                                         string // "Choose [1-%d]: "
 	YesNo                                                          string // "[y/N]"
+	// TraceHint follows an error a bug report needs a trace for (see
+	// Text.Error).
+	TraceHint string
 	// Yes and No are the accepted answers; [1] is the word echoed back.
 	Yes []string
 	No  []string
@@ -59,6 +62,7 @@ var chromes = map[string]Chrome{
 		ReloadWarning:  "Warning: the new sign-in could not be verified: %s",
 		Choose:         "Choose [1-%d]: ",
 		YesNo:          "[y/N]",
+		TraceHint:      "Run again with --debug FILE and attach the file to a bug report.",
 		Yes:            []string{"y", "yes"},
 		No:             []string{"n", "no"},
 	},
@@ -85,6 +89,7 @@ var chromes = map[string]Chrome{
 		ReloadWarning:  "Uwaga: nie udało się sprawdzić nowego logowania: %s",
 		Choose:         "Wybierz [1-%d]: ",
 		YesNo:          "[t/N]",
+		TraceHint:      "Uruchom ponownie z --debug PLIK i dołącz ten plik do zgłoszenia błędu.",
 		Yes:            []string{"t", "tak", "y", "yes"},
 		No:             []string{"n", "nie", "no"},
 	},

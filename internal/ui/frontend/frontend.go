@@ -62,7 +62,7 @@ type Pick struct {
 // Account is one account in a picker.
 type Account struct {
 	// Label names the account the way a person reads it, on one line:
-	// "Flame Connect · user@example.com".
+	// "Example Service · user@example.com".
 	Label string
 	// Note is shown dimmed after the label ("sign-in expired"), not in the
 	// summary left after the choice.

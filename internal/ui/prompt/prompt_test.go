@@ -86,6 +86,8 @@ func TestErrorThenRecover(t *testing.T) {
 			flowtest.Outcome{Err: &provider.Error{Key: provider.KeyInvalidAuth}}},
 		{"cannot_connect", "user@example.com\npw\n\npw\n", "✗ Failed to connect. (cannot_connect)\n",
 			flowtest.Outcome{Err: &provider.Error{Key: provider.KeyCannotConnect}}},
+		{"unknown asks for a trace", "user@example.com\npw\n\npw\n", "✗ An unexpected error occurred. Run again with --debug FILE and attach the file to a bug report. (unknown)\n",
+			flowtest.Outcome{Err: errors.New("boom")}},
 		{"field error", "user@example.com\npw\n\npw\n", "✗ Password: Invalid email or password. (invalid_auth)\n",
 			flowtest.Outcome{Err: &provider.Error{Key: provider.KeyInvalidAuth, Field: "password"}}},
 		{"bad email, fixed", "not-an-email\npw\nuser@example.com\npw\n", "✗ Email: Enter an e-mail address such as name@example.com. (invalid_email)\nEmail [not-an-email]: ",
