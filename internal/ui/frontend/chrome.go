@@ -21,6 +21,7 @@ type Chrome struct {
 	// Key hints, joined with " • " into the help line of each screen.
 	HintNext, HintPrev, HintSubmit, HintBack, HintCancel, HintQuit string
 	HintMove, HintSelect                                           string
+	HintDone                                                       string // esc on a menu (Pick.Menu)
 	Cancelling                                                     string
 	CancelledNote                                                  string
 	Cancelled                                                      string
@@ -50,6 +51,7 @@ var chromes = map[string]Chrome{
 		HintQuit:       "ctrl+c quit",
 		HintMove:       "↑/↓ move",
 		HintSelect:     "enter select",
+		HintDone:       "esc done",
 		Cancelling:     "Cancelling",
 		CancelledNote:  "Sign-in cancelled; nothing was saved.",
 		Cancelled:      "Cancelled.",
@@ -76,6 +78,7 @@ var chromes = map[string]Chrome{
 		HintQuit:       "ctrl+c wyjdź",
 		HintMove:       "↑/↓ wybór",
 		HintSelect:     "enter zatwierdź",
+		HintDone:       "esc zakończ",
 		Cancelling:     "Anulowanie",
 		CancelledNote:  "Logowanie anulowane; nic nie zapisano.",
 		Cancelled:      "Anulowano.",
@@ -125,6 +128,11 @@ func (c Chrome) HelpPick(back bool) string {
 		esc = c.HintBack
 	}
 	return Hints(c.HintMove, c.HintSelect, esc, c.HintQuit)
+}
+
+// HelpMenu is a menu's help line (Pick.Menu): esc ends the menu.
+func (c Chrome) HelpMenu() string {
+	return Hints(c.HintMove, c.HintSelect, c.HintDone, c.HintQuit)
 }
 
 // Clean makes text from a server or a store safe to print: control and

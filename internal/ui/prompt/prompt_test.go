@@ -14,6 +14,7 @@ import (
 	"github.com/setupwizard/setupwizard/internal/flow/flowtest"
 	"github.com/setupwizard/setupwizard/internal/providers/provider"
 	"github.com/setupwizard/setupwizard/internal/store"
+	"github.com/setupwizard/setupwizard/internal/ui/frontend"
 )
 
 const guard = 10 * time.Second
@@ -291,5 +292,26 @@ func TestSequentialPromptsShareInput(t *testing.T) {
 	res, err := RunFlow(context.Background(), Options{In: in, Out: io.Discard}, []provider.Provider{scripted{flowtest.New()}}, addFlow(memStore(t)))
 	if err != nil || res.Type != flow.ResultCreateEntry {
 		t.Fatalf("%v %v", res.Type, err)
+	}
+}
+
+// TestPickMenu: end of input on a menu (Pick.Menu) is the person being
+// done with it (ErrBack), not a cancel: no "Cancelled", and the notice is
+// not repeated above it.
+func TestPickMenu(t *testing.T) {
+	menu := Pick{Question: "What next?", Menu: true, Accounts: []Account{{Label: "Check"}, {Label: "Quit"}}}
+	for _, tt := range []struct {
+		input   string
+		want    int
+		wantErr error
+	}{{"2\n", 1, nil}, {"", -1, frontend.ErrBack}} {
+		var out strings.Builder
+		got, err := PickAccount(context.Background(), Options{In: strings.NewReader(tt.input), Out: &out, Notice: "Demo notice"}, menu)
+		if got != tt.want || !errors.Is(err, tt.wantErr) || (tt.wantErr == nil && err != nil) {
+			t.Errorf("%q: %d, %v; want %d, %v", tt.input, got, err, tt.want, tt.wantErr)
+		}
+		if strings.Contains(out.String(), "Cancelled") || strings.Contains(out.String(), "Demo notice") {
+			t.Errorf("%q: the menu printed:\n%s", tt.input, out.String())
+		}
 	}
 }
