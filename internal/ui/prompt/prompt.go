@@ -165,6 +165,9 @@ func PickAccount(ctx context.Context, opts Options, p Pick) (int, error) {
 
 // Confirm asks a yes/no question; an empty answer is no.
 func Confirm(ctx context.Context, opts Options, question string) (bool, error) {
+	// The notice (the demo's sign-in details) is for forms; the TUI's
+	// confirmation does not show it either.
+	opts.Notice = ""
 	s := newSession(ctx, opts)
 	for {
 		line, err := s.ask(question + " " + s.chrome.YesNo + " ")

@@ -274,9 +274,13 @@ func TestPickEntryAndConfirm(t *testing.T) {
 		{"en", "", false, ErrCancelled},
 	}
 	for _, tt := range tests {
-		got, err := Confirm(context.Background(), Options{In: strings.NewReader(tt.input), Out: io.Discard, Lang: tt.lang}, "Remove?")
+		var out strings.Builder
+		got, err := Confirm(context.Background(), Options{In: strings.NewReader(tt.input), Out: &out, Lang: tt.lang, Notice: "Demo notice"}, "Remove?")
 		if got != tt.want || !errors.Is(err, tt.wantErr) || (tt.wantErr == nil && err != nil) {
 			t.Errorf("%s %q: %v, %v", tt.lang, tt.input, got, err)
+		}
+		if strings.Contains(out.String(), "Demo notice") {
+			t.Errorf("%s %q: the question repeats the notice:\n%s", tt.lang, tt.input, out.String())
 		}
 	}
 }
