@@ -210,3 +210,22 @@ func next(s, sub string, i int) int {
 	}
 	return i + len(sub) + j
 }
+
+// TestReauthWordsFitAValidSignIn: --reauth also renews a sign-in that
+// --status called valid, so no service's reauth form says it expired.
+func TestReauthWordsFitAValidSignIn(t *testing.T) {
+	for _, p := range registry.New(provider.Options{}) {
+		c, err := flow.Strings(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, lang := range c.Languages() {
+			for _, key := range []string{"config.step.reauth_confirm.title", "config.step.reauth_confirm.description"} {
+				s, _ := c.Raw(lang, key)
+				if low := strings.ToLower(s); strings.Contains(low, "expired") || strings.Contains(low, "wygas") {
+					t.Errorf("%s %s %s says the sign-in expired: %q", p.Domain(), lang, key, s)
+				}
+			}
+		}
+	}
+}
