@@ -25,8 +25,8 @@ type Chrome struct {
 	Cancelling                                                     string
 	CancelledNote                                                  string
 	Cancelled                                                      string
-	Created                                                        string // "Signed in; account saved: %s"
-	ReauthDone                                                     string // "Signed in again; sign-in saved: %s"
+	Created                                                        string // "Added your %s account: %s" (service, account), as the scripted result says it
+	ReauthDone                                                     string // "Signed in to %s again: %s" (service, account)
 	Expired                                                        string // the note beside an expired account in the picker
 	ReloadWarning                                                  string // "Warning: ...: %s"
 	Choose                                                         string // "Choose [1-%d]: "
@@ -55,8 +55,8 @@ var chromes = map[string]Chrome{
 		Cancelling:     "Cancelling",
 		CancelledNote:  "Sign-in cancelled; nothing was saved.",
 		Cancelled:      "Cancelled.",
-		Created:        "Signed in. Account saved: %s",
-		ReauthDone:     "Signed in again. New sign-in saved for: %s",
+		Created:        "Added your %s account: %s",
+		ReauthDone:     "Signed in to %s again: %s",
 		Expired:        "sign-in expired",
 		ReloadWarning:  "Warning: the new sign-in could not be verified: %s",
 		Choose:         "Choose [1-%d]: ",
@@ -82,8 +82,8 @@ var chromes = map[string]Chrome{
 		Cancelling:     "Anulowanie",
 		CancelledNote:  "Logowanie anulowane; nic nie zapisano.",
 		Cancelled:      "Anulowano.",
-		Created:        "Zalogowano. Zapisane konto: %s",
-		ReauthDone:     "Zalogowano ponownie. Nowe logowanie zapisane dla konta: %s",
+		Created:        "Dodano konto usługi %s: %s",
+		ReauthDone:     "Ponownie zalogowano do usługi %s. Konto: %s",
 		Expired:        "logowanie wygasło",
 		ReloadWarning:  "Uwaga: nie udało się sprawdzić nowego logowania: %s",
 		Choose:         "Wybierz [1-%d]: ",

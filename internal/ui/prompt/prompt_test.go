@@ -66,7 +66,7 @@ func TestSuccess(t *testing.T) {
 		"Password: " +
 		"Step 1 of 2: Connecting...\n" +
 		"Step 2 of 2: Signing in...\n" +
-		"✓ Signed in. Account saved: user@example.com\n"
+		"✓ Added your Test Service account: user@example.com\n"
 	if out != want {
 		t.Fatalf("output:\n%s\nwant:\n%s", out, want)
 	}
@@ -201,7 +201,7 @@ func TestReauth(t *testing.T) {
 		account *provider.Account
 		want    string
 	}{
-		{"same account", nil, "✓ Signed in again. New sign-in saved for: user@example.com\n"},
+		{"same account", nil, "✓ Signed in to Test Service again: user@example.com\n"},
 		{"other account", &provider.Account{UniqueID: "other", Title: "other"}, "✗ You signed in with a different account than the one being re-authenticated. (wrong_account)\n"},
 	}
 	for _, tt := range tests {
