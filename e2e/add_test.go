@@ -16,8 +16,8 @@ import (
 const (
 	helpForm       = "tab/↓ next • shift+tab/↑ previous • enter submit • esc cancel • ctrl+c quit"
 	helpValidating = "esc back • ctrl+c quit"
-	saved          = "✓ Signed in. Account saved: "
-	signedInAgain  = "✓ Signed in again. "
+	saved          = "✓ Added your "
+	signedInAgain  = "✓ Signed in to "
 )
 
 // fill types into the form on screen: the login (when given) then the

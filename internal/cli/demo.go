@@ -114,17 +114,23 @@ var demoSteps = []string{
 
 // demoLifecycle lets a person try every command against the emulators
 // after the demo sign-in: status, token, an expired sign-in and its
-// reauth, list and remove. It ends on quit, on a cancel, or after remove.
+// reauth, list and remove. The menu is drawn inline, so each step's output
+// stays in sight above it. It ends on quit or esc (exit 0), after remove,
+// or on a cancel (ctrl+c anywhere, esc on a confirmation: exit 130); esc
+// on a step's form returns to the menu.
 func (a *app) demoLifecycle(ctx context.Context) error {
-	menu := frontend.Pick{Question: a.T("cli.demo.next")}
+	menu := frontend.Pick{Question: a.T("cli.demo.next"), Menu: true}
 	for _, k := range demoSteps {
 		menu.Accounts = append(menu.Accounts, frontend.Account{Label: a.T(k)})
 	}
 	for {
 		i, err := a.prompter.PickAccount(ctx, menu)
-		if err != nil {
-			// Leaving the menu is the normal end of the demo.
+		if errors.Is(err, frontend.ErrBack) {
+			a.outf("%s\n", a.T("cli.demo.ended"))
 			return nil
+		}
+		if err != nil {
+			return err
 		}
 		var stepErr error
 		switch demoSteps[i] {
@@ -144,16 +150,24 @@ func (a *app) demoLifecycle(ctx context.Context) error {
 			stepErr = a.runList(ctx)
 		case "cli.demo.step_remove":
 			if stepErr = a.runRemove(ctx); stepErr == nil {
+				a.outf("%s\n", a.T("cli.demo.ended"))
 				return nil
 			}
 		default:
+			a.outf("%s\n", a.T("cli.demo.ended"))
 			return nil
 		}
-		// A step's failure is part of the demo (an expired sign-in is
-		// exit 4): show it and offer the next step.
-		if stepErr != nil {
+		switch {
+		case stepErr == nil, errors.Is(stepErr, frontend.ErrBack):
+			// Done, or esc on the step's form: the menu again.
+		case errors.Is(stepErr, frontend.ErrCancelled), errors.Is(stepErr, context.Canceled):
+			// ctrl+c (or esc on a confirmation) cancels the demo itself.
+			return stepErr
+		default:
+			// A step's failure is part of the demo (an expired sign-in is
+			// exit 4): show it and offer the next step.
 			code := a.report(stepErr)
-			if code == ExitKeyring || errors.Is(stepErr, context.Canceled) {
+			if code == ExitKeyring {
 				return silent(code)
 			}
 			a.outf("%s\n", a.T("cli.demo.exit_code", "code", strconv.Itoa(code)))

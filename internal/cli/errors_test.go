@@ -119,11 +119,19 @@ func TestKeyringAdvice(t *testing.T) {
 						}
 					}
 				}
-				for _, l := range lines {
-					// The fix line is a command to paste; others stay short.
-					if !strings.Contains(l, "bash -c") && len([]rune(l)) > 100 {
+				for i, l := range lines {
+					// The fix line is a command to paste; the others fit
+					// 80 columns, the first after "setupwizard: ".
+					if i == 0 {
+						l = "setupwizard: " + l
+					}
+					if !strings.Contains(l, "bash -c") && len([]rune(l)) > 80 {
 						t.Errorf("long line (%d): %s", len([]rune(l)), l)
 					}
+				}
+				// The fix's own prompt speaks the person's language.
+				if strings.Contains(msg, "read -rsp") && !strings.Contains(msg, `"`+a.T("cli.keyring.password_prompt")+`"`) {
+					t.Errorf("the fix does not ask in %s:\n%s", lang, msg)
 				}
 			})
 		}
@@ -171,5 +179,31 @@ func TestStatusJSONKeyringFailsAfterProbe(t *testing.T) {
 	}
 	if !strings.Contains(o.errOut, "setupwizard --demo") {
 		t.Errorf("stderr lacks the keyring advice:\n%s", o.errOut)
+	}
+}
+
+// TestSelfCommand: the fix and the demo hint name the program the way the
+// person started it, so the command works when pasted back.
+func TestSelfCommand(t *testing.T) {
+	for _, tc := range []struct{ program, want string }{
+		{"", "setupwizard"},
+		{"setupwizard", "setupwizard"},
+		{"./setupwizard", "./setupwizard"},
+		{"/home/anna/go/bin/setupwizard", "/home/anna/go/bin/setupwizard"},
+		{"/tmp/go-build1234567/b001/exe/setupwizard", "go run ./cmd/setupwizard"},
+		{"/home/anna/my tools/setupwizard", "setupwizard"},
+		{"/tmp/it's/setupwizard", "setupwizard"},
+		{"-setupwizard", "setupwizard"},
+	} {
+		if got := selfCommand(tc.program); got != tc.want {
+			t.Errorf("selfCommand(%q) = %q, want %q", tc.program, got, tc.want)
+		}
+	}
+	a := &app{lang: "en", io: &IOStreams{Program: "./setupwizard"}}
+	msg := a.keyringAdvice(&store.KeyringError{Reason: "no D-Bus session bus"})
+	for _, want := range []string{"; ./setupwizard'", "without a keyring: ./setupwizard --demo"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("lacks %q:\n%s", want, msg)
+		}
 	}
 }

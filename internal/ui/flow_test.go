@@ -119,7 +119,7 @@ func TestCtrlCAfterCommitReportsWhatWasSaved(t *testing.T) {
 		t.Fatalf("result %+v, %v; want the committed reauth_successful", res, err)
 	}
 	scr := s.finalScreen()
-	if strings.Contains(scr, "nothing was saved") || !strings.Contains(scr, "Signed in again") {
+	if strings.Contains(scr, "nothing was saved") || !strings.Contains(scr, "Signed in to Test Service again") {
 		t.Fatalf("final screen:\n%s", scr)
 	}
 }

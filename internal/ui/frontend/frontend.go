@@ -57,6 +57,14 @@ type Pick struct {
 	// on (after esc came back from that account's form); 0 starts on the
 	// first one listed.
 	Start int
+	// Menu draws the picker below the output already on the terminal
+	// instead of on the alternate screen, for a menu asked again after
+	// each answer (the demo's next steps): the output of the last choice
+	// stays in sight. esc (end of input in line prompts) is the person
+	// being done with the menu, not a cancel: it returns ErrBack and
+	// leaves no "Cancelled" behind (the caller says how it ended); ctrl+c
+	// still cancels.
+	Menu bool
 }
 
 // Account is one account in a picker.
