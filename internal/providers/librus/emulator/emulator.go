@@ -100,8 +100,12 @@ type grant struct {
 
 type synSession struct {
 	login string
-	token string
-	dead  bool
+	// token is the current oauth_token, valid until tokenExp; earlier
+	// holds the ones it replaced, by expiry, when Shape.KeepEarlierTokens.
+	token    string
+	tokenExp time.Time
+	earlier  map[string]time.Time
+	dead     bool
 	// landed: the chain's last page was fetched (Shape.GatewayAfterLanding).
 	landed bool
 }
@@ -126,6 +130,10 @@ type Emulator struct {
 	hang        bool
 	latency     time.Duration
 	roots       *x509.CertPool
+	// tokenLife is the lifetime of oauth_tokens issued (0: 600 s, as the
+	// service's Max-Age); renewals counts /refreshToken renewals.
+	tokenLife time.Duration
+	renewals  int
 
 	shapeMu sync.RWMutex
 	shp     Shape
@@ -279,6 +287,24 @@ func (e *Emulator) SetLatency(d time.Duration) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.latency = d
+}
+
+// SetAccessTokenLifetime sets the lifetime (cookie Max-Age, whole
+// seconds) of oauth_tokens issued from now on; the gateway refuses a token
+// past it. The service's is 600 s.
+func (e *Emulator) SetAccessTokenLifetime(d time.Duration) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if d >= time.Second {
+		e.tokenLife = d
+	}
+}
+
+// Renewals is how many times /refreshToken issued a new oauth_token.
+func (e *Emulator) Renewals() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.renewals
 }
 
 // Env is the overrides that point the librus provider at this emulator.

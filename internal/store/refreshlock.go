@@ -1,0 +1,56 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// RefreshLockDir is the directory in the config dir that holds one lock
+// file per entry, <entry id>.lock, taken by LockRefresh.
+const RefreshLockDir = "refresh"
+
+// DefaultRefreshLockTimeout is how long LockRefresh waits for another
+// setupwizard's refresh of the same entry. The holder waits on the
+// network (a few requests, each bounded by --timeout, 30 s by default)
+// and then on one cache replace, so this is longer than entries.lock's
+// wait.
+const DefaultRefreshLockTimeout = 3 * time.Minute
+
+// LockRefresh takes entry id's refresh lock: an exclusive flock on
+// refresh/<id>.lock in the config dir, separate from entries.lock, so
+// readers (--list, Get, LoadCache) and other entries never wait for it.
+// A command holds it around load -> provider refresh -> compare-and-swap
+// store, so only one process at a time refreshes one entry's cache, and a
+// process that waited reads the cache its predecessor stored instead of
+// refreshing again (a refresh may end the credential the previous one
+// printed). It waits at most the refresh lock timeout (ErrLocked) or
+// until ctx ends, and returns the release; the lock also ends with the
+// process. It never changes the index or the keyring.
+func (s *Store) LockRefresh(ctx context.Context, id string) (unlock func(), err error) {
+	if !entryIDRE.MatchString(id) {
+		return nil, fmt.Errorf("refresh lock of entry %q: bad entry id: %w", id, ErrNotFound)
+	}
+	dir := filepath.Join(s.dir, RefreshLockDir)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("refresh lock of entry %s: %w", id, err)
+	}
+	l := fileLock{path: filepath.Join(dir, id+".lock"), timeout: s.refreshLockTimeout}
+	release, err := l.acquire(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("refresh lock of entry %s: %w", id, err)
+	}
+	return release, nil
+}
+
+// removeRefreshLock deletes a removed entry's refresh lock file, best
+// effort. A process still waiting on it then holds a lock on an unlinked
+// file and finds the entry gone when it reads the cache; entry ids are
+// never reused, so no new lock file can meet it.
+func (s *Store) removeRefreshLock(id string) {
+	if entryIDRE.MatchString(id) {
+		_ = os.Remove(filepath.Join(s.dir, RefreshLockDir, id+".lock"))
+	}
+}
