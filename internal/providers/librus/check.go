@@ -22,8 +22,8 @@ import (
 const RenewWindow = 60 * time.Second
 
 // CheckMinValid is how long the stored oauth_token must still live for
-// Check to take a renewal within RenewWindow as its proof.
-const CheckMinValid = 5 * time.Minute
+// Check to prove a session renewed within RenewWindow without renewing it.
+const CheckMinValid = time.Minute
 
 // Check proves a stored session still lives by GET /refreshToken with its
 // cookies, as clients do every couple of hours. A 2xx with a new
@@ -31,22 +31,56 @@ const CheckMinValid = 5 * time.Minute
 // one is settled by TokenInfo with the same cookies. 401 or TokenIsExpired,
 // or a redirect to the sign-in, means the password is needed (an error
 // wrapping provider.ErrAuthExpired); trouble on the wire or on the server
-// says nothing about expiry and is a *provider.Error. A session renewed
-// less than RenewWindow ago whose oauth_token lives CheckMinValid more is
-// valid with no request (the cache comes back unchanged): that renewal is
-// the proof, and another one could end a credential a script holds.
+// says nothing about expiry and is a *provider.Error.
+//
+// A session renewed less than RenewWindow ago, whose oauth_token lives
+// CheckMinValid more, is proved by TokenInfo alone, which issues no new
+// token and so ends no Cookie header a script holds; the cache comes back
+// unchanged. Only a 2xx TokenInfo proves it: a refusal goes on to the
+// renewal, whose answer alone decides expiry (the stored token may be one
+// a renewal whose cache was never stored ended).
 func (p *Provider) Check(ctx context.Context, cache []byte) ([]byte, error) {
 	if s, err := ParseSession(cache); err == nil && s.recentlyRenewed(time.Now(), CheckMinValid) {
-		if err := ctx.Err(); err != nil {
+		err := p.prove(ctx, s)
+		if err == nil {
+			return cache, nil
+		}
+		if !errors.Is(err, provider.ErrAuthExpired) {
 			return nil, err
 		}
-		return cache, nil
 	}
 	s, err := p.renew(ctx, cache)
 	if err != nil {
 		return nil, err
 	}
 	return marshalRenewed(s)
+}
+
+// prove asks TokenInfo whether the session's cookies, as stored, are
+// accepted: nil if so, an error wrapping provider.ErrAuthExpired if the
+// gateway refuses them, else a *provider.Error or the context's error.
+func (p *Provider) prove(ctx context.Context, s *Session) error {
+	if p.err != nil {
+		return &provider.Error{Key: provider.KeyUnknown, Err: p.err}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	a, err := p.newAttempt(ctx)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	a.jar.restore(s.Cookies)
+	var ch cookieChanges
+	t, err := a.checkGet("token info", at(a.ep.syn, "/gateway/api/2.0/Auth/TokenInfo", ""), &ch)
+	if err != nil {
+		return err
+	}
+	if _, err := parseGateway(t.Status, t.Body); err != nil {
+		return gatewayVerdict("token info", t, err)
+	}
+	return nil
 }
 
 // recentlyRenewed reports whether the session was renewed less than

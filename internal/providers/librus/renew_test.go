@@ -3,10 +3,12 @@ package librus
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"testing"
 	"time"
 
 	"github.com/setupwizard/setupwizard/internal/providers/librus/emulator"
+	"github.com/setupwizard/setupwizard/internal/providers/provider"
 )
 
 // withRenewedAt is cache with its renewal time set to at (nil: never
@@ -35,7 +37,6 @@ func withRenewedAt(t *testing.T, cache []byte, at *time.Time, exp time.Time) []b
 // long enough; otherwise they renew once and stamp renewed_at.
 func TestRenewOncePerWindow(t *testing.T) {
 	r := newRig(t)
-	signedIn := signIn(t, r)
 	now := time.Now()
 	ago := func(d time.Duration) *time.Time { t := now.Add(-d); return &t }
 	cases := []struct {
@@ -43,18 +44,39 @@ func TestRenewOncePerWindow(t *testing.T) {
 		renewedAt *time.Time
 		expiresIn time.Duration
 		minValid  time.Duration
-		renew     bool
+		renew     bool // Token renews
+		check     bool // Check renews (else TokenInfo alone)
 	}{
-		{"never renewed (fresh sign-in)", nil, 10 * time.Minute, 5 * time.Minute, true},
-		{"renewed 5 s ago", ago(5 * time.Second), 9 * time.Minute, 5 * time.Minute, false},
-		{"renewed just under the window", ago(RenewWindow - 2*time.Second), 9 * time.Minute, 5 * time.Minute, false},
-		{"renewed past the window", ago(RenewWindow + time.Second), 9 * time.Minute, 5 * time.Minute, true},
-		{"renewed 5 s ago, token too short-lived", ago(5 * time.Second), 4 * time.Minute, 5 * time.Minute, true},
-		{"renewal time in the future", ago(-time.Hour), 9 * time.Minute, 5 * time.Minute, true},
+		{"never renewed (fresh sign-in)", nil, 10 * time.Minute, 5 * time.Minute, true, true},
+		{"renewed 5 s ago", ago(5 * time.Second), 9 * time.Minute, 5 * time.Minute, false, false},
+		{"renewed just under the window", ago(RenewWindow - 2*time.Second), 9 * time.Minute, 5 * time.Minute, false, false},
+		{"renewed past the window", ago(RenewWindow + time.Second), 9 * time.Minute, 5 * time.Minute, true, true},
+		{"renewed 5 s ago, token too short-lived for --token", ago(5 * time.Second), 4 * time.Minute, 5 * time.Minute, true, false},
+		{"renewed 5 s ago, token about to end", ago(5 * time.Second), 30 * time.Second, 5 * time.Minute, true, true},
+		{"renewal time in the future", ago(-time.Hour), 9 * time.Minute, 5 * time.Minute, true, true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			cache := withRenewedAt(t, signedIn, c.renewedAt, now.Add(c.expiresIn))
+			cache := withRenewedAt(t, signIn(t, r), c.renewedAt, now.Add(c.expiresIn))
+
+			// Check always asks the service; within the window it asks
+			// TokenInfo, which renews nothing.
+			r.em.ResetRequests()
+			out, err := r.p.Check(context.Background(), cache)
+			if err != nil {
+				t.Fatalf("Check: %v", err)
+			}
+			want := "/gateway/api/2.0/Auth/TokenInfo"
+			if c.check {
+				want = "/refreshToken"
+			}
+			if log := r.em.Log(); len(log) != 1 || log[0].Path != want || (string(out) != string(cache)) != c.check {
+				t.Fatalf("Check: requests %v, cache changed %v; want one %s", paths(log), string(out) != string(cache), want)
+			}
+			if c.check {
+				cache = withRenewedAt(t, out, c.renewedAt, now.Add(c.expiresIn)) // the live token, as the case says
+			}
+
 			r.em.ResetRequests()
 			cred, updated, err := r.p.Token(context.Background(), cache, c.minValid)
 			if err != nil {
@@ -63,8 +85,8 @@ func TestRenewOncePerWindow(t *testing.T) {
 			if got := r.em.Requests(); (got > 0) != c.renew || (updated != nil) != c.renew {
 				t.Fatalf("Token: %d requests, updated %v; want a renewal: %v", got, updated != nil, c.renew)
 			}
-			if err := r.em.CheckCredential(cred); c.renew && err != nil {
-				t.Fatalf("renewed header refused: %v", err)
+			if err := r.em.CheckCredential(cred); err != nil {
+				t.Fatalf("header refused: %v", err)
 			}
 			if c.renew {
 				s, _ := ParseSession(updated)
@@ -74,20 +96,56 @@ func TestRenewOncePerWindow(t *testing.T) {
 				if cred.ExpiresAt.Before(time.Now().Add(c.minValid)) {
 					t.Fatalf("renewed credential expires at %v", cred.ExpiresAt)
 				}
-			} else if !cred.ExpiresAt.Equal(now.Add(c.expiresIn).UTC()) && !cred.ExpiresAt.Equal(now.Add(c.expiresIn)) {
+			} else if !cred.ExpiresAt.Equal(now.Add(c.expiresIn)) {
 				t.Fatalf("stored credential expires at %v, want the cookie's %v", cred.ExpiresAt, now.Add(c.expiresIn))
 			}
-
-			r.em.ResetRequests()
-			out, err := r.p.Check(context.Background(), cache)
-			if err != nil {
-				t.Fatalf("Check: %v", err)
-			}
-			checkRenews := c.renew || c.expiresIn < CheckMinValid
-			if got := r.em.Requests(); (got > 0) != checkRenews || (string(out) != string(cache)) != checkRenews {
-				t.Fatalf("Check: %d requests, cache changed %v; want a renewal: %v", got, string(out) != string(cache), checkRenews)
-			}
 		})
+	}
+}
+
+func paths(log []emulator.Request) []string {
+	var out []string
+	for _, q := range log {
+		out = append(out, q.Path)
+	}
+	return out
+}
+
+// TestCheckWithinWindowStillSeesExpiry: a session renewed moments ago and
+// then ended by the service is expired for Check (TokenInfo refuses it and
+// the renewal confirms), never valid on the strength of the renewal.
+func TestCheckWithinWindowStillSeesExpiry(t *testing.T) {
+	r := newRig(t)
+	_, renewed, err := r.p.Token(context.Background(), signIn(t, r), 5*time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.em.Expire()
+	r.em.ResetRequests()
+	if _, err := r.p.Check(context.Background(), renewed); !errors.Is(err, provider.ErrAuthExpired) {
+		t.Fatalf("Check after the service ended the session: %v, want ErrAuthExpired", err)
+	}
+	if got := paths(r.em.Log()); len(got) != 2 || got[1] != "/refreshToken" {
+		t.Fatalf("requests %v, want TokenInfo then refreshToken", got)
+	}
+}
+
+// TestCheckWithinWindowStoreLost: the stored token was ended by a renewal
+// whose cache never got stored; TokenInfo refuses it, but the session
+// lives, so Check renews and says valid (no false auth_expired).
+func TestCheckWithinWindowStoreLost(t *testing.T) {
+	r := newRig(t)
+	first := signIn(t, r)
+	_, stored, err := r.p.Token(context.Background(), first, 5*time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := r.p.Token(context.Background(), first, 5*time.Minute); err != nil { // renewal "lost"
+		t.Fatal(err)
+	}
+	out, err := r.p.Check(context.Background(), stored)
+	if err != nil || string(out) == string(stored) {
+		t.Fatalf("Check: %v (renewed: %v)", err, string(out) != string(stored))
 	}
 }
 

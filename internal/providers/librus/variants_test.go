@@ -70,19 +70,21 @@ func TestGrantVariants(t *testing.T) {
 			if skips != tc.skips || performs != tc.performs || landed != 1 {
 				t.Errorf("%d skips, %d PerformLogin, %d landings; want %d, %d, 1", skips, performs, landed, tc.skips, tc.performs)
 			}
-			out, err := r.p.Check(context.Background(), acc.Cache)
-			if err != nil {
+			if _, err := r.p.Check(context.Background(), acc.Cache); err != nil {
 				t.Fatalf("Check after sign-in: %v", err)
 			}
 			cred, updated, err := r.p.Token(context.Background(), acc.Cache, 5*time.Minute)
 			if err != nil || updated == nil {
 				t.Fatalf("Token: %v (updated %d bytes)", err, len(updated))
 			}
-			if _, err := r.p.Check(context.Background(), out); err != nil {
+			if err := r.em.CheckCredential(cred); err != nil {
+				t.Fatalf("the API refused the cookie header: %v", err)
+			}
+			if _, err := r.p.Check(context.Background(), updated); err != nil {
 				t.Fatalf("Check of a cache renewed moments ago: %v", err)
 			}
 			if err := r.em.CheckCredential(cred); err != nil {
-				t.Fatalf("the API refused the cookie header: %v", err)
+				t.Fatalf("a check within the renewal window ended the cookie header: %v", err)
 			}
 		})
 	}
