@@ -134,6 +134,8 @@ type Emulator struct {
 	// service's Max-Age); renewals counts /refreshToken renewals.
 	tokenLife time.Duration
 	renewals  int
+	// gate, when set, holds the next request to its path (Gate).
+	gate *gate
 
 	shapeMu sync.RWMutex
 	shp     Shape
@@ -360,12 +362,44 @@ func StartEmulator(ca *loopback.CA) (provider.Emulator, error) {
 
 var _ provider.Emulator = (*Emulator)(nil)
 
-// hold applies SetHang and SetLatency to a request; false means the
-// request was abandoned by the client.
+// gate holds one request to path until open is closed.
+type gate struct {
+	path          string
+	reached, open chan struct{}
+}
+
+// Gate holds the next request to path (e.g. "/refreshToken") until open is
+// called: reached is closed when that request arrives, so a test can act
+// exactly while it is in flight (a reauth committing during a --status
+// refresh) and then let it answer as usual. A client that gives up first
+// gets no answer. One gate at a time; a new one replaces an unused one.
+func (e *Emulator) Gate(path string) (reached <-chan struct{}, open func()) {
+	g := &gate{path: path, reached: make(chan struct{}), open: make(chan struct{})}
+	e.mu.Lock()
+	e.gate = g
+	e.mu.Unlock()
+	var once sync.Once
+	return g.reached, func() { once.Do(func() { close(g.open) }) }
+}
+
+// hold applies a Gate, SetHang and SetLatency to a request.
 func (e *Emulator) hold(r *http.Request) {
 	e.mu.Lock()
-	hang, latency := e.hang, e.latency
+	hang, latency, g := e.hang, e.latency, e.gate
+	if g != nil && g.path == r.URL.Path {
+		e.gate = nil
+	} else {
+		g = nil
+	}
 	e.mu.Unlock()
+	if g != nil {
+		close(g.reached)
+		select {
+		case <-g.open:
+		case <-r.Context().Done():
+			panic(http.ErrAbortHandler)
+		}
+	}
 	if hang {
 		e.stall(r)
 	}
