@@ -2,9 +2,12 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"syscall"
 	"time"
 )
 
@@ -29,20 +32,34 @@ const DefaultRefreshLockTimeout = 3 * time.Minute
 // printed). It waits at most the refresh lock timeout (ErrLocked) or
 // until ctx ends, and returns the release; the lock also ends with the
 // process. It never changes the index or the keyring.
+//
+// Where the lock file cannot be created or opened (a read-only config
+// dir), it returns a release that does nothing and no error, as reads do
+// without entries.lock there: a fresh credential can still be printed,
+// and a refresh fails when it tries to store its cache, with the reason.
 func (s *Store) LockRefresh(ctx context.Context, id string) (unlock func(), err error) {
 	if !entryIDRE.MatchString(id) {
 		return nil, fmt.Errorf("refresh lock of entry %q: bad entry id: %w", id, ErrNotFound)
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	dir := filepath.Join(s.dir, RefreshLockDir)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("refresh lock of entry %s: %w", id, err)
+		return func() {}, nil // cannot be created: see above
 	}
 	l := fileLock{path: filepath.Join(dir, id+".lock"), timeout: s.refreshLockTimeout}
 	release, err := l.acquire(ctx)
-	if err != nil {
+	switch {
+	case err == nil:
+		return release, nil
+	case errors.Is(err, ErrLocked), ctx.Err() != nil:
+		return nil, fmt.Errorf("refresh lock of entry %s: %w", id, err)
+	case errors.Is(err, fs.ErrPermission), errors.Is(err, fs.ErrNotExist), errors.Is(err, syscall.EROFS):
+		return func() {}, nil // cannot be created or opened: see above
+	default:
 		return nil, fmt.Errorf("refresh lock of entry %s: %w", id, err)
 	}
-	return release, nil
 }
 
 // removeRefreshLock deletes a removed entry's refresh lock file, best

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
@@ -85,5 +86,31 @@ func TestLockRefresh(t *testing.T) {
 	}
 	if _, err := s.LockRefresh(bg, "../../etc"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("bad id: %v", err)
+	}
+}
+
+// TestLockRefreshReadOnlyConfigDir: where the lock file cannot be created
+// (a read-only mount; here a dangling symlink into sysfs, where even root
+// cannot create a file) LockRefresh does not fail, as reads work there
+// without entries.lock: --token can still print a fresh credential.
+func TestLockRefreshReadOnlyConfigDir(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("uses sysfs")
+	}
+	if _, err := os.Stat("/sys/kernel"); err != nil {
+		t.Skip("no sysfs")
+	}
+	s, _ := openFake(t)
+	e := mustAdd(t, s, newEntry("librus", "jan"), cacheOf(100, 1))
+	if err := os.Symlink("/sys/setupwizard-test-cannot-create", filepath.Join(s.Dir(), store.RefreshLockDir)); err != nil {
+		t.Fatal(err)
+	}
+	unlock, err := s.LockRefresh(bg, e.ID)
+	if err != nil {
+		t.Fatalf("LockRefresh in a dir where no lock file can be made: %v", err)
+	}
+	unlock()
+	if _, _, err := s.LoadCache(bg, e.ID); err != nil {
+		t.Fatal(err)
 	}
 }
