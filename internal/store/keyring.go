@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -29,8 +30,28 @@ type Keyring interface {
 // keyring.MockInit too, which unit tests use.
 type SystemKeyring struct{}
 
-// Get reads an item.
-func (SystemKeyring) Get(service, user string) (string, error) { return keyring.Get(service, user) }
+// Get reads an item. An item deleted between go-keyring's search and its
+// read (another setupwizard dropping an old generation's chunks while this
+// one reads them) is missing, not a keyring failure: the Secret Service
+// then names an object that no longer exists (see vanished).
+func (SystemKeyring) Get(service, user string) (string, error) {
+	v, err := keyring.Get(service, user)
+	if err != nil && vanished(err) {
+		return "", fmt.Errorf("%w (deleted while it was read: %v)", keyring.ErrNotFound, err)
+	}
+	return v, err
+}
+
+// vanished recognises the Secret Service's answers about an item object
+// that was deleted after it was found: gnome-keyring says "Object does not
+// exist at path ..." or "No such interface org.freedesktop.Secret.Item on
+// object ...", D-Bus itself UnknownObject.
+func vanished(err error) bool {
+	msg := strings.ToLower(err.Error())
+	return strings.Contains(msg, "object does not exist at path") ||
+		(strings.Contains(msg, "no such interface") && strings.Contains(msg, "org.freedesktop.secret.item")) ||
+		strings.Contains(msg, "org.freedesktop.dbus.error.unknownobject")
+}
 
 // Set creates or overwrites an item.
 func (SystemKeyring) Set(service, user, secret string) error {

@@ -21,6 +21,11 @@ type Session struct {
 	Cookies        []Cookie  `json:"cookies"`
 	UserIdentifier string    `json:"user_identifier"`
 	ObtainedAt     time.Time `json:"obtained_at"`
+	// RenewedAt is when a check (GET /refreshToken, or TokenInfo when
+	// that sets no new token) last proved the session and renewed its
+	// cookies; nil until the first check after a sign-in. Check and Token
+	// use it to renew at most once a minute (see RenewWindow).
+	RenewedAt *time.Time `json:"renewed_at,omitempty"`
 }
 
 // Cookie is one stored cookie. Domain follows the cookies.txt convention:

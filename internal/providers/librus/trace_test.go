@@ -68,6 +68,9 @@ func TestTraceHoldsNoSecrets(t *testing.T) {
 
 	secrets := []string{password, url.QueryEscape(password), cred.Value}
 	for _, cache := range [][]byte{acc.Cache, checked, renewed} {
+		if cache == nil {
+			continue // Token right after Check uses the stored session
+		}
 		s, err := ParseSession(cache)
 		if err != nil {
 			t.Fatal(err)

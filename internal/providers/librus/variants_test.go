@@ -72,16 +72,21 @@ func TestGrantVariants(t *testing.T) {
 			if skips != tc.skips || performs != tc.performs || landed != 1 {
 				t.Errorf("%d skips, %d PerformLogin, %d landings; want %d, %d, 1", skips, performs, landed, tc.skips, tc.performs)
 			}
-			out, err := r.p.Check(context.Background(), acc.Cache)
-			if err != nil {
+			if _, err := r.p.Check(context.Background(), acc.Cache); err != nil {
 				t.Fatalf("Check after sign-in: %v", err)
 			}
-			cred, updated, err := r.p.Token(context.Background(), out, 5*time.Minute)
+			cred, updated, err := r.p.Token(context.Background(), acc.Cache, 5*time.Minute)
 			if err != nil || updated == nil {
 				t.Fatalf("Token: %v (updated %d bytes)", err, len(updated))
 			}
 			if err := r.em.CheckCredential(cred); err != nil {
 				t.Fatalf("the API refused the cookie header: %v", err)
+			}
+			if _, err := r.p.Check(context.Background(), updated); err != nil {
+				t.Fatalf("Check of a cache renewed moments ago: %v", err)
+			}
+			if err := r.em.CheckCredential(cred); err != nil {
+				t.Fatalf("a check within the renewal window ended the cookie header: %v", err)
 			}
 		})
 	}
@@ -177,13 +182,15 @@ func TestToken(t *testing.T) {
 		t.Fatalf("API refused the header: %v", err)
 	}
 
+	// A cache that was never renewed (acc.Cache) makes Token ask the
+	// service; one renewed moments ago (updated) would not.
 	r.em.SetFault(emulator.FaultServerError)
-	if _, _, err := r.p.Token(context.Background(), updated, 5*time.Minute); errors.Is(err, provider.ErrAuthExpired) || errKey(err) != provider.KeyCannotConnect {
+	if _, _, err := r.p.Token(context.Background(), acc.Cache, 5*time.Minute); errors.Is(err, provider.ErrAuthExpired) || errKey(err) != provider.KeyCannotConnect {
 		t.Fatalf("server down: %v, want cannot_connect and not expired", err)
 	}
 	r.em.SetFault(emulator.FaultNone)
 	r.em.Expire()
-	if _, _, err := r.p.Token(context.Background(), updated, 5*time.Minute); !errors.Is(err, provider.ErrAuthExpired) {
+	if _, _, err := r.p.Token(context.Background(), acc.Cache, 5*time.Minute); !errors.Is(err, provider.ErrAuthExpired) {
 		t.Fatalf("expired session: %v, want ErrAuthExpired", err)
 	}
 }

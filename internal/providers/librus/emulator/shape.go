@@ -44,6 +44,12 @@ type Shape struct {
 	// answers, e.g. ones a browser would refuse (a Domain the host may not
 	// set).
 	RefreshSetCookie []string
+	// KeepEarlierTokens keeps every oauth_token of a session working until
+	// its own expiry after refreshToken issues the next. Whether the
+	// service does is not known (docs/librus.md); by default the emulator
+	// takes the stricter reading: a renewal ends the previous token at
+	// once, so a Cookie header printed before it is refused after it.
+	KeepEarlierTokens bool
 	// UserInfoInsufficientScopes makes UserInfo answer 401 Insufficient scopes.
 	UserInfoInsufficientScopes bool
 	// UserInfoBody, when set, is UserInfo's raw 200 body.
