@@ -16,8 +16,8 @@ import (
 const (
 	helpForm       = "tab/↓ next • shift+tab/↑ previous • enter submit • esc cancel • ctrl+c quit"
 	helpValidating = "esc back • ctrl+c quit"
-	saved          = "✓ Signed in. Account saved: "
-	signedInAgain  = "✓ Signed in again. "
+	saved          = "✓ Added your "
+	signedInAgain  = "✓ Signed in to "
 )
 
 // fill types into the form on screen: the login (when given) then the
@@ -111,7 +111,7 @@ func TestWrongPasswordThenRetry(t *testing.T) {
 
 // TestProviderPicker: without --provider the TUI offers both services.
 func TestProviderPicker(t *testing.T) {
-	p := providers[1] // librus: the second item, so the picker has to move
+	p := providers[1] // the second item, so the picker has to move
 	w := newWorld(t)
 	tm := w.start()
 	tm.waitFor("Choose a service")

@@ -45,28 +45,50 @@ func demoLifecycle(t *testing.T, p provCase, env []string) {
 		tm.fill("", p.password)
 
 		// The next steps: check, expire and check again, reauth, remove.
+		// Each step's output stays in sight right above the menu, which
+		// asks again below it (inline, not on the alternate screen).
+		withMenu := func(what string) {
+			t.Helper()
+			tm.waitScreen(what+" right above the menu", func(s string) bool {
+				above, ok := demoMenu(s)
+				return ok && strings.Contains(above, what) && !tm.AltScreen()
+			})
+		}
 		step := func(i int) {
 			t.Helper()
-			tm.waitFor("Quit the demo")
+			tm.waitScreen("the menu", func(s string) bool { _, ok := demoMenu(s); return ok })
 			for range i {
 				tm.press(vterm.Down)
 			}
 			tm.press(vterm.Enter)
 		}
 		step(0)
-		tm.waitFor("signed in")
+		withMenu(": signed in")
 		step(2)
+		withMenu("exit code 4")
 		tm.waitFor("has expired")
-		tm.waitFor("exit code 4")
+		step(3)
+		tm.waitFor(p.text(t, "config.step.reauth_confirm.title", nil)[:10])
+		// esc on the reauth form goes back to the menu, not out of the demo.
+		tm.press(vterm.Esc)
+		withMenu("> Sign in again (--reauth)")
 		step(3)
 		tm.waitFor(p.text(t, "config.step.reauth_confirm.title", nil)[:10])
 		tm.fill("", p.password)
+		step(0)
+		withMenu(": signed in")
 		step(5)
 		tm.waitFor("[y/N]")
 		tm.typeText("y")
 		tm.exit(0)
-		if !strings.Contains(tm.Screen(), "Removed") {
-			t.Errorf("no removal on screen:\n%s", tm.Screen())
+		scr := tm.Screen()
+		for _, want := range []string{"Removed", "Demo ended"} {
+			if !strings.Contains(scr, want) {
+				t.Errorf("%q not on screen:\n%s", want, scr)
+			}
+		}
+		if strings.Count(scr, "Remove this") != 1 || strings.Contains(scr, "Cancelled") {
+			t.Errorf("the question should be left once, and nothing cancelled:\n%s", scr)
 		}
 		if left := w.newItems(p.domain); len(left) != 0 {
 			t.Fatalf("--demo left keyring items: %v", names(left))
@@ -80,6 +102,24 @@ func demoLifecycle(t *testing.T, p provCase, env []string) {
 	}
 }
 
+// demoMenu reports whether the demo's menu ends the screen, freshly
+// drawn (the cursor on its first step), and returns the line above it.
+func demoMenu(screen string) (above string, ok bool) {
+	lines := strings.Split(screen, "\n")
+	for i := len(lines) - 1; i > 0; i-- {
+		if strings.HasPrefix(lines[i], "What next?") {
+			rest := strings.Join(lines[i:], "\n")
+			return lines[i-1], strings.Contains(rest, "> Check the sign-in") && hintsEnd(rest)
+		}
+	}
+	return "", false
+}
+
+// hintsEnd reports whether a help line ends the screen.
+func hintsEnd(screen string) bool {
+	return strings.HasSuffix(strings.TrimRight(screen, "\n "), "ctrl+c quit")
+}
+
 // indexOf is p's place in the provider picker.
 func indexOf(p provCase) int {
 	for i, q := range providers {
@@ -88,4 +128,28 @@ func indexOf(p provCase) int {
 		}
 	}
 	return 0
+}
+
+// TestDemoEnds: esc on the demo's menu ends the demo (exit 0, no
+// "Cancelled"); ctrl+c there is a cancel (exit 130), as everywhere.
+func TestDemoEnds(t *testing.T) {
+	p := providers[0]
+	for _, c := range []struct {
+		name, key string
+		code      int
+		want      string
+	}{{"esc", vterm.Esc, 0, "Demo ended"}, {"ctrl+c", vterm.CtrlC, 130, "Cancelled."}} {
+		t.Run(c.name, func(t *testing.T) {
+			w := newWorld(t)
+			tm := w.startWith(noBus, "--demo", "--provider", p.domain)
+			tm.waitFor(p.text(t, "config.step.user.title", nil))
+			tm.fill(p.login, p.password)
+			tm.waitFor("Quit the demo")
+			tm.press(c.key)
+			tm.exit(c.code)
+			if s := tm.Screen(); !strings.Contains(s, c.want) || (c.code == 0 && strings.Contains(s, "Cancelled")) {
+				t.Errorf("want %q on screen:\n%s", c.want, s)
+			}
+		})
+	}
 }

@@ -147,7 +147,7 @@ func TestStatusOffline(t *testing.T) {
 		w := newWorld(t)
 		e := addScripted(t, w, p)
 		before := itemsOf(t, p.domain, e.ID)
-		w.closeEmulators()
+		w.emus.Close()
 		r := w.mustRun(1, "", "--status")
 		if !strings.Contains(r.stdout, "cannot_connect") {
 			t.Errorf("--status offline does not say cannot_connect:\n%s", r.stdout)

@@ -150,7 +150,7 @@ func TestPasteRefused(t *testing.T) {
 // TestFieldErrorClearsOnEdit: a field's error goes away as soon as the
 // field is edited; the other field's value is untouched.
 func TestFieldErrorClearsOnEdit(t *testing.T) {
-	p := providers[0]
+	p := emailProvider(t)
 	w := newWorld(t)
 	tm := w.start("--provider", p.domain)
 	tm.waitFor(helpForm)

@@ -15,8 +15,10 @@ import (
 type provCase struct {
 	domain string
 	login  string
-	// loginField is the schema's login field name.
+	// loginField is the schema's login field name; emailLogin says it
+	// asks for an e-mail address (the engine checks its form).
 	loginField string
+	emailLogin bool
 	password   string
 	// wrong is a distinctive wrong password, scanned for like the real one.
 	wrong    string
@@ -42,19 +44,19 @@ func registeredProviders() []provCase {
 	if err != nil {
 		panic(err)
 	}
+	emus, err := registry.StartEmulators(ca)
+	if err != nil {
+		panic(err)
+	}
+	defer emus.Close()
 	var out []provCase
 	for i, r := range registry.All() {
-		e, err := r.StartEmulator(ca)
-		if err != nil {
-			panic(err)
-		}
-		login, pw := e.Demo()
-		_ = e.Close()
+		login, pw := emus[r.Domain].Demo()
 		schema := r.New(provider.Options{}).Schema()
-		other := fmt.Sprintf("7654321%c", 'a'+i)
+		other, email := fmt.Sprintf("7654321%c", 'a'+i), false
 		for _, f := range schema {
 			if f.Name == schema.Login() && f.Kind == provider.Email {
-				other = "other@example.com"
+				other, email = "other@example.com", true
 			}
 		}
 		domain := r.Domain
@@ -62,6 +64,7 @@ func registeredProviders() []provCase {
 			domain:     domain,
 			login:      login,
 			loginField: schema.Login(),
+			emailLogin: email,
 			password:   pw,
 			wrong:      fmt.Sprintf("wrong-pass-%dQx", i),
 			uniqueID:   provider.Slugify(login),
@@ -79,14 +82,24 @@ func registeredProviders() []provCase {
 	return out
 }
 
+// emailProvider is the first registered service that signs in with an
+// e-mail address, for scenarios about the engine's e-mail check.
+func emailProvider(t *testing.T) provCase {
+	t.Helper()
+	for _, p := range providers {
+		if p.emailLogin {
+			return p
+		}
+	}
+	t.Skip("no registered service signs in with an e-mail address")
+	return provCase{}
+}
+
 // held is the emulator's report of each request a hang holds, so a test
 // cancels exactly mid-request without sleeping.
 func held(e provider.Emulator) <-chan string {
-	switch h := e.(type) {
-	case interface{ Hanging() <-chan string }:
-		return h.Hanging()
-	case interface{ Stalled() <-chan string }:
-		return h.Stalled()
+	if ch := registry.Held(e); ch != nil {
+		return ch
 	}
 	panic(fmt.Sprintf("emulator %T reports no held requests", e))
 }

@@ -1,10 +1,15 @@
 package e2e
 
 import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/setupwizard/setupwizard/e2e/vterm"
+	"github.com/setupwizard/setupwizard/internal/ui/frontend"
 )
 
 // runEnv is run with extra environment (later values win).
@@ -61,31 +66,125 @@ func TestFirstRunWithoutKeyring(t *testing.T) {
 	}
 }
 
-// TestPolishCommands: with LANG=pl_PL.UTF-8 --list, --status and --remove
-// speak Polish, the confirmation included.
+// TestPolishCommands: with LANG=pl_PL.UTF-8 --list, --status (valid and
+// expired), the reauth picker and --remove speak Polish, the confirmation
+// included, with no English sentence left anywhere.
 func TestPolishCommands(t *testing.T) {
 	pl := []string{"LANG=pl_PL.UTF-8"}
 	p := providers[len(providers)-1]
 	w := newWorld(t)
-	addScripted(t, w, p)
-	if r := w.runEnv(pl, "", "--list"); r.code != 0 || !strings.Contains(r.stdout, "USŁUGA") || !strings.Contains(r.stdout, "KONTO") {
+	for _, q := range providers {
+		addScripted(t, w, q)
+	}
+	english := englishWords(t)
+	noEnglish := func(what, out string) {
+		t.Helper()
+		if left := leftovers(out, english); len(left) > 0 {
+			t.Errorf("%s: English left in Polish output %q:\n%s", what, left, out)
+		}
+	}
+	r := w.runEnv(pl, "", "--list")
+	if r.code != 0 || !strings.Contains(r.stdout, "USŁUGA") || !strings.Contains(r.stdout, "KONTO") {
 		t.Errorf("--list in Polish: exit %d\n%s", r.code, r.stdout)
 	}
-	if r := w.runEnv(pl, "", "--status"); r.code != 0 || !strings.Contains(r.stdout, "zalogowano") {
+	noEnglish("--list", r.stdout+r.stderr)
+	r = w.runEnv(pl, "", "--status")
+	if r.code != 0 || !strings.Contains(r.stdout, "zalogowano") {
 		t.Errorf("--status in Polish: exit %d\n%s", r.code, r.stdout)
 	}
-	tm := w.startWith(pl, "--remove", "--account", p.uniqueID)
+	noEnglish("--status", r.stdout+r.stderr)
+	p.expire(w)
+	r = w.runEnv(pl, "", "--status")
+	if r.code != 4 || !strings.Contains(r.stdout, "logowanie wygasło (auth_expired)") {
+		t.Errorf("--status of an expired sign-in in Polish: exit %d\n%s", r.code, r.stdout)
+	}
+	noEnglish("--status, expired", r.stdout+r.stderr)
+
+	// The reauth picker asks in Polish, the expired account first.
+	tm := w.startWith(pl, "--reauth")
+	tm.waitFor("Do którego konta chcesz zalogować się ponownie?")
+	tm.waitFor("> " + p.text(t, "config.flow_title", nil))
+	tm.waitFor("logowanie wygasło")
+	noEnglish("the reauth picker", tm.Screen())
+	tm.press(vterm.Esc)
+	tm.exit(130)
+	tm.waitFor("Anulowano.")
+
+	tm = w.startWith(pl, "--remove", "--account", p.uniqueID)
 	tm.waitFor("[t/N]")
 	tm.waitFor("Usunąć konto")
 	tm.typeText("n")
 	tm.exit(130)
 	tm.waitFor("Nic nie usunięto.")
-	if r := w.runEnv(pl, "", "--remove", "--account", p.uniqueID, "--yes"); r.code != 0 || !strings.Contains(r.stdout, "Usunięto konto") {
+	if s := tm.Screen(); strings.Count(s, "Usunąć konto") != 1 {
+		t.Errorf("the question is left %d times, want once:\n%s", strings.Count(s, "Usunąć konto"), s)
+	}
+	noEnglish("the --remove question", tm.Screen())
+	r = w.runEnv(pl, "", "--remove", "--account", p.uniqueID, "--yes")
+	if r.code != 0 || !strings.Contains(r.stdout, "Usunięto konto") {
 		t.Errorf("--remove in Polish: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	if r := w.runEnv(pl, "", "--list", "--status"); r.code != 2 || !strings.Contains(r.stderr, "wykluczają się") {
+	noEnglish("--remove --yes", r.stdout+r.stderr)
+	r = w.runEnv(pl, "", "--list", "--status")
+	if r.code != 2 || !strings.Contains(r.stderr, "wykluczają się") {
 		t.Errorf("a usage error in Polish: exit %d\n%s", r.code, r.stderr)
 	}
+	noEnglish("a usage error", r.stdout+r.stderr)
+}
+
+// englishWords are the command line's and the front ends' English
+// sentences, cut at their placeholders: pieces of three words or more,
+// which a Polish screen must not show.
+func englishWords(t *testing.T) []string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "internal", "cli", "translations", "en.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	var texts []string
+	var walk func(any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for _, x := range v {
+				walk(x)
+			}
+		case string:
+			texts = append(texts, v)
+		}
+	}
+	walk(doc)
+	en := frontend.ChromeFor("en")
+	texts = append(texts, en.PickProvider, en.PickEntry, en.ReauthQuestion, en.CancelledNote, en.Cancelled, en.Expired, en.HelpPick(false), en.HelpForm(false))
+	var pieces []string
+	for _, s := range texts {
+		for _, piece := range regexp.MustCompile(`\{[a-z_]+\}|%[sd]|\n`).Split(s, -1) {
+			piece = strings.TrimSpace(piece)
+			if len(strings.Fields(piece)) >= 3 && !strings.Contains(piece, "--") && !strings.Contains(piece, "setupwizard") {
+				pieces = append(pieces, piece)
+			}
+		}
+	}
+	if len(pieces) < 30 {
+		t.Fatalf("only %d English pieces found", len(pieces))
+	}
+	return pieces
+}
+
+// leftovers are the pieces of English that out shows.
+func leftovers(out string, english []string) []string {
+	flat := strings.Join(strings.Fields(out), " ")
+	var found []string
+	for _, e := range english {
+		if strings.Contains(flat, e) {
+			found = append(found, e)
+		}
+	}
+	return found
 }
 
 // TestCancelExitCodes: every way a person cancels exits 130: esc on a
@@ -154,4 +253,32 @@ func TestReauthEscBackToPicker(t *testing.T) {
 	tm.waitFor("> " + p.text(t, "config.flow_title", nil))
 	tm.press(vterm.Esc)
 	tm.exit(130)
+}
+
+// TestPolishDemo: the demo speaks Polish from its banner to its end, with
+// no English sentence left on any screen.
+func TestPolishDemo(t *testing.T) {
+	p := providers[0]
+	w := newWorld(t)
+	english := englishWords(t)
+	tm := w.startWith(append([]string{"LANG=pl_PL.UTF-8"}, noBus...), "--demo", "--provider", p.domain)
+	tm.waitFor(p.login + " / " + p.password)
+	tm.waitFor("tab/↓ dalej")
+	seen := []string{tm.Screen()}
+	tm.fill(p.login, p.password)
+	tm.waitFor("Co dalej?")
+	seen = append(seen, tm.Screen())
+	tm.press(vterm.Enter) // check the sign-in
+	tm.waitFor(": zalogowano")
+	tm.waitFor("Co dalej?")
+	seen = append(seen, tm.Screen())
+	tm.press(vterm.Esc)
+	tm.exit(0)
+	tm.waitFor("Koniec demonstracji")
+	seen = append(seen, tm.Screen())
+	for _, s := range seen {
+		if left := leftovers(s, english); len(left) > 0 {
+			t.Errorf("English left in the Polish demo %q:\n%s", left, s)
+		}
+	}
 }

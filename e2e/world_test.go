@@ -13,7 +13,6 @@ import (
 
 	"github.com/setupwizard/setupwizard/e2e/vterm"
 	"github.com/setupwizard/setupwizard/internal/loopback"
-	"github.com/setupwizard/setupwizard/internal/providers/provider"
 	"github.com/setupwizard/setupwizard/internal/providers/registry"
 	"github.com/setupwizard/setupwizard/internal/testenv"
 )
@@ -43,7 +42,7 @@ type world struct {
 	configDir string
 	caFile    string
 	// emus are every registered service's emulator, by domain.
-	emus map[string]provider.Emulator
+	emus registry.Emulators
 	// secrets are every password used in the scenario.
 	secrets []string
 	// outputs are all terminal logs and scripted stdout/stderr.
@@ -73,16 +72,10 @@ func newWorld(t *testing.T) *world {
 		t:         t,
 		configDir: filepath.Join(t.TempDir(), "config"),
 		caFile:    caFile,
-		emus:      map[string]provider.Emulator{},
 		before:    map[string]map[string]bool{},
 	}
-	for _, r := range registry.All() {
-		e, err := r.StartEmulator(ca)
-		if err != nil {
-			w.closeEmulators()
-			t.Fatal(err)
-		}
-		w.emus[r.Domain] = e
+	if w.emus, err = registry.StartEmulators(ca); err != nil {
+		t.Fatal(err)
 	}
 	for _, p := range providers {
 		w.before[p.domain] = itemNames(keyringItems(t, p.domain))
@@ -90,7 +83,7 @@ func newWorld(t *testing.T) *world {
 	t.Cleanup(func() {
 		w.scanSecrets()
 		w.deleteOwnItems()
-		w.closeEmulators()
+		w.emus.Close()
 	})
 	return w
 }
@@ -140,19 +133,10 @@ outer:
 		"SETUPWIZARD_CONFIG_DIR="+w.configDir,
 		"SSL_CERT_FILE="+w.caFile,
 	)
-	for _, d := range registry.Domains() {
-		for k, v := range w.emus[d].Env() {
-			env = append(env, k+"="+v)
-		}
+	for k, v := range w.emus.Env() {
+		env = append(env, k+"="+v)
 	}
 	return env
-}
-
-// closeEmulators stops every emulator (a closed one may be closed again).
-func (w *world) closeEmulators() {
-	for _, e := range w.emus {
-		_ = e.Close()
-	}
 }
 
 // start runs the binary in a fresh 80x24 pty.

@@ -55,6 +55,7 @@ type Term struct {
 
 	replies   chan []byte
 	closeOnce sync.Once
+	filter    vtFilter
 }
 
 // Start runs bin with args and env (the whole environment: nothing is
@@ -120,7 +121,7 @@ func (t *Term) readLoop() {
 			t.mu.Lock()
 			t.raw.Write(buf[:n])
 			t.mu.Unlock()
-			_, _ = t.vt.Write(buf[:n])
+			_, _ = t.vt.Write(t.filter.feed(buf[:n]))
 			select {
 			case t.changed <- struct{}{}:
 			default:

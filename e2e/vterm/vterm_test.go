@@ -65,3 +65,16 @@ func TestTerm(t *testing.T) {
 		t.Fatal("WaitFor after exit found text that was never drawn")
 	}
 }
+
+// TestFilter: the sequences vt10x misreads are dropped, also when a read
+// splits them, and everything else passes unchanged.
+func TestFilter(t *testing.T) {
+	in := "a\x1b[>1u\x1b[?u\x1b[>4;2m\x1b[?2026$pb\x1b[1mc\x1b[m\x1b[<1ud"
+	for split := range len(in) + 1 {
+		var f vtFilter
+		got := string(f.feed([]byte(in[:split]))) + string(f.feed([]byte(in[split:])))
+		if want := "a" + "b\x1b[1mc\x1b[m" + "d"; got != want {
+			t.Fatalf("split at %d: %q, want %q", split, got, want)
+		}
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"runtime/debug"
+	"sync/atomic"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -55,8 +56,10 @@ type app struct {
 	set  map[string]bool
 	lang string
 	// text is the command line's own catalog.
-	text   *i18n.Catalog
-	tracer *trace.Tracer
+	text *i18n.Catalog
+	// catalogs are the services' strings by domain (see catalog).
+	catalogs map[string]*i18n.Catalog
+	tracer   *trace.Tracer
 	// provOpts configure every provider (timeout, trace, demo CA, env).
 	provOpts  provider.Options
 	providers []provider.Provider
@@ -85,6 +88,9 @@ type app struct {
 	picked int
 	// demo is the running demo's emulators, nil outside --demo.
 	demo *demo
+	// reportable is set once a failure that asks for a --debug trace was
+	// shown (noteReportable); validations may run on another goroutine.
+	reportable atomic.Bool
 }
 
 // Main runs the command line and returns the exit code.
@@ -127,6 +133,9 @@ func (a *app) run(ctx context.Context, args []string) int {
 		defer func() {
 			if err := a.tracer.Err(); err != nil {
 				a.errf("setupwizard: %s\n", a.T("cli.debug_incomplete", "error", err.Error()))
+			} else if a.reportable.Load() {
+				// The screen asked to run again with --debug: this run did.
+				a.errf("setupwizard: %s\n", a.T("cli.debug_attach", "file", clean(a.opts.debugFile)))
 			}
 			_ = f.Close()
 		}()
@@ -147,7 +156,7 @@ func (a *app) dispatch(ctx context.Context) error {
 	defer a.closeStores()
 
 	if a.opts.demo {
-		cleanup, err := a.startDemo()
+		cleanup, err := a.startDemo(ctx)
 		if err != nil {
 			return fmt.Errorf("--demo: %w", err)
 		}
@@ -156,7 +165,7 @@ func (a *app) dispatch(ctx context.Context) error {
 	if a.prompter == nil {
 		a.prompter = a.newPrompter()
 	}
-	a.providers = traceProviders(registry.New(a.provOpts), a.tracer)
+	a.providers = a.traceProviders(registry.New(a.provOpts))
 	if a.opts.provider != "" {
 		p, ok := registry.Find(a.providers, a.opts.provider)
 		if !ok {

@@ -42,19 +42,13 @@ func newWorld(t *testing.T) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &world{t: t, ca: ca, dir: t.TempDir(), emus: map[string]provider.Emulator{}}
-	w.env = map[string]string{"SETUPWIZARD_CONFIG_DIR": w.dir}
-	for _, r := range registry.All() {
-		e, err := r.StartEmulator(ca)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = e.Close() })
-		w.emus[r.Domain] = e
-		for k, v := range e.Env() {
-			w.env[k] = v
-		}
+	emus, err := registry.StartEmulators(ca)
+	if err != nil {
+		t.Fatal(err)
 	}
+	t.Cleanup(emus.Close)
+	w := &world{t: t, ca: ca, dir: t.TempDir(), emus: emus, env: emus.Env()}
+	w.env["SETUPWIZARD_CONFIG_DIR"] = w.dir
 	t.Cleanup(w.removeAll)
 	return w
 }
@@ -137,14 +131,14 @@ func accounts() []account {
 	if err != nil {
 		panic(err)
 	}
-	for _, r := range registry.All() {
-		e, err := r.StartEmulator(ca)
-		if err != nil {
-			panic(err)
-		}
-		login, pw := e.Demo()
-		_ = e.Close()
-		out = append(out, account{provider: r.Domain, login: login, password: pw, uid: provider.Slugify(login)})
+	emus, err := registry.StartEmulators(ca)
+	if err != nil {
+		panic(err)
+	}
+	defer emus.Close()
+	for _, d := range registry.Domains() {
+		login, pw := emus[d].Demo()
+		out = append(out, account{provider: d, login: login, password: pw, uid: provider.Slugify(login)})
 	}
 	return out
 }
@@ -192,7 +186,8 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"--yes"}, "--yes goes with --remove"},
 		{[]string{"--provider", "nest"}, `unknown provider "nest"`},
 		{[]string{"stray"}, `unexpected argument "stray"`},
-		{[]string{"--demo", "--list"}, "--demo goes with adding an account"},
+		{[]string{"--demo", "--list"}, "the demo offers --list in its menu after the sign-in: run 'setupwizard --demo' alone"},
+		{[]string{"--demo", "--remove", "--account", "x"}, "the demo offers --remove in its menu"},
 		{[]string{"--token", "--list"}, "--list, --token exclude each other"},
 		{[]string{"--token", "-u", "x"}, "-u/--username goes with"},
 		{[]string{"--status", "--account", " "}, "--account needs an account"},

@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/setupwizard/setupwizard/internal/loopback"
-	"github.com/setupwizard/setupwizard/internal/providers/provider"
 	"github.com/setupwizard/setupwizard/internal/providers/registry"
 	"github.com/setupwizard/setupwizard/internal/store"
 	"github.com/setupwizard/setupwizard/internal/ui/frontend"
@@ -18,7 +18,7 @@ import (
 
 // demo is a running --demo: one emulator per registered service.
 type demo struct {
-	emulators map[string]provider.Emulator
+	emulators registry.Emulators
 }
 
 // startDemo starts every registered service's emulator on loopback, points
@@ -26,35 +26,22 @@ type demo struct {
 // throwaway entries index. The OS keyring is used when it answers (and the
 // demo's items are removed at the end); otherwise an in-memory keyring, and
 // the person is told so in one line.
-func (a *app) startDemo() (func(), error) {
+func (a *app) startDemo(ctx context.Context) (func(), error) {
 	ca, err := loopback.NewCA()
 	if err != nil {
+		return nil, fmt.Errorf("demo CA: %w", err)
+	}
+	emus, err := registry.StartEmulators(ca)
+	if err != nil {
 		return nil, err
-	}
-	d := &demo{emulators: map[string]provider.Emulator{}}
-	closeAll := func() {
-		for _, e := range d.emulators {
-			_ = e.Close()
-		}
-	}
-	env := map[string]string{}
-	for _, r := range registry.All() {
-		e, err := r.StartEmulator(ca)
-		if err != nil {
-			closeAll()
-			return nil, fmt.Errorf("start the %s emulator: %w", r.Domain, err)
-		}
-		d.emulators[r.Domain] = e
-		for k, v := range e.Env() {
-			env[k] = v
-		}
 	}
 	dir, err := os.MkdirTemp("", "setupwizard-demo-")
 	if err != nil {
-		closeAll()
-		return nil, err
+		emus.Close()
+		return nil, fmt.Errorf("demo config dir: %w", err)
 	}
-	a.demo = d
+	a.demo = &demo{emulators: emus}
+	env := emus.Env()
 	a.provOpts.RootCAs = ca.Pool
 	a.provOpts.Getenv = func(k string) string {
 		if v, ok := env[k]; ok {
@@ -67,7 +54,7 @@ func (a *app) startDemo() (func(), error) {
 	where := a.T("cli.demo.os_keyring")
 	probe, err := a.track(store.Open(dir, append(append([]store.Option(nil), a.storeOpts...), store.WithTimeout(3*time.Second))...))
 	if err == nil {
-		err = probe.Probe(context.Background(), "demo")
+		err = probe.Probe(ctx, "demo")
 	}
 	if err != nil {
 		a.tracer.Note("demo: the OS keyring did not answer: %v", err)
@@ -90,7 +77,7 @@ func (a *app) startDemo() (func(), error) {
 			_ = st.Close(ctx)
 			cancel()
 		}
-		closeAll()
+		emus.Close()
 		_ = os.RemoveAll(dir)
 	}, nil
 }
@@ -127,17 +114,23 @@ var demoSteps = []string{
 
 // demoLifecycle lets a person try every command against the emulators
 // after the demo sign-in: status, token, an expired sign-in and its
-// reauth, list and remove. It ends on quit, on a cancel, or after remove.
+// reauth, list and remove. The menu is drawn inline, so each step's output
+// stays in sight above it. It ends on quit or esc (exit 0), after remove,
+// or on a cancel (ctrl+c anywhere, esc on a confirmation: exit 130); esc
+// on a step's form returns to the menu.
 func (a *app) demoLifecycle(ctx context.Context) error {
-	menu := frontend.Pick{Question: a.T("cli.demo.next")}
+	menu := frontend.Pick{Question: a.T("cli.demo.next"), Menu: true}
 	for _, k := range demoSteps {
 		menu.Accounts = append(menu.Accounts, frontend.Account{Label: a.T(k)})
 	}
 	for {
 		i, err := a.prompter.PickAccount(ctx, menu)
-		if err != nil {
-			// Leaving the menu is the normal end of the demo.
+		if errors.Is(err, frontend.ErrBack) {
+			a.outf("%s\n", a.T("cli.demo.ended"))
 			return nil
+		}
+		if err != nil {
+			return err
 		}
 		var stepErr error
 		switch demoSteps[i] {
@@ -157,19 +150,27 @@ func (a *app) demoLifecycle(ctx context.Context) error {
 			stepErr = a.runList(ctx)
 		case "cli.demo.step_remove":
 			if stepErr = a.runRemove(ctx); stepErr == nil {
+				a.outf("%s\n", a.T("cli.demo.ended"))
 				return nil
 			}
 		default:
+			a.outf("%s\n", a.T("cli.demo.ended"))
 			return nil
 		}
-		// A step's failure is part of the demo (an expired sign-in is
-		// exit 4): show it and offer the next step.
-		if stepErr != nil {
+		switch {
+		case stepErr == nil, errors.Is(stepErr, frontend.ErrBack):
+			// Done, or esc on the step's form: the menu again.
+		case errors.Is(stepErr, frontend.ErrCancelled), errors.Is(stepErr, context.Canceled):
+			// ctrl+c (or esc on a confirmation) cancels the demo itself.
+			return stepErr
+		default:
+			// A step's failure is part of the demo (an expired sign-in is
+			// exit 4): show it and offer the next step.
 			code := a.report(stepErr)
-			if code == ExitKeyring || errors.Is(stepErr, context.Canceled) {
+			if code == ExitKeyring {
 				return silent(code)
 			}
-			a.outf("%s\n", a.T("cli.demo.exit_code", "code", itoa(code)))
+			a.outf("%s\n", a.T("cli.demo.exit_code", "code", strconv.Itoa(code)))
 		}
 	}
 }

@@ -2,10 +2,13 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/setupwizard/setupwizard/internal/flow"
+	"github.com/setupwizard/setupwizard/internal/i18n"
 	"github.com/setupwizard/setupwizard/internal/providers/provider"
 	"github.com/setupwizard/setupwizard/internal/providers/registry"
 	"github.com/setupwizard/setupwizard/internal/store"
@@ -33,15 +36,34 @@ func (a *app) matchEntries(all []store.Entry) []store.Entry {
 // displayName is the service's name as a person reads it everywhere: the
 // provider's flow title in this run's language.
 func (a *app) displayName(domain string) string {
-	if r, ok := registry.Lookup(domain); ok {
-		// Constructors do no I/O; the strings do not depend on options.
-		if cat, err := flow.Strings(r.New(provider.Options{})); err == nil {
-			if s, ok := cat.Raw(a.lang, "config.flow_title"); ok {
-				return s
-			}
+	if cat, err := a.catalog(domain); err == nil {
+		if s, ok := cat.Raw(a.lang, "config.flow_title"); ok {
+			return s
 		}
 	}
 	return clean(domain)
+}
+
+// catalog is a registered service's strings (its own over the engine's),
+// loaded once per run: list and status lines ask for them per entry.
+func (a *app) catalog(domain string) (*i18n.Catalog, error) {
+	r, ok := registry.Lookup(domain)
+	if !ok {
+		return nil, fmt.Errorf("%s: no such service", clean(domain))
+	}
+	if cat, ok := a.catalogs[r.Domain]; ok {
+		return cat, nil
+	}
+	// Constructors do no I/O; the strings do not depend on options.
+	cat, err := flow.Strings(r.New(provider.Options{}))
+	if err != nil {
+		return nil, err
+	}
+	if a.catalogs == nil {
+		a.catalogs = map[string]*i18n.Catalog{}
+	}
+	a.catalogs[r.Domain] = cat
+	return cat, nil
 }
 
 // describe is an entry's one-line form for pickers and lists of matches.
@@ -99,7 +121,7 @@ func (a *app) selectEntry(ctx context.Context, st *store.Store, questionKey stri
 		for i, e := range m {
 			items[i] = a.describe(e)
 		}
-		return store.Entry{}, a.usagef("cli.entry.several", "count", itoa(len(m)), "filter", a.filterText(),
+		return store.Entry{}, a.usagef("cli.entry.several", "count", strconv.Itoa(len(m)), "filter", a.filterText(),
 			"list", "  "+strings.Join(items, "\n  "))
 	}
 	pick := frontend.Pick{Question: a.T(questionKey), Start: a.pickStart}

@@ -56,6 +56,15 @@ func (e *exitError) Error() string {
 
 func (e *exitError) Unwrap() error { return e.err }
 
+// afterDocument is a failure of a --json command that has already written
+// stdout's one document (--status with each entry's state): report words
+// it on stderr only.
+type afterDocument struct{ err error }
+
+func (e *afterDocument) Error() string { return e.err.Error() }
+
+func (e *afterDocument) Unwrap() error { return e.err }
+
 // silent ends a command with code after it printed its own output.
 func silent(code int) error { return &exitError{code: code} }
 
@@ -96,14 +105,15 @@ func (a *app) judge(err error) verdict {
 		return verdict{code: ExitCancelled, msg: a.T("cli.cancelled_nothing_saved")}
 	case errors.Is(err, store.ErrKeyring):
 		return verdict{code: ExitKeyring, msg: a.keyringAdvice(err)}
-	case storeTrouble(err) != "":
-		// The store's own words name files and generations: --debug.
-		return verdict{code: ExitFlow, msg: a.T(storeTrouble(err))}
-	case errors.As(err, &ee):
-		return verdict{code: ee.code, msg: ee.err.Error()}
-	default:
-		return verdict{code: ExitFlow, msg: err.Error()}
 	}
+	if key := storeTrouble(err); key != "" {
+		// The store's own words name files and generations: --debug.
+		return verdict{code: ExitFlow, msg: a.T(key)}
+	}
+	if errors.As(err, &ee) {
+		return verdict{code: ee.code, msg: ee.err.Error()}
+	}
+	return verdict{code: ExitFlow, msg: err.Error()}
 }
 
 // storeTroubles are the store's failures a person can act on, each with
@@ -151,7 +161,8 @@ func (a *app) report(err error) int {
 	if v.help {
 		a.errf("%s\n", a.T("cli.usage.see_help"))
 	}
-	if a.opts.json {
+	var done *afterDocument
+	if a.opts.json && !errors.As(err, &done) {
 		a.writeJSON(errorJSON{Result: "error", Error: v.msg, ExitCode: v.code})
 	}
 	return v.code

@@ -24,6 +24,9 @@ func TestReport(t *testing.T) {
 		code        int
 		stderr      []string // substrings; nil means stderr is empty
 		noStderr    []string
+		// afterDoc: stdout already holds the --json document; the
+		// error goes to stderr only.
+		afterDoc bool
 	}{
 		{name: "nil", err: nil, code: ExitOK},
 		{name: "usage", err: &usageError{msg: "bad flags"}, code: ExitUsage, stderr: []string{"setupwizard: bad flags\n", "--help"}},
@@ -40,6 +43,7 @@ func TestReport(t *testing.T) {
 		{name: "keyring with code", err: withCode(ExitFlow, keyringErr), code: ExitKeyring, stderr: []string{"locked"}},
 		{name: "plain", err: errors.New("boom"), code: ExitFlow, stderr: []string{"setupwizard: boom"}},
 		{name: "outcome unknown", err: fmt.Errorf("replace: switch: %w: %w", store.ErrOutcomeUnknown, errors.New("timeout")), code: ExitFlow, stderr: []string{"may or may not have been replaced", "--status"}, noStderr: []string{"switch"}},
+		{name: "keyring after the document", err: &afterDocument{storeErr("check", keyringErr)}, code: ExitKeyring, stderr: []string{"locked", "--demo"}, afterDoc: true},
 		{name: "locked", err: fmt.Errorf("entries.lock: %w", store.ErrLocked), code: ExitFlow, stderr: []string{"Another setupwizard"}, noStderr: []string{"entries.lock"}},
 	}
 	for _, tc := range cases {
@@ -65,7 +69,7 @@ func TestReport(t *testing.T) {
 					}
 				}
 				switch {
-				case asJSON && tc.stderr != nil:
+				case asJSON && tc.stderr != nil && !tc.afterDoc:
 					var e errorJSON
 					if err := json.Unmarshal(out.Bytes(), &e); err != nil || e.Result != "error" || e.ExitCode != tc.code || e.Error == "" {
 						t.Fatalf("stdout %q: %+v, %v", out.String(), e, err)
@@ -115,13 +119,91 @@ func TestKeyringAdvice(t *testing.T) {
 						}
 					}
 				}
-				for _, l := range lines {
-					// The fix line is a command to paste; others stay short.
-					if !strings.Contains(l, "bash -c") && len([]rune(l)) > 100 {
+				for i, l := range lines {
+					// The fix line is a command to paste; the others fit
+					// 80 columns, the first after "setupwizard: ".
+					if i == 0 {
+						l = "setupwizard: " + l
+					}
+					if !strings.Contains(l, "bash -c") && len([]rune(l)) > 80 {
 						t.Errorf("long line (%d): %s", len([]rune(l)), l)
 					}
 				}
+				// The fix's own prompt speaks the person's language.
+				if strings.Contains(msg, "read -rsp") && !strings.Contains(msg, `"`+a.T("cli.keyring.password_prompt")+`"`) {
+					t.Errorf("the fix does not ask in %s:\n%s", lang, msg)
+				}
 			})
+		}
+	}
+}
+
+// cacheBlindKeyring answers the keyring probe but fails every read of a
+// stored cache, as a keyring that locks between two calls does.
+type cacheBlindKeyring struct{ *store.MemoryKeyring }
+
+func (k cacheBlindKeyring) Get(service, user string) (string, error) {
+	if strings.Contains(user, "probe") {
+		return k.MemoryKeyring.Get(service, user)
+	}
+	return "", errors.New("the keyring collection is locked")
+}
+
+// TestStatusJSONKeyringFailsAfterProbe: --status --json whose keyring fails
+// once the checks began exits 3 with stdout holding exactly one document,
+// each entry's state in it, and the keyring advice on stderr only.
+func TestStatusJSONKeyringFailsAfterProbe(t *testing.T) {
+	w := newWorld(t)
+	kr := store.NewMemoryKeyring()
+	w.sopts = []store.Option{store.WithKeyring(kr)}
+	for _, a := range accounts() {
+		expect(t, w.add(a), ExitOK)
+	}
+	w.sopts = []store.Option{store.WithKeyring(cacheBlindKeyring{kr})}
+	o := w.run("", "--status", "--json")
+	if o.code != ExitKeyring {
+		t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", o.code, ExitKeyring, o.out, o.errOut)
+	}
+	var lines []statusJSON
+	dec := json.NewDecoder(strings.NewReader(o.out))
+	if err := dec.Decode(&lines); err != nil || dec.More() {
+		t.Fatalf("stdout is not exactly one JSON list (%v):\n%s", err, o.out)
+	}
+	if len(lines) != len(accounts()) {
+		t.Fatalf("%d status lines, want %d:\n%s", len(lines), len(accounts()), o.out)
+	}
+	for _, l := range lines {
+		if l.State != stateError || l.Error != "keyring" {
+			t.Errorf("line %+v, want state error, error keyring", l)
+		}
+	}
+	if !strings.Contains(o.errOut, "setupwizard --demo") {
+		t.Errorf("stderr lacks the keyring advice:\n%s", o.errOut)
+	}
+}
+
+// TestSelfCommand: the fix and the demo hint name the program the way the
+// person started it, so the command works when pasted back.
+func TestSelfCommand(t *testing.T) {
+	for _, tc := range []struct{ program, want string }{
+		{"", "setupwizard"},
+		{"setupwizard", "setupwizard"},
+		{"./setupwizard", "./setupwizard"},
+		{"/home/anna/go/bin/setupwizard", "/home/anna/go/bin/setupwizard"},
+		{"/tmp/go-build1234567/b001/exe/setupwizard", "go run ./cmd/setupwizard"},
+		{"/home/anna/my tools/setupwizard", "setupwizard"},
+		{"/tmp/it's/setupwizard", "setupwizard"},
+		{"-setupwizard", "setupwizard"},
+	} {
+		if got := selfCommand(tc.program); got != tc.want {
+			t.Errorf("selfCommand(%q) = %q, want %q", tc.program, got, tc.want)
+		}
+	}
+	a := &app{lang: "en", io: &IOStreams{Program: "./setupwizard"}}
+	msg := a.keyringAdvice(&store.KeyringError{Reason: "no D-Bus session bus"})
+	for _, want := range []string{"; ./setupwizard'", "without a keyring: ./setupwizard --demo"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("lacks %q:\n%s", want, msg)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"errors"
+	"path/filepath"
 	"runtime"
 	"strings"
 
@@ -52,7 +53,7 @@ func (a *app) keyringAdvice(err error) string {
 		lines = append(lines, a.T("cli.keyring.fix", "command", fix))
 	}
 	if !a.opts.demo {
-		lines = append(lines, a.T("cli.keyring.demo"))
+		lines = append(lines, a.T("cli.keyring.demo", "command", a.self()+" --demo"))
 	}
 	return strings.Join(lines, "\n")
 }
@@ -62,17 +63,19 @@ func (a *app) keyringFix(t keyringTrouble) string {
 	if runtime.GOOS != "linux" {
 		return ""
 	}
-	self := "setupwizard " + strings.Join(a.rerunArgs(), " ")
-	self = strings.TrimSpace(self)
+	self := strings.TrimSpace(a.self() + " " + strings.Join(a.rerunArgs(), " "))
+	// The prompt goes inside double quotes in a single-quoted script: the
+	// catalog's words must not end either.
+	ask := strings.NewReplacer(`"`, "", `'`, "", `\`, "", "$", "", "`", "").Replace(a.T("cli.keyring.password_prompt"))
 	switch t {
 	case troubleNoBus:
 		// A private session bus with a keyring for this one run; read -s
 		// asks for the keyring password visibly instead of waiting silently.
-		return `dbus-run-session -- bash -c 'read -rsp "Keyring password: " p; echo; printf %s "$p" | gnome-keyring-daemon --unlock --components=secrets >/dev/null; ` + self + `'`
+		return `dbus-run-session -- bash -c 'read -rsp "` + ask + `" p; echo; printf %s "$p" | gnome-keyring-daemon --unlock --components=secrets >/dev/null; ` + self + `'`
 	case troubleNoService:
 		return "sudo apt install gnome-keyring"
 	case troubleLocked:
-		return `bash -c 'read -rsp "Keyring password: " p; echo; printf %s "$p" | gnome-keyring-daemon --replace --unlock --components=secrets >/dev/null'`
+		return `bash -c 'read -rsp "` + ask + `" p; echo; printf %s "$p" | gnome-keyring-daemon --replace --unlock --components=secrets >/dev/null'`
 	}
 	return ""
 }
@@ -90,4 +93,36 @@ func (a *app) rerunArgs() []string {
 		out = append(out, "--provider", a.opts.provider)
 	}
 	return out
+}
+
+// self is selfCommand for this run.
+func (a *app) self() string {
+	if a.io == nil {
+		return selfCommand("")
+	}
+	return selfCommand(a.io.Program)
+}
+
+// selfCommand is how to run this program again from the shell the person
+// is in, for a command they will paste: the name or path they typed
+// (program is os.Args[0]), or "go run ./cmd/setupwizard" for a go run
+// build, whose binary is deleted when it exits. A path that would need
+// quoting in the fix command's single-quoted script reads as the plain
+// name.
+func selfCommand(program string) string {
+	const name = "setupwizard"
+	switch {
+	case program == "":
+		return name
+	case strings.Contains(program, "/go-build") && filepath.Base(filepath.Dir(program)) == "exe":
+		return "go run ./cmd/setupwizard"
+	case strings.HasPrefix(program, "-") || strings.IndexFunc(program, notShellSafe) >= 0:
+		return name
+	}
+	return program
+}
+
+// notShellSafe reports whether r would need quoting in a shell word.
+func notShellSafe(r rune) bool {
+	return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("._/+-", r))
 }

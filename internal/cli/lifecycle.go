@@ -3,7 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
-	"strconv"
+	"fmt"
 	"strings"
 	"text/tabwriter"
 
@@ -11,9 +11,8 @@ import (
 	"github.com/setupwizard/setupwizard/internal/providers/provider"
 	"github.com/setupwizard/setupwizard/internal/providers/registry"
 	"github.com/setupwizard/setupwizard/internal/store"
+	"github.com/setupwizard/setupwizard/internal/ui/frontend"
 )
-
-func itoa(n int) string { return strconv.Itoa(n) }
 
 func (a *app) runList(ctx context.Context) error {
 	_, all, err := a.loadEntries(ctx)
@@ -99,7 +98,7 @@ func (a *app) runStatus(ctx context.Context) error {
 	if err := st.Probe(ctx, m[0].Domain); err != nil {
 		return storeErr(a.T("cli.store.probe"), err)
 	}
-	code := ExitOK
+	worst := stateValid
 	var keyringErr error
 	out := make([]statusJSON, 0, len(m))
 	for _, e := range m {
@@ -120,15 +119,8 @@ func (a *app) runStatus(ctx context.Context) error {
 				s.Error = "keyring"
 			}
 		}
-		switch s.State {
-		case stateExpired:
-			if code != ExitKeyring {
-				code = ExitExpired
-			}
-		case stateError:
-			if code == ExitOK {
-				code = ExitFlow
-			}
+		if stateRank[s.State] > stateRank[worst] {
+			worst = s.State
 		}
 		out = append(out, s)
 		if !a.opts.json {
@@ -138,20 +130,22 @@ func (a *app) runStatus(ctx context.Context) error {
 	if a.opts.json {
 		a.writeJSON(out)
 	}
-	if keyringErr != nil {
-		if a.opts.json {
-			// stdout already holds the one JSON document, with each
-			// entry's state; the advice goes to stderr only.
-			a.errf("setupwizard: %s\n", a.keyringAdvice(keyringErr))
-			return silent(ExitKeyring)
-		}
-		return storeErr(a.T("cli.store.keyring"), keyringErr)
-	}
-	if code != ExitOK {
-		return silent(code)
+	switch {
+	case keyringErr != nil:
+		// With --json stdout already holds the one document, with each
+		// entry's state: the advice goes to stderr only.
+		return &afterDocument{storeErr(a.T("cli.store.keyring"), keyringErr)}
+	case worst == stateExpired:
+		return silent(ExitExpired)
+	case worst == stateError:
+		return silent(ExitFlow)
 	}
 	return nil
 }
+
+// stateRank orders the states for --status's exit code: the worst line
+// decides it (a keyring failure outranks them all).
+var stateRank = map[string]int{stateValid: 0, stateError: 1, stateExpired: 2}
 
 func (a *app) printStatus(e store.Entry, s statusJSON) {
 	name, title := a.displayName(e.Domain), clean(e.Title)
@@ -165,14 +159,13 @@ func (a *app) printStatus(e store.Entry, s statusJSON) {
 	}
 }
 
-// errorText is an error key's message in the provider's words, with the key.
+// errorText is an error key's message in the provider's words, with the
+// key, as the front ends word it (a trace key asks for --debug); the bare
+// key when the provider has no text for it.
 func (a *app) errorText(domain, key string) string {
-	if p, ok := registry.Find(a.providers, domain); ok {
-		if cat, err := flowStrings(p); err == nil {
-			if msg, ok := cat.Raw(a.lang, "config.error."+key); ok {
-				return msg + " (" + key + ")"
-			}
-		}
+	a.noteReportableKey(key)
+	if cat, err := a.catalog(domain); err == nil && cat.Has(a.lang, "config.error."+key) {
+		return frontend.Text{Cat: cat, Lang: a.lang}.Error(key, nil)
 	}
 	return key
 }
@@ -272,5 +265,5 @@ func (a *app) runRemove(ctx context.Context) error {
 
 // tabf writes a tab-separated row; tabwriter errors surface at Flush.
 func (a *app) tabf(tw *tabwriter.Writer, format string, args ...any) {
-	_, _ = tw.Write([]byte(sprintf(format, args...)))
+	_, _ = fmt.Fprintf(tw, format, args...)
 }

@@ -7,10 +7,8 @@ import (
 	"github.com/setupwizard/setupwizard/internal/flow"
 	"github.com/setupwizard/setupwizard/internal/i18n"
 	"github.com/setupwizard/setupwizard/internal/store"
+	"github.com/setupwizard/setupwizard/internal/ui/frontend"
 )
-
-// flowStrings is the provider's catalog (its strings over the engine's).
-var flowStrings = flow.Strings
 
 // resultJSON is the --json shape of a flow's end.
 type resultJSON struct {
@@ -49,9 +47,12 @@ func toEntryJSON(e store.Entry) *entryJSON {
 	}
 }
 
-// printResult writes a scripted flow's end: text or --json on stdout.
+// printResult writes a scripted flow's end: text or --json on stdout. The
+// errors and aborts are worded by frontend.Text, as on the two interactive
+// front ends.
 func (a *app) printResult(domain string, res flow.Result, cat *i18n.Catalog) {
 	out := resultJSON{Result: string(res.Type), Step: res.StepID, Reason: res.Reason, Provider: domain}
+	text := frontend.Text{Cat: cat, Lang: a.lang}
 	name := a.displayName(domain)
 	var lines []string
 	switch res.Type {
@@ -63,7 +64,7 @@ func (a *app) printResult(domain string, res flow.Result, cat *i18n.Catalog) {
 		if res.Reason == flow.AbortReauthSuccessful {
 			lines = append(lines, "✓ "+a.T("cli.result.reauthed", "service", name, "title", clean(res.Entry.Title)))
 		} else {
-			lines = append(lines, "✗ "+out.Message+" ("+res.Reason+")")
+			lines = append(lines, "✗ "+text.Abort(res.Reason, res.Placeholders))
 		}
 		if res.Entry.ID != "" {
 			out.Entry = toEntryJSON(res.Entry)
@@ -76,14 +77,12 @@ func (a *app) printResult(domain string, res flow.Result, cat *i18n.Catalog) {
 		}
 		sort.Strings(fields)
 		for _, f := range fields {
-			key := res.Errors[f]
-			msg := cat.T(a.lang, "config.error."+key, res.Placeholders)
-			if f == flow.Base {
-				lines = append(lines, "✗ "+msg+" ("+key+")")
-			} else {
-				label := cat.T(a.lang, "config.step."+res.StepID+".data."+f, nil)
-				lines = append(lines, "✗ "+label+": "+msg+" ("+key+")")
+			a.noteReportableKey(res.Errors[f])
+			msg := text.Error(res.Errors[f], res.Placeholders)
+			if f != flow.Base {
+				msg = text.Label(res.StepID, f, res.Placeholders) + ": " + msg
 			}
+			lines = append(lines, "✗ "+msg)
 		}
 	}
 	if res.ReloadErr != nil {

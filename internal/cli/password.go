@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 
 	"golang.org/x/term"
@@ -30,7 +31,7 @@ var (
 
 func (a *app) passwordLineText(err error) string {
 	if errors.Is(err, errPasswordTooLong) {
-		return a.T("cli.password.too_long", "max", itoa(maxPasswordLine))
+		return a.T("cli.password.too_long", "max", strconv.Itoa(maxPasswordLine))
 	}
 	return a.T("cli.password.empty")
 }
@@ -41,7 +42,7 @@ func (a *app) passwordLineText(err error) string {
 func (a *app) readPasswordStdin(ctx context.Context) (string, error) {
 	f, ok := a.io.In.(*os.File)
 	if !ok || !a.io.InTTY || !term.IsTerminal(int(f.Fd())) {
-		return readPasswordCtx(ctx, a.io.In)
+		return readCtx(ctx, func() (string, error) { return readPassword(a.io.In) })
 	}
 	fd := int(f.Fd())
 	state, err := term.GetState(fd)
@@ -51,45 +52,28 @@ func (a *app) readPasswordStdin(ctx context.Context) (string, error) {
 	defer func() { _ = term.Restore(fd, state) }()
 	a.errf("%s", a.T("cli.password.prompt"))
 	defer a.errf("\n")
-	type line struct {
-		pw  string
-		err error
-	}
-	ch := make(chan line, 1)
-	go func() {
+	return readCtx(ctx, func() (string, error) {
 		b, err := term.ReadPassword(fd)
 		pw := string(b)
 		clear(b)
-		switch {
-		case err != nil:
-			ch <- line{"", fmt.Errorf("read standard input: %w", err)}
-		case len(pw) > maxPasswordLine:
-			ch <- line{"", errPasswordTooLong}
-		case pw == "":
-			ch <- line{"", errPasswordEmpty}
-		default:
-			ch <- line{pw, nil}
+		if err != nil {
+			return "", fmt.Errorf("read standard input: %w", err)
 		}
-	}()
-	select {
-	case l := <-ch:
-		return l.pw, l.err
-	case <-ctx.Done():
-		return "", ctx.Err()
-	}
+		return checkPasswordLine(pw)
+	})
 }
 
-// readPasswordCtx is readPassword that gives up when ctx ends: ctrl+c while
-// a script has not yet written the password must still exit 130. The
-// abandoned read ends with the process.
-func readPasswordCtx(ctx context.Context, r io.Reader) (string, error) {
+// readCtx runs read in the background and gives up when ctx ends: ctrl+c
+// while a script has not yet written the password must still exit 130.
+// The abandoned read ends with the process.
+func readCtx(ctx context.Context, read func() (string, error)) (string, error) {
 	type line struct {
 		pw  string
 		err error
 	}
 	ch := make(chan line, 1)
 	go func() {
-		pw, err := readPassword(r)
+		pw, err := read()
 		ch <- line{pw, err}
 	}()
 	select {
@@ -114,11 +98,16 @@ func readPassword(r io.Reader) (string, error) {
 	}
 	line = strings.TrimSuffix(line, "\n")
 	line = strings.TrimSuffix(line, "\r")
-	if len(line) > maxPasswordLine {
+	return checkPasswordLine(line)
+}
+
+// checkPasswordLine refuses an empty or oversized password.
+func checkPasswordLine(pw string) (string, error) {
+	switch {
+	case len(pw) > maxPasswordLine:
 		return "", errPasswordTooLong
-	}
-	if line == "" {
+	case pw == "":
 		return "", errPasswordEmpty
 	}
-	return line, nil
+	return pw, nil
 }

@@ -71,6 +71,10 @@ func (a *app) checkFlags() error {
 		return a.usagef("cli.usage.exclusive", "flags", strings.Join(cmds, ", "))
 	}
 	cmd := a.command()
+	if a.set["demo"] && cmd != cmdAdd {
+		// The demo's menu offers every command after its sign-in.
+		return a.usagef("cli.usage.demo_command", "flag", "--"+cmd)
+	}
 	for _, name := range sortedKeys(goesWith) {
 		if !a.set[name] || contains(goesWith[name], cmd) {
 			continue

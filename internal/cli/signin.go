@@ -77,7 +77,7 @@ func (a *app) runReauth(ctx context.Context) error {
 			return err
 		}
 		err = a.reauthEntry(ctx, st, e)
-		if errors.Is(err, frontend.ErrBack) {
+		if errors.Is(err, frontend.ErrBack) && a.picked > 0 {
 			// esc on the form: back to the picker, on the same account.
 			a.pickStart = a.picked
 			continue
@@ -86,8 +86,8 @@ func (a *app) runReauth(ctx context.Context) error {
 	}
 }
 
-// reauthEntry runs the reauth of e; with a picker before it, esc on the
-// form returns frontend.ErrBack.
+// reauthEntry runs the reauth of e; with a picker or the demo's menu
+// before it, esc on the form returns frontend.ErrBack.
 func (a *app) reauthEntry(ctx context.Context, st *store.Store, e store.Entry) error {
 	p, found := registry.Find(a.providers, e.Domain)
 	if !found {
@@ -99,7 +99,7 @@ func (a *app) reauthEntry(ctx context.Context, st *store.Store, e store.Entry) e
 		return f
 	}
 	if a.interactive() {
-		a.back = a.picked > 0
+		a.back = a.picked > 0 || a.demo != nil
 		defer func() { a.back = false }()
 		return a.runInteractive(ctx, st, []provider.Provider{p}, newFlow)
 	}
@@ -204,7 +204,7 @@ func (a *app) runScripted(ctx context.Context, st *store.Store, f *flow.Flow, lo
 	if err := st.Probe(ctx, p.Domain()); err != nil {
 		return storeErr(a.T("cli.store.probe"), err)
 	}
-	cat, err := flowStrings(p)
+	cat, err := a.catalog(p.Domain())
 	if err != nil {
 		return err
 	}

@@ -15,13 +15,16 @@ type IOStreams struct {
 	ErrOut io.Writer
 	InTTY  bool
 	OutTTY bool
+	// Program is how the person started this program (os.Args[0]), for
+	// commands printed to be pasted back; "" reads as "setupwizard".
+	Program string
 }
 
 // System returns the real standard streams. x/term's IsTerminal is one
 // ioctl per descriptor, nothing slow at start-up.
 func System() *IOStreams {
 	return &IOStreams{
-		In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
+		In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr, Program: os.Args[0],
 		InTTY:  term.IsTerminal(int(os.Stdin.Fd())),
 		OutTTY: term.IsTerminal(int(os.Stdout.Fd())),
 	}

@@ -60,5 +60,3 @@ func (a *app) errf(format string, args ...any) { fmt.Fprintf(a.io.ErrOut, format
 // so a hostile name can neither move the cursor nor reorder what is
 // around it.
 func clean(s string) string { return provider.CleanText(s) }
-
-func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }

@@ -11,7 +11,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/setupwizard/setupwizard/internal/flow"
 	"github.com/setupwizard/setupwizard/internal/i18n"
+	"github.com/setupwizard/setupwizard/internal/providers/provider"
+	"github.com/setupwizard/setupwizard/internal/providers/registry"
 )
 
 // Every string the command line prints has English and Polish text, every
@@ -160,6 +163,68 @@ func TestHelpFits80Columns(t *testing.T) {
 		for _, line := range strings.Split(b.String(), "\n") {
 			if n := len([]rune(line)); n > 80 {
 				t.Errorf("%s: %d columns: %s", lang, n, line)
+			}
+		}
+	}
+}
+
+// TestPolishNamesStandAlone: Polish would need an account's or a person's
+// name inflected inside a sentence ("Sesja konta Anna Kowalska" is
+// ungrammatical), so wherever a Polish string shows one ({title},
+// {name}) it stands alone: first, after a colon, a comma or a middle
+// dot, or quoted.
+// Checked for the command line's words and every service's.
+func TestPolishNamesStandAlone(t *testing.T) {
+	cats := map[string]*i18n.Catalog{"cli": cliText()}
+	for _, p := range registry.New(provider.Options{}) {
+		c, err := flow.Strings(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cats[p.Domain()] = c
+	}
+	alone := []string{": ", ", ", "· ", "„", "\n"}
+	for what, c := range cats {
+		for _, key := range c.Keys("pl") {
+			s, _ := c.Raw("pl", key)
+			for _, name := range []string{"{title}", "{name}"} {
+				for i := strings.Index(s, name); i >= 0; i = next(s, name, i) {
+					ok := i == 0
+					for _, a := range alone {
+						ok = ok || strings.HasSuffix(s[:i], a)
+					}
+					if !ok {
+						t.Errorf("%s %s: %s is inside the sentence: %q", what, key, name, s)
+					}
+				}
+			}
+		}
+	}
+}
+
+// next is the index of the next sub in s after the one at i, or -1.
+func next(s, sub string, i int) int {
+	j := strings.Index(s[i+len(sub):], sub)
+	if j < 0 {
+		return -1
+	}
+	return i + len(sub) + j
+}
+
+// TestReauthWordsFitAValidSignIn: --reauth also renews a sign-in that
+// --status called valid, so no service's reauth form says it expired.
+func TestReauthWordsFitAValidSignIn(t *testing.T) {
+	for _, p := range registry.New(provider.Options{}) {
+		c, err := flow.Strings(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, lang := range c.Languages() {
+			for _, key := range []string{"config.step.reauth_confirm.title", "config.step.reauth_confirm.description"} {
+				s, _ := c.Raw(lang, key)
+				if low := strings.ToLower(s); strings.Contains(low, "expired") || strings.Contains(low, "wygas") {
+					t.Errorf("%s %s %s says the sign-in expired: %q", p.Domain(), lang, key, s)
+				}
 			}
 		}
 	}

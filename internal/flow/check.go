@@ -43,9 +43,13 @@ type CheckResult struct {
 const maxAttempts = 5
 
 // CheckEntry proves entry id's stored sign-in with the provider's silent
-// refresh (what --status does): it loads the cache and its version, calls
-// the service with no lock held, then stores the refreshed cache and clears
-// auth_expired as compare-and-swaps on that version. auth_expired is
+// refresh (what --status does): under the entry's refresh lock
+// (store.LockRefresh; never entries.lock, so readers do not wait) it loads
+// the cache and its version, calls the service, then stores the refreshed
+// cache and clears auth_expired as compare-and-swaps on that version. The
+// lock makes concurrent checks and --token calls of one entry take turns:
+// each reads what the one before it stored, so a provider that needs no
+// request for a cache refreshed moments ago (librus) makes none. auth_expired is
 // recorded only when the provider returns provider.ErrAuthExpired, and only
 // if the cache is still the one checked: a reauth or a refresh that
 // committed meanwhile wins, and the result reports its state (Raced).
@@ -55,6 +59,11 @@ const maxAttempts = 5
 // store.ErrLocked, store.ErrCorrupt, store.ErrOutcomeUnknown, ...), or
 // the context's.
 func CheckEntry(ctx context.Context, p provider.Provider, st Store, id string) (CheckResult, error) {
+	unlock, err := st.LockRefresh(ctx, id)
+	if err != nil {
+		return CheckResult{}, err
+	}
+	defer unlock()
 	cache, ver, err := st.LoadCache(ctx, id)
 	if err != nil {
 		return CheckResult{}, err
@@ -139,15 +148,25 @@ func learnIdentity(ctx context.Context, p provider.Provider, st Store, id string
 }
 
 // TokenFor returns a credential from entry id's stored sign-in that stays
-// valid for at least minValid (what --token prints). A cached one is used
-// as is, with no request; otherwise the provider refreshes and the updated
-// cache is stored as a compare-and-swap on the version read. When another
-// caller stored a cache meanwhile, this one loses the swap and starts
-// again from the winner's cache (refreshing again only if that one is
-// not fresh enough). auth_expired is recorded as CheckEntry does, only on
+// valid for at least minValid (what --token prints). It holds the entry's
+// refresh lock (store.LockRefresh) from the cache read to the store, so
+// of many concurrent callers one refreshes and the others, once they hold
+// the lock, read the cache it stored and use it as is: one refresh for
+// the lot, and no refresh that ends a credential another caller just
+// printed. A cached credential is used with no request; otherwise the
+// provider refreshes and the updated cache is stored as a compare-and-swap
+// on the version read. A writer that takes no refresh lock (a --reauth,
+// which always wins) can still replace the cache meanwhile: this caller
+// then loses the swap and starts again from the winner's cache.
+// auth_expired is recorded as CheckEntry does, only on
 // provider.ErrAuthExpired against an unchanged cache; the error then
 // matches provider.ErrAuthExpired. Other errors record nothing.
 func TokenFor(ctx context.Context, p provider.Provider, st Store, id string, minValid time.Duration) (provider.Credential, error) {
+	unlock, err := st.LockRefresh(ctx, id)
+	if err != nil {
+		return provider.Credential{}, err
+	}
+	defer unlock()
 	var last provider.Credential
 	for range maxAttempts {
 		cache, ver, err := st.LoadCache(ctx, id)

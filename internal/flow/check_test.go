@@ -108,10 +108,23 @@ func TestCheckEntryRacingReauth(t *testing.T) {
 				<-entered
 				reauthCache := []byte(`{"identity":"` + flowtest.IdentityOf(email) + `","token":"after-reauth"}`)
 				re := flowtest.New(flowtest.Outcome{Account: &provider.Account{Login: email, Title: email, Cache: reauthCache}})
-				if r := submit(t, flow.NewReauth(re, open(), e), input(email, password)); r.Reason != flow.AbortReauthSuccessful {
-					t.Fatalf("reauth: %s %q %v", r.Type, r.Reason, r.Cause)
-				}
+				// The reauth commits its cache with no refresh lock; its
+				// reload then waits for the check's lock, so the check is
+				// released once the reauth has committed.
+				committed := make(chan struct{})
+				reauthed := make(chan error, 1)
+				go func() {
+					r, err := flow.NewReauth(re, &signalOnReload{Store: open(), reload: committed}, e).Submit(bg, input(email, password), nil)
+					if err == nil && r.Reason != flow.AbortReauthSuccessful {
+						err = fmt.Errorf("reauth: %s %q %v", r.Type, r.Reason, r.Cause)
+					}
+					reauthed <- err
+				}()
+				<-committed
 				close(release)
+				if err := <-reauthed; err != nil {
+					t.Fatal(err)
+				}
 				if err := <-done; err != nil {
 					t.Fatalf("CheckEntry: %v", err)
 				}
@@ -140,6 +153,19 @@ func TestCheckEntryRacingReauth(t *testing.T) {
 			})
 		}
 	})
+}
+
+// signalOnReload is a store that closes reload when a refresh lock is
+// first asked for: in a reauth, after its cache was committed.
+type signalOnReload struct {
+	*store.Store
+	reload chan struct{}
+	once   sync.Once
+}
+
+func (s *signalOnReload) LockRefresh(ctx context.Context, id string) (func(), error) {
+	s.once.Do(func() { close(s.reload) })
+	return s.Store.LockRefresh(ctx, id)
 }
 
 func assertFinal(t *testing.T, st *store.Store, id string, want []byte) {
@@ -255,6 +281,17 @@ func (s *fakeTokenService) token(ctx context.Context, cache []byte, minValid tim
 	return provider.Credential{Kind: "token", Type: "Bearer", Value: next}, []byte(next), nil
 }
 
+// check is the service's silent refresh as a provider with fresh-cache
+// reuse (librus) does it: a fresh cache needs no request, a stale one is
+// refreshed as token does.
+func (s *fakeTokenService) check(ctx context.Context, cache []byte) ([]byte, error) {
+	_, updated, err := s.token(ctx, cache, 0)
+	if updated == nil {
+		updated = cache
+	}
+	return updated, err
+}
+
 // TestTokenForConcurrent: 20 callers, each with its own Store on one
 // config dir (as 20 --token processes), ask for a token from a stale
 // cache while a --status and a --reauth run: every caller gets a token the
@@ -272,7 +309,7 @@ func TestTokenForConcurrent(t *testing.T) {
 		svc := &fakeTokenService{issued: map[string]bool{}}
 		p := flowtest.New()
 		p.TokenFunc = svc.token
-		p.CheckFunc = func(_ context.Context, c []byte) ([]byte, error) { return c, nil }
+		p.CheckFunc = svc.check
 		const n = 20
 		var wg sync.WaitGroup
 		creds := make([]provider.Credential, n)
@@ -289,7 +326,7 @@ func TestTokenForConcurrent(t *testing.T) {
 		wg.Go(func() {
 			<-start
 			re := flowtest.New(flowtest.Outcome{Account: &provider.Account{Login: email, Title: email, Cache: reauthCache}})
-			re.CheckFunc = func(_ context.Context, c []byte) ([]byte, error) { return c, nil }
+			re.CheckFunc = svc.check
 			if r, err := flow.NewReauth(re, open(), e).Submit(bg, input(email, password), nil); err != nil || r.Reason != flow.AbortReauthSuccessful {
 				t.Errorf("reauth: %v %+v", err, r)
 			}
@@ -319,7 +356,13 @@ func TestTokenForConcurrent(t *testing.T) {
 		if got, _ := st.Get(bg, e.ID); got.HasIssue(store.IssueAuthExpired) {
 			t.Fatal("auth_expired recorded")
 		}
-		t.Logf("%d callers, %d refreshes", n, svc.refreshes)
+		// The refresh lock makes the callers take turns: the first one
+		// refreshes the stale cache, the rest (and the --status and the
+		// reauth's reload) use what it stored. Without the lock every
+		// caller that read "stale" refreshed.
+		if svc.refreshes > 1 {
+			t.Fatalf("%d callers made %d refreshes, want at most one", n, svc.refreshes)
+		}
 	})
 }
 

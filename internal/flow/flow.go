@@ -242,6 +242,13 @@ func (f *Flow) storedIdentity(ctx context.Context) string {
 // if nobody wrote meanwhile (compare-and-swap); a lost race keeps the
 // winner's.
 func Reload(ctx context.Context, p provider.Provider, st Store, id string) error {
+	// Under the refresh lock, as CheckEntry and TokenFor: a refresh
+	// racing theirs could end the credential a --token just printed.
+	unlock, err := st.LockRefresh(ctx, id)
+	if err != nil {
+		return fmt.Errorf("check entry %s: %w", id, err)
+	}
+	defer unlock()
 	cache, ver, err := st.LoadCache(ctx, id)
 	if err != nil {
 		return fmt.Errorf("read back entry %s: %w", id, err)

@@ -34,4 +34,9 @@ type Store interface {
 	SetIdentity(ctx context.Context, id, identity string) error
 	// Remove deletes the entry and every keyring item it owns.
 	Remove(ctx context.Context, id string) error
+	// LockRefresh takes the entry's refresh lock, which one process at a
+	// time holds around load -> provider refresh -> compare-and-swap
+	// store (CheckEntry, TokenFor, Reload), and returns its release.
+	// Readers never wait for it.
+	LockRefresh(ctx context.Context, id string) (unlock func(), err error)
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"sync"
 	"time"
 	_ "unsafe" // go:linkname, for goKeyringProvider
@@ -36,12 +37,31 @@ type Keyring interface {
 // Service one, every call goes to go-keyring.
 type SystemKeyring struct{}
 
-// Get reads an item.
+// Get reads an item. An item deleted between the search and the read
+// (another setupwizard dropping an old generation's chunks while this one
+// reads them) is missing, not a keyring failure: the Secret Service then
+// names an object that no longer exists (see vanished here for go-keyring,
+// and package secretservice's own check).
 func (SystemKeyring) Get(service, user string) (string, error) {
 	if ss := secretService(); ss != nil {
 		return ss.Get(service, user)
 	}
-	return keyring.Get(service, user)
+	v, err := keyring.Get(service, user)
+	if err != nil && vanished(err) {
+		return "", fmt.Errorf("%w (deleted while it was read: %v)", keyring.ErrNotFound, err)
+	}
+	return v, err
+}
+
+// vanished recognises the Secret Service's answers about an item object
+// that was deleted after it was found: gnome-keyring says "Object does not
+// exist at path ..." or "No such interface org.freedesktop.Secret.Item on
+// object ...", D-Bus itself UnknownObject.
+func vanished(err error) bool {
+	msg := strings.ToLower(err.Error())
+	return strings.Contains(msg, "object does not exist at path") ||
+		(strings.Contains(msg, "no such interface") && strings.Contains(msg, "org.freedesktop.secret.item")) ||
+		strings.Contains(msg, "org.freedesktop.dbus.error.unknownobject")
 }
 
 // Set creates or overwrites an item.

@@ -9,7 +9,9 @@ type config struct {
 	keyring     Keyring
 	timeout     time.Duration
 	lockTimeout time.Duration
-	now         func() time.Time
+	// refreshLockTimeout bounds LockRefresh's wait.
+	refreshLockTimeout time.Duration
+	now                func() time.Time
 }
 
 // WithKeyring replaces the OS keyring (SystemKeyring), for tests.
@@ -25,3 +27,9 @@ func WithLockTimeout(d time.Duration) Option { return func(c *config) { c.lockTi
 
 // WithClock sets the source of created/modified times (default time.Now).
 func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
+
+// WithRefreshLockTimeout bounds the wait for an entry's refresh lock
+// (default, and for d <= 0, DefaultRefreshLockTimeout).
+func WithRefreshLockTimeout(d time.Duration) Option {
+	return func(c *config) { c.refreshLockTimeout = d }
+}

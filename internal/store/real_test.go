@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -227,4 +228,54 @@ func BenchmarkSaveLoad6KB(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestRealKeyringReadDuringReplace: readers (other processes' --token and
+// --list) load a cache while a writer replaces it over and over, deleting
+// each old generation's chunks. A chunk deleted between the Secret
+// Service's search and its read is a missing item, and the reader reads
+// the new generation: never a keyring failure (exit 3).
+func TestRealKeyringReadDuringReplace(t *testing.T) {
+	testenv.RealKeyring(t)
+	dir := t.TempDir()
+	s, err := store.Open(dir, store.WithTimeout(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := mustAdd(t, s, newEntry(realDomain, "read-during-replace"), cacheOf(3000, 1))
+	t.Cleanup(func() { _ = s.Remove(bg, e.ID) })
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	wg.Go(func() {
+		defer close(stop)
+		for i := range 20 {
+			if _, err := s.ReplaceCache(bg, e.ID, cacheOf(3000, uint64(i+2)), ""); err != nil {
+				t.Errorf("replace: %v", err)
+				return
+			}
+		}
+	})
+	loads := make([]int, 4)
+	for r := range loads {
+		rs, err := store.Open(dir, store.WithTimeout(time.Minute))
+		if err != nil {
+			t.Fatal(err)
+		}
+		wg.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if _, _, err := rs.LoadCache(bg, e.ID); err != nil {
+					t.Errorf("reader %d after %d loads: %v", r, loads[r], err)
+					return
+				}
+				loads[r]++
+			}
+		})
+	}
+	wg.Wait()
+	t.Logf("loads per reader during 20 replaces: %v", loads)
 }

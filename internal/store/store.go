@@ -41,8 +41,10 @@ type Store struct {
 	dir    string
 	lock   fileLock
 	caches caches
-	now    func() time.Time
-	mu     sync.Mutex // one change of this Store at a time
+	// refreshLockTimeout bounds LockRefresh's wait.
+	refreshLockTimeout time.Duration
+	now                func() time.Time
+	mu                 sync.Mutex // one change of this Store at a time
 
 	// held, when set, is the exclusive entries lock kept after a keyring
 	// call was abandoned mid-change, until that call (and any queued
@@ -79,6 +81,9 @@ func Open(dir string, opts ...Option) (*Store, error) {
 	if c.lockTimeout <= 0 {
 		c.lockTimeout = DefaultLockTimeout
 	}
+	if c.refreshLockTimeout <= 0 {
+		c.refreshLockTimeout = DefaultRefreshLockTimeout
+	}
 	if c.keyring == nil {
 		c.keyring = SystemKeyring{}
 	}
@@ -94,6 +99,8 @@ func Open(dir string, opts ...Option) (*Store, error) {
 		lock:   fileLock{path: filepath.Join(dir, LockFile), timeout: c.lockTimeout},
 		caches: caches{kr: newTimedKeyring(c.keyring, c.timeout)},
 		now:    c.now,
+
+		refreshLockTimeout: c.refreshLockTimeout,
 	}, nil
 }
 
@@ -469,6 +476,7 @@ func (s *Store) Remove(ctx context.Context, id string) error {
 		if err := s.writeIndex(idx); err != nil {
 			return fmt.Errorf("remove entry %q: %w", id, err)
 		}
+		s.removeRefreshLock(id)
 		return nil
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 
@@ -27,7 +28,7 @@ func PickEntry(ctx context.Context, opts Options, items []string) (int, error) {
 // ones (Account.Urgent: an expired sign-in) first with the cursor on the
 // first of them, and leaves a one-line summary of the answer behind. It
 // returns the chosen account's index in p.Accounts, or ErrCancelled (esc,
-// ctrl+c).
+// ctrl+c); on a menu (Pick.Menu) esc returns ErrBack.
 func PickAccount(ctx context.Context, opts Options, p Pick) (int, error) {
 	if len(p.Accounts) == 0 {
 		return -1, errors.New("ui: nothing to pick from")
@@ -35,7 +36,7 @@ func PickAccount(ctx context.Context, opts Options, p Pick) (int, error) {
 	c := frontend.ChromeFor(opts.Lang)
 	order := p.Order()
 	m := pickModel{cfg: config{Options: opts}, st: newStyles(opts.NoColor), chrome: c, width: opts.Width, height: opts.Height,
-		picker: picker{title: p.Title(c)}, order: order}
+		picker: picker{title: p.Title(c)}, order: order, menu: p.Menu}
 	for row, i := range order {
 		a := p.Accounts[i]
 		m.picker.items = append(m.picker.items, pickItem{label: frontend.Clean(a.Label), note: frontend.Clean(a.Note)})
@@ -44,12 +45,18 @@ func PickAccount(ctx context.Context, opts Options, p Pick) (int, error) {
 		}
 	}
 	final, err := tea.NewProgram(m, programOptions(ctx, opts)...).Run()
+	fm, _ := final.(pickModel)
+	if fm.menu {
+		eraseInline(opts, fm.frame())
+	}
 	if err != nil {
 		return -1, runError(err)
 	}
-	fm, _ := final.(pickModel)
 	printSummary(opts, fm.summary())
-	if !fm.chosen {
+	switch {
+	case fm.done:
+		return -1, ErrBack
+	case !fm.chosen:
 		return -1, ErrCancelled
 	}
 	return order[fm.picker.cursor], nil
@@ -63,16 +70,36 @@ func Confirm(ctx context.Context, opts Options, question string) (bool, error) {
 	c := frontend.ChromeFor(opts.Lang)
 	m := confirmModel{st: newStyles(opts.NoColor), chrome: c, width: opts.Width, fixed: opts.Width > 0, question: frontend.Clean(question)}
 	final, err := tea.NewProgram(m, programOptions(ctx, opts)...).Run()
+	fm, _ := final.(confirmModel)
+	eraseInline(opts, fm.asked())
 	if err != nil {
 		return false, runError(err)
 	}
-	fm, _ := final.(confirmModel)
-	// Bubble Tea erases an inline program's last frame when it exits.
 	printSummary(opts, fm.render())
 	if !fm.answered {
 		return false, ErrCancelled
 	}
 	return fm.yes, nil
+}
+
+// inlineFrame is an inline program's frame: what it shows, then one blank
+// line. Bubble Tea leaves an inline program's last frame on the terminal
+// with the cursor at the start of its last line, which it erases; it may
+// or may not draw a frame changed by the last key. So the frame never
+// changes when the program ends, and the blank line is what gets erased:
+// the cursor is then below what was shown, and eraseInline can replace
+// it with the summary.
+func inlineFrame(shown string) string { return shown + "\n " }
+
+// eraseInline erases what an inline program showed (the frame before
+// inlineFrame's blank line) once it has ended, for its summary to take
+// its place.
+func eraseInline(opts Options, shown string) {
+	out := opts.Out
+	if out == nil {
+		out = os.Stdout
+	}
+	_, _ = fmt.Fprintf(out, "\x1b[%dA\r\x1b[J", strings.Count(shown, "\n")+1)
 }
 
 func runError(err error) error {
@@ -89,6 +116,8 @@ type pickModel struct {
 	width, height int
 	picker        picker
 	order         []int // picker row -> index in Pick.Accounts
+	menu          bool  // Pick.Menu: inline, and esc is no cancel
+	done          bool  // esc left a menu
 	chosen        bool
 	quit          bool
 }
@@ -106,7 +135,10 @@ func (m pickModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	case tea.KeyPressMsg:
 		switch msg.String() {
-		case "ctrl+c", "esc":
+		case "esc":
+			m.quit, m.done = true, m.menu
+			return m, tea.Quit
+		case "ctrl+c":
 			m.quit = true
 			return m, tea.Quit
 		}
@@ -119,33 +151,55 @@ func (m pickModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (m pickModel) View() tea.View {
+	if m.menu {
+		return tea.NewView(inlineFrame(m.frame()))
+	}
+	v := tea.NewView(m.frame())
+	v.AltScreen = true // see model.View
+	return v
+}
+
+// frame is the picker's screen, cut to the terminal's height (one line
+// less inline: see inlineFrame).
+func (m pickModel) frame() string {
 	w := effectiveWidth(m.width)
 	body, foot := &page{w: w}, &page{w: w}
 	var fr frame
 	fr.from, fr.to = m.picker.render(body, m.st)
 	fr.want = fr.to
 	body.blank()
-	foot.help(m.st.help, m.chrome.HelpPick(false))
-	fr.body, fr.foot = body.lines, foot.lines
-	s := fr.join()
-	if m.height > 0 && fr.height() > m.height {
-		s = fr.fit(m.height)
+	if m.menu {
+		foot.help(m.st.help, m.chrome.HelpMenu())
+	} else {
+		foot.help(m.st.help, m.chrome.HelpPick(false))
 	}
-	v := tea.NewView(s)
-	v.AltScreen = true // see model.View
-	return v
+	fr.body, fr.foot = body.lines, foot.lines
+	h := m.height
+	if m.menu {
+		h--
+	}
+	if m.height > 0 && fr.height() > h {
+		return fr.fit(h)
+	}
+	return fr.join()
 }
 
 // summary is the answer in one line, left on the main screen.
 func (m pickModel) summary() string {
 	pg := &page{w: effectiveWidth(m.width)}
 	switch {
+	case m.chosen && m.menu:
+		// The question is asked again after this choice's output: the
+		// choice alone heads that output.
+		pg.text(m.st.title, 0, promptFocused, m.picker.items[m.picker.cursor].label)
 	case m.chosen:
 		q := m.picker.title
-		if !strings.HasSuffix(q, "?") {
+		if !strings.HasSuffix(q, "?") && !strings.HasSuffix(q, ":") {
 			q += ":"
 		}
 		pg.text(m.st.desc, 0, "", q+" "+m.picker.items[m.picker.cursor].label)
+	case m.done:
+		// esc on a menu is its normal end; the caller says so.
 	case m.quit:
 		pg.text(m.st.err, 0, markErr, m.chrome.Cancelled)
 	}
@@ -188,11 +242,19 @@ func (m confirmModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
-// View is one line (wrapped when narrow) that only ever grows: the
-// question, then the answer or the cancel mark after it. Inline, a frame
-// that shrank could leave a stale line behind.
-func (m confirmModel) View() tea.View { return tea.NewView(m.render()) }
+// View is the question (wrapped when narrow); the answer is typed after
+// it. It never changes (see inlineFrame): Confirm prints the question with
+// the answer when it is over.
+func (m confirmModel) View() tea.View { return tea.NewView(inlineFrame(m.asked())) }
 
+// asked is the question as shown while it waits for the answer.
+func (m confirmModel) asked() string {
+	m.answered, m.quit = false, false
+	return m.render()
+}
+
+// render is the question with the answer or the cancel mark, once there
+// is one.
 func (m confirmModel) render() string {
 	pg := &page{w: effectiveWidth(m.width)}
 	line := m.question + " " + m.chrome.YesNo + " "

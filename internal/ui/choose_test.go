@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"strings"
 	"testing"
 )
@@ -114,5 +116,80 @@ func TestConfirm(t *testing.T) {
 				t.Fatal("the confirmation used the alternate screen")
 			}
 		})
+	}
+}
+
+// TestConfirmWrapped: a question wrapped onto several lines is left once,
+// with its answer, below the output before it (Bubble Tea erases the last
+// line of an inline program's last frame; printing the question again
+// from there showed its first lines twice).
+func TestConfirmWrapped(t *testing.T) {
+	const above = "output above"
+	question := "Remove this Librus Synergia account and its saved sign-in: Anna Kowalska?"
+	tests := []struct {
+		lang, input, answer string
+		width               int
+	}{
+		{"en", "n", "no", 80},
+		{"en", "y", "yes", 40},
+		{"en", "\x1b", "✗ Cancelled.", 40},
+		{"pl", "t", "tak", 30},
+		{"pl", "\r", "nie", 80},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%s/%d/%q", tt.lang, tt.width, tt.input), func(t *testing.T) {
+			scr := newScreen()
+			_, _ = io.WriteString(scr, above+"\n")
+			_, _ = Confirm(context.Background(), Options{In: strings.NewReader(tt.input), Out: scr, NoColor: true, Lang: tt.lang, Width: tt.width, Height: 12}, question)
+			final := text(scr.Bytes(), tt.width, 12)
+			flat := strings.Join(strings.Fields(final), " ")
+			if n := strings.Count(flat, "Anna Kowalska?"); n != 1 {
+				t.Fatalf("the question is left %d times, want once:\n%s", n, final)
+			}
+			if !strings.HasPrefix(final, above+"\n") || !strings.HasSuffix(flat, " "+tt.answer) {
+				t.Fatalf("want the output above, then the question ending in %q:\n%s", tt.answer, final)
+			}
+		})
+	}
+}
+
+// TestPickMenu: a menu (Pick.Menu) is drawn below the output already on
+// the terminal, not on the alternate screen, and leaves only the choice
+// behind it; esc is the menu's normal end (ErrBack, nothing left), ctrl+c
+// a cancel.
+func TestPickMenu(t *testing.T) {
+	const above = "✓ the last step's output"
+	menu := Pick{Question: "What next?", Menu: true, Accounts: []Account{{Label: "Check the sign-in"}, {Label: "List accounts"}, {Label: "Quit"}}}
+	tests := []struct {
+		input   string
+		want    int
+		wantErr error
+		left    string
+	}{
+		{"j\r", 1, nil, above + "\n> List accounts\n"},
+		{"\r", 0, nil, above + "\n> Check the sign-in\n"},
+		{"\x1b", -1, ErrBack, above + "\n"},
+		{"\x03", -1, ErrCancelled, above + "\n✗ Cancelled.\n"},
+	}
+	for _, tt := range tests {
+		for _, h := range []int{24, 6} {
+			t.Run(fmt.Sprintf("%q/%d", tt.input, h), func(t *testing.T) {
+				scr := newScreen()
+				_, _ = io.WriteString(scr, above+"\n")
+				got, err := PickAccount(context.Background(), Options{In: strings.NewReader(tt.input), Out: scr, NoColor: true, Width: 40, Height: h}, menu)
+				if got != tt.want || !errors.Is(err, tt.wantErr) || (tt.wantErr == nil && err != nil) {
+					t.Fatalf("got %d, %v; want %d, %v", got, err, tt.want, tt.wantErr)
+				}
+				// A short terminal scrolls the output above out of sight
+				// while the menu is up; what is left ends the screen.
+				final := text(scr.Bytes(), 40, h)
+				if (h == 24 && final != tt.left) || !strings.HasSuffix(final, strings.TrimPrefix(tt.left, above+"\n")) {
+					t.Fatalf("left on screen:\n%q\nwant\n%q", final, tt.left)
+				}
+				if bytes.Contains(scr.Bytes(), []byte("\x1b[?1049h")) {
+					t.Fatal("the menu used the alternate screen")
+				}
+			})
+		}
 	}
 }

@@ -119,7 +119,7 @@ func TestCtrlCAfterCommitReportsWhatWasSaved(t *testing.T) {
 		t.Fatalf("result %+v, %v; want the committed reauth_successful", res, err)
 	}
 	scr := s.finalScreen()
-	if strings.Contains(scr, "nothing was saved") || !strings.Contains(scr, "Signed in again") {
+	if strings.Contains(scr, "nothing was saved") || !strings.Contains(scr, "Signed in to Test Service again") {
 		t.Fatalf("final screen:\n%s", scr)
 	}
 }
@@ -187,7 +187,8 @@ func TestErrorThenRecover(t *testing.T) {
 		{"invalid_auth", &provider.Error{Key: provider.KeyInvalidAuth}, "✗ Invalid email or password. (invalid_auth)", false},
 		{"cannot_connect", &provider.Error{Key: provider.KeyCannotConnect}, "✗ Failed to connect. (cannot_connect)", false},
 		{"timeout", &provider.Error{Key: provider.KeyTimeout}, "✗ Connection timed out. (timeout)", false},
-		{"unknown", errors.New("boom"), "✗ An unexpected error occurred. (unknown)", false},
+		// unknown asks for a trace (the line wraps after "FILE and attach the file").
+		{"unknown", errors.New("boom"), "✗ An unexpected error occurred. Run again with --debug FILE", false},
 		{"field", &provider.Error{Key: provider.KeyInvalidAuth, Field: "password"}, "  ✗ Invalid email or password. (invalid_auth)", true},
 	}
 	for _, tt := range tests {

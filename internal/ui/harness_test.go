@@ -44,6 +44,10 @@ func newMemStore(entries ...store.Entry) *memStore {
 	return s
 }
 
+// LockRefresh implements flow.Store: one test process, nothing to lock
+// across processes.
+func (s *memStore) LockRefresh(context.Context, string) (func(), error) { return func() {}, nil }
+
 func (s *memStore) Entries(context.Context) ([]store.Entry, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -65,7 +65,7 @@ func (m model) frame(compact bool) frame {
 
 // briefNotice is the one-line notice of a compact frame: NoticeBrief's
 // line for the domain, else the notice's part about the domain ("Demo:
-// flameconnect: a@b.c / pw" from a notice listing every service), else
+// example: a@b.c / pw" from a notice listing every service), else
 // its first sentence; cut to the width.
 func briefNotice(o Options, domain string, w int) string {
 	s, ok := o.NoticeBrief[domain]
@@ -183,16 +183,17 @@ func (m model) renderDone(pg *page) {
 		return
 	}
 	t, res := m.text(), m.res
-	pg.text(m.st.title, 0, "", t.FlowTitle(m.choices[m.cur].p.Domain()))
-	switch res.Type {
-	case flow.ResultCreateEntry:
-		pg.text(m.st.ok, 0, markOK, fmt.Sprintf(m.chrome.Created, frontend.Clean(res.Entry.Title)))
-	case flow.ResultAbort:
-		if res.Reason == flow.AbortReauthSuccessful {
-			pg.text(m.st.ok, 0, markOK, fmt.Sprintf(m.chrome.ReauthDone, frontend.Clean(res.Entry.Title)))
-		} else {
-			pg.text(m.st.err, 0, markErr, t.Abort(res.Reason, res.Placeholders))
-		}
+	// A success is one line naming the service, as a scripted sign-in
+	// says it; an abort's reason follows the service's name.
+	service := t.FlowTitle(m.choices[m.cur].p.Domain())
+	switch {
+	case res.Type == flow.ResultCreateEntry:
+		pg.text(m.st.ok, 0, markOK, fmt.Sprintf(m.chrome.Created, service, frontend.Clean(res.Entry.Title)))
+	case res.Type == flow.ResultAbort && res.Reason == flow.AbortReauthSuccessful:
+		pg.text(m.st.ok, 0, markOK, fmt.Sprintf(m.chrome.ReauthDone, service, frontend.Clean(res.Entry.Title)))
+	case res.Type == flow.ResultAbort:
+		pg.text(m.st.title, 0, "", service)
+		pg.text(m.st.err, 0, markErr, t.Abort(res.Reason, res.Placeholders))
 	}
 	if res.ReloadErr != nil {
 		pg.text(m.st.warn, 0, markWarn, fmt.Sprintf(m.chrome.ReloadWarning, t.Cause(res.ReloadErr, res.Placeholders)))

@@ -25,7 +25,7 @@ type Emulators struct {
 	CA     *loopback.CA
 	CAFile string
 	// ByDomain are the emulators by provider domain.
-	ByDomain map[string]provider.Emulator
+	ByDomain registry.Emulators
 	dir      string
 }
 
@@ -34,47 +34,33 @@ type Emulators struct {
 func StartEmulators() (*Emulators, error) {
 	ca, err := loopback.NewCA()
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("emulator CA: %w", err)
 	}
 	dir, err := os.MkdirTemp("", "setupwizard-bench-ca-")
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("CA directory: %w", err)
 	}
 	caFile, err := ca.WriteCertFile(dir)
 	if err != nil {
 		_ = os.RemoveAll(dir)
+		return nil, fmt.Errorf("CA file: %w", err)
+	}
+	emus, err := registry.StartEmulators(ca)
+	if err != nil {
+		_ = os.RemoveAll(dir)
 		return nil, err
 	}
-	e := &Emulators{CA: ca, CAFile: caFile, ByDomain: map[string]provider.Emulator{}, dir: dir}
-	for _, r := range registry.All() {
-		emu, err := r.StartEmulator(ca)
-		if err != nil {
-			e.Close()
-			return nil, fmt.Errorf("start the %s emulator: %w", r.Domain, err)
-		}
-		e.ByDomain[r.Domain] = emu
-	}
-	return e, nil
+	return &Emulators{CA: ca, CAFile: caFile, ByDomain: emus, dir: dir}, nil
 }
 
 // Close stops every emulator.
 func (e *Emulators) Close() {
-	for _, emu := range e.ByDomain {
-		_ = emu.Close()
-	}
+	e.ByDomain.Close()
 	_ = os.RemoveAll(e.dir)
 }
 
 // Vars are the SETUPWIZARD_* overrides pointing the providers here.
-func (e *Emulators) Vars() map[string]string {
-	vars := map[string]string{}
-	for _, emu := range e.ByDomain {
-		for k, v := range emu.Env() {
-			vars[k] = v
-		}
-	}
-	return vars
-}
+func (e *Emulators) Vars() map[string]string { return e.ByDomain.Env() }
 
 // Env is ChildEnv plus the overrides, SSL_CERT_FILE and the config dir.
 func (e *Emulators) Env(configDir string, extra ...string) []string {
@@ -101,18 +87,6 @@ func (e *Emulators) ResetRequests() {
 	for _, emu := range e.ByDomain {
 		emu.ResetRequests()
 	}
-}
-
-// Held is the emulator's report of each request SetHang holds, where it
-// gives one (nil otherwise).
-func Held(emu provider.Emulator) <-chan string {
-	switch h := emu.(type) {
-	case interface{ Hanging() <-chan string }:
-		return h.Hanging()
-	case interface{ Stalled() <-chan string }:
-		return h.Stalled()
-	}
-	return nil
 }
 
 // FormTitle is the title of domain's sign-in form in English, as the

@@ -105,13 +105,7 @@ func (p *Provider) Schema() provider.Schema {
 }
 
 // Translations implements provider.Provider.
-func (p *Provider) Translations() fs.FS {
-	sub, err := fs.Sub(translations, "translations")
-	if err != nil {
-		panic(err)
-	}
-	return sub
-}
+func (p *Provider) Translations() fs.FS { return provider.Translations(translations, "translations") }
 
 // ErrorKeys implements provider.Provider: the fake has no keys of its own
 // (the engine supplies the shared ones).

@@ -30,10 +30,12 @@ type Emulator struct {
 	tokens map[string]time.Time
 	hang   bool
 	delay  time.Duration
-	count  int
-	life   time.Duration
-	closed chan struct{}
-	once   sync.Once
+	// changed answers grants in a shape the provider does not know.
+	changed bool
+	count   int
+	life    time.Duration
+	closed  chan struct{}
+	once    sync.Once
 	// hanging reports each request a hang holds.
 	hanging chan string
 }
@@ -121,6 +123,11 @@ func (e *Emulator) token(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "unsupported_grant_type", http.StatusBadRequest)
 		return
 	}
+	if e.changed {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"result":"ok","session":{"id":"x"}}`))
+		return
+	}
 	at, rt := token(), token()
 	e.grants[rt] = login
 	e.tokens[at] = time.Now().Add(e.life)
@@ -175,6 +182,14 @@ func (e *Emulator) SetHang(on bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.hang = on
+}
+
+// SetServiceChanged makes the token endpoint answer a correct password
+// with JSON of another shape, as a service that changed its sign-in would.
+func (e *Emulator) SetServiceChanged(on bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.changed = on
 }
 
 // SetLatency implements provider.Emulator.

@@ -65,16 +65,11 @@ func (p *Provider) Schema() provider.Schema {
 }
 
 // Translations implements provider.Provider.
-func (p *Provider) Translations() fs.FS {
-	sub, err := fs.Sub(translations, "translations")
-	if err != nil {
-		panic(err)
-	}
-	return sub
-}
+func (p *Provider) Translations() fs.FS { return provider.Translations(translations, "translations") }
 
-// ErrorKeys implements provider.Provider: only the shared keys.
-func (p *Provider) ErrorKeys() []string { return nil }
+// ErrorKeys implements provider.Provider: besides the shared keys (the
+// engine supplies them), an answer of a shape it does not know.
+func (p *Provider) ErrorKeys() []string { return []string{provider.KeyServiceChanged} }
 
 // ProgressKeys implements provider.Provider.
 func (p *Provider) ProgressKeys() []string { return []string{"signing_in"} }
@@ -96,7 +91,7 @@ func (p *Provider) post(ctx context.Context, step string, form url.Values) (gran
 	defer s.Close()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base.JoinPath("/token").String(), strings.NewReader(form.Encode()))
 	if err != nil {
-		return grant{}, 0, provider.Fail(provider.KeyUnknown, "%s: %v", step, err)
+		return grant{}, 0, provider.Fail(provider.KeyUnknown, "%s: %w", step, err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	ans, err := s.Do(ctx, step, req)
@@ -111,7 +106,8 @@ func (p *Provider) post(ctx context.Context, step string, form url.Values) (gran
 	}
 	var g grant
 	if err := json.Unmarshal(ans.Body, &g); err != nil || g.AccessToken == "" {
-		return grant{}, ans.Status, provider.Fail(provider.KeyUnknown, "%s: unexpected answer", step)
+		// A success of another shape: the service changed, not the person.
+		return grant{}, ans.Status, provider.Fail(provider.KeyServiceChanged, "%s: answer of an unknown shape", step)
 	}
 	return g, ans.Status, nil
 }

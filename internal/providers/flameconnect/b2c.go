@@ -92,6 +92,32 @@ func (s *b2cSession) submit(ctx context.Context, pg signInPage, st pageSettings,
 	if err != nil {
 		return err
 	}
+	err = submitVerdict(step, a)
+	var pe *provider.Error
+	if st.Captcha && errors.As(err, &pe) && captchaExplains(pe.Key) {
+		// The page shows a CAPTCHA, which a scripted sign-in cannot
+		// answer: a refusal that blames neither the password, nor the
+		// service's health, nor an expired transaction is that CAPTCHA.
+		return &provider.Error{Key: KeyCaptchaNeeded, Err: fmt.Errorf("%w (the page shows a CAPTCHA)", pe.Err)}
+	}
+	return err
+}
+
+// captchaExplains reports whether a SelfAsserted refusal with key may be
+// put down to a CAPTCHA on the page: an unexplained refusal, bot
+// protection, or an answer of an unknown shape. Wrong credentials, a
+// service in trouble and an expired transaction keep their own keys.
+func captchaExplains(key string) bool {
+	switch key {
+	case provider.KeyUnknown, KeyBlocked, provider.KeyServiceChanged:
+		return true
+	}
+	return false
+}
+
+// submitVerdict judges SelfAsserted's answer: nil when the credentials
+// were accepted.
+func submitVerdict(step string, a *provider.Answer) error {
 	switch code := a.Status; {
 	case code == http.StatusOK:
 	case code == http.StatusForbidden, code == http.StatusTooManyRequests:

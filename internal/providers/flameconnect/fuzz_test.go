@@ -1,6 +1,9 @@
 package flameconnect
 
 import (
+	"bytes"
+	"errors"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -8,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	msalerrors "github.com/AzureAD/microsoft-authentication-library-for-go/apps/errors"
 
 	"github.com/setupwizard/setupwizard/internal/providers/provider"
 )
@@ -37,7 +42,7 @@ func FuzzParseSettings(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if !tokenSafe(s.CSRF) || !tokenSafe(s.TransID) || !segmentSafe(s.API) {
+		if !tokenSafe(s.CSRF) || !tokenSafe(s.TransID) || !segmentSafe(s.API) || !fieldNameSafe(s.LoginField) {
 			t.Fatalf("unsafe value accepted: %v", s)
 		}
 		if strings.ContainsAny(s.CSRF+s.TransID, "\r\n") {
@@ -164,6 +169,36 @@ func FuzzTokenCache(f *testing.F) {
 			if at.Secret == "" || at.HomeAccountID != acct.HomeAccountID || time.Until(at.ExpiresOn.Time) < 4*time.Minute {
 				t.Fatalf("handed out %+v", at)
 			}
+		}
+	})
+}
+
+// FuzzTokenError: whatever body the token endpoint sends with an error
+// status, the cause keeps only its status, a plain OAuth error code and an
+// AADB2C code: no other server text reaches a cause or the trace.
+func FuzzTokenError(f *testing.F) {
+	f.Add(400, []byte(`{"error":"invalid_grant","error_description":"AADB2C90080: The provided grant has expired.\r\nCorrelation ID: x"}`))
+	f.Add(400, []byte(`{"error":"<script>\u001b[31m","error_description":"\u001b]8;;http://x\u0007AADB2C90129"}`))
+	f.Add(503, []byte(`<html>Service Unavailable</html>`))
+	f.Add(401, []byte(`{"error":["not","a","string"]}`))
+	f.Fuzz(func(t *testing.T, status int, body []byte) {
+		err := msalerrors.CallErr{
+			Req:  &http.Request{},
+			Resp: &http.Response{StatusCode: status, Body: io.NopCloser(bytes.NewReader(body))},
+			Err:  errors.New("http call failed"),
+		}
+		te, ok := asTokenError(err)
+		if !ok || te.status != status {
+			t.Fatalf("CallErr not read: %+v %v", te, ok)
+		}
+		text := te.Error()
+		for _, r := range text {
+			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune(" ()_-.", r)) {
+				t.Fatalf("cause %q carries server text beyond codes", text)
+			}
+		}
+		if len(text) > 96 {
+			t.Fatalf("cause %q is longer than a status and two codes", text)
 		}
 	})
 }

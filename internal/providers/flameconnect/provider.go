@@ -43,6 +43,9 @@ const (
 	// KeySessionExpired: B2C expired or rejected the sign-in transaction or
 	// its CSRF token (400, or a page instead of JSON, on SelfAsserted).
 	KeySessionExpired = "session_expired"
+	// KeyCaptchaNeeded: the sign-in page carries a CAPTCHA and SelfAsserted
+	// refused the submission without its answer (docs/flameconnect.md).
+	KeyCaptchaNeeded = "captcha_needed"
 )
 
 // Progress keys (config.progress.<key>), in order.
@@ -91,7 +94,7 @@ func (p *Provider) Schema() provider.Schema {
 // ErrorKeys lists the keys Validate can return beyond
 // provider.SharedErrorKeys, which the engine adds itself.
 func (p *Provider) ErrorKeys() []string {
-	return []string{KeyActionRequired, KeyBlocked, KeySessionExpired, provider.KeyServiceChanged}
+	return []string{KeyActionRequired, KeyBlocked, KeySessionExpired, KeyCaptchaNeeded, provider.KeyServiceChanged}
 }
 
 // ProgressKeys lists the steps Validate reports, in order.

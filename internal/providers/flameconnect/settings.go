@@ -2,6 +2,7 @@ package flameconnect
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,6 +22,9 @@ type pageSettings struct {
 	// PageViewIDHeader mirrors isPageViewIdSentWithHeader.
 	PageViewIDHeader bool
 	LoginField       string // the SelfAsserted field for the e-mail
+	// Captcha: the page carries a CAPTCHA (a SA_FIELDS field or a widget),
+	// which a scripted sign-in cannot answer.
+	Captcha bool
 }
 
 // rawSettings is the JSON shape of SETTINGS; other fields are ignored.
@@ -37,7 +41,11 @@ type rawSettings struct {
 }
 
 var (
-	settingsStartRE = regexp.MustCompile(`var\s+SETTINGS\s*=\s*`)
+	// SETTINGS as the page declares it: "var SETTINGS = {" on B2C's pages,
+	// but let, const, window.SETTINGS or a bare assignment are the same
+	// object (the public client reads csrf and transId wherever they are).
+	// The '{' keeps a comparison such as SETTINGS == x from matching.
+	settingsStartRE = regexp.MustCompile(`\bSETTINGS\s*=\s*\{`)
 	saFieldsStartRE = regexp.MustCompile(`var\s+SA_FIELDS\s*=\s*`)
 	// Fallbacks when SETTINGS is not JSON even without trailing commas, as
 	// the public client reads it, but capturing whole JSON strings (escaped
@@ -73,7 +81,7 @@ func parseSettings(page []byte) (pageSettings, error) {
 	if loc == nil {
 		return pageSettings{}, errNoSettings
 	}
-	raw := decodeSettings(page[loc[1]:])
+	raw := decodeSettings(page[loc[1]-1:]) // from the '{'
 	s := pageSettings{
 		CSRF:             raw.CSRF,
 		TransID:          raw.TransID,
@@ -100,7 +108,35 @@ func parseSettings(page []byte) (pageSettings, error) {
 		s.Policy = raw.Hosts.Policy
 	}
 	s.LoginField = loginField(page)
+	s.Captcha = pageHasCaptcha(page)
 	return s, nil
+}
+
+// captchaWidgets are the page texts of a CAPTCHA widget: the class names
+// of the common CAPTCHA services and their site-key attribute. Plain
+// mentions of "captcha" elsewhere on the page (a localized string, script
+// code that handles one) do not count.
+var captchaWidgets = [][]byte{
+	[]byte("g-recaptcha"), []byte("h-captcha"), []byte("cf-turnstile"), []byte("data-sitekey"),
+}
+
+// pageHasCaptcha reports whether the sign-in page shows a CAPTCHA: a
+// SA_FIELDS field (or display control) naming one, or a widget. It only
+// explains a refused submission (see submit): a page that shows one still
+// gets the credentials posted.
+func pageHasCaptcha(page []byte) bool {
+	if loc := saFieldsStartRE.FindIndex(page); loc != nil {
+		if fields, ok := objectText(page[loc[1]:]); ok && bytes.Contains(bytes.ToLower(fields), []byte("captcha")) {
+			return true
+		}
+	}
+	lower := bytes.ToLower(page)
+	for _, m := range captchaWidgets {
+		if bytes.Contains(lower, m) {
+			return true
+		}
+	}
+	return false
 }
 
 // decodeSettings reads the object that starts rest: strict JSON first, then
@@ -112,20 +148,37 @@ func decodeSettings(rest []byte) rawSettings {
 	if err == nil || errors.As(err, &typeErr) {
 		return raw // a field of another type is skipped, the rest is kept
 	}
+	// The regexes search no further than the end of the script.
+	script := rest
+	if i := bytes.Index(script, []byte("</script")); i >= 0 {
+		script = script[:i]
+	}
 	obj, ok := objectText(rest)
 	if !ok {
-		// Unbalanced: search no further than the end of the script.
-		obj = rest
-		if i := bytes.Index(obj, []byte("</script")); i >= 0 {
-			obj = obj[:i]
-		}
-		return regexSettings(obj)
+		return regexSettings(script)
 	}
 	raw = rawSettings{}
 	if err := json.Unmarshal(withoutTrailingCommas(obj), &raw); err == nil || errors.As(err, &typeErr) {
 		return raw
 	}
-	return regexSettings(obj)
+	raw = regexSettings(obj)
+	// Brace matching knows JavaScript strings but not comments or regular
+	// expression literals: a '}' in either inside sanitizerPolicy's
+	// function ends the object early, before "hosts" (which real pages put
+	// after it). What the object lacks is looked for in the rest of the
+	// script.
+	if raw.CSRF == "" || raw.TransID == "" || raw.API == "" || raw.Hosts.Tenant == "" {
+		more := regexSettings(script)
+		raw.CSRF = cmp.Or(raw.CSRF, more.CSRF)
+		raw.TransID = cmp.Or(raw.TransID, more.TransID)
+		raw.API = cmp.Or(raw.API, more.API)
+		raw.PageViewID = cmp.Or(raw.PageViewID, more.PageViewID)
+		raw.PVHeader = raw.PVHeader || more.PVHeader
+		if raw.Hosts.Tenant == "" {
+			raw.Hosts = more.Hosts
+		}
+	}
+	return raw
 }
 
 // objectText returns the {...} at the start of b (after spaces), matched by
@@ -244,7 +297,8 @@ func loginField(page []byte) string {
 	}
 	var fields struct {
 		AttributeFields []struct {
-			ID string `json:"ID"`
+			ID         string `json:"ID"`
+			IsPassword bool   `json:"IS_PASSWORD"`
 		} `json:"AttributeFields"`
 	}
 	if err := json.NewDecoder(bytes.NewReader(page[loc[1]:])).Decode(&fields); err != nil {
@@ -259,8 +313,19 @@ func loginField(page []byte) string {
 			return id
 		}
 	}
+	// A policy naming its login field otherwise: the first field that is
+	// not the password, as the page's own form posts it.
+	for _, f := range fields.AttributeFields {
+		if !f.IsPassword && f.ID != "password" && fieldNameSafe(f.ID) {
+			return f.ID
+		}
+	}
 	return def
 }
+
+// fieldNameSafe accepts a SelfAsserted form field name as B2C writes them
+// (letters, digits, '.', '_', '-'), so it goes into the body unescaped.
+func fieldNameSafe(s string) bool { return len(s) <= 64 && pathSafe(s) }
 
 // tokenSafe accepts csrf / transId style values: visible ASCII that cannot
 // break a header, a query or a path (base64 with + / = passes).
@@ -302,11 +367,12 @@ func tenantPathSafe(s string) bool {
 // authority's proxy prefix, if any) and the policy for the p parameter.
 // The tenant is the first segment of the page's hosts.tenant (a GUID on
 // some tenants, although the authority names the domain), else the
-// authority's. The policy is the page's when it names another policy;
-// when it names the same one, the API wants the service's own spelling,
-// so the page's wins over an override typed in another case, unless the
-// page's is all lower case (B2C lower-cases the policy in URLs and on
-// some pages) and the authority's has capitals.
+// authority's. The policy is the page's (hosts.policy, else the one in
+// hosts.tenant) when it names another policy; when it names the same
+// one, the API wants the service's own spelling, so the page's wins over
+// an override typed in another case, unless the page's is all lower case
+// (B2C lower-cases the policy in URLs and on some pages) and the
+// authority's has capitals.
 func apiBase(s pageSettings, auth authority) (base, policy string) {
 	tenant := auth.tenant
 	pageTenant, pagePolicy, _ := strings.Cut(strings.TrimPrefix(s.TenantPath, "/"), "/")
@@ -317,6 +383,9 @@ func apiBase(s pageSettings, auth authority) (base, policy string) {
 	switch {
 	case s.Policy != "" && !strings.EqualFold(s.Policy, auth.policy):
 		policy = s.Policy
+	case s.Policy == "" && pagePolicy != "" && !strings.EqualFold(pagePolicy, auth.policy):
+		// Only hosts.tenant names the policy, another one: the API lives there.
+		policy = pagePolicy
 	case hasUpper(s.Policy):
 		policy = s.Policy
 	case strings.EqualFold(pagePolicy, auth.policy) && hasUpper(pagePolicy):

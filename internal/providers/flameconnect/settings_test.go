@@ -60,6 +60,11 @@ func TestParseSettingsFixtures(t *testing.T) {
 			base: "/" + capturedGUID + "/" + fcPolicy + "/", policy: fcPolicy, login: "signInName"},
 		{file: "../captured/page_large.html", csrf: "Y2FwdHVyZWQ+/2NzcmY=", transID: "StateProperties=eyJUSUQiOiJjYXB0dXJlZCJ9",
 			base: "/" + capturedGUID + "/" + fcPolicy + "/", policy: fcPolicy, login: "signInName"},
+		{file: "brace_in_function.html", csrf: "YnJhY2U+/w==", transID: "StateProperties=eyJiIjoxfQ",
+			base: "/" + capturedGUID + "/" + fcPolicy + "/", policy: fcPolicy, login: "signInName"},
+		{file: "window_settings.html", csrf: "d2luZG93+/w==", transID: "StateProperties=eyJ3IjoxfQ", base: fcBase, policy: fcPolicy, login: "email"},
+		{file: "const_settings.html", csrf: "Y29uc3Q+/w==", transID: "StateProperties=eyJjIjoxfQ", base: fcBase, policy: fcPolicy, login: "email"},
+		{file: "other_login_field.html", csrf: "b3RoZXI+/w==", transID: "StateProperties=eyJvIjoxfQ", base: fcBase, policy: fcPolicy, login: "signInNames.emailAddress"},
 		{file: "no_csrf.html", err: errNoCSRF},
 		{file: "no_transid.html", err: errNoTransID},
 		{file: "hostile_csrf.html", err: errNoCSRF},
@@ -173,6 +178,8 @@ func TestAPIBase(t *testing.T) {
 		{"lower-case tenant path and policy", pageSettings{TenantPath: "/" + fcTenant + "/" + lower, Policy: lower}, auth, fcBase, fcPolicy},
 		{"another policy", pageSettings{TenantPath: "/" + fcTenant + "/" + lower, Policy: "B2C_1A_Other"}, auth, "/" + fcTenant + "/B2C_1A_Other/", "B2C_1A_Other"},
 		{"another tenant", pageSettings{TenantPath: "/other.onmicrosoft.com"}, auth, "/other.onmicrosoft.com/" + fcPolicy + "/", fcPolicy},
+		// API requests go to the hosts.tenant path: a policy named only there wins.
+		{"another policy only in hosts.tenant", pageSettings{TenantPath: "/" + guid + "/B2C_1A_SignInUp"}, auth, "/" + guid + "/B2C_1A_SignInUp/", "B2C_1A_SignInUp"},
 		{"proxy prefix", pageSettings{TenantPath: "/" + fcTenant + "/" + lower, Policy: lower}, proxied, "/proxy/b2c" + fcBase, fcPolicy},
 		{"authority lower-case, page mixed", pageSettings{TenantPath: "/" + fcTenant + "/" + fcPolicy, Policy: fcPolicy}, lowerAuth, fcBase, fcPolicy},
 		{"authority upper-case, page mixed", pageSettings{TenantPath: "/" + fcTenant + "/" + fcPolicy, Policy: fcPolicy}, upperAuth, fcBase, fcPolicy},
@@ -210,5 +217,48 @@ func TestWithoutTrailingCommas(t *testing.T) {
 	want := `{"a":[1,2],"b":"x,}",  "c":{"d":"\",}"  }}`
 	if got := string(withoutTrailingCommas([]byte(in))); got != want {
 		t.Fatalf("got  %s\nwant %s", got, want)
+	}
+}
+
+// A CAPTCHA shows on the page as a SA_FIELDS field or display control
+// naming one, or as a widget; real sign-in pages without one (the fixtures
+// of every shape) show none of these.
+func TestPageHasCaptcha(t *testing.T) {
+	entries, err := os.ReadDir(filepath.Join("testdata", "pages"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range append(entries, nil) {
+		name := "../captured/page_large.html"
+		if e != nil {
+			name = e.Name()
+		}
+		page, err := os.ReadFile(filepath.Join("testdata", "pages", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pageHasCaptcha(page) {
+			t.Errorf("%s: a CAPTCHA seen on a page without one", name)
+		}
+	}
+	// A mention alone is not a CAPTCHA: a localized string, script code.
+	for _, page := range []string{
+		`var CONTENT = {"captcha_help":"Type the characters you see"}; var SA_FIELDS = {"AttributeFields":[{"ID":"email"}]};`,
+		`<script>function showCaptcha(){ /* not used by this policy */ }</script>`,
+	} {
+		if pageHasCaptcha([]byte(page)) {
+			t.Errorf("a CAPTCHA seen in %s", page)
+		}
+	}
+	for _, page := range []string{
+		`var SA_FIELDS = {"AttributeFields":[{"ID":"email"},{"ID":"password"},{"ID":"captchaChallenge","UX_INPUT_TYPE":"Captcha"}]};`,
+		`<div class="g-recaptcha" data-sitekey="k"></div>`,
+		`<div class="h-captcha" data-sitekey="k"></div>`,
+		`<div class="cf-turnstile" data-sitekey="k"></div>`,
+		`<DIV CLASS="G-RECAPTCHA"></DIV>`,
+	} {
+		if !pageHasCaptcha([]byte(page)) {
+			t.Errorf("no CAPTCHA seen in %s", page)
+		}
 	}
 }

@@ -72,6 +72,7 @@ func TestValidateErrorKeys(t *testing.T) {
 		{name: "SelfAsserted JSON of another shape", fault: emulator.FaultStrangeAnswer, key: provider.KeyServiceChanged, cause: "no status"},
 		{name: "HTML instead of JSON", fault: emulator.FaultHTMLAnswer, key: KeySessionExpired},
 		{name: "renamed login field (AADB2C90015)", fault: emulator.FaultRenamedField, key: provider.KeyUnknown, cause: "AADB2C90015"},
+		{name: "CAPTCHA added to the page", fault: emulator.FaultCaptcha, key: KeyCaptchaNeeded, cause: "CAPTCHA"},
 		{name: "bad state", fault: emulator.FaultBadState, key: provider.KeyUnknown},
 		{name: "error redirect", fault: emulator.FaultErrorRedirect, key: provider.KeyUnknown, cause: "access_denied (AADB2C90273)"},
 		{name: "token endpoint error", fault: emulator.FaultTokenError, key: provider.KeyUnknown},
@@ -226,5 +227,35 @@ func TestPasswordOnlyInSelfAssertedBody(t *testing.T) {
 		if carriers != 1 {
 			t.Errorf("fault %d: password sent %d times, want exactly once", fault, carriers)
 		}
+	}
+}
+
+// With a CAPTCHA on the page, only refusals that blame nothing else become
+// captcha_needed: wrong credentials, a service in trouble and an expired
+// transaction keep their keys.
+func TestCaptchaExplainsOnlyUnexplainedRefusals(t *testing.T) {
+	tests := []struct {
+		name     string
+		fault    emulator.Fault
+		password string
+		key      string
+	}{
+		{"wrong password", emulator.FaultNone, "not-the-password", provider.KeyInvalidAuth},
+		{"transaction expired", emulator.FaultExpired, emulator.DemoPassword, KeySessionExpired},
+		{"SelfAsserted 500", emulator.FaultSelfAssertedServerError, emulator.DemoPassword, provider.KeyCannotConnect},
+		{"bot protection", emulator.FaultBlocked, emulator.DemoPassword, KeyCaptchaNeeded},
+		{"unexplained 400 code", emulator.FaultRenamedField, emulator.DemoPassword, KeyCaptchaNeeded},
+		{"JSON of another shape", emulator.FaultStrangeAnswer, emulator.DemoPassword, KeyCaptchaNeeded},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e, ca := startEmulator(t)
+			e.SetVariant(emulator.Variant{CaptchaWidget: true})
+			e.SetFault(tc.fault)
+			_, err := providerFor(e, ca).Validate(context.Background(),
+				provider.Input{FieldEmail: emulator.DemoEmail, FieldPassword: tc.password}, nil)
+			wantKey(t, err, tc.key)
+		})
 	}
 }

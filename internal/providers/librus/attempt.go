@@ -2,6 +2,9 @@ package librus
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -42,13 +45,30 @@ func (a *attempt) get(step string, u *url.URL, header http.Header) (*provider.An
 	return a.s.Get(a.ctx, step, u, header)
 }
 
-// serviceDown maps the answers that mean "Librus is down", never "wrong
-// password": maintenance, or any other 5xx.
+// serviceDown maps the answers that mean "Librus is down or will not
+// talk to us", never "wrong password": maintenance, any other 5xx, or a
+// block page.
 func serviceDown(step string, r *provider.Answer) error {
 	if err := maintenance(step, r); err != nil {
 		return err
 	}
-	return r.ServerError(step)
+	if err := r.ServerError(step); err != nil {
+		return err
+	}
+	return blocked(step, r)
+}
+
+// blocked recognises a refusal of the client's network: Librus is known
+// to block VPN and hosting address ranges at times (docs/librus.md). A
+// 403 or 429 answered with a page rather than JSON says nothing about the
+// credentials or the shape of the sign-in, so it is cannot_connect, not
+// service_changed. JSON 403s (rejections, gateway envelopes) are the
+// caller's to read.
+func blocked(step string, r *provider.Answer) error {
+	if (r.Status == http.StatusForbidden || r.Status == http.StatusTooManyRequests) && !json.Valid(r.Body) {
+		return provider.Fail(provider.KeyCannotConnect, "%s: %s with a page, not JSON: Librus may be blocking this network (VPN, hosting provider) or rate-limiting", step, r)
+	}
+	return nil
 }
 
 // maintenance recognises Librus's maintenance answers: a 503, or a
@@ -103,11 +123,14 @@ func (a *attempt) walkWith(w provider.Walk) (*provider.Answer, error) {
 	})
 }
 
+// errOAuth marks a walk ended by an OAuth error in a hop's URL.
+var errOAuth = errors.New("sign-in ended with an OAuth error")
+
 // oauthError ends a walk that lands on an OAuth error, such as
 // portalRodzina?error=invalid_request after a spoiled session.
 func oauthError(step string, u *url.URL) error {
 	if e := u.Query().Get("error"); e != "" {
-		return provider.Fail(provider.KeyUnknown, "%s: sign-in ended with OAuth error %q at %s", step, provider.CleanText(e), provider.Redacted(u))
+		return &provider.Error{Key: provider.KeyUnknown, Err: fmt.Errorf("%s: %w %q at %s", step, errOAuth, provider.CleanText(e), provider.Redacted(u))}
 	}
 	return nil
 }

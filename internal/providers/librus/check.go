@@ -4,13 +4,25 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/setupwizard/setupwizard/internal/providers/provider"
 )
+
+// RenewWindow is how long after a renewal the session is not renewed
+// again: a check or --token within it uses the stored cookies with no
+// request, provided the oauth_token stays valid for long enough. Librus
+// may end the previous oauth_token when /refreshToken issues the next
+// (whether it does is not known), so every renewal may kill a Cookie
+// header another --token printed moments before; many scripts started at
+// once then share one renewal instead of cascading.
+const RenewWindow = 60 * time.Second
+
+// CheckMinValid is how long the stored oauth_token must still live for
+// Check to prove a session renewed within RenewWindow without renewing it.
+const CheckMinValid = time.Minute
 
 // Check proves a stored session still lives by GET /refreshToken with its
 // cookies, as clients do every couple of hours. A 2xx with a new
@@ -19,12 +31,77 @@ import (
 // or a redirect to the sign-in, means the password is needed (an error
 // wrapping provider.ErrAuthExpired); trouble on the wire or on the server
 // says nothing about expiry and is a *provider.Error.
+//
+// A session renewed less than RenewWindow ago, whose oauth_token lives
+// CheckMinValid more, is proved by TokenInfo alone, which issues no new
+// token and so ends no Cookie header a script holds; the cache comes back
+// unchanged. Only a 2xx TokenInfo proves it: a refusal goes on to the
+// renewal, whose answer alone decides expiry (the stored token may be one
+// a renewal whose cache was never stored ended).
 func (p *Provider) Check(ctx context.Context, cache []byte) ([]byte, error) {
+	if s, err := ParseSession(cache); err == nil && s.recentlyRenewed(time.Now(), CheckMinValid) {
+		err := p.prove(ctx, s)
+		if err == nil {
+			return cache, nil
+		}
+		if !errors.Is(err, provider.ErrAuthExpired) {
+			return nil, err
+		}
+	}
 	s, err := p.renew(ctx, cache)
 	if err != nil {
 		return nil, err
 	}
 	return marshalRenewed(s)
+}
+
+// prove asks TokenInfo whether the session's cookies, as stored, are
+// accepted: nil if so, an error wrapping provider.ErrAuthExpired if the
+// gateway refuses them, else a *provider.Error or the context's error.
+func (p *Provider) prove(ctx context.Context, s *Session) error {
+	if p.err != nil {
+		return &provider.Error{Key: provider.KeyUnknown, Err: p.err}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	a, err := p.newAttempt(ctx)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	a.jar.restore(s.Cookies)
+	t, err := a.checkGet("token info", at(a.ep.syn, "/gateway/api/2.0/Auth/TokenInfo", ""))
+	if err != nil {
+		return err
+	}
+	if _, err := parseGateway(t.Status, t.Body); err != nil {
+		return gatewayVerdict("token info", t, err)
+	}
+	return nil
+}
+
+// recentlyRenewed reports whether the session was renewed less than
+// RenewWindow before now and its oauth_token stays valid for minValid
+// more. A renewal time in the future (a clock set back) is not trusted.
+func (s *Session) recentlyRenewed(now time.Time, minValid time.Duration) bool {
+	if s.RenewedAt == nil || s.RenewedAt.After(now) || now.Sub(*s.RenewedAt) >= RenewWindow {
+		return false
+	}
+	exp, ok := s.tokenExpiry()
+	return ok && !exp.Before(now.Add(minValid))
+}
+
+// tokenExpiry is when the session's oauth_token cookie expires (the
+// earliest, should there be several); false when none has an expiry.
+func (s *Session) tokenExpiry() (time.Time, bool) {
+	var exp time.Time
+	for _, c := range s.Cookies {
+		if c.Name == "oauth_token" && c.Value != "" && c.Expires != nil && (exp.IsZero() || c.Expires.Before(exp)) {
+			exp = *c.Expires
+		}
+	}
+	return exp, !exp.IsZero()
 }
 
 func marshalRenewed(s *Session) ([]byte, error) {
@@ -35,12 +112,21 @@ func marshalRenewed(s *Session) ([]byte, error) {
 	return out, nil
 }
 
-// Token renews the session as Check does and returns the Cookie header a
-// script sends to synergia ("name=value; name=value", the cookies the jar
-// would send to the gateway), valid until the new oauth_token expires, and
-// the renewed cache. Librus has no token that outlives a renewal, so every
-// call renews; minValid is met by the renewal itself.
+// Token returns the Cookie header a script sends to synergia ("name=value;
+// name=value", the cookies the jar would send to the gateway), valid until
+// the session's oauth_token expires, and the cache to store back. A
+// session renewed less than RenewWindow ago whose oauth_token stays valid
+// for minValid more is used as stored, with no request and no updated
+// cache (like a fresh access token); otherwise Token renews the session
+// as Check does and returns the renewed cache.
 func (p *Provider) Token(ctx context.Context, cache []byte, minValid time.Duration) (provider.Credential, []byte, error) {
+	if s, err := ParseSession(cache); err == nil && s.recentlyRenewed(time.Now(), minValid) {
+		if err := ctx.Err(); err != nil {
+			return provider.Credential{}, nil, err
+		}
+		cred, err := p.cookieHeader(s)
+		return cred, nil, err
+	}
 	s, err := p.renew(ctx, cache)
 	if err != nil {
 		return provider.Credential{}, nil, err
@@ -49,9 +135,19 @@ func (p *Provider) Token(ctx context.Context, cache []byte, minValid time.Durati
 	if err != nil {
 		return provider.Credential{}, nil, err
 	}
+	cred, err := p.cookieHeader(s)
+	if err != nil {
+		return provider.Credential{}, nil, err
+	}
+	return cred, out, nil
+}
+
+// cookieHeader is the Cookie header value the session's jar sends to the
+// synergia gateway, expiring with the oauth_token.
+func (p *Provider) cookieHeader(s *Session) (provider.Credential, error) {
 	jar, err := newJar()
 	if err != nil {
-		return provider.Credential{}, nil, &provider.Error{Key: provider.KeyUnknown, Err: err}
+		return provider.Credential{}, &provider.Error{Key: provider.KeyUnknown, Err: err}
 	}
 	jar.restore(s.Cookies)
 	target := at(p.ep.syn, "/gateway/api/2.0/", "")
@@ -60,22 +156,25 @@ func (p *Provider) Token(ctx context.Context, cache []byte, minValid time.Durati
 		parts = append(parts, c.Name+"="+c.Value)
 	}
 	if len(parts) == 0 {
-		return provider.Credential{}, nil, fmt.Errorf("token: no cookie in the session is sent to synergia: %w", provider.ErrAuthExpired)
+		return provider.Credential{}, fmt.Errorf("token: no cookie in the session is sent to synergia: %w", provider.ErrAuthExpired)
 	}
 	cred := provider.Credential{Kind: "cookie", Type: "Cookie", Value: strings.Join(parts, "; ")}
-	for _, c := range s.Cookies {
-		if c.Name == "oauth_token" && c.Expires != nil && (cred.ExpiresAt.IsZero() || c.Expires.Before(cred.ExpiresAt)) {
-			cred.ExpiresAt = *c.Expires
-		}
+	if exp, ok := s.tokenExpiry(); ok {
+		cred.ExpiresAt = exp
 	}
-	return cred, out, nil
+	return cred, nil
 }
 
-// Identity is the UserIdentifier the stored session was issued for.
+// Identity is the UserIdentifier the stored session was issued for. One
+// that is not plain text (a cache written before sign-ins refused such
+// identifiers) is an error: it must not reach the entries index.
 func (p *Provider) Identity(cache []byte) (string, error) {
 	s, err := ParseSession(cache)
 	if err != nil {
 		return "", err
+	}
+	if provider.CleanText(s.UserIdentifier) != s.UserIdentifier {
+		return "", errors.New("librus session: user_identifier is not plain text")
 	}
 	return s.UserIdentifier, nil
 }
@@ -100,16 +199,23 @@ func (p *Provider) renew(ctx context.Context, cache []byte) (*Session, error) {
 	defer a.close()
 	a.jar.restore(s.Cookies)
 
-	var ch cookieChanges
-	r, err := a.checkGet("refresh", at(a.ep.syn, "/refreshToken", ""), &ch)
+	gateway := at(a.ep.syn, "/gateway/api/2.0/", "")
+	before := a.jar.values(gateway, "oauth_token")
+	r, err := a.checkGet("refresh", at(a.ep.syn, "/refreshToken", ""))
 	if err != nil {
 		return nil, err
 	}
+	// Renewed: the jar took a new, non-empty oauth_token the gateway
+	// would get (a cookie the jar refused renews nothing).
+	renewed := false
+	for v := range a.jar.values(gateway, "oauth_token") {
+		renewed = renewed || v != "" && !before[v]
+	}
 	switch {
-	case r.OK() && ch.renewed:
+	case r.OK() && renewed:
 	case r.OK():
 		// No new token says nothing by itself: ask the gateway.
-		t, err := a.checkGet("token info", at(a.ep.syn, "/gateway/api/2.0/Auth/TokenInfo", ""), &ch)
+		t, err := a.checkGet("token info", at(a.ep.syn, "/gateway/api/2.0/Auth/TokenInfo", ""))
 		if err != nil {
 			return nil, err
 		}
@@ -120,35 +226,17 @@ func (p *Provider) renew(ctx context.Context, cache []byte) (*Session, error) {
 		_, err := parseGateway(r.Status, r.Body)
 		return nil, gatewayVerdict("refresh", r, err)
 	}
-	s.update(ch.set, ch.deleted)
+	// The stored cookies with the answers' Set-Cookie applied by the
+	// jar's rules (a cookie a browser would refuse is not kept).
+	s.Cookies = a.jar.snapshot()
+	now := time.Now().UTC().Truncate(time.Second)
+	s.RenewedAt = &now
 	return s, nil
-}
-
-// cookieChanges collects the Set-Cookie headers of a check's answers.
-type cookieChanges struct {
-	set     []Cookie
-	deleted []cookieKey
-	renewed bool // a new, non-empty oauth_token arrived
-}
-
-func (ch *cookieChanges) add(r *provider.Answer) {
-	now := time.Now()
-	for _, c := range (&http.Response{Header: r.Header}).Cookies() {
-		rec, live := cookieRecord(r.URL, c, now)
-		if !live {
-			ch.deleted = append(ch.deleted, rec.key())
-			continue
-		}
-		ch.set = append(ch.set, rec)
-		if c.Name == "oauth_token" && c.Value != "" {
-			ch.renewed = true
-		}
-	}
 }
 
 // checkGet is one request of a check: maintenance is cannot_connect, a
 // redirect to the sign-in is expiry, any other redirect is unexpected.
-func (a *attempt) checkGet(step string, u *url.URL, ch *cookieChanges) (*provider.Answer, error) {
+func (a *attempt) checkGet(step string, u *url.URL) (*provider.Answer, error) {
 	r, err := a.get(step, u, header("Accept", "application/json, */*"))
 	if err != nil {
 		return nil, err
@@ -156,7 +244,6 @@ func (a *attempt) checkGet(step string, u *url.URL, ch *cookieChanges) (*provide
 	if err := serviceDown(step, r); err != nil {
 		return nil, err
 	}
-	ch.add(r)
 	if r.IsRedirect() {
 		if next := r.Location(); next != nil && a.s.Allowed(next) && isSignIn(next) {
 			return nil, fmt.Errorf("%s: redirected to the sign-in (%s): %w", step, r, provider.ErrAuthExpired)
@@ -166,11 +253,17 @@ func (a *attempt) checkGet(step string, u *url.URL, ch *cookieChanges) (*provide
 	return r, nil
 }
 
-// isSignIn recognises the sign-in pages: synergia's portalRodzina and the
-// API's /OAuth pages.
+// isSignIn recognises the sign-in pages: synergia's /loguj pages
+// (portalRodzina among them; the family portal's Synergia sign-in also
+// lives under a /loguj path) and the API's /OAuth pages: a path with a
+// "loguj" or "oauth" segment.
 func isSignIn(u *url.URL) bool {
-	p := strings.ToLower(u.Path)
-	return strings.Contains(p, "/loguj/portalrodzina") || strings.Contains(p, "/oauth/") || strings.HasSuffix(p, "/oauth")
+	for _, seg := range strings.Split(strings.ToLower(u.Path), "/") {
+		if seg == "loguj" || seg == "oauth" {
+			return true
+		}
+	}
+	return false
 }
 
 // gatewayVerdict maps a failed check answer: expired when the gateway says

@@ -87,6 +87,7 @@ func TestCheckTroubleIsNotExpiry(t *testing.T) {
 		{emulator.FaultMaintenance, "cannot_connect"},
 		{emulator.FaultMaintenanceRedirect, "cannot_connect"},
 		{emulator.FaultServerError, "cannot_connect"},
+		{emulator.FaultBlocked, "cannot_connect"},
 		{emulator.FaultSlow, "timeout"},
 	} {
 		r.em.SetFault(tc.fault)
@@ -131,7 +132,10 @@ func TestCheckShapes(t *testing.T) {
 		{name: "without a new token, TokenInfo in maintenance", shape: emulator.Shape{RefreshNoCookie: true},
 			fault: emulator.FaultMaintenance, on: "/gateway/", key: "cannot_connect", requests: 2},
 		{name: "redirect to portalRodzina", shape: emulator.Shape{RefreshRedirect: "/loguj/portalRodzina"}, expired: true, requests: 1},
+		{name: "redirect to the synergia login page", shape: emulator.Shape{RefreshRedirect: "/loguj"}, expired: true, requests: 1},
+		{name: "redirect to the synergia login page, trailing slash", shape: emulator.Shape{RefreshRedirect: "/loguj/"}, expired: true, requests: 1},
 		{name: "redirect to another page", shape: emulator.Shape{RefreshRedirect: "/rodzic/index"}, key: "unknown", requests: 1},
+		{name: "redirect to a page named like the login", shape: emulator.Shape{RefreshRedirect: "/rodzic/logujemy"}, key: "unknown", requests: 1},
 	}
 	r := newRig(t)
 	for _, tc := range tests {
@@ -168,5 +172,64 @@ func TestCheckShapes(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestCheckCookieRules: the renewed cache takes refreshToken's cookies by
+// the jar's rules, as a browser would: a cookie for a domain the host may
+// not set, or with a broken Domain, is dropped (it once made the renewed
+// cache unwritable, which Check reported as expiry); a deletion removes
+// the stored cookie; a new domain cookie is kept.
+func TestCheckCookieRules(t *testing.T) {
+	for _, named := range []bool{false, true} {
+		t.Run(map[bool]string{false: "loopback addresses", true: "real host names"}[named], func(t *testing.T) {
+			var r *rig
+			if named {
+				r = newNamedRig(t, "api.librus.pl", "synergia.librus.pl", nil, emulator.Shape{})
+			} else {
+				r = newRig(t)
+			}
+			testCheckCookieRules(t, r)
+		})
+	}
+}
+
+func testCheckCookieRules(t *testing.T, r *rig) {
+	cache := signIn(t, r)
+	shape := r.em.CurrentShape()
+	shape.RefreshSetCookie = []string{
+		"junk=1; Domain=..; Path=/",
+		"foreign=abcdef; Domain=example.com; Path=/",
+		"SDZIENNIKSID=; Max-Age=0; Path=/",
+		"fresh=xyz; Path=/gateway",
+	}
+	r.reshape(shape)
+	out, err := r.p.Check(context.Background(), cache)
+	if err != nil {
+		t.Fatalf("Check: %v", err)
+	}
+	s, err := ParseSession(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	have := map[string]Cookie{}
+	for _, c := range s.Cookies {
+		have[c.Name] = c
+	}
+	for _, gone := range []string{"junk", "foreign", "SDZIENNIKSID"} {
+		if c, ok := have[gone]; ok {
+			t.Errorf("cookie %+v kept", c)
+		}
+	}
+	if c := have["fresh"]; c.Path != "/gateway" || c.Value != "xyz" {
+		t.Errorf("fresh = %+v, want path /gateway", c)
+	}
+	for _, kept := range []string{"DeviceCookie", "DZIENNIKSID", "oauth_token"} {
+		if have[kept].Value == "" {
+			t.Errorf("%s lost", kept)
+		}
+	}
+	if d := have["DeviceCookie"]; d.Expires == nil || d.Path != "/OAuth" {
+		t.Errorf("DeviceCookie lost its path or expiry: %+v", d)
 	}
 }

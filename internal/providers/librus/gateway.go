@@ -117,11 +117,18 @@ func maintenanceNote(body []byte) string {
 	return ""
 }
 
-// userIdentifier is TokenInfo's one required field.
+// userIdentifier is TokenInfo's one required field. It becomes the
+// account's identity, stored in the entries index and compared on reauth,
+// so it must be plain text as it stands: one that provider.CleanText would
+// change (controls, escapes, bidi marks, odd spaces, over 200 runes) is
+// refused, never cleaned into a different identity.
 func userIdentifier(fields map[string]json.RawMessage) (string, error) {
 	var id string
 	if err := json.Unmarshal(fields["UserIdentifier"], &id); err != nil || strings.TrimSpace(id) == "" {
 		return "", provider.Fail(provider.KeyServiceChanged, "token info: no UserIdentifier string in the answer")
+	}
+	if clean := provider.CleanText(id); clean != id {
+		return "", provider.Fail(provider.KeyServiceChanged, "token info: UserIdentifier is not plain text (%q)", clean)
 	}
 	return id, nil
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/net/publicsuffix"
 )
@@ -52,12 +53,18 @@ func (j *recordingJar) SetCookies(u *url.URL, cs []*http.Cookie) {
 func (j *recordingJar) Cookies(u *url.URL) []*http.Cookie { return j.jar.Cookies(u) }
 
 // snapshot lists the recorded cookies the jar still holds (it is the
-// authority on rejected, replaced and expired ones).
+// authority on rejected, replaced and expired ones). A cookie that JSON
+// cannot carry as it is (a default path taken from a Location with bytes
+// that are not UTF-8) is left out: stored changed, it would no longer be
+// the cookie the server set; so is one for a host with no name.
 func (j *recordingJar) snapshot() []Cookie {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	var out []Cookie
 	for _, c := range j.set {
+		if !utf8.ValidString(c.Name+c.Value+c.Domain+c.Path) || strings.Trim(c.Domain, ".") == "" {
+			continue
+		}
 		for _, live := range j.jar.Cookies(cookieURL(c)) {
 			if live.Name == c.Name && live.Value == c.Value {
 				out = append(out, c)
@@ -70,7 +77,9 @@ func (j *recordingJar) snapshot() []Cookie {
 }
 
 // restore loads stored cookies without their expiry: whether a saved
-// session still lives is the server's call, not the local clock's.
+// session still lives is the server's call, not the local clock's. They
+// are recorded as stored, so a snapshot after a check is the stored
+// cookies with the answers' Set-Cookie applied by the jar's rules.
 func (j *recordingJar) restore(cs []Cookie) {
 	for _, c := range cs {
 		hc := &http.Cookie{Name: c.Name, Value: c.Value, Path: c.Path}
@@ -78,7 +87,22 @@ func (j *recordingJar) restore(cs []Cookie) {
 			hc.Domain = strings.TrimPrefix(c.Domain, ".")
 		}
 		j.jar.SetCookies(cookieURL(c), []*http.Cookie{hc})
+		j.mu.Lock()
+		j.set[c.key()] = c
+		j.mu.Unlock()
 	}
+}
+
+// values lists the values of the cookies named name the jar would send
+// to u.
+func (j *recordingJar) values(u *url.URL, name string) map[string]bool {
+	out := map[string]bool{}
+	for _, c := range j.jar.Cookies(u) {
+		if c.Name == name {
+			out[c.Value] = true
+		}
+	}
+	return out
 }
 
 func cookieURL(c Cookie) *url.URL {

@@ -9,12 +9,15 @@ import (
 	"github.com/setupwizard/setupwizard/internal/providers/provider"
 )
 
-// Markers in login answers, as docs/librus.md lists them.
+// Markers in login answers, as docs/librus.md lists them: the service's
+// own sentences first, then the words older clients looked for.
 var (
-	captchaMarkers = []string{"captcha", "nie jestem robotem"} // covers recaptcha and g-recaptcha
-	expiredMarkers = []string{"termin ważności konta", "konto wygasło"}
-	portalMarkers  = []string{"nie do konta librus"}
-	badCredMarkers = []string{"nieprawidłowy login", "nieprawidłowe hasło", "nieprawidłowy"}
+	captchaMarkers   = []string{"captcha", "nie jestem robotem"} // covers recaptcha and g-recaptcha
+	captchaSentences = []string{"nie jestem robotem"}
+	expiredMarkers   = []string{"termin ważności konta", "konto wygasło"}
+	portalMarkers    = []string{"nie do konta librus"}
+	badCredSentences = []string{"nieprawidłowy login", "nieprawidłowe hasło"}
+	badCredMarkers   = []string{"nieprawidłowy login", "nieprawidłowe hasło", "nieprawidłowy"}
 )
 
 // loginVerdict is what a login answer says. named marks a rejection
@@ -109,15 +112,23 @@ func present(obj map[string]json.RawMessage, key string) (json.RawMessage, bool)
 
 // rejectionKey finds a specific cause in a rejection's text: an expired
 // account beats a CAPTCHA, which beats wrong credentials, because only the
-// more specific one tells the user what would help.
+// more specific one tells the user what would help. The service's own
+// sentences beat bare words: a sign-in page that says the password is
+// wrong may carry a dormant reCAPTCHA widget ("g-recaptcha"), which alone
+// does not mean a CAPTCHA was asked for; "Nieprawidłowy kod captcha" (a
+// wrong CAPTCHA code) still is one.
 func rejectionKey(text string) string {
 	switch {
 	case containsAny(text, expiredMarkers):
 		return KeyAccountActionRequired
-	case containsAny(text, captchaMarkers):
+	case containsAny(text, captchaSentences):
 		return KeyCaptchaNeeded
 	case containsAny(text, portalMarkers):
 		return KeyEmailNotLogin
+	case containsAny(text, badCredSentences):
+		return provider.KeyInvalidAuth
+	case containsAny(text, captchaMarkers):
+		return KeyCaptchaNeeded
 	case containsAny(text, badCredMarkers):
 		return provider.KeyInvalidAuth
 	}

@@ -69,6 +69,11 @@ func TestParseLogin(t *testing.T) {
 		{"ok_with_empty_errors.json", 200, "/OAuth/Authorization/2FA?client_id=46", ""},
 		// HTML entities are decoded before markers are matched.
 		{"bad_credentials_entities.html", 200, "", "invalid_auth"},
+		// A page that says the password is wrong and carries a dormant
+		// reCAPTCHA widget is a wrong password: full error sentences beat
+		// widget words; a wrong CAPTCHA code is still a CAPTCHA.
+		{"bad_credentials_recaptcha_page.html", 401, "", "invalid_auth"},
+		{"wrong_captcha_code.json", 400, "", "captcha_needed"},
 		{"expired_entities_page.html", 200, "", "account_action_required"},
 	}
 	for _, tc := range tests {
@@ -163,7 +168,19 @@ func FuzzParseLogin(f *testing.F) {
 		if goTo != "" || len(err.Error()) > 600 {
 			t.Fatalf("goTo %q with error; error of %d bytes", goTo, len(err.Error()))
 		}
+		assertPlainCause(t, err.Error())
 	})
+}
+
+// assertPlainCause fails when server text reached an error's cause
+// without provider.CleanText: the cause goes to the trace and the screen.
+func assertPlainCause(t *testing.T, cause string) {
+	t.Helper()
+	for _, r := range cause {
+		if r < 0x20 || r >= 0x7f && r <= 0x9f || r == 0x202e || r == 0x2066 {
+			t.Fatalf("control %U in the cause %q", r, cause)
+		}
+	}
 }
 
 func FuzzParseGateway(f *testing.F) {
@@ -178,8 +195,12 @@ func FuzzParseGateway(f *testing.F) {
 			if fields == nil || status < 200 || status > 299 {
 				t.Fatalf("success with %v fields, status %d", fields, status)
 			}
-			_, _ = userIdentifier(fields)
-			_ = userName(fields)
+			if id, err := userIdentifier(fields); err == nil && (provider.CleanText(id) != id || id == "") {
+				t.Fatalf("identity %q is not plain text", id)
+			}
+			if n := userName(fields); provider.CleanText(n) != n {
+				t.Fatalf("name %q is not plain text", n)
+			}
 			return
 		}
 		var ge *gatewayError
@@ -188,11 +209,12 @@ func FuzzParseGateway(f *testing.F) {
 			if ge.down() != (status >= 500) || len(ge.Error()) > 600 {
 				t.Fatalf("gatewayError %v for status %d", ge, status)
 			}
+			assertPlainCause(t, ge.Error())
 			if status >= 200 && status <= 299 && !ge.expired() && !strings.EqualFold(readStatus(body), "Error") {
 				t.Fatalf("2xx error without an envelope: %v", ge)
 			}
 		}
-		_ = maintenanceNote(body)
+		assertPlainCause(t, maintenanceNote(body))
 	})
 }
 

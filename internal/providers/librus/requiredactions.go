@@ -29,24 +29,30 @@ func requiredActionsPage(u *url.URL, status int, body []byte) bool {
 // parseSkip reads the answer to the skip post (redirects already handled
 // by the caller): {"status":"ok","goTo":...} walks on; a refusal, or the
 // page served again, means the account needs something only a browser
-// can do (account_action_required); anything else is a changed service.
+// can do (account_action_required). A 2xx that names no next step (an
+// empty body, "ok" without goTo, a page without a form) returns "" and no
+// error: a public client ignores the skip's answer and GETs Grant next
+// (docs/librus.md). Any other answer is a changed service.
 func parseSkip(status int, body []byte) (string, error) {
 	const step = "required actions"
 	var obj map[string]json.RawMessage
 	if json.Unmarshal(body, &obj) != nil || obj == nil {
-		if success(status) && bytes.Contains(bytes.ToLower(body), []byte("<form")) {
+		switch {
+		case success(status) && bytes.Contains(bytes.ToLower(body), []byte("<form")):
 			return "", provider.Fail(KeyAccountActionRequired, "%s: the page was served again (HTTP %d): it cannot be skipped", step, status)
+		case success(status) && !json.Valid(body):
+			return "", nil
 		}
 		return "", provider.Fail(provider.KeyServiceChanged, "%s: answer is not a JSON object (HTTP %d)", step, status)
 	}
 	st, _, _ := jsonString(obj["status"])
 	switch strings.ToLower(st) {
 	case "ok":
-		goTo, _, _ := jsonString(obj["goTo"])
-		if strings.TrimSpace(goTo) == "" || !success(status) {
-			return "", provider.Fail(provider.KeyServiceChanged, "%s: status ok without goTo (HTTP %d)", step, status)
+		if !success(status) {
+			return "", provider.Fail(provider.KeyServiceChanged, "%s: status ok with HTTP %d", step, status)
 		}
-		return goTo, nil
+		goTo, _, _ := jsonString(obj["goTo"])
+		return strings.TrimSpace(goTo), nil
 	case "error":
 		var msgs []string
 		for _, k := range []string{"errors", "error", "message"} {

@@ -1,6 +1,7 @@
 package librus
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"net/url"
@@ -51,7 +52,14 @@ func TestParseSkip(t *testing.T) {
 		{"skip_refused.json", 200, "", KeyAccountActionRequired},
 		{"skip_refused.json", 400, "", KeyAccountActionRequired},
 		{"required_actions_new_password.html", 200, "", KeyAccountActionRequired},
-		{"landing_uczen.html", 200, "", provider.KeyServiceChanged},
+		// A 2xx that names no next step: Grant comes next, as a public
+		// client does after the skip.
+		{"landing_uczen.html", 200, "", ""},
+		{"skip_empty.txt", 200, "", ""},
+		{"skip_ok_without_goto.json", 200, "", ""},
+		{"skip_empty.txt", 400, "", provider.KeyServiceChanged},
+		{"landing_uczen.html", 404, "", provider.KeyServiceChanged},
+		{"skip_ok_without_goto.json", 400, "", provider.KeyServiceChanged},
 		{"skip_unknown.json", 200, "", provider.KeyServiceChanged},
 	}
 	for _, tc := range tests {
@@ -81,8 +89,13 @@ func FuzzRequiredActions(f *testing.F) {
 		}
 		goTo, err := parseSkip(status, body)
 		if err == nil {
-			if strings.TrimSpace(goTo) == "" || status < 200 || status > 299 {
+			// Accepted: a 2xx, with goTo or ("" = Grant next) without,
+			// and never the form page served again.
+			if goTo != strings.TrimSpace(goTo) || status < 200 || status > 299 {
 				t.Fatalf("skip accepted with goTo %q, HTTP %d", goTo, status)
+			}
+			if !json.Valid(body) && bytes.Contains(bytes.ToLower(body), []byte("<form")) {
+				t.Fatalf("the page served again was taken as a skip: %q", body)
 			}
 			return
 		}

@@ -21,6 +21,11 @@ type Session struct {
 	Cookies        []Cookie  `json:"cookies"`
 	UserIdentifier string    `json:"user_identifier"`
 	ObtainedAt     time.Time `json:"obtained_at"`
+	// RenewedAt is when a check (GET /refreshToken, or TokenInfo when
+	// that sets no new token) last proved the session and renewed its
+	// cookies; nil until the first check after a sign-in. Check and Token
+	// use it to renew at most once a minute (see RenewWindow).
+	RenewedAt *time.Time `json:"renewed_at,omitempty"`
 }
 
 // Cookie is one stored cookie. Domain follows the cookies.txt convention:
@@ -92,34 +97,4 @@ func sortCookies(cs []Cookie) {
 		}
 		return a.Name < b.Name
 	})
-}
-
-// update applies Set-Cookie records on top of the stored cookies.
-func (s *Session) update(set []Cookie, deleted []cookieKey) {
-	idx := map[cookieKey]int{}
-	for i, c := range s.Cookies {
-		idx[c.key()] = i
-	}
-	for _, c := range set {
-		if i, ok := idx[c.key()]; ok {
-			s.Cookies[i] = c
-			continue
-		}
-		idx[c.key()] = len(s.Cookies)
-		s.Cookies = append(s.Cookies, c)
-	}
-	if len(deleted) > 0 {
-		gone := map[cookieKey]bool{}
-		for _, k := range deleted {
-			gone[k] = true
-		}
-		kept := s.Cookies[:0]
-		for _, c := range s.Cookies {
-			if !gone[c.key()] {
-				kept = append(kept, c)
-			}
-		}
-		s.Cookies = kept
-	}
-	sortCookies(s.Cookies)
 }

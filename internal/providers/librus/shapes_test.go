@@ -28,8 +28,12 @@ func TestValidateShapes(t *testing.T) {
 		title string
 	}{
 		{name: "wrong password answered 200", shape: emulator.Shape{LoginErrorStatus: 200}, in: wrongPass, key: "invalid_auth"},
+		// The status of a rejection is not known: the service's words name
+		// the cause even on a 5xx (a wrong password shown as cannot_connect
+		// is the misclassification to avoid, docs/librus.md).
 		{name: "wrong password answered 500", shape: emulator.Shape{LoginErrorStatus: 500}, in: wrongPass, key: "invalid_auth"},
 		{name: "wrong password answered 503", shape: emulator.Shape{LoginErrorStatus: 503}, in: wrongPass, key: "invalid_auth"},
+		{name: "wrong password answered 400", shape: emulator.Shape{LoginErrorStatus: 400}, in: wrongPass, key: "invalid_auth"},
 		{name: "expired account answered 500", shape: emulator.Shape{LoginErrorStatus: 500}, fault: emulator.FaultExpiredAccount, key: "account_action_required"},
 		{name: "captcha answered 502", shape: emulator.Shape{LoginErrorStatus: 502}, fault: emulator.FaultCaptcha, key: "captcha_needed"},
 		{name: "plain 500 on login", fault: emulator.FaultServerError, on: "POST /OAuth/Authorization", key: "cannot_connect", cause: "login: "},
@@ -96,6 +100,21 @@ func TestValidateUserIdentifierEscaped(t *testing.T) {
 	s, err := ParseSession(acc.Cache)
 	if err != nil || s.UserIdentifier != id {
 		t.Fatalf("session = %+v, %v", s, err)
+	}
+}
+
+// TestValidateHostileUserIdentifier: the identifier is stored in the
+// entries index and the cache as the account's identity, so one that is not
+// plain text (terminal escapes, bidi overrides, controls) is refused
+// before anything is stored, never cleaned into another identity.
+func TestValidateHostileUserIdentifier(t *testing.T) {
+	r := newRig(t)
+	for _, id := range []string{"555\u202e1000", "\x1b]0;pwned\x075550001", "5550001\r\n", " 5550001", "55\u00a0\u00a050"} {
+		r.em.SetUserIdentifier(emulator.DemoLogin, id)
+		acc, err := r.validate(t, demoInput())
+		if acc != nil || errKey(err) != provider.KeyServiceChanged {
+			t.Errorf("UserIdentifier %q: account made %v, err %v; want %s", id, acc != nil, err, provider.KeyServiceChanged)
+		}
 	}
 }
 

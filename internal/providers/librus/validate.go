@@ -96,6 +96,9 @@ func (a *attempt) init() error {
 	if err != nil {
 		return err
 	}
+	if err := blocked("init", r); err != nil {
+		return err
+	}
 	if !r.OK() || !strings.HasSuffix(strings.TrimRight(r.URL.Path, "/"), "/OAuth/Authorization") {
 		return provider.Fail(provider.KeyServiceChanged, "init: the chain from portalRodzina never reached the authorize page (it ended with %s)", r)
 	}
@@ -113,18 +116,27 @@ func (a *attempt) login(login, password string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if r.Status >= 500 {
-		if v := readLogin(r.Status, r.Body); v.named {
-			return "", v.err
+	if r.IsRedirect() {
+		if err := maintenance("login", r); err != nil {
+			return "", err
 		}
+		return "", provider.Fail(provider.KeyServiceChanged, "login: unexpected redirect (%s)", r)
+	}
+	v := readLogin(r.Status, r.Body)
+	if v.named {
+		// The status of a rejection is not known (docs/librus.md): the
+		// service's own words name the cause, even on a 5xx or a block page.
+		// Showing a wrong password as cannot_connect is the misclassification
+		// to avoid.
+		return "", v.err
 	}
 	if err := serviceDown("login", r); err != nil {
 		return "", err
 	}
-	if r.IsRedirect() {
-		return "", provider.Fail(provider.KeyServiceChanged, "login: unexpected redirect (%s)", r)
+	if v.err != nil {
+		return "", v.err
 	}
-	return parseLogin(r.Status, r.Body)
+	return v.goTo, nil
 }
 
 // xhrPost posts a form as the sign-in page's script does.
@@ -156,10 +168,16 @@ func (a *attempt) grant(goTo string) error {
 	if err != nil {
 		return err
 	}
-	if r.Status >= 500 && !a.onSynergia(r.URL) {
+	if !a.onSynergia(r.URL) {
 		// A synergia page after the grant may be broken while the session
-		// works (TokenInfo judges); an API host error ends the sign-in.
-		return r.ServerError("grant")
+		// works (TokenInfo judges); an API host error or block page ends
+		// the sign-in.
+		if err := r.ServerError("grant"); err != nil {
+			return err
+		}
+		if err := blocked("grant", r); err != nil {
+			return err
+		}
 	}
 	if requiredActionsPage(r.URL, r.Status, r.Body) {
 		if r, err = a.skipRequiredActions(r); err != nil {
@@ -172,8 +190,10 @@ func (a *attempt) grant(goTo string) error {
 
 // skipRequiredActions posts the skip of the required-actions page that
 // was really shown (a skip posted after the code was issued spoils the
-// session) and walks what comes back: JSON goTo or a redirect. A refusal,
-// or the page shown again, is something only a browser can do.
+// session) and walks what comes back: JSON goTo or a redirect, or, when
+// the answer names no next step, Grant, as a public client does after the
+// skip. A refusal, or the page shown again, is something only a browser
+// can do.
 func (a *attempt) skipRequiredActions(page *provider.Answer) (*provider.Answer, error) {
 	const step = "required actions"
 	form := url.Values{"action": {"requiredActions"}, "skip": {"true"}}
@@ -185,6 +205,7 @@ func (a *attempt) skipRequiredActions(page *provider.Answer) (*provider.Answer, 
 		return nil, err
 	}
 	var next *url.URL
+	guessed := false
 	switch {
 	case r.IsRedirect():
 		if next = r.Location(); next == nil {
@@ -195,12 +216,19 @@ func (a *attempt) skipRequiredActions(page *provider.Answer) (*provider.Answer, 
 		if err != nil {
 			return nil, err
 		}
-		if next, err = a.ep.resolveGoTo(goTo); err != nil {
+		if goTo == "" {
+			next, guessed = at(a.ep.api, "/OAuth/Authorization/Grant", "client_id=46"), true
+		} else if next, err = a.ep.resolveGoTo(goTo); err != nil {
 			return nil, provider.Fail(provider.KeyServiceChanged, "%s: goTo is not a URL", step)
 		}
 	}
 	end, err := a.walk(step, next, nil, 0)
 	if err != nil {
+		if guessed && errors.Is(err, errOAuth) {
+			// Grant was our guess, the answer named no next step: the
+			// service no longer works the way clients know.
+			return nil, provider.Fail(provider.KeyServiceChanged, "%s: the skip named no next step and Grant refused it: %v", step, err)
+		}
 		return nil, err
 	}
 	if requiredActionsPage(end.URL, end.Status, end.Body) {
@@ -264,7 +292,8 @@ func (a *attempt) landingText() string {
 
 // userInfo is step 5. Its answer only adds a name to the title, and
 // TokenInfo already proved the session, so any 2xx JSON is enough and an
-// account whose scopes exclude UserInfo still signs in (fields nil).
+// account whose scopes exclude UserInfo still signs in (fields nil); a
+// 2xx that is not JSON is a changed gateway (service_changed).
 func (a *attempt) userInfo(id string) (map[string]json.RawMessage, error) {
 	r, err := a.gatewayGet("user info", atSegment(a.ep.syn, "/gateway/api/2.0/Auth/UserInfo/", id))
 	if err != nil {
@@ -279,6 +308,9 @@ func (a *attempt) userInfo(id string) (map[string]json.RawMessage, error) {
 		return nil, nil
 	case !errors.As(err, &ge) && success(r.Status) && json.Valid(r.Body):
 		return nil, nil
+	case !errors.As(err, &ge):
+		// A 2xx that is not JSON at all: the gateway changed.
+		return nil, provider.Fail(provider.KeyServiceChanged, "user info: %v", err)
 	}
 	return nil, provider.Fail(provider.KeyUnknown, "user info: %v", err)
 }

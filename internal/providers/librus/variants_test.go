@@ -33,6 +33,8 @@ func TestGrantVariants(t *testing.T) {
 			title: "Anna Kowalska", skips: 1, performs: 0, landing: "/rodzic/index"},
 		{name: "required actions, skip answered with a redirect", shape: emulator.Shape{RequiredActions: emulator.RequiredActionsSkipRedirect},
 			title: "Anna Kowalska", skips: 1, performs: 0, landing: "/rodzic/index"},
+		{name: "required actions, skip answered 200 with no next step", shape: emulator.Shape{RequiredActions: emulator.RequiredActionsSkipEmpty},
+			title: "Anna Kowalska", skips: 1, performs: 0, landing: "/rodzic/index"},
 		{name: "PerformLogin requested twice", shape: emulator.Shape{PerformLoginTwice: true},
 			title: "Anna Kowalska", performs: 2, landing: "/rodzic/index"},
 		{name: "UserInfo without names", shape: emulator.Shape{UserInfoBody: `{"UserIdentifier":"5550001","Login":"1234567u","UserType":"Parent"}`},
@@ -70,16 +72,21 @@ func TestGrantVariants(t *testing.T) {
 			if skips != tc.skips || performs != tc.performs || landed != 1 {
 				t.Errorf("%d skips, %d PerformLogin, %d landings; want %d, %d, 1", skips, performs, landed, tc.skips, tc.performs)
 			}
-			out, err := r.p.Check(context.Background(), acc.Cache)
-			if err != nil {
+			if _, err := r.p.Check(context.Background(), acc.Cache); err != nil {
 				t.Fatalf("Check after sign-in: %v", err)
 			}
-			cred, updated, err := r.p.Token(context.Background(), out, 5*time.Minute)
+			cred, updated, err := r.p.Token(context.Background(), acc.Cache, 5*time.Minute)
 			if err != nil || updated == nil {
 				t.Fatalf("Token: %v (updated %d bytes)", err, len(updated))
 			}
 			if err := r.em.CheckCredential(cred); err != nil {
 				t.Fatalf("the API refused the cookie header: %v", err)
+			}
+			if _, err := r.p.Check(context.Background(), updated); err != nil {
+				t.Fatalf("Check of a cache renewed moments ago: %v", err)
+			}
+			if err := r.em.CheckCredential(cred); err != nil {
+				t.Fatalf("a check within the renewal window ended the cookie header: %v", err)
 			}
 		})
 	}
@@ -121,11 +128,12 @@ func TestServiceChanged(t *testing.T) {
 		{"entry point serves a page instead of the authorize redirect", emulator.ChangeEntry, "never reached the authorize page"},
 		{"login answer of another form", emulator.ChangeLogin, "login: unexpected answer"},
 		{"TokenInfo of another form", emulator.ChangeGateway, "no UserIdentifier"},
+		{"required-actions skip naming no next step and not taken", emulator.ChangeSkip, "Grant refused"},
 	}
 	r := newRig(t)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			r.reshape(emulator.Shape{Changed: tc.change})
+			r.reshape(emulator.Shape{Changed: tc.change, RequiredActions: emulator.RequiredActionsSkipJSON})
 			defer r.reshape(emulator.Shape{})
 			acc, err := r.validate(t, demoInput())
 			if acc != nil || errKey(err) != provider.KeyServiceChanged || !strings.Contains(err.Error(), tc.cause) {
@@ -174,13 +182,15 @@ func TestToken(t *testing.T) {
 		t.Fatalf("API refused the header: %v", err)
 	}
 
+	// A cache that was never renewed (acc.Cache) makes Token ask the
+	// service; one renewed moments ago (updated) would not.
 	r.em.SetFault(emulator.FaultServerError)
-	if _, _, err := r.p.Token(context.Background(), updated, 5*time.Minute); errors.Is(err, provider.ErrAuthExpired) || errKey(err) != provider.KeyCannotConnect {
+	if _, _, err := r.p.Token(context.Background(), acc.Cache, 5*time.Minute); errors.Is(err, provider.ErrAuthExpired) || errKey(err) != provider.KeyCannotConnect {
 		t.Fatalf("server down: %v, want cannot_connect and not expired", err)
 	}
 	r.em.SetFault(emulator.FaultNone)
 	r.em.Expire()
-	if _, _, err := r.p.Token(context.Background(), updated, 5*time.Minute); !errors.Is(err, provider.ErrAuthExpired) {
+	if _, _, err := r.p.Token(context.Background(), acc.Cache, 5*time.Minute); !errors.Is(err, provider.ErrAuthExpired) {
 		t.Fatalf("expired session: %v, want ErrAuthExpired", err)
 	}
 }
@@ -199,6 +209,10 @@ func TestIdentity(t *testing.T) {
 	}
 	if _, err := r.p.Identity([]byte("{}")); err == nil {
 		t.Fatal("Identity of a broken cache did not fail")
+	}
+	hostile := `{"version":1,"cookies":[{"name":"a","value":"b","domain":"x","path":"/"}],"user_identifier":"555\u001b[2J1"}`
+	if who, err := r.p.Identity([]byte(hostile)); err == nil {
+		t.Fatalf("Identity of a cache with a hostile identifier = %q", who)
 	}
 	r.em.SetUserIdentifier(emulator.DemoLogin, "9990001")
 	again, err := r.validate(t, demoInput())

@@ -66,8 +66,8 @@ type Account struct {
 	UniqueID string
 	Title    string
 	Login    string
-	// Identity is who the service vouched for (B2C: the ID token's oid or
-	// subject; Librus: UserIdentifier), stable across logins and e-mail
+	// Identity is who the service vouched for (an ID token's oid or
+	// subject, a user number the service returns), stable across logins and e-mail
 	// changes. A reauth whose Identity differs from the entry's is another
 	// account, whatever the typed login's slug. Never a secret.
 	Identity string
@@ -160,7 +160,7 @@ type Credential struct {
 // Provider is one service. Implementations must be safe for one Validate
 // or Check at a time per call; they hold no per-attempt state between calls.
 type Provider interface {
-	// Domain is the provider's id ("flameconnect"), as in Home Assistant.
+	// Domain is the provider's id ("example"), as in Home Assistant.
 	Domain() string
 	// Schema is the form of the user and reauth_confirm steps.
 	Schema() Schema

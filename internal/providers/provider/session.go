@@ -16,7 +16,7 @@ const (
 	// DefaultMaxHops is how many redirects one walk follows.
 	DefaultMaxHops = 10
 	// DefaultMaxVisits is how often one walk may fetch the same URL: real
-	// chains come back to a page (Librus requests PerformLogin twice), so a
+	// chains come back to a page (a login endpoint requested twice), so a
 	// URL may be revisited twice; the hop cap is what stops real loops.
 	DefaultMaxVisits = 3
 	// DefaultMaxBody caps every answer read.
@@ -37,7 +37,7 @@ var (
 
 // Cookies is the session's cookie hook: the standard jar's two methods
 // seen from the request and the answer, so a provider can keep cookies
-// its own way (flameconnect replays B2C's Set-Cookie values verbatim).
+// its own way (for example replaying Set-Cookie values verbatim).
 // JarCookies adapts an http.CookieJar.
 type Cookies interface {
 	// Apply adds the cookies to send with req.
@@ -70,7 +70,7 @@ type SessionConfig struct {
 	// a missing port means 443, and names compare case-insensitively).
 	Hosts []*url.URL
 	// Domains additionally allow every host name under each (for example
-	// "librus.pl" allows "api.librus.pl"), on port 443 only.
+	// "example.net" allows "api.example.net"), on port 443 only.
 	Domains []string
 	// MaxHops caps the redirects one walk follows (DefaultMaxHops).
 	MaxHops int

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/setupwizard/setupwizard/internal/flow"
+	"github.com/setupwizard/setupwizard/internal/loopback"
 	"github.com/setupwizard/setupwizard/internal/providers/provider"
 	"github.com/setupwizard/setupwizard/internal/providers/registry"
 )
@@ -30,5 +31,40 @@ func TestFind(t *testing.T) {
 	}
 	if _, ok := registry.Find(ps, "nope"); ok {
 		t.Error("Find(nope) succeeded")
+	}
+}
+
+// TestStartEmulators: every registered service gets a running emulator
+// that reports held requests, and Env points every provider at one.
+func TestStartEmulators(t *testing.T) {
+	ca, err := loopback.NewCA()
+	if err != nil {
+		t.Fatal(err)
+	}
+	emus, err := registry.StartEmulators(ca)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer emus.Close()
+	env := emus.Env()
+	for _, d := range registry.Domains() {
+		e, ok := emus[d]
+		if !ok {
+			t.Fatalf("no emulator for %s", d)
+		}
+		if len(e.Env()) == 0 {
+			t.Errorf("%s: the emulator names no override", d)
+		}
+		if registry.Held(e) == nil {
+			t.Errorf("%s: the emulator does not report the requests a hang holds", d)
+		}
+		for k, v := range e.Env() {
+			if env[k] != v {
+				t.Errorf("Env()[%s] = %q, want %s's %q", k, env[k], d, v)
+			}
+		}
+	}
+	if len(emus) != len(registry.Domains()) {
+		t.Errorf("%d emulators for %d services", len(emus), len(registry.Domains()))
 	}
 }

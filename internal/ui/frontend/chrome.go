@@ -21,15 +21,19 @@ type Chrome struct {
 	// Key hints, joined with " • " into the help line of each screen.
 	HintNext, HintPrev, HintSubmit, HintBack, HintCancel, HintQuit string
 	HintMove, HintSelect                                           string
+	HintDone                                                       string // esc on a menu (Pick.Menu)
 	Cancelling                                                     string
 	CancelledNote                                                  string
 	Cancelled                                                      string
-	Created                                                        string // "Signed in; account saved: %s"
-	ReauthDone                                                     string // "Signed in again; sign-in saved: %s"
+	Created                                                        string // "Added your %s account: %s" (service, account), as the scripted result says it
+	ReauthDone                                                     string // "Signed in to %s again: %s" (service, account)
 	Expired                                                        string // the note beside an expired account in the picker
 	ReloadWarning                                                  string // "Warning: ...: %s"
 	Choose                                                         string // "Choose [1-%d]: "
 	YesNo                                                          string // "[y/N]"
+	// TraceHint follows an error a bug report needs a trace for (see
+	// Text.Error).
+	TraceHint string
 	// Yes and No are the accepted answers; [1] is the word echoed back.
 	Yes []string
 	No  []string
@@ -50,15 +54,17 @@ var chromes = map[string]Chrome{
 		HintQuit:       "ctrl+c quit",
 		HintMove:       "↑/↓ move",
 		HintSelect:     "enter select",
+		HintDone:       "esc done",
 		Cancelling:     "Cancelling",
 		CancelledNote:  "Sign-in cancelled; nothing was saved.",
 		Cancelled:      "Cancelled.",
-		Created:        "Signed in. Account saved: %s",
-		ReauthDone:     "Signed in again. New sign-in saved for: %s",
+		Created:        "Added your %s account: %s",
+		ReauthDone:     "Signed in to %s again: %s",
 		Expired:        "sign-in expired",
 		ReloadWarning:  "Warning: the new sign-in could not be verified: %s",
 		Choose:         "Choose [1-%d]: ",
 		YesNo:          "[y/N]",
+		TraceHint:      "Run again with --debug FILE and attach the file to a bug report.",
 		Yes:            []string{"y", "yes"},
 		No:             []string{"n", "no"},
 	},
@@ -76,15 +82,17 @@ var chromes = map[string]Chrome{
 		HintQuit:       "ctrl+c wyjdź",
 		HintMove:       "↑/↓ wybór",
 		HintSelect:     "enter zatwierdź",
+		HintDone:       "esc zakończ",
 		Cancelling:     "Anulowanie",
 		CancelledNote:  "Logowanie anulowane; nic nie zapisano.",
 		Cancelled:      "Anulowano.",
-		Created:        "Zalogowano. Zapisane konto: %s",
-		ReauthDone:     "Zalogowano ponownie. Nowe logowanie zapisane dla konta: %s",
+		Created:        "Dodano konto usługi %s: %s",
+		ReauthDone:     "Ponownie zalogowano do usługi %s. Konto: %s",
 		Expired:        "logowanie wygasło",
 		ReloadWarning:  "Uwaga: nie udało się sprawdzić nowego logowania: %s",
 		Choose:         "Wybierz [1-%d]: ",
 		YesNo:          "[t/N]",
+		TraceHint:      "Uruchom ponownie z --debug PLIK i dołącz ten plik do zgłoszenia błędu.",
 		Yes:            []string{"t", "tak", "y", "yes"},
 		No:             []string{"n", "nie", "no"},
 	},
@@ -125,6 +133,11 @@ func (c Chrome) HelpPick(back bool) string {
 		esc = c.HintBack
 	}
 	return Hints(c.HintMove, c.HintSelect, esc, c.HintQuit)
+}
+
+// HelpMenu is a menu's help line (Pick.Menu): esc ends the menu.
+func (c Chrome) HelpMenu() string {
+	return Hints(c.HintMove, c.HintSelect, c.HintDone, c.HintQuit)
 }
 
 // Clean makes text from a server or a store safe to print: control and

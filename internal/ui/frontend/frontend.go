@@ -57,12 +57,20 @@ type Pick struct {
 	// on (after esc came back from that account's form); 0 starts on the
 	// first one listed.
 	Start int
+	// Menu draws the picker below the output already on the terminal
+	// instead of on the alternate screen, for a menu asked again after
+	// each answer (the demo's next steps): the output of the last choice
+	// stays in sight. esc (end of input in line prompts) is the person
+	// being done with the menu, not a cancel: it returns ErrBack and
+	// leaves no "Cancelled" behind (the caller says how it ended); ctrl+c
+	// still cancels.
+	Menu bool
 }
 
 // Account is one account in a picker.
 type Account struct {
 	// Label names the account the way a person reads it, on one line:
-	// "Flame Connect · user@example.com".
+	// "Example Service · user@example.com".
 	Label string
 	// Note is shown dimmed after the label ("sign-in expired"), not in the
 	// summary left after the choice.

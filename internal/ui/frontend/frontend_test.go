@@ -139,3 +139,34 @@ func TestPickOrder(t *testing.T) {
 		t.Fatal("default question")
 	}
 }
+
+// TestTraceHint: after service_changed and unknown, in every language, the
+// message asks for a --debug trace exactly once, whether or not the
+// provider's text already does; other keys never do.
+func TestTraceHint(t *testing.T) {
+	c := &i18n.Catalog{}
+	for lang, js := range map[string]string{
+		"en": `{"config":{"error":{"unknown":"Unexpected error","invalid_auth":"Bad login.",
+			"service_changed":"Svc changed. Run again with --debug FILE and attach the file to a bug report."}}}`,
+		"pl": `{"config":{"error":{"unknown":"Nieoczekiwany błąd!","invalid_auth":"Zły login.",
+			"service_changed":"Svc się zmienił."}}}`,
+	} {
+		if err := c.Add(lang, []byte(js)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	en, pl := Text{Cat: c, Lang: "en"}, Text{Cat: c, Lang: "pl"}
+	tests := []struct{ got, want string }{
+		{en.Error("unknown", nil), "Unexpected error. Run again with --debug FILE and attach the file to a bug report. (unknown)"},
+		{pl.Error("unknown", nil), "Nieoczekiwany błąd! Uruchom ponownie z --debug PLIK i dołącz ten plik do zgłoszenia błędu. (unknown)"},
+		{en.Error("service_changed", nil), "Svc changed. Run again with --debug FILE and attach the file to a bug report. (service_changed)"},
+		{pl.Error("service_changed", nil), "Svc się zmienił. Uruchom ponownie z --debug PLIK i dołącz ten plik do zgłoszenia błędu. (service_changed)"},
+		{en.Error("invalid_auth", nil), "Bad login. (invalid_auth)"},
+		{en.Cause(provider.Fail("unknown", "boom"), nil), "Unexpected error. Run again with --debug FILE and attach the file to a bug report. (unknown)"},
+	}
+	for i, tt := range tests {
+		if tt.got != tt.want {
+			t.Errorf("%d: got %q, want %q", i, tt.got, tt.want)
+		}
+	}
+}

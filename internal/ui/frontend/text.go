@@ -3,6 +3,7 @@ package frontend
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/setupwizard/setupwizard/internal/i18n"
@@ -44,10 +45,30 @@ func (t Text) FieldDescription(step, field string, ph map[string]string) string 
 	return t.optional("config.step."+step+".data_description."+field, ph)
 }
 
+// TraceKeys are the error keys a person can do nothing about but report:
+// the service answered in a shape setupwizard does not know, or something
+// unexpected happened. Their message asks for a --debug trace.
+var TraceKeys = []string{provider.KeyServiceChanged, provider.KeyUnknown}
+
 // Error is the translated error plus its key, as Home Assistant users
-// report it: "Invalid email or password. (invalid_auth)".
+// report it: "Invalid email or password. (invalid_auth)". After a trace
+// key the message asks for a --debug trace (Chrome.TraceHint), unless the
+// provider's own text already does.
 func (t Text) Error(key string, ph map[string]string) string {
-	return fmt.Sprintf("%s (%s)", t.Cat.T(t.Lang, "config.error."+key, ph), key)
+	msg := t.Cat.T(t.Lang, "config.error."+key, ph)
+	if slices.Contains(TraceKeys, key) && !strings.Contains(msg, "--debug") {
+		msg = sentence(msg) + " " + ChromeFor(t.Lang).TraceHint
+	}
+	return fmt.Sprintf("%s (%s)", msg, key)
+}
+
+// sentence ends s with a full stop unless it already ends a sentence.
+func sentence(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" || strings.ContainsRune(".!?…", []rune(s)[len([]rune(s))-1]) {
+		return s
+	}
+	return s + "."
 }
 
 // Abort is the translated abort reason plus its key.

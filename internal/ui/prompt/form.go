@@ -101,12 +101,13 @@ func (fr formRun) printErrors(res flow.Result) {
 
 func (fr formRun) printEnd(res flow.Result) {
 	s, t := fr.s, fr.t
+	service := t.FlowTitle(res.Entry.Domain)
 	switch res.Type {
 	case flow.ResultCreateEntry:
-		s.printf("%s%s\n", markOK, fmt.Sprintf(s.chrome.Created, frontend.Clean(res.Entry.Title)))
+		s.printf("%s%s\n", markOK, fmt.Sprintf(s.chrome.Created, service, frontend.Clean(res.Entry.Title)))
 	case flow.ResultAbort:
 		if res.Reason == flow.AbortReauthSuccessful {
-			s.printf("%s%s\n", markOK, fmt.Sprintf(s.chrome.ReauthDone, frontend.Clean(res.Entry.Title)))
+			s.printf("%s%s\n", markOK, fmt.Sprintf(s.chrome.ReauthDone, service, frontend.Clean(res.Entry.Title)))
 		} else {
 			s.printf("%s%s\n", markErr, t.Abort(res.Reason, res.Placeholders))
 		}

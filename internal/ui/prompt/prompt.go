@@ -43,6 +43,9 @@ type session struct {
 	mu     sync.Mutex
 	out    io.Writer
 	chrome frontend.Chrome
+	// menu: end of input is the person being done with a menu
+	// (Pick.Menu), not a cancel to announce.
+	menu bool
 }
 
 func newSession(ctx context.Context, opts Options) *session {
@@ -88,6 +91,9 @@ func (s *session) cancelled(err error) error {
 	switch {
 	case err == nil:
 		return nil
+	case errors.Is(err, io.EOF) && s.menu:
+		s.printf("\n")
+		return fmt.Errorf("%w: %w", frontend.ErrBack, io.EOF)
 	case errors.Is(err, io.EOF):
 		s.printf("\n%s%s\n", markErr, s.chrome.Cancelled)
 		return ErrCancelled
@@ -134,7 +140,13 @@ func PickAccount(ctx context.Context, opts Options, p Pick) (int, error) {
 	if len(p.Accounts) == 0 {
 		return -1, errors.New("prompt: nothing to pick from")
 	}
+	if p.Menu {
+		// A menu is asked again after each answer: the notice was shown
+		// with the first screen and is not repeated above every menu.
+		opts.Notice = ""
+	}
 	s := newSession(ctx, opts)
+	s.menu = p.Menu
 	order := p.Order()
 	items := make([]string, len(order))
 	for i, j := range order {
@@ -153,6 +165,9 @@ func PickAccount(ctx context.Context, opts Options, p Pick) (int, error) {
 
 // Confirm asks a yes/no question; an empty answer is no.
 func Confirm(ctx context.Context, opts Options, question string) (bool, error) {
+	// The notice (the demo's sign-in details) is for forms; the TUI's
+	// confirmation does not show it either.
+	opts.Notice = ""
 	s := newSession(ctx, opts)
 	for {
 		line, err := s.ask(question + " " + s.chrome.YesNo + " ")

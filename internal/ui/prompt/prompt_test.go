@@ -14,6 +14,7 @@ import (
 	"github.com/setupwizard/setupwizard/internal/flow/flowtest"
 	"github.com/setupwizard/setupwizard/internal/providers/provider"
 	"github.com/setupwizard/setupwizard/internal/store"
+	"github.com/setupwizard/setupwizard/internal/ui/frontend"
 )
 
 const guard = 10 * time.Second
@@ -65,7 +66,7 @@ func TestSuccess(t *testing.T) {
 		"Password: " +
 		"Step 1 of 2: Connecting...\n" +
 		"Step 2 of 2: Signing in...\n" +
-		"✓ Signed in. Account saved: user@example.com\n"
+		"✓ Added your Test Service account: user@example.com\n"
 	if out != want {
 		t.Fatalf("output:\n%s\nwant:\n%s", out, want)
 	}
@@ -86,6 +87,8 @@ func TestErrorThenRecover(t *testing.T) {
 			flowtest.Outcome{Err: &provider.Error{Key: provider.KeyInvalidAuth}}},
 		{"cannot_connect", "user@example.com\npw\n\npw\n", "✗ Failed to connect. (cannot_connect)\n",
 			flowtest.Outcome{Err: &provider.Error{Key: provider.KeyCannotConnect}}},
+		{"unknown asks for a trace", "user@example.com\npw\n\npw\n", "✗ An unexpected error occurred. Run again with --debug FILE and attach the file to a bug report. (unknown)\n",
+			flowtest.Outcome{Err: errors.New("boom")}},
 		{"field error", "user@example.com\npw\n\npw\n", "✗ Password: Invalid email or password. (invalid_auth)\n",
 			flowtest.Outcome{Err: &provider.Error{Key: provider.KeyInvalidAuth, Field: "password"}}},
 		{"bad email, fixed", "not-an-email\npw\nuser@example.com\npw\n", "✗ Email: Enter an e-mail address such as name@example.com. (invalid_email)\nEmail [not-an-email]: ",
@@ -200,7 +203,7 @@ func TestReauth(t *testing.T) {
 		account *provider.Account
 		want    string
 	}{
-		{"same account", nil, "✓ Signed in again. New sign-in saved for: user@example.com\n"},
+		{"same account", nil, "✓ Signed in to Test Service again: user@example.com\n"},
 		{"other account", &provider.Account{UniqueID: "other", Title: "other"}, "✗ You signed in with a different account than the one being re-authenticated. (wrong_account)\n"},
 	}
 	for _, tt := range tests {
@@ -273,9 +276,13 @@ func TestPickEntryAndConfirm(t *testing.T) {
 		{"en", "", false, ErrCancelled},
 	}
 	for _, tt := range tests {
-		got, err := Confirm(context.Background(), Options{In: strings.NewReader(tt.input), Out: io.Discard, Lang: tt.lang}, "Remove?")
+		var out strings.Builder
+		got, err := Confirm(context.Background(), Options{In: strings.NewReader(tt.input), Out: &out, Lang: tt.lang, Notice: "Demo notice"}, "Remove?")
 		if got != tt.want || !errors.Is(err, tt.wantErr) || (tt.wantErr == nil && err != nil) {
 			t.Errorf("%s %q: %v, %v", tt.lang, tt.input, got, err)
+		}
+		if strings.Contains(out.String(), "Demo notice") {
+			t.Errorf("%s %q: the question repeats the notice:\n%s", tt.lang, tt.input, out.String())
 		}
 	}
 }
@@ -291,5 +298,26 @@ func TestSequentialPromptsShareInput(t *testing.T) {
 	res, err := RunFlow(context.Background(), Options{In: in, Out: io.Discard}, []provider.Provider{scripted{flowtest.New()}}, addFlow(memStore(t)))
 	if err != nil || res.Type != flow.ResultCreateEntry {
 		t.Fatalf("%v %v", res.Type, err)
+	}
+}
+
+// TestPickMenu: end of input on a menu (Pick.Menu) is the person being
+// done with it (ErrBack), not a cancel: no "Cancelled", and the notice is
+// not repeated above it.
+func TestPickMenu(t *testing.T) {
+	menu := Pick{Question: "What next?", Menu: true, Accounts: []Account{{Label: "Check"}, {Label: "Quit"}}}
+	for _, tt := range []struct {
+		input   string
+		want    int
+		wantErr error
+	}{{"2\n", 1, nil}, {"", -1, frontend.ErrBack}} {
+		var out strings.Builder
+		got, err := PickAccount(context.Background(), Options{In: strings.NewReader(tt.input), Out: &out, Notice: "Demo notice"}, menu)
+		if got != tt.want || !errors.Is(err, tt.wantErr) || (tt.wantErr == nil && err != nil) {
+			t.Errorf("%q: %d, %v; want %d, %v", tt.input, got, err, tt.want, tt.wantErr)
+		}
+		if strings.Contains(out.String(), "Cancelled") || strings.Contains(out.String(), "Demo notice") {
+			t.Errorf("%q: the menu printed:\n%s", tt.input, out.String())
+		}
 	}
 }

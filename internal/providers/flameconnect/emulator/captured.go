@@ -49,13 +49,17 @@ func capturedSettings(tx *transaction, tenantGUID string, noCSRF bool) string {
 	b.WriteString(`"pageViewId":` + str(tx.pageViewID) + `,"suppressElementCss":false,"isPageViewIdSentWithHeader":false,` +
 		`"allowAutoFocusOnPasswordField":true,"pageMode":0,` +
 		`"config":{"showSignupLink":"True","sendHintOnSignup":"False","includePasswordRequirements":"true","enableRememberMe":"false","operatingMode":"Username"},` +
-		`"hosts":{"tenant":"/` + tenantGUID + `/` + Policy + `","policy":"` + Policy + `","static":"https://gdhvb2cflameconnect.b2clogin.com/static/"},` +
-		`"locale":{"lang":"en","country":"US"},` +
-		`"xhrSettings":{"retryEnabled":true,"retryMaxAttempts":3,"retryDelay":200,"retryExponent":2,"retryOn":["error","timeout"]},` +
 		`"sanitizerPolicy":{allowedTags:['a','b','br','div','em','i','li','p','span','strong','u','ul'],` +
 		`allowedAttributes:{'a':['href','target','rel'],'*':['class','id']},` +
 		`transformTags:{'a':function (frame) { if (frame.attribs.href) { frame.attribs.target = '_blank'; frame.attribs.rel = 'noopener'; } return frame; }},` +
-		`allowedSchemes:['https','mailto']}}`)
+		// A '}' in a comment and in a regular expression literal, which
+		// brace matching that knows only strings takes for the end.
+		`exclusiveFilter: function (frame) { /* a lone } */ return frame.tag === 'p' && /^\s*}\s*$/.test(frame.text); },` +
+		`allowedSchemes:['https','mailto']},` +
+		// hosts after sanitizerPolicy, where the captured page has it.
+		`"hosts":{"tenant":"/` + tenantGUID + `/` + Policy + `","policy":"` + Policy + `","static":"https://gdhvb2cflameconnect.b2clogin.com/static/"},` +
+		`"locale":{"lang":"en","country":"US"},` +
+		`"xhrSettings":{"retryEnabled":true,"retryMaxAttempts":3,"retryDelay":200,"retryExponent":2,"retryOn":["error","timeout"]}}`)
 	return b.String()
 }
 

@@ -88,6 +88,11 @@ const (
 	// FaultStrangeAnswer answers SelfAsserted with JSON of a shape B2C
 	// does not send (no status).
 	FaultStrangeAnswer
+	// FaultCaptcha adds a CAPTCHA to the sign-in page (as Variant's
+	// CaptchaWidget) and enforces it: SelfAsserted refuses every
+	// submission without its answer (status 400, a code that does not
+	// blame the password), as a page with CAPTCHA added does.
+	FaultCaptcha
 )
 
 // Emulator is a running fake of the FlameConnect B2C tenant.

@@ -147,8 +147,16 @@ func (e *Emulator) servePage(w http.ResponseWriter, tx *transaction) {
 	if e.currentFault() == FaultNoSettings {
 		page = strings.Replace(page, "var SETTINGS = ", "var PAGE_CONFIG = ", 1)
 	}
+	if v.CaptchaWidget || e.currentFault() == FaultCaptcha {
+		page = strings.Replace(page, "</body>", captchaWidget+"</body>", 1)
+	}
 	_, _ = fmt.Fprint(w, page)
 }
+
+// captchaWidget is a CAPTCHA as sign-in pages embed one: the widget's
+// element with its site key, and its script.
+const captchaWidget = `<div class="g-recaptcha" data-sitekey="6LeEmulatorSiteKeyNotReal"></div>` +
+	`<script src="/static/recaptcha-api.js" async defer></script>`
 
 // setCookie writes Set-Cookie by hand, values verbatim, as B2C does.
 func setCookie(w http.ResponseWriter, name, value string) {
@@ -239,6 +247,9 @@ func (e *Emulator) selfAsserted(w http.ResponseWriter, r *http.Request) {
 		return
 	case FaultStrangeAnswer:
 		writeJSON(w, http.StatusOK, map[string]any{"result": map[string]string{"outcome": "ok"}})
+		return
+	case FaultCaptcha:
+		writeJSON(w, http.StatusOK, map[string]string{"status": "400", "errorCode": "AADB2C90015", "message": "Please prove you are not a robot."})
 		return
 	case FaultHTMLAnswer:
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")

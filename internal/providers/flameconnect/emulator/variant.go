@@ -64,6 +64,9 @@ type Variant struct {
 	// letter case ("lower" or "upper"), as a user's override may; the
 	// page's hosts keep the service's spelling, which the API wants.
 	AuthorityCase string
+	// CaptchaWidget shows a CAPTCHA widget on the sign-in page without
+	// enforcing it: a client must still sign in (FaultCaptcha enforces it).
+	CaptchaWidget bool
 }
 
 // SettingsShape is how the page writes SETTINGS.

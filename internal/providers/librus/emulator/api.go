@@ -204,10 +204,19 @@ func (e *Emulator) requiredActionsPost(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{"status": "error", "errors": []map[string]string{{"message": "Zmiana hasła jest wymagana."}}})
 		return
 	}
+	if e.shape().Changed == ChangeSkip {
+		e.mu.Unlock()
+		w.WriteHeader(http.StatusOK)
+		return
+	}
 	s.skipped = true
 	e.mu.Unlock()
-	if ra == RequiredActionsSkipRedirect {
+	switch ra {
+	case RequiredActionsSkipRedirect:
 		http.Redirect(w, r, e.path("/OAuth/Authorization/Grant?client_id=46"), http.StatusFound)
+		return
+	case RequiredActionsSkipEmpty:
+		w.WriteHeader(http.StatusOK)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "goTo": "/OAuth/Authorization/Grant?client_id=46"})

@@ -63,6 +63,9 @@ const (
 	FaultRealHostRedirect
 	// FaultHTTPRedirect sends the grant chain to the API host over plain http.
 	FaultHTTPRedirect
+	// FaultBlocked answers 403 with an HTML page, as a block of the
+	// client's network (VPN, hosting ranges) would.
+	FaultBlocked
 )
 
 // Request is one request as the emulator saw it, for tests.
@@ -100,8 +103,12 @@ type grant struct {
 
 type synSession struct {
 	login string
-	token string
-	dead  bool
+	// token is the current oauth_token, valid until tokenExp; earlier
+	// holds the ones it replaced, by expiry, when Shape.KeepEarlierTokens.
+	token    string
+	tokenExp time.Time
+	earlier  map[string]time.Time
+	dead     bool
 	// landed: the chain's last page was fetched (Shape.GatewayAfterLanding).
 	landed bool
 }
@@ -126,6 +133,12 @@ type Emulator struct {
 	hang        bool
 	latency     time.Duration
 	roots       *x509.CertPool
+	// tokenLife is the lifetime of oauth_tokens issued (0: 600 s, as the
+	// service's Max-Age); renewals counts /refreshToken renewals.
+	tokenLife time.Duration
+	renewals  int
+	// gate, when set, holds the next request to its path (Gate).
+	gate *gate
 
 	shapeMu sync.RWMutex
 	shp     Shape
@@ -281,6 +294,24 @@ func (e *Emulator) SetLatency(d time.Duration) {
 	e.latency = d
 }
 
+// SetAccessTokenLifetime sets the lifetime (cookie Max-Age, whole
+// seconds) of oauth_tokens issued from now on; the gateway refuses a token
+// past it. The service's is 600 s.
+func (e *Emulator) SetAccessTokenLifetime(d time.Duration) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if d >= time.Second {
+		e.tokenLife = d
+	}
+}
+
+// Renewals is how many times /refreshToken issued a new oauth_token.
+func (e *Emulator) Renewals() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.renewals
+}
+
 // Env is the overrides that point the librus provider at this emulator.
 func (e *Emulator) Env() map[string]string {
 	return map[string]string{
@@ -334,12 +365,44 @@ func StartEmulator(ca *loopback.CA) (provider.Emulator, error) {
 
 var _ provider.Emulator = (*Emulator)(nil)
 
-// hold applies SetHang and SetLatency to a request; false means the
-// request was abandoned by the client.
+// gate holds one request to path until open is closed.
+type gate struct {
+	path          string
+	reached, open chan struct{}
+}
+
+// Gate holds the next request to path (e.g. "/refreshToken") until open is
+// called: reached is closed when that request arrives, so a test can act
+// exactly while it is in flight (a reauth committing during a --status
+// refresh) and then let it answer as usual. A client that gives up first
+// gets no answer. One gate at a time; a new one replaces an unused one.
+func (e *Emulator) Gate(path string) (reached <-chan struct{}, open func()) {
+	g := &gate{path: path, reached: make(chan struct{}), open: make(chan struct{})}
+	e.mu.Lock()
+	e.gate = g
+	e.mu.Unlock()
+	var once sync.Once
+	return g.reached, func() { once.Do(func() { close(g.open) }) }
+}
+
+// hold applies a Gate, SetHang and SetLatency to a request.
 func (e *Emulator) hold(r *http.Request) {
 	e.mu.Lock()
-	hang, latency := e.hang, e.latency
+	hang, latency, g := e.hang, e.latency, e.gate
+	if g != nil && g.path == r.URL.Path {
+		e.gate = nil
+	} else {
+		g = nil
+	}
 	e.mu.Unlock()
+	if g != nil {
+		close(g.reached)
+		select {
+		case <-g.open:
+		case <-r.Context().Done():
+			panic(http.ErrAbortHandler)
+		}
+	}
 	if hang {
 		e.stall(r)
 	}

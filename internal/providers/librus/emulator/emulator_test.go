@@ -342,3 +342,34 @@ func signInUntil(t *testing.T, e *Emulator, b *browser, landing string) string {
 	t.Fatal("chain too long")
 	return ""
 }
+
+// TestSkipAnsweredEmpty: in RequiredActionsSkipEmpty the skip answers 200
+// with an empty body and Grant then issues the code; under ChangeSkip the
+// same answer does not take and Grant ends in invalid_request.
+func TestSkipAnsweredEmpty(t *testing.T) {
+	for _, tc := range []struct {
+		shape Shape
+		takes bool
+	}{
+		{Shape{RequiredActions: RequiredActionsSkipEmpty}, true},
+		{Shape{RequiredActions: RequiredActionsSkipJSON, Changed: ChangeSkip}, false},
+	} {
+		e, ca := start(t)
+		e.SetShape(tc.shape)
+		b := newBrowser(t, ca)
+		resp, _ := b.do("GET", e.SynergiaURL()+"/loguj/portalRodzina", nil)
+		b.do("GET", resp.Header.Get("Location"), nil)
+		b.do("POST", e.APIURL()+"/OAuth/Authorization?client_id=46", url.Values{"action": {"login"}, "login": {DemoLogin}, "pass": {DemoPassword}})
+		if resp, body := b.do("GET", e.APIURL()+"/OAuth/Authorization/2FA?client_id=46", nil); resp.StatusCode != http.StatusOK || !strings.Contains(body, "<form") {
+			t.Fatalf("2FA page: %d %s", resp.StatusCode, body)
+		}
+		resp, body := b.do("POST", e.APIURL()+"/OAuth/Authorization/2FA?client_id=46", url.Values{"action": {"requiredActions"}, "skip": {"true"}})
+		if resp.StatusCode != http.StatusOK || body != "" {
+			t.Fatalf("skip: %d %q, want 200 and no body", resp.StatusCode, body)
+		}
+		resp, _ = b.do("GET", e.APIURL()+"/OAuth/Authorization/Grant?client_id=46", nil)
+		if loc := resp.Header.Get("Location"); strings.Contains(loc, "code=") != tc.takes || strings.Contains(loc, "error=") == tc.takes {
+			t.Errorf("%+v: Grant Location %q", tc.shape, loc)
+		}
+	}
+}

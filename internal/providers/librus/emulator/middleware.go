@@ -40,6 +40,9 @@ func (e *Emulator) middleware(server string, next http.Handler) http.Handler {
 		case FaultServerError:
 			http.Error(w, "Internal Server Error", http.StatusInternalServerError)
 			return
+		case FaultBlocked:
+			writeHTML(w, http.StatusForbidden, "<h1>403 Forbidden</h1><p>Access denied.</p>")
+			return
 		}
 		next.ServeHTTP(w, r)
 	})

@@ -40,6 +40,16 @@ type Shape struct {
 	RefreshNoCookie bool
 	// RefreshRedirect makes refreshToken redirect to this synergia path.
 	RefreshRedirect string
+	// RefreshSetCookie adds these raw Set-Cookie headers to refreshToken's
+	// answers, e.g. ones a browser would refuse (a Domain the host may not
+	// set).
+	RefreshSetCookie []string
+	// KeepEarlierTokens keeps every oauth_token of a session working until
+	// its own expiry after refreshToken issues the next. Whether the
+	// service does is not known (docs/librus.md); by default the emulator
+	// takes the stricter reading: a renewal ends the previous token at
+	// once, so a Cookie header printed before it is refused after it.
+	KeepEarlierTokens bool
 	// UserInfoInsufficientScopes makes UserInfo answer 401 Insufficient scopes.
 	UserInfoInsufficientScopes bool
 	// UserInfoBody, when set, is UserInfo's raw 200 body.
@@ -76,6 +86,10 @@ const (
 	// RequiredActionsUnskippable: the page asks for a new password and the
 	// skip post is refused.
 	RequiredActionsUnskippable
+	// RequiredActionsSkipEmpty: the skip post answers 200 with an empty
+	// body and names no next step; the client GETs Grant itself, as one
+	// public client does after the skip (docs/librus.md).
+	RequiredActionsSkipEmpty
 )
 
 // Change names where the service changed its shape.
@@ -91,6 +105,10 @@ const (
 	ChangeLogin
 	// ChangeGateway: TokenInfo answers a JSON of another form.
 	ChangeGateway
+	// ChangeSkip: the required-actions skip answers 200 with no next step
+	// and does not take (Grant then ends in invalid_request); it needs
+	// RequiredActions set.
+	ChangeSkip
 )
 
 // SetShape switches the emulator to a shape (Shape{} is the default).
@@ -100,6 +118,9 @@ func (e *Emulator) SetShape(s Shape) {
 	defer e.shapeMu.Unlock()
 	e.shp = s
 }
+
+// CurrentShape is the shape in force, for a test that changes one field.
+func (e *Emulator) CurrentShape() Shape { return e.shape() }
 
 func (e *Emulator) shape() Shape {
 	e.shapeMu.RLock()

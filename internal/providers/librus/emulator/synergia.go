@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 )
 
 const (
@@ -62,14 +63,14 @@ func (e *Emulator) portalRodzina(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, e.path("/loguj/portalRodzina?error=invalid_request"), http.StatusFound)
 			return
 		}
-		s := &synSession{login: g.login, token: randomID()}
+		s := &synSession{login: g.login}
+		token, maxAge := e.issueToken(s)
 		sid := randomID()
 		e.synSessions[sid] = s
-		token := s.token
 		e.mu.Unlock()
 		e.synCookie(w, "DZIENNIKSID", sid, 0)
 		e.synCookie(w, "SDZIENNIKSID", randomID(), 0)
-		e.synCookie(w, "oauth_token", token, oauthTokenMaxAge)
+		e.synCookie(w, "oauth_token", token, maxAge)
 		http.Redirect(w, r, e.path(e.landing()), http.StatusFound)
 		return
 	}
@@ -92,7 +93,7 @@ func (e *Emulator) session(r *http.Request, needToken bool) (*synSession, *user)
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	s := e.synSessions[cookieValue(r, "DZIENNIKSID")]
-	if s == nil || s.dead || (needToken && cookieValue(r, "oauth_token") != s.token) {
+	if s == nil || s.dead || (needToken && !e.tokenLive(s, cookieValue(r, "oauth_token"))) {
 		return nil, nil
 	}
 	if needToken && !s.landed && e.shape().GatewayAfterLanding {
@@ -211,6 +212,9 @@ func (e *Emulator) userInfo(w http.ResponseWriter, r *http.Request) {
 // refreshToken keeps a live session going with a new oauth_token.
 func (e *Emulator) refreshToken(w http.ResponseWriter, r *http.Request) {
 	shp := e.shape()
+	for _, c := range shp.RefreshSetCookie {
+		w.Header().Add("Set-Cookie", c)
+	}
 	if shp.RefreshRedirect != "" {
 		http.Redirect(w, r, e.path(shp.RefreshRedirect), http.StatusFound)
 		return
@@ -225,9 +229,40 @@ func (e *Emulator) refreshToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e.mu.Lock()
-	s.token = randomID()
-	token := s.token
+	token, maxAge := e.issueToken(s)
+	e.renewals++
 	e.mu.Unlock()
-	e.synCookie(w, "oauth_token", token, oauthTokenMaxAge)
+	e.synCookie(w, "oauth_token", token, maxAge)
 	w.WriteHeader(pickStatus(shp.RefreshStatus, http.StatusOK))
+}
+
+// issueToken gives session s a new oauth_token, living the token lifetime
+// (SetAccessTokenLifetime), and returns it with its Max-Age. Unless the
+// shape keeps earlier tokens, the one it replaces stops working at once.
+// Callers hold e.mu.
+func (e *Emulator) issueToken(s *synSession) (string, int) {
+	life := e.tokenLife
+	if life <= 0 {
+		life = oauthTokenMaxAge * time.Second
+	}
+	if s.token != "" && e.shape().KeepEarlierTokens {
+		if s.earlier == nil {
+			s.earlier = map[string]time.Time{}
+		}
+		s.earlier[s.token] = s.tokenExp
+	}
+	s.token, s.tokenExp = randomID(), time.Now().Add(life)
+	return s.token, int(life / time.Second)
+}
+
+// tokenLive reports whether token is an oauth_token of s that the gateway
+// accepts now: the current one, or an earlier one the shape keeps, before
+// its expiry. Callers hold e.mu.
+func (e *Emulator) tokenLive(s *synSession, token string) bool {
+	now := time.Now()
+	if token != "" && token == s.token {
+		return now.Before(s.tokenExp)
+	}
+	exp, ok := s.earlier[token]
+	return ok && token != "" && now.Before(exp)
 }
