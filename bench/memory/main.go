@@ -1,3 +1,5 @@
+//go:build unix
+
 // Command memory measures the binary's footprint: its size on disk (built
 // with default flags and with -ldflags="-s -w"), the peak resident memory
 // (max RSS) of a whole scripted add against the emulators, and the peak up

@@ -4,13 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"reflect"
 	"strings"
 	"sync"
 	"time"
-	_ "unsafe" // go:linkname, for goKeyringProvider
 
-	"github.com/setupwizard/setupwizard/internal/store/secretservice"
 	"github.com/zalando/go-keyring"
 )
 
@@ -28,24 +25,37 @@ type Keyring interface {
 	Delete(service, user string) error
 }
 
-// SystemKeyring is the OS keyring. On Linux and the BSDs it is the Secret
-// Service through package secretservice, which keeps one D-Bus session for
-// the whole process; elsewhere (macOS Keychain, Windows Credential Manager)
-// it is github.com/zalando/go-keyring. Both store the same items, so
-// either reads what the other wrote. It follows keyring.MockInit too,
-// which unit tests use: once go-keyring's provider is not its own Secret
-// Service one, every call goes to go-keyring.
+// SystemKeyring is the OS keyring. Where go-keyring talks to the Secret
+// Service (Linux and the BSDs) it is package secretservice, which keeps
+// one D-Bus session for the whole process instead of one per item;
+// elsewhere (macOS Keychain, Windows Credential Manager) it is GoKeyring.
+// Both store the same items, so either reads what the other wrote.
 type SystemKeyring struct{}
+
+// Get reads an item.
+func (SystemKeyring) Get(service, user string) (string, error) {
+	return systemBackend.Get(service, user)
+}
+
+// Set creates or overwrites an item.
+func (SystemKeyring) Set(service, user, secret string) error {
+	return systemBackend.Set(service, user, secret)
+}
+
+// Delete removes an item.
+func (SystemKeyring) Delete(service, user string) error { return systemBackend.Delete(service, user) }
+
+// GoKeyring is github.com/zalando/go-keyring's package functions as they
+// are: the system keyring on macOS and Windows, and the one that follows
+// keyring.MockInit, which unit tests use.
+type GoKeyring struct{}
 
 // Get reads an item. An item deleted between the search and the read
 // (another setupwizard dropping an old generation's chunks while this one
 // reads them) is missing, not a keyring failure: the Secret Service then
-// names an object that no longer exists (see vanished here for go-keyring,
-// and package secretservice's own check).
-func (SystemKeyring) Get(service, user string) (string, error) {
-	if ss := secretService(); ss != nil {
-		return ss.Get(service, user)
-	}
+// names an object that no longer exists (see vanished; package
+// secretservice has its own check).
+func (GoKeyring) Get(service, user string) (string, error) {
 	v, err := keyring.Get(service, user)
 	if err != nil && vanished(err) {
 		return "", fmt.Errorf("%w (deleted while it was read: %v)", keyring.ErrNotFound, err)
@@ -65,42 +75,10 @@ func vanished(err error) bool {
 }
 
 // Set creates or overwrites an item.
-func (SystemKeyring) Set(service, user, secret string) error {
-	if ss := secretService(); ss != nil {
-		return ss.Set(service, user, secret)
-	}
-	return keyring.Set(service, user, secret)
-}
+func (GoKeyring) Set(service, user, secret string) error { return keyring.Set(service, user, secret) }
 
 // Delete removes an item.
-func (SystemKeyring) Delete(service, user string) error {
-	if ss := secretService(); ss != nil {
-		return ss.Delete(service, user)
-	}
-	return keyring.Delete(service, user)
-}
-
-// sessionClient is the process's one Secret Service client: its session
-// is opened on first use and kept.
-var sessionClient secretservice.Client
-
-// goKeyringProvider is go-keyring's current provider. go-keyring has no
-// accessor for it, and it is what tells a real Secret Service (the
-// provider go-keyring installs on Linux and the BSDs) from MockInit's
-// mock or another OS's keyring, at no cost per call.
-//
-//go:linkname goKeyringProvider github.com/zalando/go-keyring.provider
-var goKeyringProvider keyring.Keyring
-
-// secretService is the session client when go-keyring would talk to the
-// Secret Service itself, else nil (another OS, or MockInit in tests).
-func secretService() *secretservice.Client {
-	t := reflect.TypeOf(goKeyringProvider)
-	if t == nil || t.PkgPath() != "github.com/zalando/go-keyring" || t.Name() != "secretServiceProvider" {
-		return nil
-	}
-	return &sessionClient
-}
+func (GoKeyring) Delete(service, user string) error { return keyring.Delete(service, user) }
 
 // timedKeyring runs every call of k in a goroutine and gives up after
 // timeout, so a hung keyring cannot hang the wizard. A call that timed out

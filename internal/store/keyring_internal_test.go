@@ -1,8 +1,9 @@
+//go:build linux || freebsd || openbsd || netbsd || dragonfly
+
 package store
 
 import (
 	"errors"
-	"runtime"
 	"testing"
 
 	"github.com/setupwizard/setupwizard/internal/testenv"
@@ -15,11 +16,8 @@ import (
 // tested in internal/store/mockinit, a binary of its own.)
 func TestSystemKeyringKeepsOneSession(t *testing.T) {
 	testenv.RealKeyring(t)
-	if runtime.GOOS != "linux" {
-		t.Skip("the Secret Service client is used on Linux and the BSDs")
-	}
-	if secretService() == nil {
-		t.Fatalf("go-keyring's provider is %T: SystemKeyring would not use the session client", goKeyringProvider)
+	if systemBackend != Keyring(&sessionClient) {
+		t.Fatalf("SystemKeyring goes to %T, not the session client", systemBackend)
 	}
 	var k SystemKeyring
 	const svc, user = "setupwizard:test", "keyring-internal-session"

@@ -18,7 +18,7 @@ var bg = context.Background()
 
 func open(t *testing.T) *store.Store {
 	t.Helper()
-	s, err := store.Open(t.TempDir()) // the default SystemKeyring
+	s, err := store.Open(t.TempDir(), store.WithKeyring(store.GoKeyring{}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +29,7 @@ func entry(uid string) store.Entry {
 	return store.Entry{Domain: "librus", Title: uid, UniqueID: uid}
 }
 
-// TestMockRoundTrip goes through the default backend (go-keyring's package
+// TestMockRoundTrip goes through GoKeyring (go-keyring's package
 // functions) on the mock provider.
 func TestMockRoundTrip(t *testing.T) {
 	keyring.MockInit()
