@@ -1,0 +1,188 @@
+package e2e
+
+import (
+	"bytes"
+	"fmt"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// runProxied runs the binary without a terminal with its D-Bus traffic
+// through p, which may kill it. A killed run has code -1.
+func (w *world) runProxied(p *busProxy, stdin string, args ...string) result {
+	w.t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Env = append(w.env(), p.env()...)
+	if stdin != "" {
+		cmd.Stdin = strings.NewReader(stdin)
+	}
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if err := cmd.Start(); err != nil {
+		w.t.Fatal(err)
+	}
+	p.setKill(func() { _ = cmd.Process.Signal(syscall.SIGKILL) })
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(3 * exitWait):
+		_ = cmd.Process.Kill()
+		<-done
+		w.t.Fatalf("setupwizard %s: no exit within %v\nstderr:\n%s", strings.Join(args, " "), 3*exitWait, errOut.String())
+	}
+	r := result{code: cmd.ProcessState.ExitCode(), stdout: out.String(), stderr: errOut.String()}
+	name := "setupwizard " + strings.Join(args, " ")
+	w.outputs = append(w.outputs,
+		capture{what: "stdout of " + name, data: func() []byte { return []byte(r.stdout) }},
+		capture{what: "stderr of " + name, data: func() []byte { return []byte(r.stderr) }})
+	return r
+}
+
+// writingCommand is one command that writes keyring items, as the crash
+// test drives it.
+type writingCommand struct {
+	name string
+	// setup prepares the world (an account to act on); nil: nothing.
+	setup func(w *world, p provCase)
+	args  func(p provCase) []string
+	stdin func(p provCase) string
+	// entries is how many entries the service has after the command (or
+	// the command run again after a kill) succeeded.
+	entries int
+}
+
+func addArgs(p provCase) []string {
+	return []string{"--provider", p.domain, "-u", p.login, "--password-stdin"}
+}
+
+func password(p provCase) string { return p.password + "\n" }
+
+func addAccount(w *world, p provCase) {
+	w.t.Helper()
+	w.secret(p.password)
+	w.mustRun(0, password(p), addArgs(p)...)
+}
+
+var writingCommands = []writingCommand{
+	{name: "add", args: addArgs, stdin: password, entries: 1},
+	{name: "reauth", setup: addAccount, entries: 1, stdin: password,
+		args: func(p provCase) []string { return []string{"--reauth", "--account", p.uniqueID, "--password-stdin"} }},
+	{name: "status", setup: addAccount, entries: 1,
+		args: func(p provCase) []string { return []string{"--status", "--account", p.uniqueID} }},
+	{name: "remove", setup: addAccount, entries: 0,
+		args: func(p provCase) []string { return []string{"--remove", "--account", p.uniqueID, "--yes"} }},
+}
+
+func (c writingCommand) stdinOf(p provCase) string {
+	if c.stdin == nil {
+		return ""
+	}
+	return c.stdin(p)
+}
+
+// crashFigures add up what the crash test did, for the README.
+type crashFigures struct {
+	kills, orphans, corrupt, badIndex int
+	// left are the items no entry owned right after the kills, before
+	// the next command: what the clean-up had to find (proof the kills
+	// hit mid-change).
+	left int
+}
+
+// TestCrashAtEveryKeyringWrite kills the real binary (SIGKILL) at every
+// keyring write of add, reauth, --status and --remove, once just before
+// the write reaches the Secret Service and once just after it landed
+// (before the binary hears the answer); the first two writes of each are
+// the keyring probe's, so a killed probe is covered too. After each kill
+// the same command runs once more, normally; then secret-tool must list
+// no item the index does not own, every cache must read back whole per
+// FORMAT.md, and the index must be valid with nothing pending.
+func TestCrashAtEveryKeyringWrite(t *testing.T) {
+	var total crashFigures
+	forEachProvider(t, func(t *testing.T, p provCase) {
+		for _, c := range writingCommands {
+			t.Run(c.name, func(t *testing.T) {
+				writes := countWrites(t, p, c)
+				t.Logf("%s %s: %d keyring writes", p.domain, c.name, writes)
+				for n := 1; n <= writes; n++ {
+					for _, act := range []proxyAct{killBefore, killAfterReply} {
+						f := crashOnce(t, p, c, n, act)
+						total.kills += f.kills
+						total.orphans += f.orphans
+						total.corrupt += f.corrupt
+						total.badIndex += f.badIndex
+						total.left += f.left
+					}
+				}
+			})
+		}
+	})
+	t.Logf("crash figures: %d kills, %d items left unowned by the kills, then %d orphaned items, %d corrupt caches, %d invalid indexes",
+		total.kills, total.left, total.orphans, total.corrupt, total.badIndex)
+	if total.kills > 0 && total.left == 0 {
+		t.Error("no kill left an item unowned: the kills did not land mid-change")
+	}
+}
+
+// countWrites runs c once through a proxy that only counts.
+func countWrites(t *testing.T, p provCase, c writingCommand) int {
+	w := newWorld(t)
+	if c.setup != nil {
+		c.setup(w, p)
+	}
+	proxy := newBusProxy(t)
+	w.secret(p.password)
+	r := w.runProxied(proxy, c.stdinOf(p), c.args(p)...)
+	if r.code != 0 {
+		t.Fatalf("%s: exit %d\n%s%s", c.name, r.code, r.stdout, r.stderr)
+	}
+	if proxy.count() == 0 {
+		t.Fatalf("%s wrote nothing to the keyring through the proxy", c.name)
+	}
+	return proxy.count()
+}
+
+// crashOnce kills c at its n-th keyring write, runs it again, and audits.
+func crashOnce(t *testing.T, p provCase, c writingCommand, n int, act proxyAct) crashFigures {
+	var f crashFigures
+	name := fmt.Sprintf("write%d/%s", n, map[proxyAct]string{killBefore: "before", killAfterReply: "after"}[act])
+	t.Run(name, func(t *testing.T) {
+		w := newWorld(t)
+		if c.setup != nil {
+			c.setup(w, p)
+		}
+		w.secret(p.password)
+		proxy := newBusProxy(t)
+		proxy.arm(n, act)
+		r := w.runProxied(proxy, c.stdinOf(p), c.args(p)...)
+		if !proxy.didAct() {
+			t.Fatalf("the run made only %d keyring writes (exit %d)\n%s", proxy.count(), r.code, r.stderr)
+		}
+		<-proxy.killed
+		if r.code != -1 {
+			t.Fatalf("exit %d after the kill, want killed\n%s", r.code, r.stderr)
+		}
+		f.kills++
+		f.left = len(w.auditDomain(p.domain).orphans)
+		// The same command again, normally: it finishes or undoes what
+		// the killed run left.
+		again := w.run(c.stdinOf(p), c.args(p)...)
+		if again.code != 0 {
+			t.Errorf("%s after the kill: exit %d\n%s%s", c.name, again.code, again.stdout, again.stderr)
+		}
+		a := w.auditDomain(p.domain)
+		f.orphans += len(a.orphans)
+		f.corrupt += len(a.corrupt)
+		if a.bad != "" || a.pending != 0 {
+			f.badIndex++
+		}
+		if len(a.orphans) > 0 || len(a.corrupt) > 0 || a.bad != "" || a.pending != 0 || a.entries != c.entries {
+			t.Errorf("after a kill at write %d and one more %s: %v (want %d entries)", n, c.name, a, c.entries)
+		}
+	})
+	return f
+}
