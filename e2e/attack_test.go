@@ -106,11 +106,12 @@ func TestCrashAtEveryKeyringWrite(t *testing.T) {
 	forEachProvider(t, func(t *testing.T, p provCase) {
 		for _, c := range writingCommands {
 			t.Run(c.name, func(t *testing.T) {
-				writes := countWrites(t, p, c)
+				w := newWorld(t)
+				writes := countWrites(w, p, c)
 				t.Logf("%s %s: %d keyring writes", p.domain, c.name, writes)
 				for n := 1; n <= writes; n++ {
 					for _, act := range []proxyAct{killBefore, killAfterReply} {
-						f := crashOnce(t, p, c, n, act)
+						f := crashOnce(w, p, c, n, act)
 						total.kills += f.kills
 						total.orphans += f.orphans
 						total.corrupt += f.corrupt
@@ -128,61 +129,74 @@ func TestCrashAtEveryKeyringWrite(t *testing.T) {
 	}
 }
 
-// countWrites runs c once through a proxy that only counts.
-func countWrites(t *testing.T, p provCase, c writingCommand) int {
-	w := newWorld(t)
+// countWrites runs c once through a proxy that only counts, and puts the
+// world back as it found it.
+func countWrites(w *world, p provCase, c writingCommand) int {
+	w.t.Helper()
 	if c.setup != nil {
 		c.setup(w, p)
 	}
-	proxy := newBusProxy(t)
+	proxy := newBusProxy(w.t)
 	w.secret(p.password)
 	r := w.runProxied(proxy, c.stdinOf(p), c.args(p)...)
 	if r.code != 0 {
-		t.Fatalf("%s: exit %d\n%s%s", c.name, r.code, r.stdout, r.stderr)
+		w.t.Fatalf("%s: exit %d\n%s%s", c.name, r.code, r.stdout, r.stderr)
 	}
 	if proxy.count() == 0 {
-		t.Fatalf("%s wrote nothing to the keyring through the proxy", c.name)
+		w.t.Fatalf("%s wrote nothing to the keyring through the proxy", c.name)
 	}
+	c.reset(w, p)
 	return proxy.count()
 }
 
-// crashOnce kills c at its n-th keyring write, runs it again, and audits.
-func crashOnce(t *testing.T, p provCase, c writingCommand, n int, act proxyAct) crashFigures {
+// reset brings the world from the state after c back to the state c
+// starts from, so one world serves every kill of a command.
+func (c writingCommand) reset(w *world, p provCase) {
+	w.t.Helper()
+	switch c.entries {
+	case 1:
+		if c.setup == nil { // an add: remove what it added
+			w.mustRun(0, "", "--remove", "--account", p.uniqueID, "--yes")
+		}
+	case 0: // a remove: add the account back
+		addAccount(w, p)
+	}
+}
+
+// crashOnce kills c at its n-th keyring write, runs it again, audits, and
+// resets the world.
+func crashOnce(w *world, p provCase, c writingCommand, n int, act proxyAct) crashFigures {
+	t := w.t
+	t.Helper()
 	var f crashFigures
-	name := fmt.Sprintf("write%d/%s", n, map[proxyAct]string{killBefore: "before", killAfterReply: "after"}[act])
-	t.Run(name, func(t *testing.T) {
-		w := newWorld(t)
-		if c.setup != nil {
-			c.setup(w, p)
-		}
-		w.secret(p.password)
-		proxy := newBusProxy(t)
-		proxy.arm(n, act)
-		r := w.runProxied(proxy, c.stdinOf(p), c.args(p)...)
-		if !proxy.didAct() {
-			t.Fatalf("the run made only %d keyring writes (exit %d)\n%s", proxy.count(), r.code, r.stderr)
-		}
-		<-proxy.killed
-		if r.code != -1 {
-			t.Fatalf("exit %d after the kill, want killed\n%s", r.code, r.stderr)
-		}
-		f.kills++
-		f.left = len(w.auditDomain(p.domain).orphans)
-		// The same command again, normally: it finishes or undoes what
-		// the killed run left.
-		again := w.run(c.stdinOf(p), c.args(p)...)
-		if again.code != 0 {
-			t.Errorf("%s after the kill: exit %d\n%s%s", c.name, again.code, again.stdout, again.stderr)
-		}
-		a := w.auditDomain(p.domain)
-		f.orphans += len(a.orphans)
-		f.corrupt += len(a.corrupt)
-		if a.bad != "" || a.pending != 0 {
-			f.badIndex++
-		}
-		if len(a.orphans) > 0 || len(a.corrupt) > 0 || a.bad != "" || a.pending != 0 || a.entries != c.entries {
-			t.Errorf("after a kill at write %d and one more %s: %v (want %d entries)", n, c.name, a, c.entries)
-		}
-	})
+	at := fmt.Sprintf("%s %s killed %s write %d", p.domain, c.name, map[proxyAct]string{killBefore: "before", killAfterReply: "after"}[act], n)
+	proxy := newBusProxy(t)
+	proxy.arm(n, act)
+	r := w.runProxied(proxy, c.stdinOf(p), c.args(p)...)
+	if !proxy.didAct() {
+		t.Fatalf("%s: the run made only %d keyring writes (exit %d)\n%s", at, proxy.count(), r.code, r.stderr)
+	}
+	<-proxy.killed
+	if r.code != -1 {
+		t.Fatalf("%s: exit %d, want killed\n%s", at, r.code, r.stderr)
+	}
+	f.kills++
+	f.left = len(w.auditDomain(p.domain).orphans)
+	// The same command again, normally: it finishes or undoes what the
+	// killed run left.
+	again := w.run(c.stdinOf(p), c.args(p)...)
+	if again.code != 0 {
+		t.Fatalf("%s, then %s again: exit %d\n%s%s", at, c.name, again.code, again.stdout, again.stderr)
+	}
+	a := w.auditDomain(p.domain)
+	f.orphans += len(a.orphans)
+	f.corrupt += len(a.corrupt)
+	if a.bad != "" || a.pending != 0 {
+		f.badIndex++
+	}
+	if len(a.orphans) > 0 || len(a.corrupt) > 0 || a.bad != "" || a.pending != 0 || a.entries != c.entries {
+		t.Errorf("%s, then %s again: %v (want %d entries)", at, c.name, a, c.entries)
+	}
+	c.reset(w, p)
 	return f
 }
