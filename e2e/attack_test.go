@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os/exec"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -146,6 +147,7 @@ func countWrites(w *world, p provCase, c writingCommand) int {
 		w.t.Fatalf("%s wrote nothing to the keyring through the proxy", c.name)
 	}
 	c.reset(w, p)
+	w.t.Logf("%s %s writes: %v", p.domain, c.name, proxy.log())
 	return proxy.count()
 }
 
@@ -199,4 +201,140 @@ func crashOnce(w *world, p provCase, c writingCommand, n int, act proxyAct) cras
 	}
 	c.reset(w, p)
 	return f
+}
+
+// stallCase is a keyring that stops answering at one write of a command.
+type stallCase struct {
+	name  string
+	setup func(w *world, p provCase)
+	args  func(p provCase) []string
+	stdin func(p provCase) string
+	// at picks the write that never gets an answer; entryID is the
+	// entry's id after setup ("" for an add).
+	at func(entryID string) func(desc string) bool
+	// codes are the exit codes the stalled run may end with; says must
+	// be in its stderr.
+	codes []int
+	says  []string
+	// again is the writing command run once the keyring answers again.
+	again func(p provCase) []string
+	// noRequests: the stalled run must not have reached the service.
+	noRequests bool
+}
+
+// nth matches the n-th write whose description is desc.
+func nth(n int, desc func(string) bool) func(string) bool {
+	seen := 0
+	return func(d string) bool {
+		if desc(d) {
+			seen++
+			return seen == n
+		}
+		return false
+	}
+}
+
+var stallCases = []stallCase{
+	{
+		name: "probe", args: addArgs, stdin: password,
+		at: func(string) func(string) bool {
+			return func(d string) bool { return strings.HasPrefix(d, "set setupwizard-probe-") }
+		},
+		codes: []int{3}, again: addArgs, noRequests: true,
+	},
+	{
+		name: "add-chunk", args: addArgs, stdin: password,
+		at: func(string) func(string) bool {
+			return func(d string) bool { return strings.HasPrefix(d, "set ") && strings.Contains(d, "/") }
+		},
+		codes: []int{3}, again: addArgs,
+	},
+	{
+		name: "reauth-switch", setup: addAccount, stdin: password,
+		args: func(p provCase) []string { return []string{"--reauth", "--account", p.uniqueID, "--password-stdin"} },
+		// The manifest's second write in the replace is the switch
+		// (the first records the new generation as stale).
+		at: func(id string) func(string) bool {
+			return nth(2, func(d string) bool { return d == "set "+id })
+		},
+		codes: []int{1}, says: []string{"may or may not have been replaced", "setupwizard --status"},
+		again: func(p provCase) []string { return []string{"--status"} },
+	},
+	{
+		name: "status-write", setup: addAccount,
+		args: func(p provCase) []string { return []string{"--status"} },
+		at: func(string) func(string) bool {
+			return func(d string) bool { return strings.HasPrefix(d, "set ") && strings.Contains(d, "/") }
+		},
+		codes: []int{1, 3},
+		again: func(p provCase) []string { return []string{"--status"} },
+	},
+}
+
+// TestKeyringStall makes the Secret Service accept one write of a command
+// and never answer it (a D-Bus call that hangs, as a locked KWallet or a
+// frozen daemon does). The binary must give up with the right exit code
+// and words, record no expiry, and once the keyring answers again (the
+// held write then lands, late, after the binary exited) the next writing
+// command must leave no item the index does not own.
+func TestKeyringStall(t *testing.T) {
+	forEachProvider(t, func(t *testing.T, p provCase) {
+		t.Parallel() // each waits out the keyring timeout; domains do not share items
+		for _, c := range stallCases {
+			t.Run(c.name, func(t *testing.T) {
+				w := newWorld(t)
+				id := ""
+				if c.setup != nil {
+					c.setup(w, p)
+					id = w.entry(p.domain).ID
+				}
+				w.secret(p.password)
+				w.emus[p.domain].ResetRequests()
+				proxy := newBusProxy(t)
+				proxy.armWhen(c.at(id), hold)
+				stdin := ""
+				if c.stdin != nil {
+					stdin = c.stdin(p)
+				}
+				r := w.runProxied(proxy, stdin, c.args(p)...)
+				if !proxy.didAct() {
+					t.Fatalf("the stalled write never came (writes %v, exit %d)\n%s", proxy.log(), r.code, r.stderr)
+				}
+				if !slices.Contains(c.codes, r.code) {
+					t.Errorf("exit %d, want one of %v\n%s%s", r.code, c.codes, r.stdout, r.stderr)
+				}
+				for _, s := range c.says {
+					if !strings.Contains(r.stderr, s) {
+						t.Errorf("stderr lacks %q:\n%s", s, r.stderr)
+					}
+				}
+				if c.noRequests && w.emus[p.domain].Requests() != 0 {
+					t.Errorf("%d requests reached the service before the keyring was known to work", w.emus[p.domain].Requests())
+				}
+				if id != "" && slices.Contains(w.entry(p.domain).Issues, "auth_expired") {
+					t.Error("a keyring stall recorded auth_expired")
+				}
+				// The keyring answers again: the held write lands now.
+				close(proxy.release)
+				select {
+				case <-proxy.landed:
+				case <-time.After(exitWait):
+					t.Fatal("the held write never got its answer")
+				}
+				left := w.auditDomain(p.domain)
+				again := w.run(stdin, c.again(p)...)
+				if again.code != 0 {
+					t.Fatalf("%v after the stall: exit %d\n%s%s", c.again(p), again.code, again.stdout, again.stderr)
+				}
+				a := w.auditDomain(p.domain)
+				t.Logf("left by the stall: %d unowned, %d pending; after one more command: %v", len(left.orphans), left.pending, a)
+				if len(a.orphans) > 0 || len(a.corrupt) > 0 || a.bad != "" || a.pending != 0 || a.entries != 1 {
+					t.Errorf("after the stall and one more command: %v (want 1 entry, nothing else)", a)
+				}
+				if slices.Contains(w.entry(p.domain).Issues, "auth_expired") {
+					t.Error("auth_expired is open after the stall")
+				}
+			})
+		}
+	})
 }

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/godbus/dbus/v5"
 )
@@ -31,19 +32,22 @@ type busProxy struct {
 	up   string // the real bus's address
 
 	mu sync.Mutex
-	// writes are the keyring writes seen so far, in order ("CreateItem",
-	// "Delete").
+	// writes are the keyring writes seen so far, in order: "set USER"
+	// (CreateItem, with the item's username attribute) or "delete".
 	writes []string
-	// at is the 1-based write acted on (0: none); act is what to do.
-	at  int
-	act proxyAct
+	// at is the 1-based write acted on (0: none), or match picks it by
+	// its description (describeWrite); act is what to do.
+	at    int
+	match func(desc string) bool
+	act   proxyAct
 	// kill ends the child; set once it has started.
 	kill func()
 	// killed is closed once the child was killed at write at.
 	killed chan struct{}
 	// held is closed when the write at is held; release, when closed,
-	// forwards it late (a stalled keyring that finally answers).
-	held, release chan struct{}
+	// forwards it late (a stalled keyring that finally answers); landed
+	// is closed once the keyring answered that late write.
+	held, release, landed chan struct{}
 	// acted: the action was taken.
 	acted bool
 	lis    net.Listener
@@ -81,7 +85,7 @@ func newBusProxy(t *testing.T) *busProxy {
 		t.Fatal(err)
 	}
 	p := &busProxy{t: t, addr: "unix:path=" + sock, up: up, lis: lis,
-		killed: make(chan struct{}), held: make(chan struct{}), release: make(chan struct{})}
+		killed: make(chan struct{}), held: make(chan struct{}), release: make(chan struct{}), landed: make(chan struct{})}
 	t.Cleanup(func() {
 		_ = lis.Close()
 		p.mu.Lock()
@@ -112,6 +116,13 @@ func (p *busProxy) arm(n int, act proxyAct) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.at, p.act = n, act
+}
+
+// armWhen makes the proxy act at the first keyring write match accepts.
+func (p *busProxy) armWhen(match func(desc string) bool, act proxyAct) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.match, p.act = match, act
 }
 
 // setKill tells the proxy how to kill the child.
@@ -170,8 +181,9 @@ type proxyConn struct {
 	p        *busProxy
 	down, up net.Conn
 	mu       sync.Mutex
-	// killOnReply is the serial whose reply kills the child (0: none).
-	killOnReply uint32
+	// killOnReply is the serial whose reply kills the child (0: none);
+	// landOnReply the serial of a held write let through late.
+	killOnReply, landOnReply uint32
 }
 
 func (p *busProxy) serve(down net.Conn) {
@@ -193,7 +205,20 @@ func (c *proxyConn) close() {
 // fromClient relays the authentication lines as they are, then one
 // message at a time, acting on the chosen write.
 func (c *proxyConn) fromClient() {
-	defer c.close()
+	defer func() {
+		// A held write let through after its client left must still
+		// reach the keyring: keep the bus connection until it answered.
+		c.mu.Lock()
+		late := c.landOnReply != 0
+		c.mu.Unlock()
+		if late {
+			select {
+			case <-c.p.landed:
+			case <-time.After(exitWait):
+			}
+		}
+		c.close()
+	}()
 	r := bufio.NewReader(c.down)
 	// The SASL exchange: a NUL byte, then lines up to BEGIN.
 	for {
@@ -238,9 +263,11 @@ func (c *proxyConn) onCall(msg *dbus.Message) bool {
 	}
 	p := c.p
 	p.mu.Lock()
-	p.writes = append(p.writes, member)
+	desc := describeWrite(msg)
+	p.writes = append(p.writes, desc)
 	n := len(p.writes)
-	if n != p.at || p.acted {
+	chosen := n == p.at || (p.match != nil && p.match(desc))
+	if !chosen || p.acted {
 		p.mu.Unlock()
 		return true
 	}
@@ -259,8 +286,30 @@ func (c *proxyConn) onCall(msg *dbus.Message) bool {
 	case hold:
 		close(p.held)
 		<-p.release
+		c.mu.Lock()
+		c.landOnReply = msg.Serial()
+		c.mu.Unlock()
 	}
 	return true
+}
+
+// describeWrite is "set USER" for a CreateItem (its username attribute),
+// "delete" for an Item.Delete (which names only an object path).
+func describeWrite(msg *dbus.Message) string {
+	member, _ := msg.Headers[dbus.FieldMember].Value().(string)
+	if member != "CreateItem" || len(msg.Body) == 0 {
+		return "delete"
+	}
+	props, _ := msg.Body[0].(map[string]dbus.Variant)
+	attrs, _ := props["org.freedesktop.Secret.Item.Attributes"].Value().(map[string]string)
+	return "set " + attrs["username"]
+}
+
+// log is the keyring writes seen so far.
+func (p *busProxy) log() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string(nil), p.writes...)
 }
 
 // fromBus relays the bus's answers; the reply to a write chosen for
@@ -295,6 +344,9 @@ func (c *proxyConn) fromBus() {
 			serial, _ := msg.Headers[dbus.FieldReplySerial].Value().(uint32)
 			c.mu.Lock()
 			match := c.killOnReply != 0 && serial == c.killOnReply
+			if c.landOnReply != 0 && serial == c.landOnReply {
+				close(c.p.landed)
+			}
 			c.mu.Unlock()
 			if match {
 				c.p.mu.Lock()
