@@ -22,12 +22,18 @@ import (
 // besides go-keyring's: user name to secret. secret-tool prints each
 // item's secret on stdout and its attributes on stderr, in the same order,
 // two attributes (service, username) per item as go-keyring writes them.
-func secretToolItems(t *testing.T, domain string) map[string]string {
+//
+// bus is the D-Bus address of the keyring to list ("" for this process's);
+// only this process's is also listed through D-Bus to cross-check.
+func secretToolItems(t *testing.T, bus, domain string) map[string]string {
 	t.Helper()
 	if _, err := exec.LookPath("secret-tool"); err != nil {
 		t.Skip("secret-tool is not installed (libsecret-tools)")
 	}
 	cmd := exec.Command("secret-tool", "search", "--all", "service", store.Service(domain))
+	if bus != "" {
+		cmd.Env = append(os.Environ(), "DBUS_SESSION_BUS_ADDRESS="+bus)
+	}
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	// secret-tool exits 1 when nothing matches; its output then is empty.
@@ -49,6 +55,9 @@ func secretToolItems(t *testing.T, domain string) map[string]string {
 	items := map[string]string{}
 	for i, u := range users {
 		items[u] = secrets[i]
+	}
+	if bus != "" {
+		return items
 	}
 	// The same items as the Secret Service lists them to go-keyring's
 	// D-Bus client: two readers that agree.
@@ -127,7 +136,7 @@ func (w *world) auditDomain(domain string) audit {
 		}
 	}
 	a.pending = len(idx.Pending)
-	items := secretToolItems(w.t, domain)
+	items := secretToolItems(w.t, w.bus(), domain)
 	owned := map[string]bool{}
 	for _, e := range idx.Entries {
 		if e.Domain != domain {

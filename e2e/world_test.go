@@ -50,6 +50,9 @@ type world struct {
 	outputs []capture
 	// before is the keyring's items at the start, per service.
 	before map[string]map[string]bool
+	// extraEnv is added to every child's environment (a scenario's own
+	// D-Bus session, for one).
+	extraEnv []string
 }
 
 // capture is one piece of output the child wrote.
@@ -145,7 +148,7 @@ outer:
 			env = append(env, k+"="+v)
 		}
 	}
-	return env
+	return append(env, w.extraEnv...)
 }
 
 // closeEmulators stops every emulator (a closed one may be closed again).
