@@ -9,6 +9,10 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/zalando/go-keyring"
+
+	"github.com/setupwizard/setupwizard/internal/store"
 )
 
 // runProxied runs the binary without a terminal with its D-Bus traffic
@@ -365,4 +369,75 @@ func forAttackedProvider(t *testing.T, f func(t *testing.T, p provCase)) {
 	for _, p := range attacked() {
 		t.Run(p.domain, func(t *testing.T) { f(t, p) })
 	}
+}
+
+// TestKeyringDaemonKilledMidAdd kills gnome-keyring-daemon itself while an
+// add is writing (every chunk landed, the manifest not yet): the add fails
+// with exit 3 and cannot undo anything. Once the keyring is back (it
+// reopens its file), the next add must leave no item the index does not
+// own.
+func TestKeyringDaemonKilledMidAdd(t *testing.T) {
+	forAttackedProvider(t, func(t *testing.T, p provCase) {
+		w := newWorld(t)
+		k := newOwnKeyring(t)
+		w.useKeyring(k)
+		w.secret(p.password)
+		proxy := newBusProxy(t, w.bus())
+		// The add's manifest: the first write of a 16-hex-digit user.
+		proxy.armWhen(func(d string) bool {
+			u, ok := strings.CutPrefix(d, "set ")
+			return ok && len(u) == 16 && !strings.Contains(u, "/")
+		}, hold)
+		go func() {
+			<-proxy.held
+			k.killDaemon()
+			close(proxy.release)
+		}()
+		r := w.runProxied(proxy, password(p), addArgs(p)...)
+		if !proxy.didAct() {
+			t.Fatalf("the add never wrote its manifest (writes %v, exit %d)\n%s", proxy.log(), r.code, r.stderr)
+		}
+		if r.code != 3 {
+			t.Errorf("exit %d with the keyring daemon killed mid-add, want 3\n%s", r.code, r.stderr)
+		}
+		k.startDaemon()
+		left := w.auditDomain(p.domain)
+		if len(left.orphans) == 0 || left.pending != 1 {
+			t.Errorf("the kill left %v: want the chunks written before it, recorded as pending", left)
+		}
+		w.mustRun(0, password(p), addArgs(p)...)
+		a := w.auditDomain(p.domain)
+		t.Logf("daemon killed mid-add: left %d unowned items, %d pending; after one more add: %v", len(left.orphans), left.pending, a)
+		if len(a.orphans) > 0 || len(a.corrupt) > 0 || a.bad != "" || a.pending != 0 || a.entries != 1 {
+			t.Errorf("after the daemon came back and one more add: %v (want 1 entry, nothing else)", a)
+		}
+	})
+}
+
+// TestRemoveTruncatedManifest cuts an entry's manifest off mid-JSON (as a
+// torn write or a hand edit would) and removes the entry: --remove must
+// find and delete the chunks the broken manifest still names, so nothing
+// of the cache stays behind.
+func TestRemoveTruncatedManifest(t *testing.T) {
+	forEachProvider(t, func(t *testing.T, p provCase) {
+		w := newWorld(t)
+		addAccount(w, p)
+		e := w.entry(p.domain)
+		svc := store.Service(p.domain)
+		m, err := keyring.Get(svc, e.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := keyring.Set(svc, e.ID, m[:len(m)/2]); err != nil {
+			t.Fatal(err)
+		}
+		if got := len(itemsOf(t, p.domain, e.ID)); got < 2 {
+			t.Fatalf("%d items before the remove, want the manifest and its chunks", got)
+		}
+		w.mustRun(0, "", "--remove", "--account", p.uniqueID, "--yes")
+		a := w.auditDomain(p.domain)
+		if len(a.orphans) > 0 || a.entries != 0 || a.bad != "" || a.pending != 0 {
+			t.Errorf("after removing an entry whose manifest was cut off: %v", a)
+		}
+	})
 }

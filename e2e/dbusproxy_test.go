@@ -50,7 +50,7 @@ type busProxy struct {
 	held, release, landed chan struct{}
 	// acted: the action was taken.
 	acted bool
-	lis    net.Listener
+	lis   net.Listener
 }
 
 // proxyAct is what busProxy does at the chosen write.

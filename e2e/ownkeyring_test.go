@@ -35,7 +35,14 @@ func newOwnKeyring(t *testing.T) *ownKeyring {
 	if err := os.Mkdir(k.run, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	k.bus = exec.Command("dbus-daemon", "--session", "--nofork", "--print-address=1")
+	// A bus without service directories: once the daemon is killed,
+	// a call must fail as it would on a desktop whose keyring died, not
+	// start another gnome-keyring by D-Bus activation.
+	conf := filepath.Join(tmp, "bus.conf")
+	if err := os.WriteFile(conf, []byte(busConfig), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	k.bus = exec.Command("dbus-daemon", "--config-file="+conf, "--nofork", "--print-address=1")
 	out, err := k.bus.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -113,3 +120,18 @@ func (w *world) bus() string {
 	}
 	return ""
 }
+
+// busConfig is a session bus that activates nothing.
+const busConfig = `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:tmpdir=/tmp</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+`
