@@ -1,7 +1,10 @@
 package e2e
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -111,4 +114,112 @@ func TestListNeverWaits(t *testing.T) {
 			t.Fatalf("%d entries after both adds, want 2", n)
 		}
 	})
+}
+
+// TestBlankAccountSelector: --account that is empty or only white space
+// selects nothing: a usage error (exit 2) for every command that takes it,
+// and nothing is removed even with --yes.
+func TestBlankAccountSelector(t *testing.T) {
+	w := newWorld(t)
+	for _, p := range providers {
+		addAccount(w, p)
+	}
+	before := w.list()
+	for _, blank := range []string{"", " ", "\t", " \u00a0 "} {
+		for _, args := range [][]string{
+			{"--remove", "--yes"}, {"--remove", "--yes", "--json"}, {"--list"}, {"--status"}, {"--token"}, {"--reauth", "--password-stdin"},
+		} {
+			r := w.run("x\n", append(args, "--account", blank)...)
+			if r.code != 2 {
+				t.Errorf("%v --account %q: exit %d, want 2\n%s%s", args, blank, r.code, r.stdout, r.stderr)
+			}
+		}
+	}
+	if after := w.list(); len(after) != len(before) {
+		t.Fatalf("a blank --account removed entries: %d before, %d after", len(before), len(after))
+	}
+}
+
+// TestDebugTargets: --debug writes a trace only into a regular file: a new
+// one gets mode 0600, an existing one keeps its mode; a device, a FIFO
+// (with or without a reader), a directory and a symbolic link (to a file,
+// to a device, dangling) are refused with exit 2, and whatever they are or
+// point to keeps its mode and content.
+func TestDebugTargets(t *testing.T) {
+	w := newWorld(t)
+	dir := t.TempDir()
+	path := func(n string) string { return filepath.Join(dir, n) }
+	mustDo := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	mustDo(os.WriteFile(path("target"), []byte("keep me"), 0o644))
+	mustDo(os.Chmod(path("target"), 0o644))
+	mustDo(os.Symlink(path("target"), path("link-to-file")))
+	mustDo(os.Symlink("/dev/null", path("link-to-device")))
+	mustDo(os.Symlink(path("nowhere"), path("dangling")))
+	mustDo(syscall.Mkfifo(path("fifo"), 0o644))
+	mustDo(syscall.Mkfifo(path("fifo-read"), 0o644))
+	mustDo(os.Mkdir(path("dir"), 0o755))
+	// A FIFO someone reads: opening it for writing would succeed.
+	rd, err := os.OpenFile(path("fifo-read"), os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	mustDo(err)
+	defer rd.Close()
+
+	type state struct {
+		mode    os.FileMode
+		content string
+	}
+	stat := func(p string) state {
+		fi, err := os.Lstat(p)
+		if err != nil {
+			return state{}
+		}
+		s := state{mode: fi.Mode()}
+		if fi.Mode().IsRegular() {
+			b, _ := os.ReadFile(p)
+			s.content = string(b)
+		}
+		return s
+	}
+	refused := []string{"/dev/null", path("fifo"), path("fifo-read"), path("dir"), path("link-to-file"), path("link-to-device"), path("dangling")}
+	for _, target := range refused {
+		watch := []string{target, path("target"), "/dev/null"}
+		before := map[string]state{}
+		for _, p := range watch {
+			before[p] = stat(p)
+		}
+		r := w.run("", "--list", "--debug", target)
+		if r.code != 2 {
+			t.Errorf("--debug %s: exit %d, want 2\n%s", target, r.code, r.stderr)
+		}
+		for _, p := range watch {
+			if now := stat(p); now != before[p] {
+				t.Errorf("--debug %s changed %s: %+v -> %+v", target, p, before[p], now)
+			}
+		}
+	}
+	if _, err := os.Lstat(path("nowhere")); err == nil {
+		t.Error("--debug through a dangling link created its target")
+	}
+
+	// A new file: 0600 whatever the umask.
+	old := syscall.Umask(0)
+	r := w.run("", "--list", "--debug", path("new.log"))
+	syscall.Umask(old)
+	if r.code != 0 {
+		t.Fatalf("--debug into a new file: exit %d\n%s", r.code, r.stderr)
+	}
+	if fi, err := os.Stat(path("new.log")); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("new trace file: %v %v, want mode 0600", fi.Mode(), err)
+	}
+	// An existing regular file keeps its mode.
+	mustDo(os.WriteFile(path("old.log"), []byte("old trace"), 0o640))
+	mustDo(os.Chmod(path("old.log"), 0o640))
+	w.mustRun(0, "", "--list", "--debug", path("old.log"))
+	if fi, err := os.Stat(path("old.log")); err != nil || fi.Mode().Perm() != 0o640 {
+		t.Errorf("existing trace file: %v %v, want its mode 0640 kept", fi.Mode(), err)
+	}
 }
