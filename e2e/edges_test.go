@@ -1,7 +1,10 @@
 package e2e
 
 import (
+	"encoding/json"
+	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -221,5 +224,137 @@ func TestDebugTargets(t *testing.T) {
 	w.mustRun(0, "", "--list", "--debug", path("old.log"))
 	if fi, err := os.Stat(path("old.log")); err != nil || fi.Mode().Perm() != 0o640 {
 		t.Errorf("existing trace file: %v %v, want its mode 0640 kept", fi.Mode(), err)
+	}
+}
+
+// runReadOnly runs the binary with w's config dir read-only: a read-only
+// bind mount in a mount namespace of its own when the test is root (root
+// writes through any mode), else the dir's mode 0500.
+func (w *world) runReadOnly(stdin string, args ...string) result {
+	w.t.Helper()
+	if os.Geteuid() != 0 {
+		if err := os.Chmod(w.configDir, 0o500); err != nil {
+			w.t.Fatal(err)
+		}
+		defer os.Chmod(w.configDir, 0o700)
+		return w.run(stdin, args...)
+	}
+	if _, err := exec.LookPath("unshare"); err != nil {
+		w.t.Skip("root without unshare(1): no way to make a read-only dir")
+	}
+	probe := exec.Command("unshare", "--mount", "--propagation", "private", "--", "mount", "--bind", w.configDir, w.configDir)
+	if out, err := probe.CombinedOutput(); err != nil {
+		w.t.Skipf("root cannot bind-mount here: %v %s", err, out)
+	}
+	script := `mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" "$0" && exec "$@"`
+	cmd := exec.Command("unshare", append([]string{"--mount", "--propagation", "private", "--", "sh", "-c", script, w.configDir, binary}, args...)...)
+	cmd.Env = w.env()
+	if stdin != "" {
+		cmd.Stdin = strings.NewReader(stdin)
+	}
+	var out, errOut strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if err != nil && !errors.As(err, &ee) {
+		w.t.Fatal(err)
+	}
+	r := result{code: cmd.ProcessState.ExitCode(), stdout: out.String(), stderr: errOut.String()}
+	name := "setupwizard (read-only config) " + strings.Join(args, " ")
+	w.outputs = append(w.outputs,
+		capture{what: "stdout of " + name, data: func() []byte { return []byte(r.stdout) }},
+		capture{what: "stderr of " + name, data: func() []byte { return []byte(r.stderr) }})
+	return r
+}
+
+// TestReadOnlyConfigDir: when the index cannot be written, a sign-in, a
+// reauth and --status stop before any request (the password is never sent
+// for nothing) and leave the keyring as it was; --list still works.
+func TestReadOnlyConfigDir(t *testing.T) {
+	w := newWorld(t)
+	for _, p := range providers {
+		addAccount(w, p)
+	}
+	p := providers[0]
+	other, otherPW := p.addOther(w)
+	w.secret(otherPW)
+	items := map[string]int{}
+	for _, q := range providers {
+		items[q.domain] = len(w.newItems(q.domain))
+		w.emus[q.domain].ResetRequests()
+	}
+	for _, c := range []struct {
+		stdin string
+		args  []string
+	}{
+		{otherPW + "\n", []string{"--provider", p.domain, "-u", other, "--password-stdin"}},
+		{p.password + "\n", []string{"--reauth", "--account", p.uniqueID, "--password-stdin"}},
+		{"", []string{"--status"}},
+	} {
+		r := w.runReadOnly(c.stdin, c.args...)
+		if r.code != 1 || !strings.Contains(r.stderr, "cannot") {
+			t.Errorf("%v with a read-only config dir: exit %d, want 1 and why\n%s%s", c.args, r.code, r.stdout, r.stderr)
+		}
+	}
+	for _, q := range providers {
+		if n := w.emus[q.domain].Requests(); n != 0 {
+			t.Errorf("%s: %d requests with a read-only config dir", q.domain, n)
+		}
+		if n := len(w.newItems(q.domain)); n != items[q.domain] {
+			t.Errorf("%s: %d keyring items, %d before", q.domain, n, items[q.domain])
+		}
+	}
+	if r := w.runReadOnly("", "--list"); r.code != 0 {
+		t.Errorf("--list with a read-only config dir: exit %d\n%s", r.code, r.stderr)
+	}
+}
+
+// TestStatusReportsEveryAccount: --status checks and reports every
+// account even when the first one's service cannot be reached: that one
+// is an error (exit 1, nothing recorded), the others are checked and
+// valid.
+func TestStatusReportsEveryAccount(t *testing.T) {
+	w := newWorld(t)
+	for _, p := range providers {
+		addAccount(w, p)
+	}
+	first := providers[0]
+	if err := w.emus[first.domain].Close(); err != nil {
+		t.Fatal(err)
+	}
+	r := w.run("", "--status", "--json")
+	if r.code != 1 {
+		t.Fatalf("--status with the first service down: exit %d, want 1\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	var got []struct {
+		Entry struct {
+			Provider string `json:"provider"`
+		} `json:"entry"`
+		State string `json:"state"`
+		Error string `json:"error"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
+		t.Fatalf("--status --json: %v\n%s", err, r.stdout)
+	}
+	if len(got) != len(providers) {
+		t.Fatalf("--status reported %d accounts, want %d:\n%s", len(got), len(providers), r.stdout)
+	}
+	for _, s := range got {
+		want := "valid"
+		if s.Entry.Provider == first.domain {
+			want = "error"
+		}
+		if s.State != want {
+			t.Errorf("%s: state %q (%s), want %q", s.Entry.Provider, s.State, s.Error, want)
+		}
+	}
+	text := w.run("", "--status")
+	if n := strings.Count(text.stdout+text.stderr, "\n"); n < len(providers) {
+		t.Errorf("--status printed %d lines for %d accounts:\n%s%s", n, len(providers), text.stdout, text.stderr)
+	}
+	for _, e := range w.list() {
+		if len(e.Issues) > 0 {
+			t.Errorf("%s: issues %v recorded by a check that could not reach the service", e.Provider, e.Issues)
+		}
 	}
 }
