@@ -354,14 +354,23 @@ func TestKeyringStall(t *testing.T) {
 	})
 }
 
+// testOnlyDomain is the test-only service of the -tags testprovider pass
+// ("" otherwise).
+var testOnlyDomain string
+
 // attacked are the services the crash and stall tests attack: every one,
 // except in the second pass (-tags testprovider), which attacks only the
-// test-only service (registered last): the first pass did the others.
+// test-only service: the first pass did the others.
 func attacked() []provCase {
-	if buildTags != "" {
-		return providers[len(providers)-1:]
+	if testOnlyDomain == "" {
+		return providers
 	}
-	return providers
+	for _, p := range providers {
+		if p.domain == testOnlyDomain {
+			return []provCase{p}
+		}
+	}
+	panic("the test-only service " + testOnlyDomain + " is not registered")
 }
 
 // forAttackedProvider is forEachProvider over attacked().
