@@ -452,3 +452,51 @@ func TestRemoveTruncatedManifest(t *testing.T) {
 		}
 	})
 }
+
+// TestCrashDuringRecovery kills the clean-up itself: an add is killed just
+// after its n-th keyring write landed, then the next add (which first
+// finishes or undoes what the killed one left) is killed just after its
+// m-th write, for every n and m; a third add, run normally, must still
+// leave exactly one entry and no item the index does not own. One
+// service (the last attacked): the clean-up is the store's, the same for
+// all.
+func TestCrashDuringRecovery(t *testing.T) {
+	ps := attacked()
+	p := ps[len(ps)-1]
+	c := writingCommands[0] // add
+	w := newWorld(t)
+	writes := countWrites(w, p, c)
+	kills, orphans := 0, 0
+	for n := 1; n <= writes; n++ {
+		for m := 1; ; m++ {
+			at := fmt.Sprintf("add killed after write %d, the next add after its write %d", n, m)
+			first := newBusProxy(t, w.bus())
+			first.arm(n, killAfterReply)
+			w.runProxied(first, c.stdinOf(p), c.args(p)...)
+			if !first.didAct() {
+				t.Fatalf("%s: the first add made only %d writes", at, first.count())
+			}
+			second := newBusProxy(t, w.bus())
+			second.arm(m, killAfterReply)
+			r := w.runProxied(second, c.stdinOf(p), c.args(p)...)
+			if !second.didAct() {
+				// The second add finished before its m-th write: every
+				// write of its clean-up has been killed at.
+				if r.code != 0 {
+					t.Fatalf("%s: the second add, not killed, exit %d\n%s", at, r.code, r.stderr)
+				}
+				c.reset(w, p)
+				break
+			}
+			kills += 2
+			w.mustRun(0, c.stdinOf(p), c.args(p)...)
+			a := w.auditDomain(p.domain)
+			orphans += len(a.orphans)
+			if len(a.orphans) > 0 || len(a.corrupt) > 0 || a.bad != "" || a.pending != 0 || a.entries != 1 {
+				t.Errorf("%s, then one more add: %v (want 1 entry, nothing else)", at, a)
+			}
+			c.reset(w, p)
+		}
+	}
+	t.Logf("%s: %d kills (an add, then the add that cleans up after it), then %d orphaned items", p.domain, kills, orphans)
+}
