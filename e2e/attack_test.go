@@ -16,9 +16,32 @@ import (
 )
 
 // runProxied runs the binary without a terminal with its D-Bus traffic
-// through p, which may kill it. A killed run has code -1.
+// through p, which may kill it. A killed run has code -1. Call it from the
+// test's goroutine; others use proxiedRun.
 func (w *world) runProxied(p *busProxy, stdin string, args ...string) result {
 	w.t.Helper()
+	r, err := w.proxiedRun(p, 3*exitWait, stdin, args...)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	w.record(r, args...)
+	return r
+}
+
+// record adds a run's output to the scenario's secret scan. Call it from
+// the test's goroutine.
+func (w *world) record(r result, args ...string) {
+	name := "setupwizard " + strings.Join(args, " ")
+	w.outputs = append(w.outputs,
+		capture{what: "stdout of " + name, data: func() []byte { return []byte(r.stdout) }},
+		capture{what: "stderr of " + name, data: func() []byte { return []byte(r.stderr) }})
+}
+
+// proxiedRun is runProxied that reports instead of failing the test and
+// records nothing, safe from any goroutine: a run still going after bound
+// is killed and is an error.
+func (w *world) proxiedRun(p *busProxy, bound time.Duration, stdin string, args ...string) (result, error) {
+	name := "setupwizard " + strings.Join(args, " ")
 	cmd := exec.Command(binary, args...)
 	cmd.Env = append(w.env(), p.env()...)
 	if stdin != "" {
@@ -27,24 +50,19 @@ func (w *world) runProxied(p *busProxy, stdin string, args ...string) result {
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	if err := cmd.Start(); err != nil {
-		w.t.Fatal(err)
+		return result{}, fmt.Errorf("%s: %w", name, err)
 	}
 	p.setKill(func() { _ = cmd.Process.Signal(syscall.SIGKILL) })
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	select {
 	case <-done:
-	case <-time.After(3 * exitWait):
+	case <-time.After(bound):
 		_ = cmd.Process.Kill()
 		<-done
-		w.t.Fatalf("setupwizard %s: no exit within %v\nstderr:\n%s", strings.Join(args, " "), 3*exitWait, errOut.String())
+		return result{code: -1}, fmt.Errorf("%s: no exit within %v\nstderr:\n%s", name, bound, errOut.String())
 	}
-	r := result{code: cmd.ProcessState.ExitCode(), stdout: out.String(), stderr: errOut.String()}
-	name := "setupwizard " + strings.Join(args, " ")
-	w.outputs = append(w.outputs,
-		capture{what: "stdout of " + name, data: func() []byte { return []byte(r.stdout) }},
-		capture{what: "stderr of " + name, data: func() []byte { return []byte(r.stderr) }})
-	return r
+	return result{code: cmd.ProcessState.ExitCode(), stdout: out.String(), stderr: errOut.String()}, nil
 }
 
 // writingCommand is one command that writes keyring items, as the crash

@@ -10,6 +10,10 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gofrs/flock"
+
+	"github.com/setupwizard/setupwizard/internal/store"
 )
 
 // identifierSetter is an emulator whose account identifier the test sets:
@@ -102,15 +106,24 @@ func TestListNeverWaits(t *testing.T) {
 		// list has run.
 		proxy := newBusProxy(t, w.bus())
 		proxy.armWhen(func(d string) bool { return strings.HasPrefix(d, "set ") && strings.Contains(d, "/") }, hold)
-		go func() { done <- w.runProxied(proxy, otherPW+"\n", addOther...) }()
+		go func() {
+			r, err := w.proxiedRun(proxy, 3*exitWait, otherPW+"\n", addOther...)
+			if err != nil {
+				r.stderr += "\n" + err.Error()
+			}
+			done <- r
+		}()
 		select {
 		case <-proxy.held:
 		case r := <-done:
+			w.record(r, addOther...)
 			t.Fatalf("the add ended before its keyring write: exit %d\n%s", r.code, r.stderr)
 		}
 		listFast("in the keyring")
 		close(proxy.release)
-		if r := <-done; r.code != 0 {
+		r := <-done
+		w.record(r, addOther...)
+		if r.code != 0 {
 			t.Fatalf("the add whose keyring write was held a moment: exit %d\n%s", r.code, r.stderr)
 		}
 		if n := len(w.list()); n != 2 {
@@ -357,4 +370,52 @@ func TestStatusReportsEveryAccount(t *testing.T) {
 			t.Errorf("%s: issues %v recorded by a check that could not reach the service", e.Provider, e.Issues)
 		}
 	}
+}
+
+// TestStatusLockTimeout: --status that finds the grant dead but cannot
+// take entries.lock to record it (another process holds it past the
+// 60 s wait) reports an error, exit 1, and records nothing: only the
+// service's word, recorded, makes an expiry. The lock is taken once the
+// binary has passed its up-front checks (at its keyring probe), so it
+// meets the lock only when recording.
+func TestStatusLockTimeout(t *testing.T) {
+	t.Parallel() // it waits out the lock timeout; nothing else runs in its world
+	p := providers[0]
+	w := newWorld(t)
+	addAccount(w, p)
+	p.expire(w)
+	proxy := newBusProxy(t, w.bus())
+	proxy.armWhen(func(d string) bool { return d == "delete" }, hold)
+	done := make(chan result, 1)
+	go func() {
+		// The binary waits DefaultLockTimeout (60 s) for the lock.
+		r, err := w.proxiedRun(proxy, 2*time.Minute, "", "--status", "--json")
+		if err != nil {
+			r.stderr += "\n" + err.Error()
+		}
+		done <- r
+	}()
+	select {
+	case <-proxy.held:
+	case r := <-done:
+		t.Fatalf("--status ended before its keyring probe: exit %d\n%s", r.code, r.stderr)
+	}
+	lock := flock.New(filepath.Join(w.configDir, store.LockFile))
+	if err := lock.Lock(); err != nil {
+		t.Fatal(err)
+	}
+	close(proxy.release)
+	r := <-done
+	_ = lock.Unlock()
+	w.record(r, "--status", "--json")
+	if r.code != 1 {
+		t.Errorf("--status with entries.lock held: exit %d, want 1\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if strings.Contains(r.stdout, `"expired"`) {
+		t.Errorf("--status reported expired while it could not record it:\n%s", r.stdout)
+	}
+	if e := w.entry(p.domain); len(e.Issues) != 0 {
+		t.Errorf("issues %v recorded without the lock", e.Issues)
+	}
+	t.Logf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
 }
