@@ -379,6 +379,7 @@ func TestStatusReportsEveryAccount(t *testing.T) {
 // binary has passed its up-front checks (at its keyring probe), so it
 // meets the lock only when recording.
 func TestStatusLockTimeout(t *testing.T) {
+	firstPassOnly(t)
 	t.Parallel() // it waits out the lock timeout; nothing else runs in its world
 	p := providers[0]
 	w := newWorld(t)
