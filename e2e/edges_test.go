@@ -24,7 +24,7 @@ type identifierSetter interface {
 
 // fast bounds commands that must not wait for anything slow; generous
 // for a loaded 2-core machine, far below any network or keyring timeout.
-const fast = 3 * time.Second
+const fast = 5 * time.Second
 
 // TestHugeCacheRefused: a service that answers with a sign-in far larger
 // than any real one (its identifier, which goes into the cache, inflated
