@@ -49,10 +49,17 @@ func (w *world) proxiedRun(p *busProxy, bound time.Duration, stdin string, args 
 	}
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
+	// The kill is in place before the child can make its first call; it
+	// waits for Start to have set cmd.Process.
+	started := make(chan struct{})
+	p.setKill(func() {
+		<-started
+		_ = cmd.Process.Signal(syscall.SIGKILL)
+	})
 	if err := cmd.Start(); err != nil {
 		return result{}, fmt.Errorf("%s: %w", name, err)
 	}
-	p.setKill(func() { _ = cmd.Process.Signal(syscall.SIGKILL) })
+	close(started)
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	select {
