@@ -49,6 +49,9 @@ type world struct {
 	outputs []capture
 	// before is the keyring's items at the start, per service.
 	before map[string]map[string]bool
+	// extraEnv is added to every child's environment (a scenario's own
+	// D-Bus session, for one).
+	extraEnv []string
 }
 
 // capture is one piece of output the child wrote.
@@ -136,7 +139,7 @@ outer:
 	for k, v := range w.emus.Env() {
 		env = append(env, k+"="+v)
 	}
-	return env
+	return append(env, w.extraEnv...)
 }
 
 // start runs the binary in a fresh 80x24 pty.

@@ -2,4 +2,7 @@
 
 package cli
 
-const openNonblock = 0
+const (
+	openNonblock = 0
+	openNoFollow = 0
+)

@@ -4,4 +4,7 @@ package cli
 
 import "syscall"
 
-const openNonblock = syscall.O_NONBLOCK
+const (
+	openNonblock = syscall.O_NONBLOCK
+	openNoFollow = syscall.O_NOFOLLOW
+)

@@ -103,6 +103,11 @@ func (a *app) judge(err error) verdict {
 			return verdict{code: ExitCancelled}
 		}
 		return verdict{code: ExitCancelled, msg: a.T("cli.cancelled_nothing_saved")}
+	case errors.Is(err, store.ErrOutcomeUnknown):
+		// Checked before ErrKeyring, which it wraps when the keyring
+		// stopped answering mid-switch: "nothing was saved" advice would
+		// be wrong when the new cache may be live.
+		return verdict{code: ExitFlow, msg: a.T(storeTrouble(err))}
 	case errors.Is(err, store.ErrKeyring):
 		return verdict{code: ExitKeyring, msg: a.keyringAdvice(err)}
 	}

@@ -44,6 +44,9 @@ func TestReport(t *testing.T) {
 		{name: "plain", err: errors.New("boom"), code: ExitFlow, stderr: []string{"setupwizard: boom"}},
 		{name: "outcome unknown", err: fmt.Errorf("replace: switch: %w: %w", store.ErrOutcomeUnknown, errors.New("timeout")), code: ExitFlow, stderr: []string{"may or may not have been replaced", "--status"}, noStderr: []string{"switch"}},
 		{name: "keyring after the document", err: &afterDocument{storeErr("check", keyringErr)}, code: ExitKeyring, stderr: []string{"locked", "--demo"}, afterDoc: true},
+		// The store's real chain: the abandoned switch is a keyring
+		// timeout too, and the outcome must win over the keyring advice.
+		{name: "outcome unknown after a keyring timeout", err: fmt.Errorf("update entry: switch: %w: %w", store.ErrOutcomeUnknown, keyringErr), code: ExitFlow, stderr: []string{"may or may not have been replaced", "--status"}, noStderr: []string{"--demo", "switch"}},
 		{name: "locked", err: fmt.Errorf("entries.lock: %w", store.ErrLocked), code: ExitFlow, stderr: []string{"Another setupwizard"}, noStderr: []string{"entries.lock"}},
 	}
 	for _, tc := range cases {

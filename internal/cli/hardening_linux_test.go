@@ -72,6 +72,21 @@ func TestOpenTrace(t *testing.T) {
 		if _, err := openTrace(link); !errors.Is(err, errNotRegular) {
 			t.Fatalf("a link to a device: %v, want a refusal", err)
 		}
+		// A link to a regular file is refused too: following it would
+		// overwrite whatever file of the user's it names.
+		fileLink := filepath.Join(dir, "file-link")
+		if err := os.Symlink(old, fileLink); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(old, []byte("keep"), 0o640); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := openTrace(fileLink); !errors.Is(err, errNotRegular) {
+			t.Fatalf("a link to a regular file: %v, want a refusal", err)
+		}
+		if b, _ := os.ReadFile(old); string(b) != "keep" {
+			t.Fatalf("the link's target was overwritten: %q", b)
+		}
 	}
 }
 

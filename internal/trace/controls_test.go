@@ -21,3 +21,21 @@ func TestTraceEscapesControls(t *testing.T) {
 		t.Fatalf("trace %q", out)
 	}
 }
+
+// A lone carriage return would let what follows it overwrite the line on a
+// terminal; the CR of a CRLF (HTTP bodies) stays as it is.
+func TestTraceEscapesLoneCarriageReturn(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"Anna\rhttps://evil.example/", `Anna\u000dhttps://evil.example/`},
+		{"line one\r\nline two", "line one\r\nline two"},
+		{"mid\rdle", `mid\u000ddle`},
+		{"\r\r\n", "\\u000d\r\n"},
+	}
+	for _, c := range cases {
+		var buf bytes.Buffer
+		New(&buf).Note("%s", c.in)
+		if !strings.Contains(buf.String(), c.want) {
+			t.Errorf("trace of %q is %q, want it to hold %q", c.in, buf.String(), c.want)
+		}
+	}
+}
