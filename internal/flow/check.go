@@ -49,7 +49,7 @@ const maxAttempts = 5
 // cache and clears auth_expired as compare-and-swaps on that version. The
 // lock makes concurrent checks and --token calls of one entry take turns:
 // each reads what the one before it stored, so a provider that needs no
-// request for a cache refreshed moments ago (librus) makes none. auth_expired is
+// request for a cache refreshed moments ago makes none. auth_expired is
 // recorded only when the provider returns provider.ErrAuthExpired, and only
 // if the cache is still the one checked: a reauth or a refresh that
 // committed meanwhile wins, and the result reports its state (Raced).

@@ -47,7 +47,7 @@ func TestTranslationsAreComplete(t *testing.T) {
 	}
 	fixed := map[string]string{
 		"config.flow_title":                 "Flame Connect",
-		"config.step.user.title":            "Flame Connect Login",
+		"config.step.user.title":            "Sign in to Flame Connect",
 		"config.error.invalid_auth":         "Invalid email or password.",
 		"config.progress.opening_page":      "Opening sign-in page",
 		"config.progress.checking_password": "Checking password",
@@ -59,8 +59,8 @@ func TestTranslationsAreComplete(t *testing.T) {
 			t.Errorf("en %s = %q, want %q", k, got, v)
 		}
 	}
-	if s, _ := cat.Raw("en", "config.error.action_required"); !strings.Contains(s, "FlameConnect app") {
-		t.Errorf("action_required should send the user to the FlameConnect app: %q", s)
+	if s, _ := cat.Raw("en", "config.error.action_required"); !strings.Contains(s, "Flame Connect app") {
+		t.Errorf("action_required should send the user to the Flame Connect app: %q", s)
 	}
 }
 
@@ -87,7 +87,7 @@ func TestErrorKeysAndServiceChangedText(t *testing.T) {
 			}
 		}
 		s, _ := cat.Raw(lang, "config.error."+provider.KeyServiceChanged)
-		for _, want := range []string{"FlameConnect", "--debug", "setupwizard"} {
+		for _, want := range []string{"Flame Connect", "--debug", "setupwizard"} {
 			if !strings.Contains(s, want) {
 				t.Errorf("%s service_changed %q lacks %q", lang, s, want)
 			}
