@@ -153,7 +153,7 @@ func cancelLatency(bin, tmp, domain string) (time.Duration, error) {
 	defer emu.Close()
 	emu.SetHang(true)
 	login, _ := emu.Demo()
-	title, held := benchkit.FormTitle(domain), registry.Held(emu)
+	title, held := benchkit.FormTitle(domain), emu.Hanging()
 	env := baseEnv(
 		"SETUPWIZARD_CONFIG_DIR="+filepath.Join(dir, "config"),
 		"SSL_CERT_FILE="+caFile,

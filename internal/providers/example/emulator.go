@@ -23,27 +23,24 @@ const (
 // Emulator is the example service: a token endpoint (password and
 // refresh-token grants) and one API call that wants a bearer token.
 type Emulator struct {
+	// Controls gives SetHang, SetLatency, Requests, ResetRequests and
+	// Hanging.
+	loopback.Controls
+
 	srv    *loopback.Server
 	mu     sync.Mutex
 	users  map[string]string // login -> password
 	grants map[string]string // refresh token -> login
 	tokens map[string]time.Time
-	hang   bool
-	delay  time.Duration
 	// changed answers grants in a shape the provider does not know.
 	changed bool
-	count   int
 	life    time.Duration
-	closed  chan struct{}
-	once    sync.Once
-	// hanging reports each request a hang holds.
-	hanging chan string
 }
 
 // StartEmulator serves the emulator on loopback with a certificate from ca.
 func StartEmulator(ca *loopback.CA) (provider.Emulator, error) {
 	e := &Emulator{users: map[string]string{DemoLogin: DemoPassword}, grants: map[string]string{},
-		tokens: map[string]time.Time{}, life: time.Hour, closed: make(chan struct{}), hanging: make(chan string, 64)}
+		tokens: map[string]time.Time{}, life: time.Hour}
 	srv, err := ca.Serve("127.0.0.1", http.HandlerFunc(e.serve))
 	if err != nil {
 		return nil, err
@@ -59,27 +56,9 @@ func token() string {
 }
 
 func (e *Emulator) serve(w http.ResponseWriter, r *http.Request) {
-	e.mu.Lock()
-	e.count++
-	hang, delay := e.hang, e.delay
-	e.mu.Unlock()
-	if hang {
-		select {
-		case e.hanging <- r.URL.Path:
-		default:
-		}
-		select {
-		case <-r.Context().Done():
-		case <-e.closed:
-		}
+	e.Count()
+	if !e.Wait(r) {
 		return
-	}
-	if delay > 0 {
-		select {
-		case <-time.After(delay):
-		case <-r.Context().Done():
-			return
-		}
 	}
 	switch r.URL.Path {
 	case "/token":
@@ -145,10 +124,6 @@ func (e *Emulator) bearer(h string) error {
 	return nil
 }
 
-// Hanging reports the path of each request SetHang holds, so a test can
-// cancel at the right moment without sleeping.
-func (e *Emulator) Hanging() <-chan string { return e.hanging }
-
 // SetAccessTokenLifetime sets the lifetime of tokens issued from now on.
 func (e *Emulator) SetAccessTokenLifetime(d time.Duration) {
 	e.mu.Lock()
@@ -177,40 +152,12 @@ func (e *Emulator) Expire() {
 	e.tokens = map[string]time.Time{}
 }
 
-// SetHang implements provider.Emulator.
-func (e *Emulator) SetHang(on bool) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.hang = on
-}
-
 // SetServiceChanged makes the token endpoint answer a correct password
 // with JSON of another shape, as a service that changed its sign-in would.
 func (e *Emulator) SetServiceChanged(on bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.changed = on
-}
-
-// SetLatency implements provider.Emulator.
-func (e *Emulator) SetLatency(d time.Duration) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.delay = d
-}
-
-// Requests implements provider.Emulator.
-func (e *Emulator) Requests() int {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.count
-}
-
-// ResetRequests implements provider.Emulator.
-func (e *Emulator) ResetRequests() {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.count = 0
 }
 
 // CheckCredential implements provider.Emulator.
@@ -223,6 +170,6 @@ func (e *Emulator) CheckCredential(cred provider.Credential) error {
 
 // Close implements provider.Emulator.
 func (e *Emulator) Close() error {
-	e.once.Do(func() { close(e.closed) })
+	e.Release()
 	return e.srv.Close()
 }

@@ -192,7 +192,7 @@ func TestValidateCancel(t *testing.T) {
 		_, err := r.p.Validate(ctx, demoInput(), nil)
 		done <- err
 	}()
-	<-r.em.Stalled()
+	<-r.em.Hanging()
 	cancel()
 	if err := <-done; !errors.Is(err, context.Canceled) || errKey(err) != "" {
 		t.Fatalf("err = %v, want context.Canceled itself", err)

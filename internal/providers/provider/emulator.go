@@ -23,6 +23,10 @@ type Emulator interface {
 	SetHang(on bool)
 	// SetLatency delays every answer by d (0: none).
 	SetLatency(d time.Duration)
+	// Hanging receives the path of every request a hang holds, so a test
+	// or a benchmark acts exactly while a request is in flight instead of
+	// sleeping.
+	Hanging() <-chan string
 	// Requests is how many requests the emulator has answered.
 	Requests() int
 	// ResetRequests sets the count back to zero.

@@ -44,17 +44,3 @@ func (es Emulators) Close() {
 		_ = e.Close()
 	}
 }
-
-// Held is e's report of each request a hang holds (SetHang), so a test or
-// a benchmark acts exactly while a request is in flight instead of
-// sleeping; nil when e gives none. The emulators name it Hanging or
-// Stalled; this is the one place that knows both.
-func Held(e provider.Emulator) <-chan string {
-	switch h := e.(type) {
-	case interface{ Hanging() <-chan string }:
-		return h.Hanging()
-	case interface{ Stalled() <-chan string }:
-		return h.Stalled()
-	}
-	return nil
-}

@@ -97,20 +97,19 @@ const (
 
 // Emulator is a running fake of the FlameConnect B2C tenant.
 type Emulator struct {
+	// Controls gives SetHang, SetLatency, Requests, Hanging (the path of
+	// each request a hang or FaultSlow holds) and the count ResetRequests
+	// zeroes.
+	loopback.Controls
+
 	main    *loopback.Server
 	foreign *loopback.Server
 	ca      *loopback.CA
-	closed  chan struct{}
-	once    sync.Once
-	hanging chan string
 	tenant  string // tenant id (GUID) used in issuer and client_info
 
 	mu       sync.Mutex
 	fault    Fault
-	hangAll  bool          // SetHang: every request waits for the client to give up
-	latency  time.Duration // SetLatency: every answer waits this long first
 	lies     map[string]string
-	answered int // requests answered since ResetRequests (the API's too)
 	variant  Variant
 	atLife   time.Duration
 	users    map[string]*user
@@ -137,8 +136,6 @@ type user struct {
 // reaching it is recorded, so tests can prove nothing was sent there).
 func Start(ca *loopback.CA) (*Emulator, error) {
 	e := &Emulator{
-		closed:   make(chan struct{}),
-		hanging:  make(chan string, 64),
 		tenant:   "6c1f5d3e-7a0b-4c1e-9f2a-0b8e2d4f6a10",
 		atLife:   DefaultAccessTokenLifetime,
 		users:    map[string]*user{},
@@ -169,7 +166,7 @@ func Start(ca *loopback.CA) (*Emulator, error) {
 
 // Close stops both servers and releases hanging requests.
 func (e *Emulator) Close() error {
-	e.once.Do(func() { close(e.closed) })
+	e.Release()
 	err1 := e.main.Close()
 	err2 := e.foreign.Close()
 	if err1 != nil {
@@ -259,26 +256,6 @@ func (e *Emulator) Impersonate(email, asEmail string) {
 		return
 	}
 	e.lies[strings.ToLower(email)] = strings.ToLower(asEmail)
-}
-
-// Hanging reports the path of each request a hang holds (SetHang or
-// FaultSlow), so a test can cancel at the right moment without sleeping.
-func (e *Emulator) Hanging() <-chan string { return e.hanging }
-
-// SetHang makes every request hang until the client gives up (true), or
-// answer again (false).
-func (e *Emulator) SetHang(on bool) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.hangAll = on
-}
-
-// SetLatency delays every answer by d (0: none); a client that gives up
-// first is released at once.
-func (e *Emulator) SetLatency(d time.Duration) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.latency = max(d, 0)
 }
 
 // Env points the flameconnect provider at this emulator.

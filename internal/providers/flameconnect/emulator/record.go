@@ -57,20 +57,13 @@ func (e *Emulator) Log() []Recorded {
 	return append([]Recorded(nil), e.requests...)
 }
 
-// Requests is how many requests the emulator received since
-// ResetRequests, on either host and the API included.
-func (e *Emulator) Requests() int {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.answered
-}
-
-// ResetRequests forgets the recorded requests and zeroes the count.
+// ResetRequests forgets the recorded requests and zeroes the count
+// (Requests: every request on either host, the API's included).
 func (e *Emulator) ResetRequests() {
 	e.mu.Lock()
-	defer e.mu.Unlock()
 	e.requests = nil
-	e.answered = 0
+	e.mu.Unlock()
+	e.Controls.ResetRequests()
 }
 
 // record reads the body (capped) and logs the request; the body is put
@@ -90,9 +83,9 @@ func (e *Emulator) record(r *http.Request) {
 		Header:   r.Header.Clone(),
 		Body:     string(body),
 	}
+	e.Count()
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.answered++
 	if len(e.requests) < maxRecorded {
 		e.requests = append(e.requests, rec)
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"time"
 )
 
 // Lower-case route suffixes below /{tenant}/{policy}. B2C matches the
@@ -28,14 +27,8 @@ const basePath = "/" + Tenant + "/" + Policy
 
 func (e *Emulator) serveMain(w http.ResponseWriter, r *http.Request) {
 	e.record(r)
-	e.mu.Lock()
-	hangAll, latency := e.hangAll, e.latency
-	e.mu.Unlock()
-	if hangAll {
-		e.hang(w, r)
-		return
-	}
-	if latency > 0 && !e.delay(r, latency) {
+	if !e.Wait(r) {
+		// Held by SetHang, or the client gave up during SetLatency.
 		htmlError(w, http.StatusGatewayTimeout, "Gateway Timeout")
 		return
 	}
@@ -108,30 +101,9 @@ func (e *Emulator) serveForeign(w http.ResponseWriter, r *http.Request) {
 	_, _ = fmt.Fprint(w, "<html><body>another host</body></html>")
 }
 
-// delay waits d before an answer; false when the client gave up first or
-// the emulator closed.
-func (e *Emulator) delay(r *http.Request, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-r.Context().Done():
-	case <-e.closed:
-	}
-	return false
-}
-
 // hang holds the request until the client gives up or the emulator closes.
 func (e *Emulator) hang(w http.ResponseWriter, r *http.Request) {
-	select {
-	case e.hanging <- r.URL.Path:
-	default:
-	}
-	select {
-	case <-r.Context().Done():
-	case <-e.closed:
-	}
+	e.Hold(r)
 	htmlError(w, http.StatusGatewayTimeout, "Gateway Timeout")
 }
 

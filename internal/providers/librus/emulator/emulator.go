@@ -115,6 +115,11 @@ type synSession struct {
 
 // Emulator is both Librus hosts. Its methods are safe for concurrent use.
 type Emulator struct {
+	// Controls gives SetHang, SetLatency, Requests, Hanging (the path of
+	// each request a hang or FaultSlow holds) and the count ResetRequests
+	// zeroes.
+	loopback.Controls
+
 	api, syn *loopback.Server
 
 	mu          sync.Mutex
@@ -127,11 +132,7 @@ type Emulator struct {
 	grants      map[string]grant
 	synSessions map[string]*synSession
 	requests    []Request
-	answered    int
 	nextID      int
-	stalled     chan string
-	hang        bool
-	latency     time.Duration
 	roots       *x509.CertPool
 	// tokenLife is the lifetime of oauth_tokens issued (0: 600 s, as the
 	// service's Max-Age); renewals counts /refreshToken renewals.
@@ -154,7 +155,6 @@ func Start(ca *loopback.CA) (*Emulator, error) {
 		apiSessions: map[string]*apiSession{},
 		grants:      map[string]grant{},
 		synSessions: map[string]*synSession{},
-		stalled:     make(chan string, 64),
 		roots:       ca.Pool,
 	}
 	var err error
@@ -198,6 +198,7 @@ func pick(v, def string) string {
 
 // Close stops both hosts and drops their connections.
 func (e *Emulator) Close() error {
+	e.Release()
 	err1 := e.api.Close()
 	err2 := e.syn.Close()
 	if err1 != nil {
@@ -260,38 +261,13 @@ func (e *Emulator) Log() []Request {
 	return append([]Request(nil), e.requests...)
 }
 
-// Requests is how many requests the emulator has seen.
-func (e *Emulator) Requests() int {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.answered
-}
-
-// ResetRequests forgets the recorded requests and sets the count to zero.
+// ResetRequests forgets the recorded requests and sets the count
+// (Requests) to zero.
 func (e *Emulator) ResetRequests() {
 	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.requests, e.answered = nil, 0
-}
-
-// Stalled receives the path of every request a hang holds (SetHang or
-// FaultSlow), so a test can cancel exactly while a request is in flight
-// instead of sleeping.
-func (e *Emulator) Stalled() <-chan string { return e.stalled }
-
-// SetHang makes every request hang until the client gives up (true), or
-// answer again (false).
-func (e *Emulator) SetHang(on bool) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.hang = on
-}
-
-// SetLatency delays every answer by d (0: none).
-func (e *Emulator) SetLatency(d time.Duration) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.latency = d
+	e.requests = nil
+	e.mu.Unlock()
+	e.Controls.ResetRequests()
 }
 
 // SetAccessTokenLifetime sets the lifetime (cookie Max-Age, whole
@@ -388,7 +364,7 @@ func (e *Emulator) Gate(path string) (reached <-chan struct{}, open func()) {
 // hold applies a Gate, SetHang and SetLatency to a request.
 func (e *Emulator) hold(r *http.Request) {
 	e.mu.Lock()
-	hang, latency, g := e.hang, e.latency, e.gate
+	g := e.gate
 	if g != nil && g.path == r.URL.Path {
 		e.gate = nil
 	} else {
@@ -403,29 +379,18 @@ func (e *Emulator) hold(r *http.Request) {
 			panic(http.ErrAbortHandler)
 		}
 	}
-	if hang {
-		e.stall(r)
-	}
-	if latency > 0 {
-		t := time.NewTimer(latency)
-		defer t.Stop()
-		select {
-		case <-t.C:
-		case <-r.Context().Done():
-			panic(http.ErrAbortHandler)
-		}
+	if !e.Wait(r) {
+		// A handler that returns sends an empty 200, which a client
+		// racing its own timeout may read: abort instead.
+		panic(http.ErrAbortHandler)
 	}
 }
 
 // stall holds a request until the client gives up, announcing it on
-// Stalled. It aborts rather than returns: a handler that returns sends an
+// Hanging. It aborts rather than returns: a handler that returns sends an
 // empty 200, which a client racing its own timeout may read.
 func (e *Emulator) stall(r *http.Request) {
-	select {
-	case e.stalled <- r.URL.Path:
-	default:
-	}
-	<-r.Context().Done()
+	e.Hold(r)
 	panic(http.ErrAbortHandler)
 }
 

@@ -267,7 +267,7 @@ func TestSharedInterface(t *testing.T) {
 		}
 		done <- err
 	}()
-	<-e.Stalled()
+	<-e.Hanging()
 	cancel()
 	if err := <-done; err == nil {
 		t.Fatal("a hung request was answered")

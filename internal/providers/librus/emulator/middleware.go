@@ -52,7 +52,7 @@ func (e *Emulator) record(r Request) int {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.requests = append(e.requests, r)
-	e.answered++
+	e.Count()
 	return len(e.requests) - 1
 }
 
