@@ -52,5 +52,12 @@ func runWithKeyring(m *testing.M) int {
 		return 1
 	}
 	defer stop()
-	return m.Run()
+	code := m.Run()
+	// A keyring daemon that died under the suite fails it even when no
+	// test noticed: every later test would have met a dead keyring.
+	if state := keyringState(); state != "" {
+		fmt.Fprintf(os.Stderr, "e2e: FAIL:%s\n", state)
+		code = 1
+	}
+	return code
 }

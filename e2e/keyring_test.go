@@ -26,27 +26,27 @@ func keyringItems(t *testing.T, domain string) []item {
 	t.Helper()
 	svc, err := ss.NewSecretService()
 	if err != nil {
-		t.Fatalf("connect to the Secret Service: %v", err)
+		t.Fatalf("connect to the Secret Service: %v%s", err, keyringState())
 	}
 	session, err := svc.OpenSession()
 	if err != nil {
-		t.Fatalf("open a Secret Service session: %v", err)
+		t.Fatalf("open a Secret Service session: %v%s", err, keyringState())
 	}
 	defer svc.Close(session)
 	paths, err := svc.SearchItems(svc.GetLoginCollection(), map[string]string{"service": store.Service(domain)})
 	if err != nil {
-		t.Fatalf("search the keyring: %v", err)
+		t.Fatalf("search the keyring: %v%s", err, keyringState())
 	}
 	var out []item
 	for _, p := range paths {
 		v, err := svc.Object("org.freedesktop.secrets", p).GetProperty("org.freedesktop.Secret.Item.Attributes")
 		if err != nil {
-			t.Fatalf("read attributes of %s: %v", p, err)
+			t.Fatalf("read attributes of %s: %v%s", p, err, keyringState())
 		}
 		attrs, _ := v.Value().(map[string]string)
 		sec, err := svc.GetSecret(p, session.Path())
 		if err != nil {
-			t.Fatalf("read secret of %s: %v", p, err)
+			t.Fatalf("read secret of %s: %v%s", p, err, keyringState())
 		}
 		out = append(out, item{user: attrs["username"], secret: string(sec.Value)})
 	}

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -28,7 +29,11 @@ func privateKeyring() (func(), error) {
 		return nil, err
 	}
 	var procs []*exec.Cmd
+	var killDaemon func()
 	stop := func() {
+		if killDaemon != nil {
+			killDaemon()
+		}
 		for i := len(procs) - 1; i >= 0; i-- {
 			_ = procs[i].Process.Kill()
 			_ = procs[i].Wait()
@@ -36,8 +41,16 @@ func privateKeyring() (func(), error) {
 		_ = os.RemoveAll(tmp)
 	}
 
-	bus := exec.Command("dbus-daemon", "--session", "--nofork", "--print-address=1")
-	bus.Stderr = nil
+	// A bus that activates nothing (busConfig): should the keyring die,
+	// every call fails at once and says so, instead of each one waiting
+	// out D-Bus activation of a gnome-keyring that the suite did not set
+	// up (two minutes a call).
+	conf := filepath.Join(tmp, "bus.conf")
+	if err := os.WriteFile(conf, []byte(busConfig), 0o600); err != nil {
+		stop()
+		return nil, err
+	}
+	bus := exec.Command("dbus-daemon", "--config-file="+conf, "--nofork", "--print-address=1")
 	out, err := bus.StdoutPipe()
 	if err != nil {
 		stop()
@@ -63,11 +76,32 @@ func privateKeyring() (func(), error) {
 		"XDG_DATA_HOME="+filepath.Join(tmp, "data"),
 	)
 	kr.Stdin = strings.NewReader("pw")
+	logFile, err := os.Create(filepath.Join(tmp, "gnome-keyring.log"))
+	if err != nil {
+		stop()
+		return nil, err
+	}
+	kr.Stdout, kr.Stderr = logFile, logFile
 	if err := kr.Start(); err != nil {
 		stop()
 		return nil, fmt.Errorf("start gnome-keyring-daemon: %w", err)
 	}
-	procs = append(procs, kr)
+	suiteKeyring = &daemonWatch{log: logFile.Name(), exited: make(chan struct{})}
+	go func(d *daemonWatch) {
+		d.err = kr.Wait()
+		close(d.exited)
+	}(suiteKeyring)
+	killDaemon = func() {
+		_ = kr.Process.Kill()
+		<-suiteKeyring.exited
+		_ = logFile.Close()
+		// gnome-keyring's complaints (CRITICAL, ERROR) outlive the suite in
+		// its output: they are how a keyring bug the suite ran into is told
+		// from a bug of the product's.
+		if b, _ := os.ReadFile(logFile.Name()); bytes.Contains(b, []byte("CRITICAL")) || bytes.Contains(b, []byte("ERROR")) {
+			fmt.Fprintf(os.Stderr, "e2e: the suite's gnome-keyring-daemon complained:\n%s\n", b)
+		}
+	}
 	if err := waitForName(addr, "org.freedesktop.secrets", 20*time.Second); err != nil {
 		stop()
 		return nil, err
@@ -108,4 +142,34 @@ func waitForName(addr, name string, timeout time.Duration) error {
 		}
 	}
 	return nil
+}
+
+// daemonWatch knows whether the suite's gnome-keyring-daemon is still
+// running, and what it said, so a test that loses the keyring can say why.
+type daemonWatch struct {
+	log    string
+	exited chan struct{}
+	err    error // how it ended, once exited is closed
+}
+
+// suiteKeyring is the suite's own keyring daemon (nil without one).
+var suiteKeyring *daemonWatch
+
+// keyringState describes the suite's keyring daemon for a failure message:
+// "" while it runs (or when the suite has none).
+func keyringState() string {
+	d := suiteKeyring
+	if d == nil {
+		return ""
+	}
+	select {
+	case <-d.exited:
+	default:
+		return ""
+	}
+	b, _ := os.ReadFile(d.log)
+	if len(b) > 4096 {
+		b = b[len(b)-4096:]
+	}
+	return fmt.Sprintf("\nthe suite's gnome-keyring-daemon has exited (%v); it printed:\n%s", d.err, b)
 }

@@ -202,7 +202,7 @@ func (w *world) mustRun(want int, stdin string, args ...string) result {
 	w.t.Helper()
 	r := w.run(stdin, args...)
 	if r.code != want {
-		w.t.Fatalf("setupwizard %s: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), r.code, want, r.stdout, r.stderr)
+		w.t.Fatalf("setupwizard %s: exit %d, want %d\nstdout:\n%s\nstderr:\n%s%s", strings.Join(args, " "), r.code, want, r.stdout, r.stderr, keyringState())
 	}
 	return r
 }

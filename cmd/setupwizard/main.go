@@ -9,9 +9,15 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/setupwizard/setupwizard/internal/cli"
+	"github.com/setupwizard/setupwizard/internal/store"
 )
+
+// keyringLeaveWait bounds how long an exit waits for a keyring call still
+// in flight (the interactive probe, a call abandoned at a timeout).
+const keyringLeaveWait = 2 * time.Second
 
 func main() {
 	// Before any secret is read: a core dump must never hold one.
@@ -31,5 +37,8 @@ func main() {
 	}()
 	code := cli.Main(ctx, os.Args[1:], cli.System(), os.Getenv)
 	stop()
+	// Leave the keyring the way a well-behaved client does: with no call
+	// on the wire (CloseSystemKeyring), but never hang the exit on it.
+	store.CloseSystemKeyring(keyringLeaveWait)
 	os.Exit(code)
 }

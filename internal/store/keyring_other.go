@@ -2,6 +2,12 @@
 
 package store
 
+import "time"
+
 // systemBackend is where SystemKeyring's calls go: go-keyring's own
 // backend for this OS.
 var systemBackend Keyring = GoKeyring{}
+
+// CloseSystemKeyring has nothing to close here: go-keyring opens and
+// closes what it needs for every call.
+func CloseSystemKeyring(time.Duration) {}

@@ -70,6 +70,9 @@ type Client struct {
 	unlocked bool
 	// sessions counts the sessions opened, for tests. Guarded by mu.
 	sessions int
+	// shut is set by Shutdown: no call opens a connection again. Guarded
+	// by mu.
+	shut bool
 	// connect dials the session bus; tests replace it.
 	connect func() (*dbus.Conn, error)
 }
@@ -112,6 +115,23 @@ func (c *Client) Close() error {
 	return err
 }
 
+// ErrShutdown is the error of a call made after Shutdown.
+var ErrShutdown = errors.New("secret service: the client was shut down")
+
+// Shutdown waits for the call in flight, if any, to be answered, closes
+// the session and the connection, and refuses every later call. A process
+// calls it before it exits: gnome-keyring 42 can abort (assertion 'client'
+// failed) when a client's connection closes while its OpenSession is still
+// being dispatched (docs/storage.md, "Leaving the keyring"), so a process
+// should not simply exit with a call on the wire. It blocks as long as the
+// call in flight does; callers bound the wait.
+func (c *Client) Shutdown() error {
+	c.mu.Lock()
+	c.shut = true
+	c.mu.Unlock()
+	return c.Close()
+}
+
 // Sessions reports how many sessions the client has opened, so tests can
 // check one is kept across calls.
 func (c *Client) Sessions() int {
@@ -125,6 +145,9 @@ func (c *Client) Sessions() int {
 func (c *Client) do(f func() error) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.shut {
+		return ErrShutdown
+	}
 	fresh := c.conn == nil
 	if err := c.open(); err != nil {
 		return err

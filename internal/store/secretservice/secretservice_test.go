@@ -347,3 +347,42 @@ func TestVanishedItem(t *testing.T) {
 		t.Errorf("%d sessions, want 1", n)
 	}
 }
+
+// TestShutdown: Shutdown lets a call already running finish, closes the
+// session, and every later call fails with ErrShutdown without reaching
+// the bus (a process leaving the keyring opens nothing new on its way out).
+func TestShutdown(t *testing.T) {
+	testenv.RealKeyring(t)
+	c := newClient(t)
+	user := uniqueUser(t)
+	t.Cleanup(func() { _ = keyring.Delete(testService, user) })
+	if err := c.Set(testService, user, "v"); err != nil {
+		t.Fatal(err)
+	}
+	running := make(chan error, 1)
+	go func() {
+		_, err := c.Get(testService, user)
+		running <- err
+	}()
+	if err := c.Shutdown(); err != nil {
+		t.Fatalf("Shutdown: %v", err)
+	}
+	if err := <-running; err != nil && !errors.Is(err, ErrShutdown) {
+		t.Fatalf("a Get racing Shutdown: %v, want success or ErrShutdown", err)
+	}
+	for name, call := range map[string]func() error{
+		"Get":    func() error { _, err := c.Get(testService, user); return err },
+		"Set":    func() error { return c.Set(testService, user, "w") },
+		"Delete": func() error { return c.Delete(testService, user) },
+	} {
+		if err := call(); !errors.Is(err, ErrShutdown) {
+			t.Errorf("%s after Shutdown: %v, want ErrShutdown", name, err)
+		}
+	}
+	if n := c.Sessions(); n != 1 {
+		t.Errorf("%d sessions opened, want 1 (nothing reconnects after Shutdown)", n)
+	}
+	if got, err := keyring.Get(testService, user); err != nil || got != "v" {
+		t.Errorf("the item after Shutdown: %q, %v (want it untouched)", got, err)
+	}
+}
