@@ -119,17 +119,24 @@ func (c *Client) Close() error {
 var ErrShutdown = errors.New("secret service: the client was shut down")
 
 // Shutdown waits for the call in flight, if any, to be answered, closes
-// the session and the connection, and refuses every later call. A process
-// calls it before it exits: gnome-keyring 42 can abort (assertion 'client'
-// failed) when a client's connection closes while its OpenSession is still
-// being dispatched (docs/storage.md, "Leaving the keyring"), so a process
-// should not simply exit with a call on the wire. It blocks as long as the
-// call in flight does; callers bound the wait.
+// the connection, and refuses every later call. A process calls it before
+// it exits: gnome-keyring 42 can abort (assertion 'client' failed) when a
+// client's connection closes while its OpenSession is still being
+// dispatched (docs/storage.md, "Leaving the keyring"), so a process should
+// not simply exit with a call on the wire. The session is not closed by a
+// call of its own: the service drops a client's sessions when its
+// connection closes, and a round trip would only slow every exit. It
+// blocks as long as the call in flight does; callers bound the wait.
 func (c *Client) Shutdown() error {
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	c.shut = true
-	c.mu.Unlock()
-	return c.Close()
+	var err error
+	if c.conn != nil {
+		err = c.conn.Close()
+	}
+	c.reset()
+	return err
 }
 
 // Sessions reports how many sessions the client has opened, so tests can

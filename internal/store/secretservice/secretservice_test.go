@@ -349,7 +349,7 @@ func TestVanishedItem(t *testing.T) {
 }
 
 // TestShutdown: Shutdown lets a call already running finish, closes the
-// session, and every later call fails with ErrShutdown without reaching
+// connection, and every later call fails with ErrShutdown without reaching
 // the bus (a process leaving the keyring opens nothing new on its way out).
 func TestShutdown(t *testing.T) {
 	testenv.RealKeyring(t)
