@@ -64,7 +64,7 @@ func (a *app) startDemo(ctx context.Context) (func(), error) {
 		where = a.T("cli.demo.memory_keyring")
 	}
 	a.notice = a.demoNotice(where)
-	a.errf("%s\n", a.T("cli.demo.started", "where", where))
+	a.sayErr(a.T("cli.demo.started", "where", where))
 
 	return func() {
 		if st, err := store.Open(dir, a.storeOpts...); err == nil {
@@ -126,7 +126,7 @@ func (a *app) demoLifecycle(ctx context.Context) error {
 	for {
 		i, err := a.prompter.PickAccount(ctx, menu)
 		if errors.Is(err, frontend.ErrBack) {
-			a.outf("%s\n", a.T("cli.demo.ended"))
+			a.sayOut(a.T("cli.demo.ended"))
 			return nil
 		}
 		if err != nil {
@@ -142,7 +142,7 @@ func (a *app) demoLifecycle(ctx context.Context) error {
 			for _, e := range a.demo.emulators {
 				e.Expire()
 			}
-			a.outf("%s\n", a.T("cli.demo.expired"))
+			a.sayOut(a.T("cli.demo.expired"))
 			stepErr = a.runStatus(ctx)
 		case "cli.demo.step_reauth":
 			stepErr = a.runReauth(ctx)
@@ -150,11 +150,11 @@ func (a *app) demoLifecycle(ctx context.Context) error {
 			stepErr = a.runList(ctx)
 		case "cli.demo.step_remove":
 			if stepErr = a.runRemove(ctx); stepErr == nil {
-				a.outf("%s\n", a.T("cli.demo.ended"))
+				a.sayOut(a.T("cli.demo.ended"))
 				return nil
 			}
 		default:
-			a.outf("%s\n", a.T("cli.demo.ended"))
+			a.sayOut(a.T("cli.demo.ended"))
 			return nil
 		}
 		switch {
@@ -170,7 +170,7 @@ func (a *app) demoLifecycle(ctx context.Context) error {
 			if code == ExitKeyring {
 				return silent(code)
 			}
-			a.outf("%s\n", a.T("cli.demo.exit_code", "code", strconv.Itoa(code)))
+			a.sayOut(a.T("cli.demo.exit_code", "code", strconv.Itoa(code)))
 		}
 	}
 }

@@ -153,7 +153,7 @@ func (a *app) printStatus(e store.Entry, s statusJSON) {
 	case stateValid:
 		a.outf("✓ %s\n", a.T("cli.status.valid", "service", name, "title", title))
 	case stateExpired:
-		a.outf("✗ %s\n", a.T("cli.status.expired", "service", name, "title", title, "command", s.Reauth))
+		a.sayCommand("✗ "+a.T("cli.status.expired", "service", name, "title", title, "command", s.Reauth), s.Reauth)
 	default:
 		a.outf("! %s\n", a.T("cli.status.error", "service", name, "title", title, "error", a.errorText(e.Domain, s.Error)))
 	}

@@ -3,7 +3,10 @@ package cli
 import (
 	"embed"
 	"fmt"
+	"strings"
 	"sync"
+
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/setupwizard/setupwizard/internal/i18n"
 	"github.com/setupwizard/setupwizard/internal/providers/provider"
@@ -54,6 +57,35 @@ func (a *app) T(key string, kv ...string) string {
 
 func (a *app) outf(format string, args ...any) { fmt.Fprintf(a.io.Out, format, args...) }
 func (a *app) errf(format string, args ...any) { fmt.Fprintf(a.io.ErrOut, format, args...) }
+
+// sayOut and sayErr print one sentence of prose (no command to copy: a
+// command must stay one line to paste) wrapped at word boundaries to the
+// terminal's width, so a narrow terminal never cuts a word in two.
+func (a *app) sayOut(s string) { fmt.Fprintln(a.io.Out, fit(s, a.io.OutWidth)) }
+func (a *app) sayErr(s string) { fmt.Fprintln(a.io.ErrOut, fit(s, a.io.ErrWidth)) }
+
+// sayCommand prints line, which ends with command, to standard output.
+// When it does not fit the terminal, the prose before the command is
+// wrapped at words and the command gets a line of its own, whole, so it
+// can be copied and pasted as one line.
+func (a *app) sayCommand(line, command string) {
+	w := a.io.OutWidth
+	head, ok := strings.CutSuffix(line, command)
+	if w <= 0 || ansi.StringWidth(line) <= w || !ok || command == "" {
+		fmt.Fprintln(a.io.Out, line)
+		return
+	}
+	fmt.Fprintf(a.io.Out, "%s\n  %s\n", fit(strings.TrimRight(head, " "), w), command)
+}
+
+// fit wraps s at spaces to width columns (0: as it is). A word longer than
+// the width is left whole for the terminal to cut.
+func fit(s string, width int) string {
+	if width <= 0 || ansi.StringWidth(s) <= width {
+		return s
+	}
+	return ansi.Wordwrap(s, width, " ")
+}
 
 // clean makes server-supplied text safe for a terminal or a file: escape
 // sequences, controls and bidi overrides are removed (provider.CleanText),

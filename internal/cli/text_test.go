@@ -229,3 +229,48 @@ func TestReauthWordsFitAValidSignIn(t *testing.T) {
 		}
 	}
 }
+
+// TestFitWrapsAtWords: prose printed to a narrow terminal breaks between
+// words, never inside one, and is left alone when it fits or when the
+// output is not a terminal (width 0).
+func TestFitWrapsAtWords(t *testing.T) {
+	const pl = "Koniec demonstracji; nic z niej nie zostało zapisane."
+	const en = "The emulators now refuse every earlier sign-in."
+	for _, c := range []struct {
+		in    string
+		width int
+		want  string
+	}{
+		{pl, 0, pl},
+		{pl, 80, pl},
+		{pl, 40, "Koniec demonstracji; nic z niej nie\nzostało zapisane."},
+		{en, 20, "The emulators now\nrefuse every earlier\nsign-in."},
+	} {
+		if got := fit(c.in, c.width); got != c.want {
+			t.Errorf("fit(%q, %d) = %q, want %q", c.in, c.width, got, c.want)
+		}
+	}
+}
+
+// TestSayCommandKeepsTheCommandWhole: on a narrow terminal the command at
+// the end of a status line gets a line of its own, never cut; on a pipe or
+// a wide terminal the line is printed as it is.
+func TestSayCommandKeepsTheCommandWhole(t *testing.T) {
+	const cmd = "setupwizard --reauth --provider librus --account 1234567u"
+	line := "✗ Librus Synergia, Anna Kowalska: logowanie wygasło (auth_expired); odnów je poleceniem: " + cmd
+	for _, c := range []struct {
+		width int
+		want  string
+	}{
+		{0, line + "\n"},
+		{200, line + "\n"},
+		{40, "✗ Librus Synergia, Anna Kowalska:\nlogowanie wygasło (auth_expired); odnów\nje poleceniem:\n  " + cmd + "\n"},
+	} {
+		var out strings.Builder
+		a := &app{io: &IOStreams{Out: &out, OutWidth: c.width}}
+		a.sayCommand(line, cmd)
+		if out.String() != c.want {
+			t.Errorf("width %d:\n%q\nwant\n%q", c.width, out.String(), c.want)
+		}
+	}
+}
