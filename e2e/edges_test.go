@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -416,6 +417,10 @@ func TestStatusLockTimeout(t *testing.T) {
 	}
 	if strings.Contains(r.stdout, `"expired"`) {
 		t.Errorf("--status reported expired while it could not record it:\n%s", r.stdout)
+	}
+	// Busy, in so many words: not a surprise (unknown).
+	if !regexp.MustCompile(`"error":\s*"locked"`).MatchString(r.stdout) {
+		t.Errorf("--status did not report the account as locked by another setupwizard:\n%s", r.stdout)
 	}
 	if e := w.entry(p.domain); len(e.Issues) != 0 {
 		t.Errorf("issues %v recorded without the lock", e.Issues)

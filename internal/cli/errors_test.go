@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/setupwizard/setupwizard/internal/store"
 	"github.com/setupwizard/setupwizard/internal/ui/frontend"
@@ -208,5 +209,65 @@ func TestSelfCommand(t *testing.T) {
 		if !strings.Contains(msg, want) {
 			t.Errorf("lacks %q:\n%s", want, msg)
 		}
+	}
+}
+
+// TestStatusLockedIsBusy: an account that another setupwizard holds past
+// the wait is reported as busy (key locked, in words on the line), not as
+// an unexpected error and not as expired; the exit is 1 and nothing is
+// recorded.
+func TestStatusLockedIsBusy(t *testing.T) {
+	w := newWorld(t)
+	w.sopts = []store.Option{store.WithKeyring(store.NewMemoryKeyring()), store.WithRefreshLockTimeout(50 * time.Millisecond)}
+	a := accounts()[0]
+	expect(t, w.add(a), ExitOK)
+	e := w.entries()[0]
+	release, err := w.store().LockRefresh(context.Background(), e.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	o := w.run("", "--status", "--json")
+	if o.code != ExitFlow {
+		t.Fatalf("exit %d, want %d\n%s%s", o.code, ExitFlow, o.out, o.errOut)
+	}
+	var lines []statusJSON
+	if err := json.Unmarshal([]byte(o.out), &lines); err != nil || len(lines) != 1 {
+		t.Fatalf("stdout is not one status line (%v):\n%s", err, o.out)
+	}
+	if l := lines[0]; l.State != stateError || l.Error != statusLocked {
+		t.Errorf("line %+v, want state error, error %s", l, statusLocked)
+	}
+	text := w.run("", "--status")
+	if !strings.Contains(text.out, "another setupwizard is busy with this account") || strings.Contains(text.out, "unknown") {
+		t.Errorf("the status line does not say the account is busy:\n%s", text.out)
+	}
+	if got := w.entries()[0].Issues; len(got) != 0 {
+		t.Errorf("issues %v recorded while the account was busy", got)
+	}
+}
+
+// TestStatusUnreadableCache: a cache that cannot be read is told in words
+// with the command that rewrites it, not as a bare key, and records nothing.
+func TestStatusUnreadableCache(t *testing.T) {
+	w := newWorld(t)
+	kr := store.NewMemoryKeyring()
+	w.sopts = []store.Option{store.WithKeyring(kr)}
+	a := accounts()[0]
+	expect(t, w.add(a), ExitOK)
+	e := w.entries()[0]
+	if err := kr.Set(store.Service(e.Domain), e.ID, "{not a manifest"); err != nil {
+		t.Fatal(err)
+	}
+	o := w.run("", "--status")
+	if o.code != ExitFlow {
+		t.Fatalf("exit %d, want %d\n%s%s", o.code, ExitFlow, o.out, o.errOut)
+	}
+	want := "the saved sign-in cannot be read; sign in again with: setupwizard --reauth --provider " + e.Domain + " --account " + e.UniqueID
+	if !strings.Contains(o.out, want) {
+		t.Errorf("the status line lacks %q:\n%s", want, o.out)
+	}
+	if got := w.entries()[0].Issues; len(got) != 0 {
+		t.Errorf("issues %v recorded for an unreadable cache", got)
 	}
 }

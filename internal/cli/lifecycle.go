@@ -116,7 +116,7 @@ func (a *app) runStatus(ctx context.Context) error {
 			}
 			s.State, s.Error = stateError, provider.KeyUnknown
 			if errors.Is(err, store.ErrKeyring) {
-				s.Error = "keyring"
+				s.Error = statusKeyring
 			}
 		}
 		if stateRank[s.State] > stateRank[worst] {
@@ -143,6 +143,15 @@ func (a *app) runStatus(ctx context.Context) error {
 	return nil
 }
 
+// Error keys of a --status line that are the command line's own, not a
+// service's: the keyring failed, or another setupwizard held a lock past
+// the wait.
+const (
+	statusKeyring    = "keyring"
+	statusLocked     = "locked"
+	statusUnreadable = "cache_unreadable"
+)
+
 // stateRank orders the states for --status's exit code: the worst line
 // decides it (a keyring failure outranks them all).
 var stateRank = map[string]int{stateValid: 0, stateError: 1, stateExpired: 2}
@@ -155,7 +164,17 @@ func (a *app) printStatus(e store.Entry, s statusJSON) {
 	case stateExpired:
 		a.sayCommand("✗ "+a.T("cli.status.expired", "service", name, "title", title, "command", s.Reauth), s.Reauth)
 	default:
-		a.outf("! %s\n", a.T("cli.status.error", "service", name, "title", title, "error", a.errorText(e.Domain, s.Error)))
+		why := a.errorText(e.Domain, s.Error)
+		switch s.Error {
+		case statusKeyring:
+			why = a.T("cli.store.keyring")
+		case statusLocked:
+			why = a.T("cli.status.locked")
+		case statusUnreadable:
+			why = a.T("cli.status.unreadable", "command", s.Reauth)
+		}
+		line := "! " + a.T("cli.status.error", "service", name, "title", title, "error", why)
+		a.sayCommand(line, s.Reauth)
 	}
 }
 
@@ -203,7 +222,13 @@ func (a *app) checkEntry(ctx context.Context, st *store.Store, e store.Entry) (s
 		// A missing or corrupt cache cannot sign in: a reauth rewrites it.
 		// Nothing is recorded (only the service's word records expiry).
 		a.tracer.Note("check %s: %v", e.UniqueID, err)
-		s.State, s.Error, s.Reauth = stateError, "cache_unreadable", reauthCommand(e)
+		s.State, s.Error, s.Reauth = stateError, statusUnreadable, reauthCommand(e)
+		return s, nil
+	case errors.Is(err, store.ErrLocked):
+		// Another setupwizard held the account (or the accounts list)
+		// past the wait: busy, not a surprise; nothing was recorded.
+		a.tracer.Note("check %s: %v", e.UniqueID, err)
+		s.State, s.Error = stateError, statusLocked
 		return s, nil
 	default:
 		a.tracer.Note("check %s: %v", e.UniqueID, err)
