@@ -222,18 +222,8 @@ func (c *proxyConn) fromClient() {
 		c.close()
 	}()
 	r := bufio.NewReader(c.down)
-	// The SASL exchange: a NUL byte, then lines up to BEGIN.
-	for {
-		line, err := r.ReadString('\n')
-		if err != nil {
-			return
-		}
-		if _, err := c.up.Write([]byte(line)); err != nil {
-			return
-		}
-		if strings.TrimLeft(line, "\x00") == "BEGIN\r\n" {
-			break
-		}
+	if !relayClientAuth(r, c.up) {
+		return
 	}
 	for {
 		raw, msg, err := readMessage(r)
@@ -319,23 +309,8 @@ func (p *busProxy) log() []string {
 func (c *proxyConn) fromBus() {
 	defer c.close()
 	r := bufio.NewReader(c.up)
-	// Authentication answers are text lines; the first message starts
-	// with its byte-order mark, which no SASL answer does.
-	for {
-		b, err := r.Peek(1)
-		if err != nil {
-			return
-		}
-		if b[0] == 'l' || b[0] == 'B' {
-			break
-		}
-		line, err := r.ReadString('\n')
-		if err != nil {
-			return
-		}
-		if _, err := c.down.Write([]byte(line)); err != nil {
-			return
-		}
+	if !relayBusAuth(r, c.down) {
+		return
 	}
 	for {
 		raw, msg, err := readMessage(r)
@@ -362,6 +337,45 @@ func (c *proxyConn) fromBus() {
 		if _, err := c.down.Write(raw); err != nil {
 			return
 		}
+	}
+}
+
+// relayClientAuth copies the client's side of the SASL exchange (a NUL
+// byte, then lines up to BEGIN) from r to up; false when either side
+// failed.
+func relayClientAuth(r *bufio.Reader, up io.Writer) bool {
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return false
+		}
+		if _, err := up.Write([]byte(line)); err != nil {
+			return false
+		}
+		if strings.TrimLeft(line, "\x00") == "BEGIN\r\n" {
+			return true
+		}
+	}
+}
+
+// relayBusAuth copies the bus's SASL answers (text lines) from r to down
+// until the first message, which starts with its byte-order mark as no
+// answer does; false when the bus side failed. A client that left before
+// the answers is not an error here: the caller sees it on its own side.
+func relayBusAuth(r *bufio.Reader, down io.Writer) bool {
+	for {
+		b, err := r.Peek(1)
+		if err != nil {
+			return false
+		}
+		if b[0] == 'l' || b[0] == 'B' {
+			return true
+		}
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return false
+		}
+		_, _ = down.Write([]byte(line))
 	}
 }
 

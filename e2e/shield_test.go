@@ -138,17 +138,8 @@ func (c *shieldConn) checkDrained() {
 // noting each method call that expects an answer.
 func (c *shieldConn) fromClient() {
 	r := bufio.NewReader(c.down)
-	for {
-		line, err := r.ReadString('\n')
-		if err != nil {
-			return
-		}
-		if _, err := c.up.Write([]byte(line)); err != nil {
-			return
-		}
-		if strings.TrimLeft(line, "\x00") == "BEGIN\r\n" {
-			break
-		}
+	if !relayClientAuth(r, c.up) {
+		return
 	}
 	for {
 		raw, msg, err := readMessage(r)
@@ -171,21 +162,9 @@ func (c *shieldConn) fromClient() {
 // reading (for the answers) after the client is gone.
 func (c *shieldConn) fromBus() {
 	r := bufio.NewReader(c.up)
-	for {
-		b, err := r.Peek(1)
-		if err != nil {
-			c.upGone()
-			return
-		}
-		if b[0] == 'l' || b[0] == 'B' {
-			break
-		}
-		line, err := r.ReadString('\n')
-		if err != nil {
-			c.upGone()
-			return
-		}
-		_, _ = c.down.Write([]byte(line))
+	if !relayBusAuth(r, c.down) {
+		c.upGone()
+		return
 	}
 	for {
 		raw, msg, err := readMessage(r)
