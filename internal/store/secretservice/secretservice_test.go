@@ -33,6 +33,21 @@ func newClient(t testing.TB) *Client {
 	return c
 }
 
+// clientWithItem is a client (closed at the end) and the user name of a
+// fresh item it wrote with value (deleted at the end), on the real
+// Secret Service.
+func clientWithItem(tb testing.TB, value string) (*Client, string) {
+	tb.Helper()
+	testenv.RealKeyring(tb)
+	c := newClient(tb)
+	user := uniqueUser(tb)
+	tb.Cleanup(func() { _ = keyring.Delete(testService, user) })
+	if err := c.Set(testService, user, value); err != nil {
+		tb.Fatal(err)
+	}
+	return c, user
+}
+
 // backend is one side of the interoperability tests.
 type backend struct {
 	name string
@@ -133,13 +148,7 @@ func itemLabel(t testing.TB, c *Client, item dbus.ObjectPath) string {
 
 // TestOneSession: reads and writes after the first reuse its session.
 func TestOneSession(t *testing.T) {
-	testenv.RealKeyring(t)
-	c := newClient(t)
-	user := uniqueUser(t)
-	t.Cleanup(func() { _ = keyring.Delete(testService, user) })
-	if err := c.Set(testService, user, "v"); err != nil {
-		t.Fatal(err)
-	}
+	c, user := clientWithItem(t, "v")
 	for range 5 {
 		if got, err := c.Get(testService, user); err != nil || got != "v" {
 			t.Fatalf("Get: %q, %v", got, err)
@@ -294,13 +303,7 @@ func TestWrapKeepsName(t *testing.T) {
 // BenchmarkGet reads one 2000-byte item through a kept session and through
 // go-keyring (a session per call), against the real Secret Service.
 func BenchmarkGet(b *testing.B) {
-	testenv.RealKeyring(b)
-	c := newClient(b)
-	user := uniqueUser(b)
-	b.Cleanup(func() { _ = keyring.Delete(testService, user) })
-	if err := c.Set(testService, user, strings.Repeat("x", 2000)); err != nil {
-		b.Fatal(err)
-	}
+	c, user := clientWithItem(b, strings.Repeat("x", 2000))
 	for _, bk := range backends(c) {
 		b.Run(bk.name, func(b *testing.B) {
 			for b.Loop() {
@@ -352,13 +355,7 @@ func TestVanishedItem(t *testing.T) {
 // connection, and every later call fails with ErrShutdown without reaching
 // the bus (a process leaving the keyring opens nothing new on its way out).
 func TestShutdown(t *testing.T) {
-	testenv.RealKeyring(t)
-	c := newClient(t)
-	user := uniqueUser(t)
-	t.Cleanup(func() { _ = keyring.Delete(testService, user) })
-	if err := c.Set(testService, user, "v"); err != nil {
-		t.Fatal(err)
-	}
+	c, user := clientWithItem(t, "v")
 	running := make(chan error, 1)
 	go func() {
 		_, err := c.Get(testService, user)
