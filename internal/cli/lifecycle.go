@@ -160,7 +160,7 @@ func (a *app) printStatus(e store.Entry, s statusJSON) {
 	name, title := a.displayName(e.Domain), clean(e.Title)
 	switch s.State {
 	case stateValid:
-		a.outf("✓ %s\n", a.T("cli.status.valid", "service", name, "title", title))
+		a.sayOut("✓ " + a.T("cli.status.valid", "service", name, "title", title))
 	case stateExpired:
 		a.sayCommand("✗ "+a.T("cli.status.expired", "service", name, "title", title, "command", s.Reauth), s.Reauth)
 	default:

@@ -64,14 +64,18 @@ func (a *app) errf(format string, args ...any) { fmt.Fprintf(a.io.ErrOut, format
 func (a *app) sayOut(s string) { fmt.Fprintln(a.io.Out, fit(s, a.io.OutWidth)) }
 func (a *app) sayErr(s string) { fmt.Fprintln(a.io.ErrOut, fit(s, a.io.ErrWidth)) }
 
-// sayCommand prints line, which ends with command, to standard output.
-// When it does not fit the terminal, the prose before the command is
-// wrapped at words and the command gets a line of its own, whole, so it
-// can be copied and pasted as one line.
+// sayCommand prints line, which ends with command (or has none: ""), to
+// standard output. When it does not fit the terminal, the prose is wrapped
+// at words and the command gets a line of its own, whole, so it can be
+// copied and pasted as one line.
 func (a *app) sayCommand(line, command string) {
 	w := a.io.OutWidth
 	head, ok := strings.CutSuffix(line, command)
-	if w <= 0 || ansi.StringWidth(line) <= w || !ok || command == "" {
+	if command == "" || !ok {
+		a.sayOut(line)
+		return
+	}
+	if w <= 0 || ansi.StringWidth(line) <= w {
 		fmt.Fprintln(a.io.Out, line)
 		return
 	}

@@ -273,4 +273,11 @@ func TestSayCommandKeepsTheCommandWhole(t *testing.T) {
 			t.Errorf("width %d:\n%q\nwant\n%q", c.width, out.String(), c.want)
 		}
 	}
+	// A line without a command is prose: wrapped at words.
+	var out strings.Builder
+	a := &app{io: &IOStreams{Out: &out, OutWidth: 40}}
+	a.sayCommand("✓ Librus Synergia, Anna Kowalska: zalogowano", "")
+	if want := "✓ Librus Synergia, Anna Kowalska:\nzalogowano\n"; out.String() != want {
+		t.Errorf("a line without a command at 40 columns: %q, want %q", out.String(), want)
+	}
 }
