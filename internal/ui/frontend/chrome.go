@@ -30,6 +30,7 @@ type Chrome struct {
 	Expired                                                        string // the note beside an expired account in the picker
 	ReloadWarning                                                  string // "Warning: ...: %s"
 	Choose                                                         string // "Choose [1-%d]: "
+	ChooseHelp                                                     string // what a picker accepts, after an answer it did not
 	YesNo                                                          string // "[y/N]"
 	// TraceHint follows an error a bug report needs a trace for (see
 	// Text.Error).
@@ -63,6 +64,7 @@ var chromes = map[string]Chrome{
 		Expired:        "sign-in expired",
 		ReloadWarning:  "Warning: the new sign-in could not be verified: %s",
 		Choose:         "Choose [1-%d]: ",
+		ChooseHelp:     "Type a number from 1 to %d, or a name as listed.",
 		YesNo:          "[y/N]",
 		TraceHint:      "Run again with --debug FILE and attach the file to a bug report.",
 		Yes:            []string{"y", "yes"},
@@ -91,6 +93,7 @@ var chromes = map[string]Chrome{
 		Expired:        "logowanie wygasło",
 		ReloadWarning:  "Uwaga: nie udało się sprawdzić nowego logowania: %s",
 		Choose:         "Wybierz [1-%d]: ",
+		ChooseHelp:     "Wpisz liczbę od 1 do %d albo nazwę z listy.",
 		YesNo:          "[t/N]",
 		TraceHint:      "Uruchom ponownie z --debug PLIK i dołącz ten plik do zgłoszenia błędu.",
 		Yes:            []string{"t", "tak", "y", "yes"},

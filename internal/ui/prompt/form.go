@@ -1,6 +1,7 @@
 package prompt
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/setupwizard/setupwizard/internal/flow"
@@ -28,6 +29,7 @@ func (fr formRun) run(f *flow.Flow) (flow.Result, error) {
 		fr.printErrors(res)
 		in, err := fr.ask(res, first)
 		if err != nil {
+			// errEsc at the first field goes back a step (RunFlow).
 			return flow.Result{}, err
 		}
 		first = false
@@ -47,11 +49,14 @@ func (fr formRun) run(f *flow.Flow) (flow.Result, error) {
 }
 
 // ask reads every field: the login with its default shown as "[login]"
-// (empty keeps it), the password without echo on a terminal.
+// (empty keeps it), the password without echo on a terminal. esc at a
+// field goes back to the one before it; at the first field it returns
+// errEsc for the caller's step before the form.
 func (fr formRun) ask(res flow.Result, first bool) (provider.Input, error) {
 	s, t := fr.s, fr.t
 	in := provider.Input{}
-	for _, field := range res.Schema {
+	for i := 0; i < len(res.Schema); i++ {
+		field := res.Schema[i]
 		label := t.Label(res.StepID, field.Name, res.Placeholders)
 		if d := t.FieldDescription(res.StepID, field.Name, res.Placeholders); d != "" && first {
 			// A help line of its own, not "Label: text": read aloud, that
@@ -60,6 +65,10 @@ func (fr formRun) ask(res flow.Result, first bool) (provider.Input, error) {
 		}
 		if field.Kind == provider.Password {
 			v, err := s.askSecret(label + ": ")
+			if errors.Is(err, errEsc) && i > 0 {
+				i -= 2
+				continue
+			}
 			if err != nil {
 				clear(in)
 				return nil, err
@@ -68,11 +77,20 @@ func (fr formRun) ask(res flow.Result, first bool) (provider.Input, error) {
 			continue
 		}
 		def := res.Defaults[field.Name]
+		if v, ok := in[field.Name]; ok && v != "" {
+			def = v // back from a later field: what was typed is kept
+		}
 		prompt := label + ": "
 		if def != "" {
-			prompt = fmt.Sprintf("%s [%s]: ", label, def)
+			// A default is typed text or a stored login: cleaned, so a
+			// control character is never echoed back to the terminal.
+			prompt = fmt.Sprintf("%s [%s]: ", label, frontend.Clean(def))
 		}
 		v, err := s.ask(prompt)
+		if errors.Is(err, errEsc) && i > 0 {
+			i -= 2
+			continue
+		}
 		if err != nil {
 			clear(in)
 			return nil, err

@@ -69,12 +69,32 @@ func (s *session) printf(format string, args ...any) {
 	_, _ = fmt.Fprintf(s.out, format, args...)
 }
 
+// errEsc is a line in which the person pressed esc (then Enter): a
+// terminal in line mode hands the escape byte over as text. Each caller
+// turns it into what esc means on the full-screen wizard's screen.
+var errEsc = errors.New("esc")
+
+// isEsc reports whether line holds an escape byte: esc alone, or a key
+// that sends an escape sequence (an arrow). Such a line is never taken as
+// a value, so it can never be echoed back as a default either.
+func isEsc(line string) bool { return strings.ContainsRune(line, '\x1b') }
+
 // ask prints a prompt and reads one line; end of input or a cancelled
-// context is ErrCancelled.
+// context is ErrCancelled, a line with esc in it errEsc.
 func (s *session) ask(prompt string) (string, error) {
 	s.printf("%s", prompt)
 	line, err := s.in.readLine(s.ctx)
+	if err == nil && isEsc(line) {
+		return "", errEsc
+	}
 	return line, s.cancelled(err)
+}
+
+// cancel prints the cancel line and returns ErrCancelled: esc at the
+// first question, as on the full-screen wizard.
+func (s *session) cancel() error {
+	s.printf("%s%s\n", markErr, s.chrome.Cancelled)
+	return ErrCancelled
 }
 
 // askSecret reads a line without echo when In is a terminal.
@@ -83,6 +103,10 @@ func (s *session) askSecret(prompt string) (string, error) {
 	line, echoed, err := s.in.readSecret(s.ctx)
 	if !echoed {
 		s.printf("\n") // the newline typed was not echoed either
+	}
+	if err == nil && isEsc(line) {
+		clear([]byte(line))
+		return "", errEsc
 	}
 	return line, s.cancelled(err)
 }
@@ -104,8 +128,11 @@ func (s *session) cancelled(err error) error {
 	return fmt.Errorf("prompt: read input: %w", err)
 }
 
-// pick lists items and asks for a number until one fits.
-func (s *session) pick(title string, items []string) (int, error) {
+// pick lists items and asks until an answer names one: its number, or
+// (in any letter case) its text as listed or one of its names (names[i],
+// may be nil: a service's domain). Anything else is answered with what is
+// accepted, then the question again.
+func (s *session) pick(title string, items []string, names [][]string) (int, error) {
 	s.printf("%s\n", title)
 	for i, it := range items {
 		s.printf("  %d) %s\n", i+1, it)
@@ -115,11 +142,38 @@ func (s *session) pick(title string, items []string) (int, error) {
 		if err != nil {
 			return -1, err
 		}
-		n, err := strconv.Atoi(strings.TrimSpace(line))
-		if err == nil && n >= 1 && n <= len(items) {
-			return n - 1, nil
+		if i := choice(line, items, names); i >= 0 {
+			return i, nil
+		}
+		s.printf("%s%s\n", markErr, fmt.Sprintf(s.chrome.ChooseHelp, len(items)))
+	}
+}
+
+// choice is the index of the item answer names, or -1.
+func choice(answer string, items []string, names [][]string) int {
+	a := strings.TrimSpace(answer)
+	if n, err := strconv.Atoi(a); err == nil {
+		if n >= 1 && n <= len(items) {
+			return n - 1
+		}
+		return -1
+	}
+	if a == "" {
+		return -1
+	}
+	for i, it := range items {
+		if strings.EqualFold(a, it) {
+			return i
+		}
+		if i < len(names) {
+			for _, n := range names[i] {
+				if strings.EqualFold(a, n) {
+					return i
+				}
+			}
 		}
 	}
+	return -1
 }
 
 // Pick is what the account picker asks (the same type as ui.Pick).
@@ -156,14 +210,26 @@ func PickAccount(ctx context.Context, opts Options, p Pick) (int, error) {
 			items[i] += " (" + frontend.Clean(a.Note) + ")"
 		}
 	}
-	i, err := s.pick(p.Title(s.chrome), items)
-	if err != nil {
+	names := make([][]string, len(order))
+	for i, j := range order {
+		names[i] = []string{frontend.Clean(p.Accounts[j].Label)}
+	}
+	i, err := s.pick(p.Title(s.chrome), items, names)
+	switch {
+	case errors.Is(err, errEsc) && p.Menu:
+		// esc on a menu is the person being done with it, as on the
+		// full-screen menu.
+		return -1, frontend.ErrBack
+	case errors.Is(err, errEsc):
+		return -1, s.cancel()
+	case err != nil:
 		return -1, err
 	}
 	return order[i], nil
 }
 
-// Confirm asks a yes/no question; an empty answer is no.
+// Confirm asks a yes/no question; an empty answer is no, and so is esc:
+// declining and esc say the same thing.
 func Confirm(ctx context.Context, opts Options, question string) (bool, error) {
 	// The notice (the demo's sign-in details) is for forms; the TUI's
 	// confirmation does not show it either.
@@ -171,6 +237,9 @@ func Confirm(ctx context.Context, opts Options, question string) (bool, error) {
 	s := newSession(ctx, opts)
 	for {
 		line, err := s.ask(question + " " + s.chrome.YesNo + " ")
+		if errors.Is(err, errEsc) {
+			return false, nil
+		}
 		if err != nil {
 			return false, err
 		}
@@ -214,17 +283,49 @@ func RunFlow(ctx context.Context, opts Options, providers []provider.Provider, n
 		texts[i] = frontend.Text{Cat: cat, Lang: opts.Lang}
 		titles[i] = texts[i].FlowTitle(p.Domain())
 	}
-	cur := 0
-	if len(providers) > 1 {
-		var err error
-		if cur, err = s.pick(s.chrome.PickProvider, titles); err != nil {
+	names := make([][]string, len(providers))
+	for i, p := range providers {
+		names[i] = []string{p.Domain()}
+	}
+	for {
+		cur := 0
+		if len(providers) > 1 {
+			var err error
+			cur, err = s.pick(s.chrome.PickProvider, titles, names)
+			if errors.Is(err, errEsc) {
+				return flow.Result{}, s.first(opts)
+			}
+			if err != nil {
+				return flow.Result{}, err
+			}
+		}
+		f, err := newFlow(providers[cur])
+		if err != nil {
 			return flow.Result{}, err
 		}
+		fr := formRun{s: s, t: texts[cur]}
+		res, err := fr.run(f)
+		if errors.Is(err, errEsc) {
+			// esc at the form's first question: one step back.
+			if len(providers) > 1 {
+				s.printf("\n")
+				continue
+			}
+			return flow.Result{}, s.first(opts)
+		}
+		return res, err
 	}
-	f, err := newFlow(providers[cur])
-	if err != nil {
-		return flow.Result{}, err
-	}
-	fr := formRun{s: s, t: texts[cur]}
-	return fr.run(f)
 }
+
+// first is esc at a session's first question: back to the caller's step
+// before it (Options.Back) or a cancel, as on the full-screen wizard.
+func (s *session) first(opts Options) error {
+	if opts.Back {
+		return ErrBack
+	}
+	return s.cancel()
+}
+
+// ErrBack is returned on esc at the first question when Options.Back is
+// set (the same value as ui.ErrBack).
+var ErrBack = frontend.ErrBack
