@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/setupwizard/setupwizard/internal/ui/frontend"
 )
 
@@ -36,7 +37,7 @@ func PickAccount(ctx context.Context, opts Options, p Pick) (int, error) {
 	c := frontend.ChromeFor(opts.Lang)
 	order := p.Order()
 	m := pickModel{cfg: config{Options: opts}, st: newStyles(opts.NoColor), chrome: c, width: opts.Width, height: opts.Height,
-		picker: picker{title: p.Title(c)}, order: order, menu: p.Menu}
+		picker: picker{title: p.Title(c)}, order: order, menu: p.Menu, keep: p.Keep}
 	for row, i := range order {
 		a := p.Accounts[i]
 		m.picker.items = append(m.picker.items, pickItem{label: frontend.Clean(a.Label), note: frontend.Clean(a.Note)})
@@ -64,8 +65,8 @@ func PickAccount(ctx context.Context, opts Options, p Pick) (int, error) {
 
 // Confirm asks a yes/no question on one line, inline (the output above it
 // stays in sight), and leaves the question and its answer behind. No is
-// the default (enter). It returns false for no, and ErrCancelled for esc
-// or ctrl+c; the command line treats both as a cancel.
+// the default (enter), and esc is no too. It returns false for no, and
+// ErrCancelled for ctrl+c; the command line treats both as a cancel.
 func Confirm(ctx context.Context, opts Options, question string) (bool, error) {
 	c := frontend.ChromeFor(opts.Lang)
 	m := confirmModel{st: newStyles(opts.NoColor), chrome: c, width: opts.Width, fixed: opts.Width > 0, question: frontend.Clean(question)}
@@ -117,6 +118,7 @@ type pickModel struct {
 	picker        picker
 	order         []int // picker row -> index in Pick.Accounts
 	menu          bool  // Pick.Menu: inline, and esc is no cancel
+	keep          int   // Pick.Keep: lines above the menu kept in sight
 	done          bool  // esc left a menu
 	chosen        bool
 	quit          bool
@@ -176,12 +178,23 @@ func (m pickModel) frame() string {
 	fr.body, fr.foot = body.lines, foot.lines
 	h := m.height
 	if m.menu {
-		h--
+		h -= 1 + m.keep
 	}
 	if m.height > 0 && fr.height() > h {
+		if m.menu && h < len(fr.foot)+1 {
+			return m.line(w)
+		}
 		return fr.fit(h)
 	}
 	return fr.join()
+}
+
+// line is a menu with no room for more than one line (the output above
+// it comes first): the cursor's item, cut to the width with an ellipsis.
+// The arrows still move it and the keys are those of the full menu.
+func (m pickModel) line(w int) string {
+	it := m.picker.items[m.picker.cursor]
+	return m.st.cursor.Render(ansi.Truncate(promptFocused+it.label, w, "…"))
 }
 
 // summary is the answer in one line, left on the main screen.
@@ -228,8 +241,12 @@ func (m confirmModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.KeyPressMsg:
 		k := strings.ToLower(msg.String())
 		switch {
-		case k == "ctrl+c" || k == "esc":
+		case k == "ctrl+c":
 			m.quit = true
+			return m, tea.Quit
+		case k == "esc":
+			// esc declines, as a typed no does: both say the same.
+			m.answered, m.quit = true, true
 			return m, tea.Quit
 		case slices.Contains(m.chrome.Yes, k):
 			m.answered, m.yes, m.quit = true, true, true
