@@ -79,7 +79,34 @@ func (a *app) sayCommand(line, command string) {
 		fmt.Fprintln(a.io.Out, line)
 		return
 	}
-	fmt.Fprintf(a.io.Out, "%s\n  %s\n", fit(strings.TrimRight(head, " "), w), command)
+	fmt.Fprintf(a.io.Out, "%s\n  %s\n", fit(strings.TrimRight(head, " "), w), continued(command, w-2))
+}
+
+// continued breaks a command wider than width at spaces, ending each line
+// but the last with " \\" (the shell's line continuation) and indenting
+// the next, so the lines pasted together still run as one command and no
+// argument is cut in two by the terminal. A narrower command is as it is.
+func continued(command string, width int) string {
+	if width <= 0 || ansi.StringWidth(command) <= width || strings.ContainsAny(command, "'\"\\") {
+		// A quoted argument may hold a space: it is never split.
+		return command
+	}
+	const more, indent = " \\", "    "
+	var lines []string
+	line := ""
+	for _, word := range argGroups(command) {
+		switch {
+		case line == "":
+			line = word
+		case ansi.StringWidth(line+" "+word+more) <= width:
+			line += " " + word
+		default:
+			lines = append(lines, line+more)
+			line = indent + word
+		}
+	}
+	lines = append(lines, line)
+	return strings.Join(lines, "\n  ")
 }
 
 // fit wraps s at spaces to width columns (0: as it is). A word longer than
@@ -96,3 +123,18 @@ func fit(s string, width int) string {
 // so a hostile name can neither move the cursor nor reorder what is
 // around it.
 func clean(s string) string { return provider.CleanText(s) }
+
+// argGroups splits a command at spaces, a flag and its value staying
+// together ("--account ID"), so a continued line never leaves a flag
+// alone at its end.
+func argGroups(command string) []string {
+	var out []string
+	for _, f := range strings.Fields(command) {
+		if n := len(out); n > 0 && strings.HasPrefix(out[n-1], "-") && !strings.Contains(out[n-1], " ") && !strings.HasPrefix(f, "-") {
+			out[n-1] += " " + f
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
+}
