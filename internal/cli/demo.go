@@ -67,7 +67,11 @@ func (a *app) startDemo(ctx context.Context) (func(), error) {
 		where = a.T("cli.demo.memory_keyring")
 	}
 	a.notice = a.demoNotice(where)
-	a.sayErr(a.T("cli.demo.started", "where", where))
+	if !a.accessible() {
+		// The line prompts print the notice itself on the main screen:
+		// a second banner would say the same twice.
+		a.sayErr(a.T("cli.demo.started", "where", where))
+	}
 
 	return func() {
 		if st, err := store.Open(dir, a.storeOpts...); err == nil {

@@ -23,7 +23,8 @@ type Chrome struct {
 	HintMove, HintSelect                                           string
 	HintDone                                                       string // esc on a menu (Pick.Menu)
 	Cancelling                                                     string
-	CancelledNote                                                  string
+	CancelledNote                                                  string // the wizard ended cancelled
+	StoppedNote                                                    string // esc stopped a sign-in; the form is back
 	Cancelled                                                      string
 	Created                                                        string // "Added your %s account: %s" (service, account), as the scripted result says it
 	ReauthDone                                                     string // "Signed in to %s again: %s" (service, account)
@@ -58,6 +59,7 @@ var chromes = map[string]Chrome{
 		HintDone:       "esc done",
 		Cancelling:     "Cancelling",
 		CancelledNote:  "Sign-in cancelled; nothing was saved.",
+		StoppedNote:    "Sign-in stopped; nothing was saved. Change the form or send it again.",
 		Cancelled:      "Cancelled.",
 		Created:        "Added your %s account: %s",
 		ReauthDone:     "Signed in to %s again: %s",
@@ -87,6 +89,7 @@ var chromes = map[string]Chrome{
 		HintDone:       "esc zakończ",
 		Cancelling:     "Anulowanie",
 		CancelledNote:  "Logowanie anulowane; nic nie zapisano.",
+		StoppedNote:    "Logowanie zatrzymane; nic nie zapisano. Popraw formularz lub wyślij go ponownie.",
 		Cancelled:      "Anulowano.",
 		Created:        "Dodano konto usługi %s: %s",
 		ReauthDone:     "Ponownie zalogowano do usługi %s. Konto: %s",

@@ -108,3 +108,30 @@ func TestEscAtConfirmAndMenu(t *testing.T) {
 		t.Fatalf("picker esc: %v", err)
 	}
 }
+
+// TestProseWrapsAtWords: at a fixed width every printed line fits and no
+// word of the wording is cut in two (the terminal would cut it).
+func TestProseWrapsAtWords(t *testing.T) {
+	for _, width := range []int{24, 40} {
+		out := &lockedBuffer{}
+		res, err := RunFlow(context.Background(), Options{In: strings.NewReader("user@example.com\nhunter2\n"), Out: out, Width: width, Notice: "Demo, offline (keyring: memory only). Sign in with: demo@example.com / demo-password"},
+			[]provider.Provider{scripted{flowtest.New()}}, addFlow(memStore(t)))
+		if err != nil || res.Type != flow.ResultCreateEntry {
+			t.Fatalf("%v %v", res.Type, err)
+		}
+		got := out.String()
+		for _, line := range strings.Split(got, "\n") {
+			// A prompt line holds the typed answer's start too (input is
+			// not echoed here), so it is judged without it.
+			if n := len([]rune(line)); n > width && !strings.Contains(line, "demo-password") {
+				t.Errorf("width %d: line of %d: %q", width, n, line)
+			}
+		}
+		flat := strings.Join(strings.Fields(got), " ")
+		for _, w := range []string{"Sign in with your Test Service account.", "✓ Added your Test Service account: user@example.com", "(keyring: memory only)"} {
+			if !strings.Contains(flat, w) {
+				t.Errorf("width %d: %q cut:\n%s", width, w, got)
+			}
+		}
+	}
+}

@@ -16,6 +16,9 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/charmbracelet/x/ansi"
+	"golang.org/x/term"
+
 	"github.com/setupwizard/setupwizard/internal/flow"
 	"github.com/setupwizard/setupwizard/internal/providers/provider"
 	"github.com/setupwizard/setupwizard/internal/ui/frontend"
@@ -42,6 +45,7 @@ type session struct {
 	in     *lineReader
 	mu     sync.Mutex
 	out    io.Writer
+	width  int // the terminal's columns, for wrapping at words; 0: none
 	chrome frontend.Chrome
 	// menu: end of input is the person being done with a menu
 	// (Pick.Menu), not a cancel to announce.
@@ -56,11 +60,30 @@ func newSession(ctx context.Context, opts Options) *session {
 	if out == nil {
 		out = os.Stdout
 	}
-	s := &session{ctx: ctx, in: newLineReader(in), out: out, chrome: frontend.ChromeFor(opts.Lang)}
+	s := &session{ctx: ctx, in: newLineReader(in), out: out, width: opts.Width, chrome: frontend.ChromeFor(opts.Lang)}
+	if f, ok := out.(interface{ Fd() uintptr }); ok && s.width <= 0 {
+		if w, _, err := term.GetSize(int(f.Fd())); err == nil {
+			s.width = w
+		}
+	}
 	if opts.Notice != "" {
-		s.printf("%s\n\n", opts.Notice)
+		s.say("%s\n", opts.Notice)
 	}
 	return s
+}
+
+// say prints a line of prose (or several), wrapped at words to the
+// terminal's width: the terminal would cut a word in two. A word wider
+// than the terminal is left whole.
+func (s *session) say(format string, args ...any) {
+	s.printf("%s\n", s.wrap(fmt.Sprintf(format, args...)))
+}
+
+func (s *session) wrap(text string) string {
+	if s.width <= 0 || ansi.StringWidth(text) <= s.width && !strings.Contains(text, "\n") {
+		return text
+	}
+	return ansi.Wordwrap(text, s.width, " ")
 }
 
 func (s *session) printf(format string, args ...any) {
@@ -82,7 +105,7 @@ func isEsc(line string) bool { return strings.ContainsRune(line, '\x1b') }
 // ask prints a prompt and reads one line; end of input or a cancelled
 // context is ErrCancelled, a line with esc in it errEsc.
 func (s *session) ask(prompt string) (string, error) {
-	s.printf("%s", prompt)
+	s.printPrompt(prompt)
 	line, err := s.in.readLine(s.ctx)
 	if err == nil && isEsc(line) {
 		return "", errEsc
@@ -90,16 +113,23 @@ func (s *session) ask(prompt string) (string, error) {
 	return line, s.cancelled(err)
 }
 
+// printPrompt prints a question, wrapped at words like say, with the
+// answer typed after its last line.
+func (s *session) printPrompt(prompt string) {
+	body := strings.TrimRight(prompt, " ")
+	s.printf("%s%s", s.wrap(body), prompt[len(body):])
+}
+
 // cancel prints the cancel line and returns ErrCancelled: esc at the
 // first question, as on the full-screen wizard.
 func (s *session) cancel() error {
-	s.printf("%s%s\n", markErr, s.chrome.Cancelled)
+	s.say("%s%s", markErr, s.chrome.Cancelled)
 	return ErrCancelled
 }
 
 // askSecret reads a line without echo when In is a terminal.
 func (s *session) askSecret(prompt string) (string, error) {
-	s.printf("%s", prompt)
+	s.printPrompt(prompt)
 	line, echoed, err := s.in.readSecret(s.ctx)
 	if !echoed {
 		s.printf("\n") // the newline typed was not echoed either
@@ -133,9 +163,9 @@ func (s *session) cancelled(err error) error {
 // may be nil: a service's domain). Anything else is answered with what is
 // accepted, then the question again.
 func (s *session) pick(title string, items []string, names [][]string) (int, error) {
-	s.printf("%s\n", title)
+	s.say("%s", title)
 	for i, it := range items {
-		s.printf("  %d) %s\n", i+1, it)
+		s.say("  %d) %s", i+1, it)
 	}
 	for {
 		line, err := s.ask(fmt.Sprintf(s.chrome.Choose, len(items)))
@@ -145,7 +175,7 @@ func (s *session) pick(title string, items []string, names [][]string) (int, err
 		if i := choice(line, items, names); i >= 0 {
 			return i, nil
 		}
-		s.printf("%s%s\n", markErr, fmt.Sprintf(s.chrome.ChooseHelp, len(items)))
+		s.say("%s%s", markErr, fmt.Sprintf(s.chrome.ChooseHelp, len(items)))
 	}
 }
 
