@@ -203,8 +203,9 @@ func (m pickModel) summary() string {
 	switch {
 	case m.chosen && m.menu:
 		// The question is asked again after this choice's output: the
-		// choice alone heads that output.
-		pg.text(m.st.title, 0, promptFocused, m.picker.items[m.picker.cursor].label)
+		// choice alone heads that output, on one line (cut with an
+		// ellipsis when narrow) to leave the rows to the output.
+		pg.raw(m.st.title.Render(ansi.Truncate(promptFocused+m.picker.items[m.picker.cursor].label, pg.w, "…")))
 	case m.chosen:
 		q := m.picker.title
 		if !strings.HasSuffix(q, "?") && !strings.HasSuffix(q, ":") {
