@@ -184,6 +184,16 @@ func (m pickModel) frame() string {
 		if m.menu && h < len(fr.foot)+1 {
 			return m.line(w)
 		}
+		if m.menu {
+			// The question goes first, whole: a scrolled-off half of it
+			// reads as a fragment. The steps and keys say enough.
+			items := &page{w: w}
+			untitled := m.picker
+			untitled.title = ""
+			fr.from, fr.to = untitled.render(items, m.st)
+			fr.want = fr.to
+			fr.body = items.lines
+		}
 		return fr.fit(h)
 	}
 	return fr.join()
