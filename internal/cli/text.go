@@ -10,6 +10,7 @@ import (
 
 	"github.com/setupwizard/setupwizard/internal/i18n"
 	"github.com/setupwizard/setupwizard/internal/providers/provider"
+	"github.com/setupwizard/setupwizard/internal/ui/frontend"
 )
 
 // translations holds the command line's own words, one strings.json-style
@@ -110,12 +111,10 @@ func continued(command string, width int) string {
 }
 
 // fit wraps s at spaces to width columns (0: as it is). A word longer than
-// the width is left whole for the terminal to cut.
+// the width is left whole for the terminal to cut; a hyphen never breaks
+// a line (frontend.Wrap).
 func fit(s string, width int) string {
-	if width <= 0 || ansi.StringWidth(s) <= width {
-		return s
-	}
-	return ansi.Wordwrap(s, width, " ")
+	return frontend.Wrap(s, width)
 }
 
 // clean makes server-supplied text safe for a terminal or a file: escape

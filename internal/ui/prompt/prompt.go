@@ -16,7 +16,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/charmbracelet/x/ansi"
 	"golang.org/x/term"
 
 	"github.com/setupwizard/setupwizard/internal/flow"
@@ -79,12 +78,7 @@ func (s *session) say(format string, args ...any) {
 	s.printf("%s\n", s.wrap(fmt.Sprintf(format, args...)))
 }
 
-func (s *session) wrap(text string) string {
-	if s.width <= 0 || ansi.StringWidth(text) <= s.width && !strings.Contains(text, "\n") {
-		return text
-	}
-	return ansi.Wordwrap(text, s.width, " ")
-}
+func (s *session) wrap(text string) string { return frontend.Wrap(text, s.width) }
 
 func (s *session) printf(format string, args ...any) {
 	s.mu.Lock()
