@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/setupwizard/setupwizard/internal/ui/frontend"
+	xterm "golang.org/x/term"
 )
 
 // Pick is what the account picker asks (the same type as prompt.Pick).
@@ -38,6 +39,12 @@ func PickAccount(ctx context.Context, opts Options, p Pick) (int, error) {
 	order := p.Order()
 	m := pickModel{cfg: config{Options: opts}, st: newStyles(opts.NoColor), chrome: c, width: opts.Width, height: opts.Height,
 		picker: picker{title: p.Title(c)}, order: order, menu: p.Menu, keep: p.Keep}
+	if p.Menu && m.height <= 0 {
+		// An inline menu must know its room from its first frame: one
+		// drawn taller before the size arrives scrolls the output it is
+		// meant to keep in sight off the screen for good.
+		m.width, m.height = termSize(opts, m.width)
+	}
 	for row, i := range order {
 		a := p.Accounts[i]
 		m.picker.items = append(m.picker.items, pickItem{label: frontend.Clean(a.Label), note: frontend.Clean(a.Note)})
@@ -297,4 +304,25 @@ func (m confirmModel) render() string {
 		pg.text(m.st.title, 0, "", line)
 	}
 	return pg.String()
+}
+
+// termSize is Out's terminal size (width stays as given when fixed), or
+// 0x0 when Out is no terminal: the first WindowSizeMsg then tells.
+func termSize(opts Options, width int) (int, int) {
+	out := opts.Out
+	if out == nil {
+		out = os.Stdout
+	}
+	f, ok := out.(interface{ Fd() uintptr })
+	if !ok {
+		return width, 0
+	}
+	w, h, err := xterm.GetSize(int(f.Fd()))
+	if err != nil {
+		return width, 0
+	}
+	if width > 0 {
+		w = width
+	}
+	return w, h
 }
