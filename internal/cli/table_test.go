@@ -94,3 +94,34 @@ func TestContinued(t *testing.T) {
 		}
 	}
 }
+
+// TestErrorMessagesWrapAtWords: an error's sentences wrap at words on a
+// terminal ("Konto: Anna" / " Kowalska" at 80 columns was the terminal
+// cutting), and a command that ends a line gets lines of its own.
+func TestErrorMessagesWrapAtWords(t *testing.T) {
+	const cmd = "setupwizard --reauth --provider librus --account 1234567u"
+	msg := "setupwizard: Logowanie do usługi Librus Synergia wygasło. Konto: Anna Kowalska. Odnów je poleceniem: " + cmd
+	for _, c := range []struct {
+		width int
+		want  string
+	}{
+		{0, msg + "\n"},
+		{80, "setupwizard: Logowanie do usługi Librus Synergia wygasło. Konto: Anna Kowalska.\nOdnów je poleceniem:\n  " + cmd + "\n"},
+		{40, "setupwizard: Logowanie do usługi Librus\nSynergia wygasło. Konto: Anna Kowalska.\nOdnów je poleceniem:\n  setupwizard --reauth \\\n      --provider librus \\\n      --account 1234567u\n"},
+	} {
+		var errOut strings.Builder
+		a := &app{io: &IOStreams{ErrOut: &errOut, ErrWidth: c.width}}
+		a.sayErrMessage(msg)
+		if errOut.String() != c.want {
+			t.Errorf("width %d:\n%s\nwant\n%s", c.width, errOut.String(), c.want)
+		}
+	}
+	// A keyring fix (a quoted shell snippet) stays one line, whole.
+	fix := `bash -c 'read -rsp "Keyring password: " p; echo; printf %s "$p" | gnome-keyring-daemon --replace --unlock --components=secrets >/dev/null'`
+	var errOut strings.Builder
+	a := &app{io: &IOStreams{ErrOut: &errOut, ErrWidth: 80}}
+	a.sayErrMessage("setupwizard: The keyring is locked.\nFix: " + fix + "\nOr try it without a keyring: setupwizard --demo")
+	if want := "setupwizard: The keyring is locked.\nFix:\n  " + fix + "\nOr try it without a keyring: setupwizard --demo\n"; errOut.String() != want {
+		t.Errorf("keyring advice:\n%s\nwant\n%s", errOut.String(), want)
+	}
+}

@@ -110,6 +110,70 @@ func continued(command string, width int) string {
 	return strings.Join(lines, "\n  ")
 }
 
+// sayErrMessage prints an error message (one or more lines) to standard
+// error for the terminal's width: sentences wrap at words; a command that
+// ends a line after its colon ("renew it with: setupwizard --reauth ...")
+// gets lines of its own as sayCommand gives it; indented lines (a list,
+// a command already on its own line) are left as they are.
+func (a *app) sayErrMessage(msg string) {
+	w := a.io.ErrWidth
+	if w <= 0 {
+		fmt.Fprintln(a.io.ErrOut, msg)
+		return
+	}
+	var out []string
+	for _, line := range strings.Split(msg, "\n") {
+		switch {
+		case strings.HasPrefix(line, " ") || ansi.StringWidth(line) <= w:
+			out = append(out, line)
+		default:
+			head, command := splitCommand(line)
+			if command == "" {
+				out = append(out, fit(line, w))
+				continue
+			}
+			out = append(out, fit(head, w), "  "+continued(command, w-2))
+		}
+	}
+	fmt.Fprintln(a.io.ErrOut, strings.Join(out, "\n"))
+}
+
+// splitCommand splits a line ending in a command after a ": " into the
+// prose (with the colon) and the command; command is "" when the line
+// ends in no command. A command starts with this program's name (however
+// it was started) or a shell's; continued leaves a quoted one whole.
+func splitCommand(line string) (head, command string) {
+	for i := strings.Index(line, ": "); i >= 0; {
+		tail := line[i+2:]
+		if isCommand(tail) {
+			return line[:i+1], tail
+		}
+		next := strings.Index(tail, ": ")
+		if next < 0 {
+			break
+		}
+		i += 2 + next
+	}
+	return line, ""
+}
+
+// commandStarts are how the commands this program prints begin, besides
+// its own name.
+var commandStarts = []string{"go run ", "sudo ", "bash ", "dbus-run-session ", "env "}
+
+func isCommand(s string) bool {
+	first, _, _ := strings.Cut(s, " ")
+	if strings.Contains(first, "setupwizard") {
+		return true
+	}
+	for _, p := range commandStarts {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
 // fit wraps s at spaces to width columns (0: as it is). A word longer than
 // the width is left whole for the terminal to cut; a hyphen never breaks
 // a line (frontend.Wrap).
