@@ -84,6 +84,12 @@ func TestPickSaysWhatItAccepts(t *testing.T) {
 			t.Errorf("%q: output lacks %q:\n%s", tt.input, tt.wantOut, out.String())
 		}
 	}
+	// An account is chosen by its name alone too.
+	got, err := PickAccount(context.Background(), Options{In: strings.NewReader("ANNA@example.com\n"), Out: &strings.Builder{}},
+		Pick{Accounts: []Account{{Label: "Flame Connect · demo@example.com"}, {Label: "Flame Connect · anna@example.com"}}})
+	if err != nil || got != 1 {
+		t.Fatalf("by the account's name: %d, %v", got, err)
+	}
 	// A service is chosen by its domain too, in any letter case.
 	var out strings.Builder
 	res, err := RunFlow(context.Background(), Options{In: strings.NewReader("OTHERPROV\nuser@example.com\npw\n"), Out: &out},

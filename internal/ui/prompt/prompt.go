@@ -236,7 +236,13 @@ func PickAccount(ctx context.Context, opts Options, p Pick) (int, error) {
 	}
 	names := make([][]string, len(order))
 	for i, j := range order {
-		names[i] = []string{frontend.Clean(p.Accounts[j].Label)}
+		// "Flame Connect · anna@example.com": the account alone names it
+		// too.
+		label := frontend.Clean(p.Accounts[j].Label)
+		names[i] = []string{label}
+		if k := strings.LastIndex(label, " · "); k >= 0 {
+			names[i] = append(names[i], label[k+len(" · "):])
+		}
 	}
 	i, err := s.pick(p.Title(s.chrome), items, names)
 	switch {
