@@ -203,3 +203,18 @@ func TestDemoResultInSight(t *testing.T) {
 	tm.press(vterm.Esc)
 	tm.exit(0)
 }
+
+// TestAccessibleDemoOneBanner: the accessible demo says once that it is
+// the demo (its notice), not twice; esc at its first question cancels.
+func TestAccessibleDemoOneBanner(t *testing.T) {
+	w := newWorld(t)
+	tm := w.startWith(noBus, "--demo", "--accessible")
+	tm.waitPrompt(fmt.Sprintf("Choose [1-%d]:", len(providers)))
+	scr := tm.Screen()
+	if n := strings.Count(scr, "Demo"); n != 1 {
+		t.Fatalf("%d banners, want one:\n%s", n, scr)
+	}
+	tm.typeText(vterm.Esc + "\r")
+	tm.waitFor("✗ Cancelled.")
+	tm.exit(130)
+}
