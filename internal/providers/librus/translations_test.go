@@ -39,7 +39,7 @@ func TestTranslations(t *testing.T) {
 	}
 	for k, v := range map[string]string{
 		"config.error.cannot_connect": "Could not connect to Librus",
-		"config.error.timeout": "Connection timed out", "config.error.unknown": "An unexpected error occurred",
+		"config.error.timeout":        "Connection timed out", "config.error.unknown": "An unexpected error occurred",
 		"config.progress.login": "Signing in",
 	} {
 		if got, _ := cat.Raw("en", k); got != v {
