@@ -35,7 +35,7 @@ const (
 // CAPTCHA (captcha_needed), asked for a second factor
 // (account_action_required).
 const (
-	DemoLinkedLogin    = "7654321u"
+	DemoLinkedLogin    = "9876543u"
 	DemoCaptchaLogin   = "2222222u"
 	DemoTwoFactorLogin = "3333333u"
 )
