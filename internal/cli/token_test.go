@@ -176,8 +176,8 @@ func TestHostileNameCleaned(t *testing.T) {
 	if !ok {
 		t.Skip("no librus emulator registered")
 	}
-	lb.AddUser("9876543u", "hostile-pass-1Aa", "Anna\x1b]0;pwned\x07\x1b[2J", "\u202eKowalska")
-	outs := []outcome{w.run("hostile-pass-1Aa\n", "--provider", "librus", "-u", "9876543u", "--password-stdin")}
+	lb.AddUser("7654321u", "hostile-pass-1Aa", "Anna\x1b]0;pwned\x07\x1b[2J", "\u202eKowalska")
+	outs := []outcome{w.run("hostile-pass-1Aa\n", "--provider", "librus", "-u", "7654321u", "--password-stdin")}
 	expect(t, outs[0], ExitOK)
 	for _, args := range [][]string{{"--list"}, {"--list", "--json"}, {"--status"}, {"--status", "--json"}} {
 		outs = append(outs, w.run("", args...))

@@ -41,7 +41,7 @@ func (l *lockedBuffer) String() string {
 func TestTraceHoldsNoSecrets(t *testing.T) {
 	r := newRig(t)
 	const password = "Trace-Pass-8Hq!"
-	r.em.AddUser("9876543u", password, "Ewa", "Lis")
+	r.em.AddUser("7654321u", password, "Ewa", "Lis")
 	var sink lockedBuffer
 	tr := trace.New(&sink)
 	opts := r.options(testTimeout)
@@ -50,7 +50,7 @@ func TestTraceHoldsNoSecrets(t *testing.T) {
 	r.em.SetShape(emulator.Shape{RequiredActions: emulator.RequiredActionsSkipJSON, PerformLoginTwice: true, GatewayAfterLanding: true, Landing: "/uczen/index"})
 	p := New(opts)
 
-	acc, err := p.Validate(context.Background(), map[string]string{FieldUsername: "9876543u", FieldPassword: password}, nil)
+	acc, err := p.Validate(context.Background(), map[string]string{FieldUsername: "7654321u", FieldPassword: password}, nil)
 	if err != nil {
 		t.Fatalf("Validate: %v", err)
 	}

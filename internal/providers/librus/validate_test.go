@@ -232,9 +232,9 @@ func TestValidateBadOverride(t *testing.T) {
 func TestPasswordOnlyInLoginBody(t *testing.T) {
 	r := newRig(t)
 	const pass = "Pa55-unique-w0rd"
-	r.em.AddUser("9876543u", pass, "Jan", "Nowak")
+	r.em.AddUser("7654321u", pass, "Jan", "Nowak")
 	for _, in := range []provider.Input{
-		{FieldUsername: "9876543u", FieldPassword: pass},         // success
+		{FieldUsername: "7654321u", FieldPassword: pass},         // success
 		{FieldUsername: emulator.DemoLogin, FieldPassword: pass}, // rejected
 	} {
 		r.em.ResetRequests()

@@ -254,7 +254,7 @@ func TestSharedInterface(t *testing.T) {
 		t.Fatal("CheckCredential accepted an expired session")
 	}
 
-	pe.AddAccount("9876543u", "other")
+	pe.AddAccount("7654321u", "other")
 	pe.SetHang(true)
 	c := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: ca.Pool}}}
 	ctx, cancel := context.WithCancel(context.Background())
