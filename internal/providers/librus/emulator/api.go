@@ -276,6 +276,11 @@ func (e *Emulator) requiredActionsPost(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusOK)
 		return
 	}
+	if ra == RequiredActionsComesBack {
+		e.mu.Unlock()
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "goTo": "/OAuth/Authorization/" + hop + "?client_id=46"})
+		return
+	}
 	s.skipped[hop] = true
 	next := "/OAuth/Authorization/" + s.nextPending(e.shape(), hop) + "?client_id=46"
 	e.mu.Unlock()

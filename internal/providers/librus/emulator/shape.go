@@ -100,6 +100,10 @@ const (
 	// body and names no next step; the client GETs Grant itself, as one
 	// public client does after the skip (docs/librus.md).
 	RequiredActionsSkipEmpty
+	// RequiredActionsComesBack: the skip answers {"status":"ok"} with a
+	// goTo back to the same hop, which shows the page again: a required
+	// action the skip does not settle.
+	RequiredActionsComesBack
 )
 
 // Change names where the service changed its shape.
