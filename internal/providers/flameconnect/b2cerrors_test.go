@@ -61,7 +61,9 @@ func assertWords(t *testing.T, p provider.Provider, key string) {
 // errorCode and the redirect's error_description go through one table, so
 // one code means one thing wherever B2C puts it.
 func TestB2CRefusalsEndWithTheirKey(t *testing.T) {
-	desc := func(code, text string) string { return code + ": " + text + "\r\nCorrelation ID: 1\r\nTimestamp: 2026-09-30 10:00:00Z" }
+	desc := func(code, text string) string {
+		return code + ": " + text + "\r\nCorrelation ID: 1\r\nTimestamp: 2026-09-30 10:00:00Z"
+	}
 	tests := []struct {
 		name    string
 		refusal emulator.Refusal
