@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	msalerrors "github.com/AzureAD/microsoft-authentication-library-for-go/apps/errors"
 
@@ -158,9 +159,14 @@ func TestDemoRefusalAccounts(t *testing.T) {
 			wantKey(t, err, tc.key)
 		}
 	}
-	// The demo account itself still signs in.
+	// The demo account itself still signs in, and so does a refused one
+	// once its refusal ends.
 	if _, err := p.Validate(context.Background(), demoInput(), nil); err != nil {
 		t.Fatal(err)
+	}
+	e.Refuse(emulator.LockedEmail, emulator.Refusal{})
+	if _, err := p.Validate(context.Background(), provider.Input{FieldEmail: emulator.LockedEmail, FieldPassword: emulator.DemoPassword}, nil); err != nil {
+		t.Fatalf("after the lock ends: %v", err)
 	}
 }
 
@@ -283,4 +289,54 @@ func TestB2CTableKeysAreListed(t *testing.T) {
 // redirectFor is the app redirect carrying desc as error_description.
 func redirectFor(oauth, desc string) string {
 	return RedirectURI + "?error=" + url.QueryEscape(oauth) + "&error_description=" + url.QueryEscape(desc) + "&state=s1"
+}
+
+// Through real TLS: the token endpoint's codes for a grant that is gone
+// are expiry in Check and in Token (whatever OAuth error comes with
+// them); the sign-in page's codes there keep their keys and never record
+// expiry.
+func TestRefreshCodesThroughTLS(t *testing.T) {
+	tests := []struct {
+		oauth, desc string
+		expired     bool
+		key         string
+	}{
+		{"invalid_grant", "AADB2C90080: The provided grant has expired. Please re-authenticate and try again.", true, ""},
+		{"invalid_grant", "AADB2C90129: The provided grant has been revoked. Please reauthenticate and try again.", true, ""},
+		{"invalid_request", "AADB2C90129: The provided grant has been revoked.", true, ""},
+		{"invalid_grant", "AADB2C90128: The account associated with this grant no longer exists.", true, ""},
+		{"unauthorized_client", "AADB2C90128: The account associated with this grant no longer exists.", true, ""},
+		{"invalid_request", "AADB2C90035: The service is temporarily unavailable.", false, provider.KeyCannotConnect},
+		{"invalid_request", "AADB2C90244: There are too many requests at this moment.", false, KeyTooManyAttempts},
+	}
+	for _, tc := range tests {
+		t.Run(tc.oauth+" "+b2cCode(tc.desc), func(t *testing.T) {
+			t.Parallel()
+			e, ca := startEmulator(t)
+			p := providerFor(e, ca)
+			e.SetAccessTokenLifetime(time.Minute) // Token must refresh
+			acct, err := p.Validate(context.Background(), demoInput(), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			e.SetRefreshError(tc.oauth, tc.desc)
+			_, checkErr := p.Check(context.Background(), acct.Cache)
+			_, _, tokenErr := p.Token(context.Background(), acct.Cache, minValid)
+			for name, err := range map[string]error{"Check": checkErr, "Token": tokenErr} {
+				if got := errors.Is(err, provider.ErrAuthExpired); got != tc.expired {
+					t.Fatalf("%s: expired = %v (%v), want %v", name, got, err, tc.expired)
+				}
+				if !tc.expired {
+					wantKey(t, err, tc.key)
+				}
+				if !strings.Contains(err.Error(), b2cCode(tc.desc)) {
+					t.Errorf("%s: cause %q lost the code", name, err)
+				}
+			}
+			e.SetRefreshError("", "")
+			if _, err := p.Check(context.Background(), acct.Cache); err != nil {
+				t.Fatalf("after the error ends: %v", err)
+			}
+		})
+	}
 }

@@ -111,6 +111,8 @@ type Emulator struct {
 	fault    Fault
 	lies     map[string]string
 	refusals map[string]Refusal // by lower-cased login
+	// refreshErr is SetRefreshError's OAuth error and description.
+	refreshErr [2]string
 	variant  Variant
 	atLife   time.Duration
 	users    map[string]*user

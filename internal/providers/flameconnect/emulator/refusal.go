@@ -104,3 +104,19 @@ func redirectErrorQuery(r Refusal) string {
 	}
 	return q
 }
+
+// SetRefreshError makes the token endpoint answer every refresh grant
+// with HTTP 400 {"error": oauthErr, "error_description": description},
+// as B2C answers a revoked grant (AADB2C90129) or one whose account is
+// gone (AADB2C90128). An empty oauthErr ends it.
+func (e *Emulator) SetRefreshError(oauthErr, description string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.refreshErr = [2]string{oauthErr, description}
+}
+
+func (e *Emulator) refreshError() (oauthErr, description string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.refreshErr[0], e.refreshErr[1]
+}
