@@ -113,18 +113,18 @@ type Emulator struct {
 	refusals map[string]Refusal // by lower-cased login
 	// refreshErr is SetRefreshError's OAuth error and description.
 	refreshErr [2]string
-	variant  Variant
-	atLife   time.Duration
-	users    map[string]*user
-	txs      map[string]*transaction
-	hops     map[string]*transaction
-	pending  map[string]*transaction // authorize redirected, page not served yet
-	chains   map[string]string       // redirect chain id -> final target
-	revisits map[string]*revisit     // Revisit chains by id
-	codes    map[string]*authCode
-	refresh  map[string]*grant
-	requests []Recorded
-	key      []byte
+	variant    Variant
+	atLife     time.Duration
+	users      map[string]*user
+	txs        map[string]*transaction
+	hops       map[string]*transaction
+	pending    map[string]*transaction // authorize redirected, page not served yet
+	chains     map[string]string       // redirect chain id -> final target
+	revisits   map[string]*revisit     // Revisit chains by id
+	codes      map[string]*authCode
+	refresh    map[string]*grant
+	requests   []Recorded
+	key        []byte
 }
 
 type user struct {
