@@ -111,20 +111,21 @@ type Emulator struct {
 	fault    Fault
 	lies     map[string]string
 	refusals map[string]Refusal // by lower-cased login
+	variant  Variant
+	atLife   time.Duration
+	users    map[string]*user
+	txs      map[string]*transaction
+	hops     map[string]*transaction
+	pending  map[string]*transaction // authorize redirected, page not served yet
+	chains   map[string]string       // redirect chain id -> final target
+	revisits map[string]*revisit     // Revisit chains by id
+	codes    map[string]*authCode
+	refresh  map[string]*grant
+	requests []Recorded
+	key      []byte
+
 	// refreshErr is SetRefreshError's OAuth error and description.
 	refreshErr [2]string
-	variant    Variant
-	atLife     time.Duration
-	users      map[string]*user
-	txs        map[string]*transaction
-	hops       map[string]*transaction
-	pending    map[string]*transaction // authorize redirected, page not served yet
-	chains     map[string]string       // redirect chain id -> final target
-	revisits   map[string]*revisit     // Revisit chains by id
-	codes      map[string]*authCode
-	refresh    map[string]*grant
-	requests   []Recorded
-	key        []byte
 }
 
 type user struct {
