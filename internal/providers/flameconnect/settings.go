@@ -126,17 +126,17 @@ func parseSettings(page []byte) (pageSettings, error) {
 }
 
 // trimFlag reads trimSpacesInPassword: only an explicit false turns the
-// trimming off. An absent flag means trim, as the page's script and other
-// B2C clients read it (docs/flameconnect.md), and so does a value of
-// another shape, which B2C does not write.
+// trimming off. An absent flag means trim, as another vendor's public B2C
+// client reads it (docs/flameconnect.md), and so does a value of another
+// shape, which B2C does not write.
 func trimFlag(raw json.RawMessage) bool {
 	v := strings.ToLower(strings.Trim(strings.TrimSpace(string(raw)), `"'`))
 	return v != "false"
 }
 
-// jsTrim removes what JavaScript's String.prototype.trim removes (and
-// jQuery's $.trim, which the page's script uses): leading and trailing
-// white space and line terminators. That is Unicode's White_Space without
+// jsTrim removes what the page's script removes when it trims, that is
+// what JavaScript's String.prototype.trim removes: leading and trailing
+// white space and line terminators, which is Unicode's White_Space without
 // U+0085, plus U+FEFF.
 func jsTrim(s string) string {
 	return strings.TrimFunc(s, func(r rune) bool {
