@@ -119,7 +119,7 @@ func (a *app) run(ctx context.Context, args []string) int {
 		return ExitOK
 	}
 	if fs.NArg() > 0 {
-		return a.report(a.usagef("cli.usage.unexpected_argument", "arg", fs.Arg(0)))
+		return a.positional(fs.Arg(0))
 	}
 	if err := a.checkFlags(); err != nil {
 		return a.report(err)
@@ -225,7 +225,7 @@ func (a *app) parseError(err error) error {
 	)
 	switch {
 	case errors.As(err, &notExist):
-		return a.usagef("cli.usage.unknown_flag", "flag", flagSpelling(notExist.GetSpecifiedName(), notExist.GetSpecifiedShortnames()))
+		return a.unknownFlag(flagSpelling(notExist.GetSpecifiedName(), notExist.GetSpecifiedShortnames()), notExist.GetSpecifiedName())
 	case errors.As(err, &required):
 		return a.usagef("cli.usage.flag_needs_value", "flag", flagSpelling(required.GetSpecifiedName(), required.GetSpecifiedShortnames()))
 	case errors.As(err, &invalid):

@@ -599,7 +599,7 @@ func TestInteractivePickAndConfirm(t *testing.T) {
 func TestReauthSelection(t *testing.T) {
 	testenv.RealKeyring(t)
 	w := newWorld(t)
-	expect(t, w.run("pw\n", "--reauth", "--password-stdin"), ExitFlow, "no accounts are configured")
+	expect(t, w.run("pw\n", "--reauth", "--password-stdin"), ExitFlow, "no accounts configured")
 	for _, a := range accounts() {
 		expect(t, w.add(a), ExitOK)
 	}

@@ -162,7 +162,7 @@ func (a *app) report(err error) int {
 	if v.msg == "" {
 		return v.code
 	}
-	a.errf("setupwizard: %s\n", v.msg)
+	a.sayErrMessage("setupwizard: " + v.msg)
 	if v.help {
 		a.errf("%s\n", a.T("cli.usage.see_help"))
 	}

@@ -3,9 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/setupwizard/setupwizard/internal/flow"
 	"github.com/setupwizard/setupwizard/internal/providers/provider"
@@ -35,11 +33,11 @@ func (a *app) runList(ctx context.Context) error {
 		return nil
 	}
 	if len(m) == 0 {
-		a.outf("%s\n", a.T("cli.list.empty"))
+		a.sayOut(a.T("cli.list.empty"))
 		return nil
 	}
-	tw := tabwriter.NewWriter(a.io.Out, 0, 0, 2, ' ', 0)
-	a.tabf(tw, "%s\t%s\t%s\t%s\n", a.T("cli.list.head_service"), a.T("cli.list.head_account"), a.T("cli.list.head_id"), a.T("cli.list.head_issues"))
+	t := table{head: []string{a.T("cli.list.head_service"), a.T("cli.list.head_account"), a.T("cli.list.head_id"), a.T("cli.list.head_issues")},
+		shrink: []int{1, 0}} // the account's title, then the service: the unique id and the issues stay whole
 	for _, e := range m {
 		issues := "-"
 		if len(e.Issues) > 0 {
@@ -49,9 +47,9 @@ func (a *app) runList(ctx context.Context) error {
 			}
 			issues = strings.Join(ids, ",")
 		}
-		a.tabf(tw, "%s\t%s\t%s\t%s\n", a.displayName(e.Domain), clean(e.Title), clean(e.UniqueID), issues)
+		t.rows = append(t.rows, []string{a.displayName(e.Domain), clean(e.Title), clean(e.UniqueID), issues})
 	}
-	return tw.Flush()
+	return t.write(a.io.Out, a.io.OutWidth)
 }
 
 // statusJSON is one --status line in --json.
@@ -85,7 +83,7 @@ func (a *app) runStatus(ctx context.Context) error {
 		case a.opts.json:
 			a.writeJSON([]statusJSON{})
 		default:
-			a.outf("%s\n", a.T("cli.list.empty"))
+			a.sayOut(a.T("cli.list.empty"))
 		}
 		return nil
 	}
@@ -284,11 +282,6 @@ func (a *app) runRemove(ctx context.Context) error {
 		}{"removed", toEntryJSON(e)})
 		return nil
 	}
-	a.outf("✓ %s\n", a.T("cli.remove.done", "service", name, "title", title))
+	a.sayOut("✓ " + a.T("cli.remove.done", "service", name, "title", title))
 	return nil
-}
-
-// tabf writes a tab-separated row; tabwriter errors surface at Flush.
-func (a *app) tabf(tw *tabwriter.Writer, format string, args ...any) {
-	_, _ = fmt.Fprintf(tw, format, args...)
 }

@@ -95,7 +95,7 @@ func (a *app) printResult(domain string, res flow.Result, cat *i18n.Catalog) {
 		return
 	}
 	for _, l := range lines {
-		a.outf("%s\n", l)
+		a.sayOut(l)
 	}
 }
 
