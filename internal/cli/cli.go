@@ -56,7 +56,9 @@ type app struct {
 	set map[string]bool
 	// setOrder is every flag setting in command-line order (checkRepeats).
 	setOrder []string
-	lang     string
+	// flags is the parsed command line, for printed commands (rerunArgs).
+	flags *pflag.FlagSet
+	lang  string
 	// text is the command line's own catalog.
 	text *i18n.Catalog
 	// catalogs are the services' strings by domain (see catalog).
@@ -107,6 +109,7 @@ func (a *app) run(ctx context.Context, args []string) int {
 	a.lang = i18n.Lang(a.getenv, textLangs)
 	a.text = cliText()
 	fs := a.flagSet()
+	a.flags = fs
 	a.countSets(fs)
 	if err := fs.Parse(args); err != nil {
 		return a.report(a.parseError(err))
