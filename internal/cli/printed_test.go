@@ -84,3 +84,24 @@ func TestKeyringFixRerunsTheCommand(t *testing.T) {
 		}
 	}
 }
+
+// TestNoTerminalExampleKeepsArguments: without a terminal the example a
+// script should run is this command line plus what a script adds.
+func TestNoTerminalExampleKeepsArguments(t *testing.T) {
+	w := newWorld(t)
+	a := accounts()[0]
+	for _, c := range []struct{ args, want []string }{
+		{[]string{"--provider", a.provider, "-u", "jan kowalski", "--timeout", "9s"}, []string{"setupwizard", "--provider", a.provider, "--username", "jan kowalski", "--timeout", "9s", "--password-stdin"}},
+		{[]string{"--reauth", "--account", "jan"}, []string{"setupwizard", "--reauth", "--account", "jan", "--password-stdin"}},
+	} {
+		o := w.run("", c.args...)
+		_, ex, ok := strings.Cut(o.errOut, `echo "$PW" | `)
+		if o.code != ExitUsage || !ok {
+			t.Fatalf("%v: exit %d, no example\n%s", c.args, o.code, o.errOut)
+		}
+		ex, _, _ = strings.Cut(ex, "\n")
+		if got := words(t, ex); !slices.Equal(got, c.want) {
+			t.Errorf("%v: example %q reads as %q, want %q", c.args, ex, got, c.want)
+		}
+	}
+}
