@@ -53,8 +53,12 @@ type app struct {
 	getenv func(string) string
 	opts   options
 	// set is which flags the command line named.
-	set  map[string]bool
-	lang string
+	set map[string]bool
+	// setOrder is every flag setting in command-line order (checkRepeats).
+	setOrder []string
+	// flags is the parsed command line, for printed commands (rerunArgs).
+	flags *pflag.FlagSet
+	lang  string
 	// text is the command line's own catalog.
 	text *i18n.Catalog
 	// catalogs are the services' strings by domain (see catalog).
@@ -105,8 +109,13 @@ func (a *app) run(ctx context.Context, args []string) int {
 	a.lang = i18n.Lang(a.getenv, textLangs)
 	a.text = cliText()
 	fs := a.flagSet()
+	a.flags = fs
+	a.countSets(fs)
 	if err := fs.Parse(args); err != nil {
 		return a.report(a.parseError(err))
+	}
+	if err := a.checkRepeats(); err != nil {
+		return a.report(err)
 	}
 	a.set = map[string]bool{}
 	fs.Visit(func(f *pflag.Flag) { a.set[f.Name] = true })
@@ -165,7 +174,11 @@ func (a *app) dispatch(ctx context.Context) error {
 	if a.prompter == nil {
 		a.prompter = a.newPrompter()
 	}
-	a.providers = a.traceProviders(registry.New(a.provOpts))
+	ps := registry.New(a.provOpts)
+	if err := a.checkConfig(ps); err != nil {
+		return err
+	}
+	a.providers = a.traceProviders(ps)
 	if a.opts.provider != "" {
 		p, ok := registry.Find(a.providers, a.opts.provider)
 		if !ok {

@@ -187,11 +187,6 @@ func (a *app) errorText(domain, key string) string {
 	return key
 }
 
-// reauthCommand is what a person runs to renew e's sign-in.
-func reauthCommand(e store.Entry) string {
-	return "setupwizard --reauth --provider " + e.Domain + " --account " + clean(e.UniqueID)
-}
-
 // checkEntry runs one entry's check through flow.CheckEntry, which stores
 // a refreshed cache and records auth_expired only as compare-and-swaps: a
 // reauth that commits meanwhile wins. An error is a store failure; what
@@ -220,7 +215,7 @@ func (a *app) checkEntry(ctx context.Context, st *store.Store, e store.Entry) (s
 		// A missing or corrupt cache cannot sign in: a reauth rewrites it.
 		// Nothing is recorded (only the service's word records expiry).
 		a.tracer.Note("check %s: %v", e.UniqueID, err)
-		s.State, s.Error, s.Reauth = stateError, statusUnreadable, reauthCommand(e)
+		s.State, s.Error, s.Reauth = stateError, statusUnreadable, a.reauthCommand(e)
 		return s, nil
 	case errors.Is(err, store.ErrLocked):
 		// Another setupwizard held the account (or the accounts list)
@@ -241,7 +236,7 @@ func (a *app) checkEntry(ctx context.Context, st *store.Store, e store.Entry) (s
 		if res.Cause != nil {
 			a.tracer.Note("check %s: %v", e.UniqueID, res.Cause)
 		}
-		s.State, s.Error, s.Reauth = stateExpired, store.IssueAuthExpired, reauthCommand(e)
+		s.State, s.Error, s.Reauth = stateExpired, store.IssueAuthExpired, a.reauthCommand(e)
 		s.Detail = a.T("cli.status.expired_detail")
 	default:
 		s.State = stateValid

@@ -46,12 +46,11 @@ func (a *app) T(key string, kv ...string) string {
 	if a.text == nil {
 		a.text = cliText()
 	}
-	var ph map[string]string
-	if len(kv) > 0 {
-		ph = make(map[string]string, len(kv)/2)
-		for i := 0; i+1 < len(kv); i += 2 {
-			ph[kv[i]] = kv[i+1]
-		}
+	ph := make(map[string]string, len(kv)/2+1)
+	// {prog} in a hint is the program as started (printed.go's rule).
+	ph["prog"] = a.self()
+	for i := 0; i+1 < len(kv); i += 2 {
+		ph[kv[i]] = kv[i+1]
 	}
 	return a.text.T(a.lang, key, ph)
 }

@@ -64,6 +64,13 @@ func CheckEntry(ctx context.Context, p provider.Provider, st Store, id string) (
 		return CheckResult{}, err
 	}
 	defer unlock()
+	return checkLocked(ctx, p, st, id)
+}
+
+// checkLocked is CheckEntry with the entry's refresh lock held. Every
+// provider's Check makes a request (docs: a real refresh), so the issue it
+// clears is cleared on the service's word.
+func checkLocked(ctx context.Context, p provider.Provider, st Store, id string) (CheckResult, error) {
 	cache, ver, err := st.LoadCache(ctx, id)
 	if err != nil {
 		return CheckResult{}, err
@@ -161,12 +168,37 @@ func learnIdentity(ctx context.Context, p provider.Provider, st Store, id string
 // auth_expired is recorded as CheckEntry does, only on
 // provider.ErrAuthExpired against an unchanged cache; the error then
 // matches provider.ErrAuthExpired. Other errors record nothing.
+//
+// No credential the service refused is handed out: an entry with
+// auth_expired recorded is first checked as CheckEntry does (a request
+// made now: a forced refresh, a renewal); only if the service accepts it
+// is the issue cleared and a credential returned, else the error matches
+// provider.ErrAuthExpired and the issue stays. The issue is cleared only
+// after such a request, never on a cached credential (a provider's reuse
+// window of a recent refresh does not apply to a refused one).
 func TokenFor(ctx context.Context, p provider.Provider, st Store, id string, minValid time.Duration) (provider.Credential, error) {
 	unlock, err := st.LockRefresh(ctx, id)
 	if err != nil {
 		return provider.Credential{}, err
 	}
 	defer unlock()
+	e, err := st.Get(ctx, id)
+	if err != nil {
+		return provider.Credential{}, err
+	}
+	if e.HasIssue(store.IssueAuthExpired) {
+		res, err := checkLocked(ctx, p, st, id)
+		if err != nil {
+			return provider.Credential{}, err
+		}
+		if res.State == CheckExpired {
+			cause := res.Cause
+			if cause == nil {
+				cause = provider.ErrAuthExpired
+			}
+			return provider.Credential{}, fmt.Errorf("entry %s: %w", id, cause)
+		}
+	}
 	var last provider.Credential
 	for range maxAttempts {
 		cache, ver, err := st.LoadCache(ctx, id)
@@ -192,6 +224,7 @@ func TokenFor(ctx context.Context, p provider.Provider, st Store, id string, min
 		}
 		last = cred
 		cur := cache
+		refreshed := len(updated) > 0
 		if len(updated) > 0 && !bytes.Equal(updated, cache) {
 			nv, err := st.ReplaceCache(ctx, id, updated, ver)
 			if errors.Is(err, store.ErrConflict) {
@@ -212,6 +245,11 @@ func TokenFor(ctx context.Context, p provider.Provider, st Store, id string, min
 			}
 		}
 		if e.HasIssue(store.IssueAuthExpired) {
+			// Recorded since the check above (by a writer that takes
+			// no refresh lock): only a request made now clears it.
+			if !refreshed {
+				return provider.Credential{}, fmt.Errorf("entry %s: %w", id, provider.ErrAuthExpired)
+			}
 			err := st.SetIssue(ctx, id, store.IssueAuthExpired, false, ver)
 			if err != nil && !errors.Is(err, store.ErrConflict) {
 				return provider.Credential{}, fmt.Errorf("clear %s on entry %s: %w", store.IssueAuthExpired, id, err)

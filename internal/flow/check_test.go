@@ -393,6 +393,56 @@ func TestTokenForExpired(t *testing.T) {
 	}
 }
 
+// TestTokenForAfterAuthExpired: once auth_expired is recorded, a cached
+// credential is never handed out and the issue is never cleared on it:
+// --token checks with the service first (a request made now); refused, it
+// is provider.ErrAuthExpired and the issue stays; accepted, the issue is
+// cleared and the credential comes from the cache the check stored.
+func TestTokenForAfterAuthExpired(t *testing.T) {
+	st := newStore(t)
+	e := addAccount(t, st, email)
+	p := flowtest.New()
+	cached := 0
+	p.TokenFunc = func(_ context.Context, cache []byte, _ time.Duration) (provider.Credential, []byte, error) {
+		cached++ // a cached credential, no request: what a reuse window hands out
+		return provider.Credential{Kind: "token", Type: "Bearer", Value: "token-of-" + string(cache)}, nil, nil
+	}
+	p.CheckErr = provider.ErrAuthExpired
+	if res, err := flow.CheckEntry(bg, p, st, e.ID); err != nil || res.State != flow.CheckExpired {
+		t.Fatalf("status: %+v %v", res, err)
+	}
+	for range 2 {
+		cred, err := flow.TokenFor(bg, p, st, e.ID, time.Minute)
+		if !errors.Is(err, provider.ErrAuthExpired) || cred.Value != "" {
+			t.Fatalf("token on a refused grant: %q, %v", cred.Value, err)
+		}
+		if got, _ := st.Get(bg, e.ID); !got.HasIssue(store.IssueAuthExpired) {
+			t.Fatal("--token cleared auth_expired without the service's word")
+		}
+	}
+	if cached != 0 {
+		t.Fatalf("a cached credential was taken %d times for a refused grant", cached)
+	}
+	// Trouble on the way says nothing: still no credential, issue kept.
+	p.CheckErr = &provider.Error{Key: provider.KeyCannotConnect}
+	if _, err := flow.TokenFor(bg, p, st, e.ID, time.Minute); err == nil || errors.Is(err, provider.ErrAuthExpired) {
+		t.Fatalf("network trouble: %v", err)
+	}
+	if got, _ := st.Get(bg, e.ID); !got.HasIssue(store.IssueAuthExpired) {
+		t.Fatal("network trouble cleared auth_expired")
+	}
+	// The service recovers: the check's request succeeds, then the
+	// credential comes from what it stored.
+	p.CheckErr, p.CheckCache = nil, []byte(`{"refreshed":true}`)
+	cred, err := flow.TokenFor(bg, p, st, e.ID, time.Minute)
+	if err != nil || cred.Value != `token-of-{"refreshed":true}` {
+		t.Fatalf("after recovery: %q, %v", cred.Value, err)
+	}
+	if got, _ := st.Get(bg, e.ID); got.HasIssue(store.IssueAuthExpired) {
+		t.Fatal("a successful refresh left auth_expired")
+	}
+}
+
 // TestReauthIdentity: the account is judged by who the service vouched
 // for, not by the typed login's slug.
 func TestReauthIdentity(t *testing.T) {
