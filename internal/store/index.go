@@ -61,15 +61,15 @@ type pendingOp struct {
 // readIndex reads entries.json; a missing file is an empty index. Anything
 // it cannot read safely is an *IndexError (ErrIndex), so a later write
 // never replaces data this version does not understand. A symbolic link
-// is followed (writeIndex writes through it); one that leads nowhere is
-// unreadable, not empty: its target may be on a disk not mounted now.
+// is followed (writeIndex writes through it); see indexTarget for one
+// whose target does not exist.
 func readIndex(path string) (indexFile, error) {
 	target, err := indexTarget(path)
 	if err != nil {
 		return indexFile{}, err
 	}
 	f, err := os.Open(target)
-	if errors.Is(err, os.ErrNotExist) && target == path {
+	if errors.Is(err, os.ErrNotExist) {
 		return indexFile{Version: IndexVersion}, nil
 	}
 	if err != nil {
@@ -92,11 +92,24 @@ func indexTarget(path string) (string, error) {
 		return path, nil // absent or a plain file; os.Open says the rest
 	}
 	target, err := filepath.EvalSymlinks(path)
-	if err != nil {
-		dest, _ := os.Readlink(path)
-		return "", fmt.Errorf("read entries index: %w", &IndexError{Path: path, Problem: IndexLink, Detail: dest})
+	if err == nil {
+		return target, nil
 	}
-	return target, nil
+	// A link to a file not made yet, in a directory that exists (a
+	// dotfiles repository's): an empty index whose first write creates
+	// the file, as an editor does. A link into a directory that does
+	// not exist (a disk not mounted now) or a loop is unreadable.
+	dest, _ := os.Readlink(path)
+	if dest != "" {
+		if !filepath.IsAbs(dest) {
+			dest = filepath.Join(filepath.Dir(path), dest)
+		}
+		dir, derr := filepath.EvalSymlinks(filepath.Dir(dest))
+		if _, lerr := os.Lstat(dest); derr == nil && errors.Is(lerr, os.ErrNotExist) {
+			return filepath.Join(dir, filepath.Base(dest)), nil
+		}
+	}
+	return "", fmt.Errorf("read entries index: %w", &IndexError{Path: path, Problem: IndexLink, Detail: dest})
 }
 
 // strict is how entries.json is decoded: keys match in their exact case,
