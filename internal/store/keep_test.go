@@ -246,7 +246,7 @@ func TestIndexSymlink(t *testing.T) {
 	}
 	target := filepath.Join(realDir, "setupwizard-entries.json")
 	a := mustAdd(t, s, newEntry("librus", "jan"), []byte("x")) // makes the target
-	mustAdd(t, s, newEntry("librus", "ola"), []byte("y"))     // writes through it
+	mustAdd(t, s, newEntry("librus", "ola"), []byte("y"))      // writes through it
 	isLink()
 	b, err := os.ReadFile(target)
 	if err != nil || !strings.Contains(string(b), a.ID) {
