@@ -468,11 +468,12 @@ func (s *Store) SetIdentity(ctx context.Context, id, identity string) error {
 // manifest before it records anything, and records its intent (naming
 // the empty tombstone generation it is about to write) before its first
 // delete. A remove that fails before it deleted anything of the cache
-// leaves the entry and the index as they were and says so (ErrKept);
-// one that fails after it began is finished by the next change
-// (recoverPending), so no item is orphaned; ErrRemoveUnfinished says
-// which of the two is not known yet (a keyring call still pending). A
-// cache written by a newer setupwizard is left alone (ErrNewer, ErrKept).
+// leaves the entry and the index as they were and says so (ErrKept). One
+// that fails after it began, or when the keyring cannot say whether it
+// had (a call still pending, the keyring gone), is ErrRemoveUnfinished:
+// the next change finishes it if it had begun and keeps the entry
+// otherwise (recoverPending), so no item is orphaned and nothing is lost.
+// A cache written by a newer setupwizard is left alone (ErrNewer, ErrKept).
 func (s *Store) Remove(ctx context.Context, id string) error {
 	return s.with(ctx, func(idx *indexFile) error {
 		i := find(idx.Entries, id)
@@ -488,7 +489,10 @@ func (s *Store) Remove(ctx context.Context, id string) error {
 		switch {
 		case errors.Is(err, errItemMissing):
 			// No cache: the entry is all there is to remove.
-			return s.dropEntry(idx, id)
+			if err := s.dropEntry(idx, id); err != nil {
+				return kept(err)
+			}
+			return nil
 		case err != nil && !corrupt:
 			return fmt.Errorf("remove entry %q: %w", id, kept(err))
 		}
@@ -500,7 +504,12 @@ func (s *Store) Remove(ctx context.Context, id string) error {
 			return fmt.Errorf("remove entry %q: %w", id, s.settleRemove(ctx, idx, intent, err))
 		}
 		idx.Pending = slices.DeleteFunc(idx.Pending, func(p pendingOp) bool { return p == intent })
-		return s.dropEntry(idx, id)
+		if err := s.dropEntry(idx, id); err != nil {
+			// The items are gone and the intent stays on disk: the next
+			// change drops the entry.
+			return fmt.Errorf("%w: %w", ErrRemoveUnfinished, err)
+		}
+		return nil
 	})
 }
 
