@@ -259,3 +259,45 @@ func TestIndexSymlink(t *testing.T) {
 		t.Fatalf("temp files left: %v", temps)
 	}
 }
+
+// TestRemoveIndexWriteFails: a remove whose intent cannot be recorded
+// (a full disk, say) keeps the entry and says so; one whose final index
+// write fails, after every item is gone, says it is unfinished, and the
+// next change drops the entry.
+func TestRemoveIndexWriteFails(t *testing.T) {
+	for _, nth := range []int{1, 2} {
+		t.Run(map[int]string{1: "intent", 2: "commit"}[nth], func(t *testing.T) {
+			s, kr := openFake(t)
+			e := mustAdd(t, s, newEntry("librus", "jan"), cacheOf(3000, 9))
+			writes := 0
+			store.SetBeforeIndexWrite(s, func() error {
+				writes++
+				if writes == nth {
+					return errors.New("injected index write failure")
+				}
+				return nil
+			})
+			err := s.Remove(bg, e.ID)
+			store.SetBeforeIndexWrite(s, nil)
+			if nth == 1 {
+				if !errors.Is(err, store.ErrKept) {
+					t.Fatalf("Remove: %v, want ErrKept", err)
+				}
+				if got, _, err := s.LoadCache(bg, e.ID); err != nil || len(got) != 3000 {
+					t.Fatalf("the kept entry's cache: %d bytes, %v", len(got), err)
+				}
+				return
+			}
+			if !errors.Is(err, store.ErrRemoveUnfinished) {
+				t.Fatalf("Remove: %v, want ErrRemoveUnfinished", err)
+			}
+			mustAdd(t, s, newEntry("librus", "other"), cacheOf(10, 8))
+			if _, err := s.Get(bg, e.ID); !errors.Is(err, store.ErrRemoved) {
+				t.Fatalf("after the next change: %v, want the entry removed", err)
+			}
+			if left := kr.list(e.ID); len(left) != 0 {
+				t.Fatalf("items left: %v", keys(left))
+			}
+		})
+	}
+}
