@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/godbus/dbus/v5"
+
 	"github.com/setupwizard/setupwizard/internal/store"
 )
 
@@ -69,6 +71,32 @@ func TestFailedRemoveKeepsAccount(t *testing.T) {
 		w.clean(p, 1)
 		w.mustRun(0, "", remove...)
 		w.clean(p, 0)
+	})
+	t.Run("keyring locked", func(t *testing.T) {
+		w := newWorld(t)
+		k := newOwnKeyring(t)
+		w.useKeyring(k)
+		e := addScripted(t, w, p)
+		before := w.readIndex()
+		lockCollections(t, k.addr)
+		r := w.run("", remove...)
+		if r.code != 3 || !strings.Contains(r.stderr, "Nothing was removed") {
+			t.Errorf("--remove with the keyring locked: exit %d, want 3 saying nothing was removed\n%s", r.code, r.stderr)
+		}
+		if !bytes.Equal(w.readIndex(), before) {
+			t.Errorf("the failed remove changed entries.json:\n%s\nwas:\n%s", w.readIndex(), before)
+		}
+		// Unlocked again (as a person would), the next command finds the
+		// account whole.
+		k.stopDaemon()
+		k.startDaemon()
+		if s := w.mustRun(0, "", "--status"); !strings.Contains(s.stdout, "signed in") {
+			t.Errorf("--status after the failed remove:\n%s", s.stdout)
+		}
+		if got := w.entry(p.domain); got.ID != e.ID {
+			t.Errorf("entry %s, want %s", got.ID, e.ID)
+		}
+		w.clean(p, 1)
 	})
 	t.Run("keyring gone at the first delete", func(t *testing.T) {
 		// The manifest was read; the keyring daemon dies as the remove's
@@ -292,5 +320,30 @@ func TestSignalledRefreshLeavesNoLock(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// lockCollections locks every collection of the Secret Service on bus, as
+// a screen lock or a keyring timeout does.
+func lockCollections(t *testing.T, bus string) {
+	t.Helper()
+	conn, err := dbus.Connect(bus)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	svc := conn.Object("org.freedesktop.secrets", "/org/freedesktop/secrets")
+	v, err := svc.GetProperty("org.freedesktop.Secret.Service.Collections")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cols, _ := v.Value().([]dbus.ObjectPath)
+	var locked []dbus.ObjectPath
+	var prompt dbus.ObjectPath
+	if err := svc.Call("org.freedesktop.Secret.Service.Lock", 0, cols).Store(&locked, &prompt); err != nil {
+		t.Fatal(err)
+	}
+	if len(locked) == 0 || prompt != "/" {
+		t.Fatalf("locked %v, prompt %v: the keyring would not lock", locked, prompt)
 	}
 }
