@@ -111,6 +111,9 @@ func (a *app) judge(err error) verdict {
 	case errors.Is(err, store.ErrKeyring):
 		return verdict{code: ExitKeyring, msg: a.keyringAdvice(err)}
 	}
+	if msg, ok := a.storeWords(err); ok {
+		return verdict{code: ExitFlow, msg: msg}
+	}
 	if key := storeTrouble(err); key != "" {
 		// The store's own words name files and generations: --debug.
 		return verdict{code: ExitFlow, msg: a.T(key)}

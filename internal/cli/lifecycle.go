@@ -66,6 +66,9 @@ const (
 	stateValid   = "valid"
 	stateExpired = "expired"
 	stateError   = "error"
+	// stateRemoved: another setupwizard removed the entry while it was
+	// being checked.
+	stateRemoved = "removed"
 )
 
 // runStatus checks every selected cache with the provider's silent
@@ -152,7 +155,7 @@ const (
 
 // stateRank orders the states for --status's exit code: the worst line
 // decides it (a keyring failure outranks them all).
-var stateRank = map[string]int{stateValid: 0, stateError: 1, stateExpired: 2}
+var stateRank = map[string]int{stateValid: 0, stateRemoved: 0, stateError: 1, stateExpired: 2}
 
 func (a *app) printStatus(e store.Entry, s statusJSON) {
 	name, title := a.displayName(e.Domain), clean(e.Title)
@@ -161,6 +164,8 @@ func (a *app) printStatus(e store.Entry, s statusJSON) {
 		a.sayOut("✓ " + a.T("cli.status.valid", "service", name, "title", title))
 	case stateExpired:
 		a.sayCommand("✗ "+a.T("cli.status.expired", "service", name, "title", title, "command", s.Reauth), s.Reauth)
+	case stateRemoved:
+		a.sayOut("- " + a.T("cli.status.removed", "service", name, "title", title))
 	default:
 		why := a.errorText(e.Domain, s.Error)
 		switch s.Error {
@@ -211,6 +216,12 @@ func (a *app) checkEntry(ctx context.Context, st *store.Store, e store.Entry) (s
 		return s, nil
 	case errors.Is(err, store.ErrKeyring):
 		return s, err
+	case errors.Is(err, store.ErrRemoved):
+		// Removed by another setupwizard while this one checked it: not
+		// a damaged sign-in, and nothing to renew.
+		a.tracer.Note("check %s: %v", e.UniqueID, err)
+		s.State = stateRemoved
+		return s, nil
 	case errors.Is(err, store.ErrCorrupt), errors.Is(err, store.ErrNotFound):
 		// A missing or corrupt cache cannot sign in: a reauth rewrites it.
 		// Nothing is recorded (only the service's word records expiry).
@@ -268,6 +279,13 @@ func (a *app) runRemove(ctx context.Context) error {
 		}
 	}
 	if err := st.Remove(ctx, e.ID); err != nil {
+		// Whatever the cause's advice, say what became of the account.
+		switch {
+		case errors.Is(err, store.ErrKept):
+			a.errf("setupwizard: %s\n", a.T("cli.remove.kept", "service", name, "title", title))
+		case errors.Is(err, store.ErrRemoveUnfinished):
+			a.errf("setupwizard: %s\n", a.T("cli.remove.unfinished", "service", name, "title", title))
+		}
 		return storeErr(a.T("cli.remove.failed", "id", clean(e.UniqueID)), err)
 	}
 	if a.opts.json {
