@@ -72,9 +72,12 @@ func (a *app) linuxFix(t keyringTrouble, m machine) (command, lasts, intro strin
 	// silently; gnome-keyring-daemon --unlock creates the login keyring
 	// with it, or unlocks the one on disk. --replace takes the Secret
 	// Service over from a daemon the bus activated locked (without it a
-	// second daemon starts beside the first and serves nobody).
+	// second daemon starts beside the first and serves nobody). setsid:
+	// the daemon forks but stays in the terminal's session, and the
+	// hang-up when that terminal closes (the SSH session ends) would end
+	// it with it; e2e TestUserBusFixLasts caught that.
 	readPassword := `read -rsp "` + ask + `" p; echo; printf %s "$p" | `
-	unlock := `bash -c '` + readPassword + `gnome-keyring-daemon --replace --unlock --components=secrets >/dev/null'`
+	unlock := `bash -c '` + readPassword + `setsid gnome-keyring-daemon --replace --unlock --components=secrets >/dev/null'`
 	var install []string
 	if !m.gnomeKeyring {
 		install = append(install, "gnome-keyring")

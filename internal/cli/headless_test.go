@@ -26,7 +26,7 @@ func TestKeyringFixPerMachine(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("the fixes are Linux's")
 	}
-	const unlock = `gnome-keyring-daemon --replace --unlock --components=secrets`
+	const unlock = `| setsid gnome-keyring-daemon --replace --unlock --components=secrets`
 	sshLogin := machine{onUserBus: true, userBus: true, userManager: true, busUnit: true, gnomeKeyring: true}
 	noUserBus := machine{userManager: true, gnomeKeyring: true}
 	staleBus := machine{named: true, userBus: true, userManager: true, busUnit: true, gnomeKeyring: true}
