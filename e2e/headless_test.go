@@ -322,6 +322,10 @@ func TestUserBusFixLasts(t *testing.T) {
 			if !strings.HasSuffix(fix, "&& "+binary+" --provider "+p.domain) || strings.Contains(fix, "dbus-run-session") {
 				t.Fatalf("no lasting fix that runs this program again:\n%s", r.stderr)
 			}
+			// The README's lasting set-up is this very command.
+			if readme := readmeUnlock(t); !strings.HasPrefix(fix, readme+" && ") {
+				t.Fatalf("the fix is not README's unlock command %q:\n%s", readme, fix)
+			}
 
 			// The fix, pasted into a shell of the login.
 			vt, err := vterm.Start("bash", []string{"--norc", "-c", fix}, l.env(), cols, rows)
@@ -351,4 +355,25 @@ func TestUserBusFixLasts(t *testing.T) {
 			}
 		})
 	}
+}
+
+// readmeUnlock is the unlock command README's "Servers and SSH" gives.
+func readmeUnlock(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(b), "\n## Servers and SSH\n")
+	if !ok {
+		t.Fatal("README.md has no section Servers and SSH")
+	}
+	section, _, _ = strings.Cut(section, "\n## ")
+	for _, l := range strings.Split(section, "\n") {
+		if strings.HasPrefix(l, "bash -c 'read -rsp") {
+			return l
+		}
+	}
+	t.Fatal("README's Servers and SSH gives no unlock command")
+	return ""
 }
