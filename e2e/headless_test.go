@@ -377,3 +377,28 @@ func readmeUnlock(t *testing.T) string {
 	t.Fatal("README's Servers and SSH gives no unlock command")
 	return ""
 }
+
+// TestDemoActivatesNothing: on a user bus that would activate
+// gnome-keyring, the demo finds no keyring running, keeps its sign-in in
+// memory and starts none: only the bus runs after it.
+func TestDemoActivatesNothing(t *testing.T) {
+	if _, err := os.Stat("/usr/share/dbus-1/services/org.freedesktop.secrets.service"); err != nil {
+		t.Skipf("nothing activates a Secret Service here: %v", err)
+	}
+	p := providers[0]
+	w := newWorld(t)
+	l := newLogin(t, w)
+	l.startUserBus(true)
+	vt, err := vterm.Start(binary, []string{"--demo", "--provider", p.domain}, l.env(), cols, rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(vt.Close)
+	w.outputs = append(w.outputs, capture{what: "terminal of the demo on a user bus", data: vt.Raw})
+	tm := &term{Term: vt, t: t}
+	tm.waitFor("keyring: memory only")
+	tm.waitFor(p.text(t, "config.step.user.title", nil))
+	tm.press(vterm.CtrlC)
+	tm.exit(130)
+	l.nothingLeft("the demo", "dbus-daemon")
+}
