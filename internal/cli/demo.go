@@ -20,14 +20,10 @@ import (
 // keyring is running.
 var errDemoNoKeyring = errors.New("no Secret Service is running (the demo starts none)")
 
-// systemKeyringRunning says whether an OS keyring runs already; a
-// variable so tests can say either.
-var systemKeyringRunning = store.SystemKeyringRunning
-
 // keyringRunning is whether the demo may use the OS keyring: one runs
 // already, or the run was given a keyring of its own (tests).
 func (a *app) keyringRunning() bool {
-	return len(a.storeOpts) > 0 || systemKeyringRunning()
+	return len(a.storeOpts) > 0 || store.SystemKeyringRunning()
 }
 
 // demo is a running --demo: one emulator per registered service.

@@ -15,7 +15,7 @@ import (
 // when DBUS_SESSION_BUS_ADDRESS is empty and no per-user bus is found; on a
 // machine without a desktop that bus, and the keyring D-Bus activates on
 // it, outlive the program: every run left two daemons behind
-// (docs/storage.md, "Servers and SSH"). Here the bus is only ever the one
+// (README, "Servers and SSH"; docs/storage.md). Here the bus is only ever the one
 // the environment names, or the per-login user bus systemd gives every
 // login (SSH included) at $XDG_RUNTIME_DIR/bus; with neither, the caller
 // is told there is no session bus.
