@@ -16,6 +16,16 @@ import (
 	"github.com/setupwizard/setupwizard/internal/ui/frontend"
 )
 
+// errDemoNoKeyring is why the demo keeps its sign-in in memory when no
+// keyring is running.
+var errDemoNoKeyring = errors.New("no Secret Service is running (the demo starts none)")
+
+// keyringRunning is whether the demo may use the OS keyring: one runs
+// already, or the run was given a keyring of its own (tests).
+func (a *app) keyringRunning() bool {
+	return len(a.storeOpts) > 0 || store.SystemKeyringRunning()
+}
+
 // demo is a running --demo: one emulator per registered service.
 type demo struct {
 	emulators registry.Emulators
@@ -55,9 +65,15 @@ func (a *app) startDemo(ctx context.Context) (func(), error) {
 	a.openStore = func() (*store.Store, error) { return a.track(store.Open(dir, a.storeOpts...)) }
 
 	where := a.T("cli.demo.os_keyring")
-	probe, err := a.track(store.Open(dir, append(append([]store.Option(nil), a.storeOpts...), store.WithTimeout(3*time.Second))...))
-	if err == nil {
-		err = probe.Probe(ctx, "demo")
+	// Only a keyring already running: the demo starts no bus and activates
+	// no keyring daemon, which would outlive it.
+	err = errDemoNoKeyring
+	if a.keyringRunning() {
+		var probe *store.Store
+		probe, err = a.track(store.Open(dir, append(append([]store.Option(nil), a.storeOpts...), store.WithTimeout(3*time.Second))...))
+		if err == nil {
+			err = probe.Probe(ctx, "demo")
+		}
 	}
 	if err != nil {
 		a.tracer.Note("demo: the OS keyring did not answer: %v", err)

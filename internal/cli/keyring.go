@@ -2,6 +2,7 @@ package cli
 
 import (
 	"errors"
+	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -21,11 +22,24 @@ const (
 	troubleOther     keyringTrouble = "other"
 )
 
-// troubleOf sorts a keyring failure by the reason the store found. The
-// store's full text (item names, D-Bus errors) goes to --debug only.
+// troubleOf sorts a keyring failure by the kind the store found (by its
+// reason for a KeyringError made without one). The store's full text
+// (item names, D-Bus errors) goes to --debug only.
 func troubleOf(err error) keyringTrouble {
 	var ke *store.KeyringError
 	if !errors.As(err, &ke) {
+		return troubleOther
+	}
+	switch ke.Kind {
+	case store.KeyringNoBus:
+		return troubleNoBus
+	case store.KeyringNoService:
+		return troubleNoService
+	case store.KeyringLocked:
+		return troubleLocked
+	case store.KeyringPrompt:
+		return troubleTimeout
+	case store.KeyringOther:
 		return troubleOther
 	}
 	r := strings.ToLower(ke.Reason)
@@ -44,40 +58,35 @@ func troubleOf(err error) keyringTrouble {
 
 // keyringAdvice is the at most four short lines shown when the keyring
 // cannot be used: what is wrong, the command that fixes it (one that works
-// when pasted), and the demo, which needs no keyring.
+// when pasted), how long the fix lasts, and the demo, which needs no
+// keyring.
 func (a *app) keyringAdvice(err error) string {
 	a.tracer.Note("keyring: %v", err)
 	t := troubleOf(err)
-	lines := []string{a.T("cli.keyring." + string(t))}
-	if fix := a.keyringFix(t); fix != "" {
-		lines = append(lines, a.T("cli.keyring.fix", "command", fix))
+	what := "cli.keyring." + string(t)
+	var fix, lasts, intro string
+	if runtime.GOOS == "linux" {
+		getenv := a.getenv
+		if getenv == nil {
+			getenv = os.Getenv
+		}
+		m := readMachine(getenv)
+		if t == troubleNoBus && m.named {
+			what = "cli.keyring.no_bus_gone"
+		}
+		fix, lasts, intro = a.linuxFix(t, m)
+	}
+	lines := []string{a.T(what)}
+	if fix != "" {
+		lines = append(lines, a.T(intro, "command", fix))
+	}
+	if lasts != "" {
+		lines = append(lines, a.T(lasts))
 	}
 	if !a.opts.demo {
 		lines = append(lines, a.T("cli.keyring.demo", "command", a.printedCommand("--demo")))
 	}
 	return strings.Join(lines, "\n")
-}
-
-// keyringFix is a command that fixes t on this system, or "".
-func (a *app) keyringFix(t keyringTrouble) string {
-	if runtime.GOOS != "linux" {
-		return ""
-	}
-	self := inSingleQuotes(a.rerunCommand())
-	// The prompt goes inside double quotes in a single-quoted script: the
-	// catalog's words must not end either.
-	ask := strings.NewReplacer(`"`, "", `'`, "", `\`, "", "$", "", "`", "").Replace(a.T("cli.keyring.password_prompt"))
-	switch t {
-	case troubleNoBus:
-		// A private session bus with a keyring for this one run; read -s
-		// asks for the keyring password visibly instead of waiting silently.
-		return `dbus-run-session -- bash -c 'read -rsp "` + ask + `" p; echo; printf %s "$p" | gnome-keyring-daemon --unlock --components=secrets >/dev/null; ` + self + `'`
-	case troubleNoService:
-		return "sudo apt install gnome-keyring"
-	case troubleLocked:
-		return `bash -c 'read -rsp "` + ask + `" p; echo; printf %s "$p" | gnome-keyring-daemon --replace --unlock --components=secrets >/dev/null'`
-	}
-	return ""
 }
 
 // self is selfCommand for this run.

@@ -49,11 +49,12 @@ var errItemMissing = keyring.ErrNotFound
 // its message says what went wrong and how to fix it, because the user
 // usually has to act outside setupwizard (start or unlock a keyring).
 type KeyringError struct {
-	Op     string // "get", "set" or "delete"
-	Item   string // service and user of the item, never its value
-	Reason string // what went wrong, in words
-	Fix    string // what the user can do
-	Err    error  // the backend's error (D-Bus, Keychain, Credential Manager)
+	Kind   KeyringKind // which situation, for the words a person is shown
+	Op     string      // "get", "set" or "delete"
+	Item   string      // service and user of the item, never its value
+	Reason string      // what went wrong, in words
+	Fix    string      // what the user can do
+	Err    error       // the backend's error (D-Bus, Keychain, Credential Manager)
 }
 
 // Error says what failed, why and how to fix it. Backend errors never carry
@@ -79,6 +80,27 @@ func (e *KeyringError) Unwrap() []error {
 	return []error{ErrKeyring, e.Err}
 }
 
+// KeyringKind is which of the situations a person meets on a machine
+// without a working keyring a failure is: each needs a different fix
+// (docs/storage.md, "When the keyring cannot be used").
+type KeyringKind string
+
+const (
+	// KeyringNoBus: there is no D-Bus session bus to reach (none named,
+	// no user bus, or the named one is gone). No bus is ever started.
+	KeyringNoBus KeyringKind = "no_bus"
+	// KeyringNoService: a bus, but nothing provides the Secret Service on it.
+	KeyringNoService KeyringKind = "no_service"
+	// KeyringLocked: a Secret Service whose collection stayed locked (the
+	// unlock failed, or its prompt was dismissed or could not be shown).
+	KeyringLocked KeyringKind = "locked"
+	// KeyringPrompt: the keyring did not answer in time, as when a
+	// password prompt waits on a desktop nobody is looking at.
+	KeyringPrompt KeyringKind = "prompt"
+	// KeyringOther: any other failure of the keyring.
+	KeyringOther KeyringKind = "other"
+)
+
 // errTimeout is the cause of a KeyringError when a call did not return.
 type errTimeout time.Duration
 
@@ -98,30 +120,44 @@ func (e errQueued) Error() string {
 // those go-keyring and godbus produce (docs/storage.md lists the situations); they are
 // matched as substrings of the lower-cased message, first match wins.
 var keyringCauses = []struct {
+	kind        KeyringKind
 	match       []string
 	reason, fix string
 }{
 	{
+		KeyringNoBus,
 		[]string{"dbus-launch"},
 		"no D-Bus session bus: DBUS_SESSION_BUS_ADDRESS is unset and dbus-launch is not installed",
 		"run setupwizard in a desktop session, or start a session bus with a keyring for it: dbus-run-session -- sh -c 'gnome-keyring-daemon --unlock --components=secrets; setupwizard ...' (gnome-keyring-daemon reads the keyring password on stdin)",
 	},
 	{
+		// The Secret Service client's own words (secretservice.NoBusError):
+		// nothing named and no user bus, or the named bus is gone.
+		KeyringNoBus,
+		[]string{"no d-bus session bus"},
+		"no D-Bus session bus (none is named and there is no user bus at $XDG_RUNTIME_DIR/bus, or the named one is gone)",
+		"log in through systemd-logind with dbus-user-session installed (a user bus for every login, SSH included), or run setupwizard inside dbus-run-session; see README, Servers and SSH",
+	},
+	{
+		KeyringNoBus,
 		[]string{"couldn't determine address of session bus", "dial unix", "connection refused", "session bus"},
 		"cannot connect to the D-Bus session bus",
 		"check DBUS_SESSION_BUS_ADDRESS, or run setupwizard inside dbus-run-session",
 	},
 	{
-		[]string{"org.freedesktop.secrets was not provided", "serviceunknown", "name has no owner"},
+		KeyringNoService,
+		[]string{"org.freedesktop.secrets was not provided", "serviceunknown", "name has no owner", "namehasnoowner", "org.freedesktop.dbus.error.spawn."},
 		"no Secret Service on the session bus",
 		"install and start a Secret Service provider such as gnome-keyring (Debian/Ubuntu: apt install gnome-keyring) or KeePassXC with Secret Service integration enabled",
 	},
 	{
+		KeyringLocked,
 		[]string{"failed to unlock", "islocked", "is locked", "prompt dismissed"},
 		"the keyring collection is locked (or its unlock prompt was dismissed)",
 		"unlock the keyring (log in to the desktop, or use Passwords and Keys / Seahorse; headless: gnome-keyring-daemon --unlock reads the password on stdin) and retry",
 	},
 	{
+		KeyringOther,
 		[]string{"data passed to set was too big"},
 		"the keyring refused an item as too big",
 		"report this: setupwizard keeps every item under 2048 bytes",
@@ -134,15 +170,17 @@ func classify(op, item string, err error) error {
 	if err == nil || errors.Is(err, keyring.ErrNotFound) {
 		return err
 	}
-	ke := &KeyringError{Op: op, Item: item, Err: err}
+	ke := &KeyringError{Kind: KeyringOther, Op: op, Item: item, Err: err}
 	var to errTimeout
 	if errors.As(err, &to) {
+		ke.Kind = KeyringPrompt
 		ke.Reason = "the keyring did not answer (a password prompt may be waiting for an answer, or the keyring is locked)"
 		ke.Fix = "unlock the keyring or answer its prompt, then retry (until the call returns, this setupwizard keeps entries.lock so no other one can interleave)"
 		return ke
 	}
 	var tq errQueued
 	if errors.As(err, &tq) {
+		ke.Kind = KeyringPrompt
 		ke.Reason = "an earlier keyring call never returned"
 		ke.Fix = "restart setupwizard (answer or dismiss any keyring prompt first)"
 		return ke
@@ -151,7 +189,7 @@ func classify(op, item string, err error) error {
 	for _, c := range keyringCauses {
 		for _, m := range c.match {
 			if strings.Contains(msg, m) {
-				ke.Reason, ke.Fix = c.reason, c.fix
+				ke.Kind, ke.Reason, ke.Fix = c.kind, c.reason, c.fix
 				return ke
 			}
 		}

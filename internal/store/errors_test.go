@@ -16,14 +16,19 @@ import (
 func TestKeyringErrors(t *testing.T) {
 	cases := []struct {
 		name, backend string
+		kind          store.KeyringKind
 		reason, fix   string
 	}{
-		{"no bus, no dbus-launch", `exec: "dbus-launch": executable file not found in $PATH`, "no D-Bus session bus", "dbus-run-session"},
-		{"bus socket gone", "dial unix /run/user/1000/bus: connect: no such file or directory", "cannot connect to the D-Bus session bus", "DBUS_SESSION_BUS_ADDRESS"},
-		{"no Secret Service", "The name org.freedesktop.secrets was not provided by any .service files", "no Secret Service", "install and start a Secret Service provider such as gnome-keyring"},
-		{"locked", "failed to unlock correct collection '/org/freedesktop/secrets/aliases/default'", "locked", "unlock the keyring"},
-		{"too big", keyring.ErrSetDataTooBig.Error(), "too big", "2048"},
-		{"other", "Keychain: some OSStatus -25293", "the OS keyring failed", "macOS Keychain"},
+		{"no bus, no dbus-launch", `exec: "dbus-launch": executable file not found in $PATH`, store.KeyringNoBus, "no D-Bus session bus", "dbus-run-session"},
+		{"no bus named, no user bus", "secret service: no D-Bus session bus: DBUS_SESSION_BUS_ADDRESS is unset and there is no $XDG_RUNTIME_DIR/bus", store.KeyringNoBus, "no D-Bus session bus", "dbus-user-session"},
+		{"named bus gone", "secret service: no D-Bus session bus at unix:path=/run/user/1000/bus: dial unix /run/user/1000/bus: connect: no such file or directory", store.KeyringNoBus, "no D-Bus session bus", "Servers and SSH"},
+		{"bus socket gone", "dial unix /run/user/1000/bus: connect: no such file or directory", store.KeyringNoBus, "cannot connect to the D-Bus session bus", "DBUS_SESSION_BUS_ADDRESS"},
+		{"no Secret Service", "The name org.freedesktop.secrets was not provided by any .service files", store.KeyringNoService, "no Secret Service", "install and start a Secret Service provider such as gnome-keyring"},
+		{"no owner", "secret service OpenSession: Could not get owner of name 'org.freedesktop.secrets': no such name [org.freedesktop.DBus.Error.NameHasNoOwner]", store.KeyringNoService, "no Secret Service", "gnome-keyring"},
+		{"activation failed", "secret service OpenSession: Process org.freedesktop.secrets exited with status 1 [org.freedesktop.DBus.Error.Spawn.ChildExited]", store.KeyringNoService, "no Secret Service", "gnome-keyring"},
+		{"locked", "failed to unlock correct collection '/org/freedesktop/secrets/aliases/default'", store.KeyringLocked, "locked", "unlock the keyring"},
+		{"too big", keyring.ErrSetDataTooBig.Error(), store.KeyringOther, "too big", "2048"},
+		{"other", "Keychain: some OSStatus -25293", store.KeyringOther, "the OS keyring failed", "macOS Keychain"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -36,6 +41,9 @@ func TestKeyringErrors(t *testing.T) {
 			var ke *store.KeyringError
 			if !errors.As(err, &ke) {
 				t.Fatalf("no *KeyringError in %v", err)
+			}
+			if ke.Kind != c.kind {
+				t.Errorf("kind %q, want %q", ke.Kind, c.kind)
 			}
 			msg := err.Error()
 			for _, want := range []string{c.reason, c.fix, c.backend, "setupwizard:librus"} {
@@ -67,6 +75,9 @@ func TestKeyringTimeout(t *testing.T) {
 	_, err = s2.ReplaceCache(bg, e.ID, []byte("new"), "")
 	if !errors.Is(err, store.ErrKeyring) || !strings.Contains(err.Error(), "did not answer") || !strings.Contains(err.Error(), "unlock") {
 		t.Fatalf("ReplaceCache on a hung keyring: %v", err)
+	}
+	if ke := (*store.KeyringError)(nil); !errors.As(err, &ke) || ke.Kind != store.KeyringPrompt {
+		t.Fatalf("a hung keyring is not the prompt-waiting kind: %#v", ke)
 	}
 	<-hung // the first call is the one hanging
 	// A second operation times out too: its calls queue behind the hung one.

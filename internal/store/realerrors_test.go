@@ -36,7 +36,7 @@ func TestRealKeyringUnavailable(t *testing.T) {
 		timeouts bool // a prompt that hangs is an acceptable outcome
 	}{
 		{name: "no bus and no dbus-launch", env: []string{"PATH=" + t.TempDir()}, reason: "no D-Bus session bus"},
-		{name: "bus socket gone", env: []string{"DBUS_SESSION_BUS_ADDRESS=unix:path=" + filepath.Join(t.TempDir(), "bus")}, reason: "cannot connect to the D-Bus session bus"},
+		{name: "bus socket gone", env: []string{"DBUS_SESSION_BUS_ADDRESS=unix:path=" + filepath.Join(t.TempDir(), "bus")}, reason: "no D-Bus session bus"},
 		{name: "no Secret Service", realBus: true, wrap: []string{"dbus-run-session", "--config-file=" + conf, "--"}, reason: "no Secret Service"},
 		{name: "locked keyring", realBus: true, wrap: []string{"dbus-run-session", "--"}, reason: "locked", timeouts: true},
 	}

@@ -179,7 +179,7 @@ func (c *Client) open() error {
 	c.drop()
 	connect := c.connect
 	if connect == nil {
-		connect = func() (*dbus.Conn, error) { return dbus.ConnectSessionBus() }
+		connect = connectSessionBus // bus.go: never a bus of its own
 	}
 	conn, err := connect()
 	if err != nil {
