@@ -219,6 +219,23 @@ func (s *b2cSession) code(step, loc, state string) (string, error) {
 	return code, nil
 }
 
+// pageRedirectError is the error a page carries when it sends the
+// sign-in back to the app with error= (by script, meta refresh or an
+// "Object moved" link) instead of answering with a redirect: nil when it
+// carries no such error.
+func pageRedirectError(step string, body []byte, state string) error {
+	loc, ok := appRedirectInPage(body)
+	if !ok {
+		return nil
+	}
+	_, err := codeFromRedirect(loc, state)
+	var re *redirectError
+	if !errors.As(err, &re) {
+		return nil
+	}
+	return &provider.Error{Key: re.key(), Err: fmt.Errorf("%s: %w", step, err)}
+}
+
 // redirectErrorKey is the key of a failed app redirect: an error B2C sent
 // there is mapped by b2cErrorCodes and oauthErrorKeys; a bad state or an
 // unreadable code is unknown.
