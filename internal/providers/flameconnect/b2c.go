@@ -119,6 +119,16 @@ func captchaExplains(key string) bool {
 // submitVerdict judges SelfAsserted's answer: nil when the credentials
 // were accepted.
 func submitVerdict(step string, a *provider.Answer) error {
+	if a.Status >= 400 && a.Status < 500 {
+		// A refusal sent with an error status instead of B2C's 200: the
+		// code it carries (a wrong password, throttling...) says more
+		// than the status does.
+		if ans, err := parseSelfAsserted(a.Body); err == nil && ans.Outcome == saRefused {
+			if key, ok := b2cErrorKey(ans.ErrorCode); ok {
+				return provider.Fail(key, "%s: HTTP %d %s", step, a.Status, ans.codeText())
+			}
+		}
+	}
 	switch code := a.Status; {
 	case code == http.StatusOK:
 	case code == http.StatusForbidden, code == http.StatusTooManyRequests:

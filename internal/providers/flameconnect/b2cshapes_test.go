@@ -60,23 +60,30 @@ func TestSelfAssertedAnswerShapes(t *testing.T) {
 }
 
 // The same shapes through real TLS and the flow: SelfAsserted answers
-// text/json as the captured service does, the sign-in ends on the form
-// with the code's key and stores nothing.
+// text/json as the captured service does (with HTTP 200, or with an error
+// status whose body names a code the table knows), the sign-in ends on
+// the form with the code's key and stores nothing.
 func TestSelfAssertedAnswerShapesThroughTLS(t *testing.T) {
 	tests := []struct {
-		name, body, key string
+		name, body string
+		status     int
+		key        string
 	}{
-		{"lower-case code", `{"status":"400","errorCode":"aadb2c90114","message":"Your account is temporarily locked."}`, KeyAccountLocked},
-		{"code with its text", `{"status": "400", "errorCode": "AADB2C90244: There are too many requests at this moment."}`, KeyTooManyAttempts},
-		{"code only in message", `{"status":"400","message":"AADB2C90111: Your account has been locked.\r\nCorrelation ID: 1"}`, KeyAccountBlocked},
-		{"byte order mark, numeric status", "\ufeff{\"status\":400,\"errorCode\":\"AADB2C90212\"}", KeySessionExpired},
-		{"no code at all", `{"status":"400","message":"\u001b[31mYour password is incorrect."}`, provider.KeyInvalidAuth},
+		{"lower-case code", `{"status":"400","errorCode":"aadb2c90114","message":"Your account is temporarily locked."}`, 0, KeyAccountLocked},
+		{"code with its text", `{"status": "400", "errorCode": "AADB2C90244: There are too many requests at this moment."}`, 0, KeyTooManyAttempts},
+		{"code only in message", `{"status":"400","message":"AADB2C90111: Your account has been locked.\r\nCorrelation ID: 1"}`, 0, KeyAccountBlocked},
+		{"byte order mark, numeric status", "\ufeff{\"status\":400,\"errorCode\":\"AADB2C90212\"}", 0, KeySessionExpired},
+		{"no code at all", `{"status":"400","message":"\u001b[31mYour password is incorrect."}`, 0, provider.KeyInvalidAuth},
+		{"HTTP 400 with a wrong-password code", `{"status":"400","errorCode":"AADB2C90053","message":"Your password is incorrect."}`, 400, provider.KeyInvalidAuth},
+		{"HTTP 429 with a throttling code", `{"status":"400","errorCode":"AADB2C90244"}`, 429, KeyTooManyAttempts},
+		{"HTTP 400 with JSON and no code", `{"status":"400"}`, 400, KeySessionExpired},
+		{"HTTP 403 with a code nobody lists", `{"status":"400","errorCode":"AADB2C99999"}`, 403, KeyBlocked},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			e, ca := startEmulator(t)
-			e.Refuse(emulator.DemoEmail, emulator.Refusal{Body: tc.body})
+			e.Refuse(emulator.DemoEmail, emulator.Refusal{Body: tc.body, Status: tc.status})
 			p := providerFor(e, ca)
 			st, kr := memStore(t)
 			res, err := flow.NewUser(p, st).Submit(context.Background(), demoInput(), nil)

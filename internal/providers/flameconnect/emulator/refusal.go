@@ -31,6 +31,8 @@ type Refusal struct {
 	// servers write (the code only in message, in lower case, with text
 	// after it, a byte order mark, a numeric status).
 	Body string
+	// Status is the HTTP status Body is sent with (0: 200).
+	Status int
 }
 
 // Accounts every emulator starts with besides the demo account, so a

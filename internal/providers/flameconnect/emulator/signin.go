@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"cmp"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -308,7 +309,7 @@ func (e *Emulator) selfAsserted(w http.ResponseWriter, r *http.Request) {
 	}
 	if r, refused := e.refusal(form.Get(login)); refused && r.Body != "" {
 		w.Header().Set("Content-Type", "text/json; charset=utf-8")
-		w.WriteHeader(http.StatusOK)
+		w.WriteHeader(cmp.Or(r.Status, http.StatusOK))
 		_, _ = io.WriteString(w, r.Body)
 		return
 	} else if refused && r.Code != "" {
