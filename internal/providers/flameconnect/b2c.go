@@ -119,6 +119,16 @@ func captchaExplains(key string) bool {
 // submitVerdict judges SelfAsserted's answer: nil when the credentials
 // were accepted.
 func submitVerdict(step string, a *provider.Answer) error {
+	if a.Status >= 400 && a.Status < 500 {
+		// A refusal sent with an error status instead of B2C's 200: the
+		// code it carries (a wrong password, throttling...) says more
+		// than the status does.
+		if ans, err := parseSelfAsserted(a.Body); err == nil && ans.Outcome == saRefused {
+			if key, ok := b2cErrorKey(ans.ErrorCode); ok {
+				return provider.Fail(key, "%s: HTTP %d %s", step, a.Status, ans.codeText())
+			}
+		}
+	}
 	switch code := a.Status; {
 	case code == http.StatusOK:
 	case code == http.StatusForbidden, code == http.StatusTooManyRequests:
@@ -217,6 +227,23 @@ func (s *b2cSession) code(step, loc, state string) (string, error) {
 		return "", &provider.Error{Key: redirectErrorKey(err), Err: fmt.Errorf("%s: %w", step, err)}
 	}
 	return code, nil
+}
+
+// pageRedirectError is the error a page carries when it sends the
+// sign-in back to the app with error= (by script, meta refresh or an
+// "Object moved" link) instead of answering with a redirect: nil when it
+// carries no such error.
+func pageRedirectError(step string, body []byte, state string) error {
+	loc, ok := appRedirectInPage(body)
+	if !ok {
+		return nil
+	}
+	_, err := codeFromRedirect(loc, state)
+	var re *redirectError
+	if !errors.As(err, &re) {
+		return nil
+	}
+	return &provider.Error{Key: re.key(), Err: fmt.Errorf("%s: %w", step, err)}
 }
 
 // redirectErrorKey is the key of a failed app redirect: an error B2C sent

@@ -2,6 +2,7 @@ package flameconnect
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/setupwizard/setupwizard/internal/providers/provider"
 )
@@ -76,8 +77,11 @@ type redirectError struct {
 
 func (e *redirectError) Error() string {
 	oauth := e.oauth
-	if e.unreadable || oauth == "" {
+	switch {
+	case e.unreadable:
 		oauth = "(unreadable error code)"
+	case oauth == "":
+		oauth = "(no error code)"
 	}
 	if e.b2c != "" {
 		return fmt.Sprintf("sign-in failed: %s (%s)", oauth, e.b2c)
@@ -91,7 +95,8 @@ func (e *redirectError) key() string {
 	if key, ok := b2cErrorKey(e.b2c); ok {
 		return key
 	}
-	if key, ok := oauthErrorKeys[e.oauth]; ok && !e.unreadable {
+	// OAuth error codes are lower case; one sent in capitals is the same.
+	if key, ok := oauthErrorKeys[strings.ToLower(e.oauth)]; ok && !e.unreadable {
 		return key
 	}
 	return provider.KeyUnknown

@@ -38,8 +38,13 @@ func checkError(ctx context.Context, err error) error {
 	}
 	te, isTokenErr := asTokenError(err)
 	if isTokenErr && te.status >= 400 && te.status < 500 {
-		switch {
-		case te.code == "invalid_grant", te.code == "interaction_required", te.code == "login_required", te.code == "consent_required":
+		switch key, _ := b2cErrorKey(te.b2c); {
+		case key == provider.KeyCannotConnect || key == KeyTooManyAttempts:
+			// The service is unavailable or throttling (AADB2C90035,
+			// 90289, 90244, 90157), whatever OAuth error it puts beside
+			// the code: that says nothing about the grant, which may
+			// well work once the service is back.
+		case isExpiryError(te.code):
 			return fmt.Errorf("%w: %w", provider.ErrAuthExpired, te)
 		case expiredGrantCodes[te.b2c]:
 			// The grant expired, was revoked or lost its account, whatever
@@ -47,11 +52,23 @@ func checkError(ctx context.Context, err error) error {
 			return fmt.Errorf("%w: %w", provider.ErrAuthExpired, te)
 		}
 	}
-	// MSAL's untyped answer when the cache holds no refresh token.
-	if strings.Contains(err.Error(), "no token found") {
+	// MSAL's untyped answer when the cache holds no refresh token (not
+	// the service's: a token answer's body may say anything).
+	if !isTokenErr && strings.Contains(err.Error(), "no token found") {
 		return fmt.Errorf("%w: no refresh token in the cache", provider.ErrAuthExpired)
 	}
 	return mapMSALError(ctx, "refresh", err, te, isTokenErr)
+}
+
+// isExpiryError reports whether an OAuth error from the token endpoint
+// means the refresh grant is gone (OAuth error codes are lower case; one
+// sent in capitals is the same).
+func isExpiryError(code string) bool {
+	switch strings.ToLower(code) {
+	case "invalid_grant", "interaction_required", "login_required", "consent_required":
+		return true
+	}
+	return false
 }
 
 // withoutAccessTokens empties the AccessToken section of MSAL's cache JSON,

@@ -275,7 +275,7 @@ func FuzzB2CErrorMapping(f *testing.F) {
 		}
 		plainCause(t, rerr)
 		_, codeKnown := b2cErrorKey(re.b2c)
-		_, oauthKnown := oauthErrorKeys[re.oauth]
+		_, oauthKnown := oauthErrorKeys[strings.ToLower(re.oauth)]
 		if key != provider.KeyUnknown && !codeKnown && !oauthKnown {
 			t.Fatalf("redirect %q: key %q from nothing the tables know", loc, key)
 		}

@@ -1,6 +1,7 @@
 package flameconnect
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -100,13 +101,17 @@ func asTokenError(err error) (tokenError, bool) {
 	te := tokenError{status: ce.Resp.StatusCode}
 	if ce.Resp.Body != nil {
 		raw, _ := io.ReadAll(io.LimitReader(ce.Resp.Body, 64<<10))
+		raw = bytes.TrimSpace(bytes.TrimPrefix(bytes.TrimSpace(raw), []byte("\xef\xbb\xbf")))
 		var body struct {
 			Error       string `json:"error"`
 			Description string `json:"error_description"`
 		}
-		if json.Unmarshal(raw, &body) == nil {
+		if json.NewDecoder(bytes.NewReader(raw)).Decode(&body) == nil {
 			te.code = body.Error
 			te.b2c = b2cCode(body.Description)
+		} else {
+			// Not JSON (a page, a plain-text body): only a code in it counts.
+			te.b2c = b2cCode(string(raw))
 		}
 	}
 	return te, true

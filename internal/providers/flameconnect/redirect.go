@@ -125,9 +125,18 @@ func codeFromRedirect(loc, wantState string) (string, error) {
 		rawQuery = rawQuery[:i]
 	}
 	q, unreadable := redirectParams(rawQuery)
-	if e := q["error"]; e != "" || unreadable["error"] {
-		re := &redirectError{oauth: e, b2c: b2cCode(q["error_description"])}
-		if unreadable["error"] || !codeSafe(e) {
+	b2c := b2cCode(q["error_description"])
+	if b2c == "" && unreadable["error_description"] {
+		// A bad % escape later in the text does not hide the code at
+		// its start: codes are plain letters and digits, never escaped.
+		b2c = b2cCode(rawParam(rawQuery, "error_description"))
+	}
+	noCode := q["code"] == "" && !unreadable["code"]
+	// An error answer: an OAuth error, or (with no code) a description
+	// naming an AADB2C code beside an empty error.
+	if e := q["error"]; e != "" || unreadable["error"] || (noCode && b2c != "") {
+		re := &redirectError{oauth: e, b2c: b2c}
+		if unreadable["error"] || (e != "" && !codeSafe(e)) {
 			re.oauth, re.unreadable = "", true
 		}
 		return "", re
@@ -174,6 +183,16 @@ func redirectParams(rawQuery string) (params map[string]string, unreadable map[s
 	return params, unreadable
 }
 
+// rawParam is the first value of name in rawQuery as sent, not unescaped.
+func rawParam(rawQuery, name string) string {
+	for _, pair := range strings.Split(rawQuery, "&") {
+		if k, v, _ := strings.Cut(pair, "="); k == name {
+			return v
+		}
+	}
+	return ""
+}
+
 // safeCode keeps an OAuth error code printable and short.
 func safeCode(s string) string {
 	if codeSafe(s) {
@@ -182,9 +201,13 @@ func safeCode(s string) string {
 	return "(unreadable error code)"
 }
 
-// b2cCodeRE finds an AADB2Cnnnnn code in an error description, the only
-// part of it worth keeping.
-var b2cCodeRE = regexp.MustCompile(`AADB2C\d{4,6}`)
+// b2cCodeRE finds an AADB2Cnnnnn code in server text (an error
+// description, SelfAsserted's errorCode or message), the only part of it
+// worth keeping. B2C writes it in capitals at the start of the text
+// ("AADB2C90157: ..."), but the same code in another case or after other
+// words is the same code. It must begin a word: a code glued to other
+// letters (the "m" ending an escape sequence) is not taken for one.
+var b2cCodeRE = regexp.MustCompile(`(?i)\bAADB2C[0-9]{4,6}`)
 
-// b2cCode is the first AADB2C code in desc ("" when none).
-func b2cCode(desc string) string { return b2cCodeRE.FindString(desc) }
+// b2cCode is the first AADB2C code in desc, in capitals ("" when none).
+func b2cCode(desc string) string { return strings.ToUpper(b2cCodeRE.FindString(desc)) }

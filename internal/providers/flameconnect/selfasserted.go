@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/setupwizard/setupwizard/internal/providers/provider"
 )
@@ -40,8 +41,9 @@ func (a saAnswer) codeText() string {
 }
 
 // key is what a refusal (status 400) means, from b2cErrorCodes: a refusal
-// without a code is read as wrong credentials, as B2C's own page does; a
-// code the table does not know (or one that is unreadable) is unknown.
+// without a code (in errorCode or, failing that, in message) is read as
+// wrong credentials, as B2C's own page does; a code the table does not
+// know (or one that is unreadable) is unknown.
 func (a saAnswer) key() string {
 	if a.ErrorCode == "" && !a.CodeUnreadable {
 		return provider.KeyInvalidAuth
@@ -58,7 +60,8 @@ var errNotJSON = errors.New("SelfAsserted answered with a page instead of JSON (
 
 // parseSelfAsserted reads the JSON answer of SelfAsserted. The status may be
 // a string or a number, with any spacing; a body that is not a JSON object
-// is errNotJSON.
+// is errNotJSON. Only the object is read: text after it (a trailing
+// newline, a comment a proxy appends) does not make the answer a page.
 func parseSelfAsserted(body []byte) (saAnswer, error) {
 	body = bytes.TrimSpace(bytes.TrimPrefix(bytes.TrimSpace(body), []byte("\xef\xbb\xbf")))
 	if len(body) == 0 || body[0] != '{' {
@@ -67,8 +70,9 @@ func parseSelfAsserted(body []byte) (saAnswer, error) {
 	var raw struct {
 		Status    json.RawMessage `json:"status"`
 		ErrorCode json.RawMessage `json:"errorCode"`
+		Message   json.RawMessage `json:"message"`
 	}
-	if err := json.Unmarshal(body, &raw); err != nil {
+	if err := json.NewDecoder(bytes.NewReader(body)).Decode(&raw); err != nil {
 		return saAnswer{}, fmt.Errorf("%w: %w", errNotJSON, err)
 	}
 	status, ok := scalar(raw.Status)
@@ -76,6 +80,17 @@ func parseSelfAsserted(body []byte) (saAnswer, error) {
 		return saAnswer{}, errors.New("SelfAsserted answer has no status")
 	}
 	code, _ := scalar(raw.ErrorCode)
+	code = strings.TrimSpace(code)
+	if found := b2cCode(code); found != "" {
+		// "aadb2c90053", "AADB2C90053: Your password is incorrect.": the
+		// code is what counts, in B2C's spelling.
+		code = found
+	} else if code == "" {
+		// No errorCode: B2C's message may still start with the code.
+		// Only the code is kept, never the (localized) text.
+		msg, _ := scalar(raw.Message)
+		code = b2cCode(msg)
+	}
 	a := saAnswer{Status: status, ErrorCode: code}
 	if code != "" && !codeSafe(code) {
 		a.ErrorCode, a.CodeUnreadable = "", true

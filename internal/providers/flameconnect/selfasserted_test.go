@@ -102,7 +102,7 @@ func TestSelfAssertedRejectionCodes(t *testing.T) {
 		{`{"status":"400","errorCode":"AADB2C90118"}`, KeyPasswordReset, "AADB2C90118"},
 		{`{"status":"400","errorCode":"<b>x</b>"}`, provider.KeyUnknown, "(unreadable errorCode)"},
 		{`{"status":"400","errorCode":90053}`, provider.KeyUnknown, "90053"},
-		{`{"status":"400","errorCode":"aadb2c90053"}`, provider.KeyUnknown, "aadb2c90053"},
+		{`{"status":"400","errorCode":"aadb2c90053"}`, provider.KeyInvalidAuth, "AADB2C90053"},
 	}
 	for _, tc := range tests {
 		a, err := parseSelfAsserted([]byte(tc.body))

@@ -201,7 +201,7 @@ func decodeSettings(rest []byte) rawSettings {
 	// function ends the object early, before "hosts" (which real pages put
 	// after it). What the object lacks is looked for in the rest of the
 	// script.
-	if raw.CSRF == "" || raw.TransID == "" || raw.API == "" || raw.Hosts.Tenant == "" {
+	if raw.CSRF == "" || raw.TransID == "" || raw.API == "" || raw.Hosts.Tenant == "" || len(raw.TrimSpaces) == 0 {
 		more := regexSettings(script)
 		raw.CSRF = cmp.Or(raw.CSRF, more.CSRF)
 		raw.TransID = cmp.Or(raw.TransID, more.TransID)

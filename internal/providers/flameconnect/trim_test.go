@@ -30,6 +30,7 @@ func TestTrimSpacesInPasswordFromPages(t *testing.T) {
 		{"trim_false.html", false},              // JSON false
 		{"trim_false_script.html", false},       // a bare key, a function in the object
 		{"trim_string_false.html", false},       // "False", as some writers quote it
+		{"trim_false_after_brace.html", false},  // false after an object cut short by a brace
 	}
 	for _, tc := range tests {
 		t.Run(tc.file, func(t *testing.T) {

@@ -71,6 +71,11 @@ func (p *Provider) Validate(ctx context.Context, in provider.Input, progress pro
 	}
 	settings, err := parseSettings(page.body)
 	if err != nil {
+		if perr := pageRedirectError("sign-in page", page.body, pk.state); perr != nil {
+			// Not a sign-in page but B2C sending the sign-in back to the
+			// app with an error, from a page instead of a redirect.
+			return nil, b2c.withCookieNote(perr)
+		}
 		// A page without SETTINGS, csrf or transId is not a B2C sign-in page
 		// as this client knows it: the service changed, not the password.
 		return nil, b2c.withCookieNote(&provider.Error{Key: provider.KeyServiceChanged, Err: fmt.Errorf("sign-in page: %w", err)})

@@ -126,6 +126,9 @@ type Emulator struct {
 
 	// refreshErr is SetRefreshError's OAuth error and description.
 	refreshErr [2]string
+	// authorizeRefusal and authorizeInPage are SetAuthorizeRefusal's.
+	authorizeRefusal Refusal
+	authorizeInPage  bool
 }
 
 type user struct {

@@ -1,6 +1,9 @@
 package emulator
 
 import (
+	"fmt"
+	"html"
+	"net/http"
 	"net/url"
 	"strings"
 )
@@ -21,6 +24,15 @@ type Refusal struct {
 	// Description is the redirect's error_description, as B2C writes it:
 	// "AADB2C90157: User has exceeded the maximum number for retries...".
 	Description string
+	// NoState leaves state out of the error redirect.
+	NoState bool
+	// Body, when set, is SelfAsserted's answer to every submission of the
+	// account, sent verbatim as HTTP 200 text/json: the shapes other
+	// servers write (the code only in message, in lower case, with text
+	// after it, a byte order mark, a numeric status).
+	Body string
+	// Status is the HTTP status Body is sent with (0: 200).
+	Status int
 }
 
 // Accounts every emulator starts with besides the demo account, so a
@@ -99,10 +111,43 @@ func (e *Emulator) refusal(login string) (Refusal, bool) {
 // written as B2C writes it (the description's ':' escaped, spaces as '+').
 func redirectErrorQuery(r Refusal) string {
 	q := "error=" + url.QueryEscape(r.RedirectError)
+	if r.RedirectError == "" {
+		q = "error="
+	}
 	if r.Description != "" {
 		q += "&error_description=" + url.QueryEscape(r.Description)
 	}
 	return q
+}
+
+// SetAuthorizeRefusal makes the authorize request itself send the sign-in
+// back to the app with r's RedirectError and Description (and the state
+// it was sent, unless NoState), before any page is served: as a 302, or
+// with InPage as a 200 "Object moved" page whose link carries it. A zero
+// Refusal ends it.
+func (e *Emulator) SetAuthorizeRefusal(r Refusal, inPage bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.authorizeRefusal, e.authorizeInPage = r, inPage
+}
+
+func (e *Emulator) authorizeRefused() (Refusal, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.authorizeRefusal, e.authorizeInPage
+}
+
+// appRedirect sends the app's redirect URL to the client: a 302, or a 200
+// page that links to it (HTML-escaped), as B2C's "Object moved" pages do.
+func appRedirect(w http.ResponseWriter, target string, inPage bool) {
+	if !inPage {
+		w.Header().Set("Location", target)
+		w.WriteHeader(http.StatusFound)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	_, _ = fmt.Fprintf(w, `<html><head><title>Object moved</title></head><body><h2>Object moved to <a href="%s">here</a>.</h2></body></html>`, html.EscapeString(target))
 }
 
 // SetRefreshError makes the token endpoint answer every refresh grant

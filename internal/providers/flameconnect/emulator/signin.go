@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"cmp"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -63,6 +64,14 @@ func (e *Emulator) authorize(w http.ResponseWriter, r *http.Request) {
 		return
 	case !hasScope(q.Get("scope"), "openid"):
 		htmlError(w, http.StatusBadRequest, "AADB2C90055: The scope 'openid' must be requested.")
+		return
+	}
+	if ref, inPage := e.authorizeRefused(); ref != (Refusal{}) {
+		target := q.Get("redirect_uri") + "?" + redirectErrorQuery(ref)
+		if st := q.Get("state"); st != "" && !ref.NoState {
+			target += "&state=" + url.QueryEscape(st)
+		}
+		appRedirect(w, target, inPage)
 		return
 	}
 	tid, _ := json.Marshal(map[string]string{"TID": randomID()})
@@ -298,7 +307,12 @@ func (e *Emulator) selfAsserted(w http.ResponseWriter, r *http.Request) {
 	if v.Captured {
 		answer = writeTextJSON
 	}
-	if r, refused := e.refusal(form.Get(login)); refused && r.Code != "" {
+	if r, refused := e.refusal(form.Get(login)); refused && r.Body != "" {
+		w.Header().Set("Content-Type", "text/json; charset=utf-8")
+		w.WriteHeader(cmp.Or(r.Status, http.StatusOK))
+		_, _ = io.WriteString(w, r.Body)
+		return
+	} else if refused && r.Code != "" {
 		// A locked or throttled account is refused before its password
 		// is looked at.
 		answer(w, http.StatusOK, map[string]string{"status": "400", "errorCode": r.Code, "message": b2cMessage(r.Code)})
@@ -467,7 +481,7 @@ func (e *Emulator) authResp(w http.ResponseWriter, r *http.Request) {
 	} else {
 		query = "code=" + url.QueryEscape(e.newCode(tx))
 	}
-	if state != "" {
+	if state != "" && !(refused && ref.RedirectError != "" && ref.NoState) {
 		query += "&state=" + url.QueryEscape(state)
 	}
 	if v.LooseRedirectQuery {
