@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spf13/pflag"
+
 	"github.com/setupwizard/setupwizard/internal/store"
 )
 
@@ -54,7 +56,7 @@ func TestKeyringFixPerMachine(t *testing.T) {
 			plainMachine = c.m
 			t.Cleanup(func() { plainMachine = machine{} })
 			for _, lang := range textLangs {
-				a := &app{lang: lang, opts: options{provider: "librus"}, getenv: func(string) string { return "" }}
+				a := parsedApp(t, lang, "--provider", "librus")
 				msg := a.keyringAdvice(&store.KeyringError{Kind: c.kind, Op: "set", Item: "setupwizard:librus/x", Err: errors.New("backend")})
 				lines := strings.Split(msg, "\n")
 				if len(lines) > 4 {
@@ -89,4 +91,19 @@ func TestKeyringFixPerMachine(t *testing.T) {
 			}
 		})
 	}
+}
+
+// parsedApp is an app that has parsed args, as run leaves it, so that the
+// printed commands carry them.
+func parsedApp(t *testing.T, lang string, args ...string) *app {
+	t.Helper()
+	a := &app{lang: lang, getenv: func(string) string { return "" }}
+	a.text = cliText()
+	a.flags = a.flagSet()
+	if err := a.flags.Parse(args); err != nil {
+		t.Fatalf("parse %q: %v", args, err)
+	}
+	a.set = map[string]bool{}
+	a.flags.Visit(func(f *pflag.Flag) { a.set[f.Name] = true })
+	return a
 }

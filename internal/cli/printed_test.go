@@ -51,6 +51,10 @@ func TestKeyringFixRerunsTheCommand(t *testing.T) {
 		expect(t, w.add(a), ExitOK)
 	}
 	w.sopts = []store.Option{store.WithKeyring(noBusKeyring{})}
+	// A machine without systemd, gnome-keyring installed: the fix is one
+	// dbus-run-session whose script ends with the re-run.
+	plainMachine = machine{gnomeKeyring: true}
+	t.Cleanup(func() { plainMachine = machine{} })
 	a, id := all[0], w.entries()[0].UniqueID
 	cases := []struct {
 		args, rerun []string
