@@ -284,7 +284,10 @@ func TestSessionNetworkErrors(t *testing.T) {
 	_, err = s.Get(context.Background(), "gone", mustURL(t, gone.URL+"/"), nil)
 	wantKey(t, err, provider.KeyCannotConnect, nil)
 
-	untrusted := provider.NewSession(provider.Options{Timeout: time.Second}, cfg)
+	// The handshake fails at once on the unknown CA; a long timeout keeps a
+	// loaded machine (loading the system roots under -race) from turning
+	// that into a timeout.
+	untrusted := provider.NewSession(provider.Options{Timeout: time.Minute}, cfg)
 	defer untrusted.Close()
 	_, err = untrusted.Get(context.Background(), "tls", mustURL(t, hang.URL+"/"), nil)
 	wantKey(t, err, provider.KeyCannotConnect, nil)
