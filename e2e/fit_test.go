@@ -134,7 +134,16 @@ func TestListFitsTheTerminal(t *testing.T) {
 
 	p := providers[0]
 	p.expire(w)
-	tm := w.startSized(40, 30, "--status", "--account", p.uniqueID)
+	// Started as a person does, by its name on PATH: the printed command
+	// names the program as started, and the test binary's long temporary
+	// path could never fit 40 columns.
+	vt, err := vterm.Start("bash", []string{"-c", `exec -a setupwizard "$0" "$@"`, binary, "--status", "--account", p.uniqueID}, w.env(), 40, 30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(vt.Close)
+	w.outputs = append(w.outputs, capture{what: "terminal (40x30) of setupwizard --status", data: vt.Raw})
+	tm := &term{Term: vt, t: t}
 	tm.exit(4)
 	scr := tm.Screen()
 	joined := strings.Join(strings.Fields(strings.ReplaceAll(scr, " \\\n", " ")), " ")
