@@ -35,6 +35,8 @@ func (e *Emulator) apiMux() http.Handler {
 	m.HandleFunc("GET /OAuth/Authorization/Grant", e.grant)
 	m.HandleFunc("POST /OAuth/Authorization/Grant", e.requiredActionsPost)
 	m.HandleFunc("GET /OAuth/Authorization/Hop/{n}", e.hop)
+	m.HandleFunc("GET /OAuth/Authorization/Konto", e.kontoSignIn)
+	m.HandleFunc("POST /OAuth/Authorization/Konto", e.lateSkip)
 	return m
 }
 
@@ -350,10 +352,44 @@ func (e *Emulator) grant(w http.ResponseWriter, r *http.Request) {
 		e.failToSynergia(w, r)
 		return
 	}
+	if loc := e.shape().LinkedFromGrant; loc != "" {
+		if u := e.users[strings.ToLower(s.login)]; u != nil && u.quirk == QuirkLinked {
+			e.mu.Unlock()
+			http.Redirect(w, r, e.apiLocation(loc), http.StatusFound)
+			return
+		}
+	}
 	code := randomID()
 	e.grants[code] = grant{login: s.login, state: s.state}
 	delete(e.apiSessions, sid)
 	e.mu.Unlock()
 	v := url.Values{"code": {code}, "state": {s.state}}
 	http.Redirect(w, r, e.SynergiaURL()+"/loguj/portalRodzina?"+v.Encode(), http.StatusFound)
+}
+
+// apiLocation makes a path ("/OAuth/...") an absolute URL on the API host
+// (under the prefix); anything else is returned as it is.
+func (e *Emulator) apiLocation(loc string) string {
+	if strings.HasPrefix(loc, "/") {
+		return e.APIURL() + e.path(loc)
+	}
+	return loc
+}
+
+// kontoSignIn is the sign-in page of another OAuth client (the Konto
+// LIBRUS portal's), where a linked account's grant may end after the
+// code: a login form whose script, like a real sign-in page's, handles
+// required actions. It is not a required-actions page.
+func (e *Emulator) kontoSignIn(w http.ResponseWriter, _ *http.Request) {
+	writeHTML(w, http.StatusOK, kontoSignInPage)
+}
+
+const kontoSignInPage = `<main><h1>Konto LIBRUS</h1>` +
+	`<form id="loginForm" method="post"><input name="login"><input name="pass" type="password"></form></main>` +
+	`<script>function next(r){ if (r.requiredActions) { show(r.requiredActions); } else { location.href = r.goTo; } }</script>`
+
+// lateSkip answers a required-actions skip posted after the code was
+// issued as the service does: invalid_request.
+func (e *Emulator) lateSkip(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusBadRequest, map[string]any{"status": "error", "errors": []map[string]string{{"message": "invalid_request"}}})
 }

@@ -1,0 +1,123 @@
+package librus
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/setupwizard/setupwizard/internal/providers/librus/emulator"
+)
+
+// portalURL is where the grant of an account linked to Konto LIBRUS may
+// go on (docs/librus.md).
+const portalURL = "https://portal.librus.pl/rodzina/synergia/loguj"
+
+// TestLinkedAccountGrantVariants: the readings of "the grant walks on,
+// possibly via portal.librus.pl, then every gateway call answers 401
+// Request is denied" all end with account_linked, through real TLS,
+// without a request to anything but the emulator, and without a
+// required-actions skip after the code was issued.
+func TestLinkedAccountGrantVariants(t *testing.T) {
+	tests := []struct {
+		name  string
+		shape emulator.Shape
+		// cause is a part of the error's cause.
+		cause string
+	}{
+		{name: "synergia sends the session on to the portal (a host the overrides do not allow)",
+			shape: emulator.Shape{LinkedFromSynergia: portalURL}, cause: "portal.librus.pl"},
+		{name: "Grant sends the account to the portal instead of issuing a code, no session, Code TokenIsExpired",
+			shape: emulator.Shape{LinkedFromGrant: portalURL}, cause: "portal.librus.pl"},
+		{name: "via the portal, the gateway's refusal carries Code TokenIsExpired",
+			shape: emulator.Shape{LinkedFromSynergia: portalURL, LinkedExpiredCode: true}, cause: "TokenIsExpired"},
+		{name: "after the code, on to another client's sign-in page whose script mentions requiredActions",
+			shape: emulator.Shape{LinkedFromSynergia: "/OAuth/Authorization/Konto?client_id=59"}, cause: "Request is denied"},
+		{name: "TokenInfo passes, UserInfo refuses",
+			shape: emulator.Shape{LinkedTokenInfoPasses: true}, cause: "user info"},
+	}
+	r := newRig(t)
+	const login = "8880101u"
+	r.em.AddAccount(login, "pw")
+	r.em.SetQuirk(login, emulator.QuirkLinked)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r.reshape(tc.shape)
+			defer r.reshape(emulator.Shape{})
+			r.em.ResetRequests()
+			acc, err := r.validate(t, map[string]string{FieldUsername: login, FieldPassword: "pw"})
+			if acc != nil || errKey(err) != KeyAccountLinked || errors.Is(err, errNoNetwork) {
+				t.Fatalf("err = %v, want %s", err, KeyAccountLinked)
+			}
+			if !strings.Contains(err.Error(), tc.cause) {
+				t.Errorf("cause %v, want it to mention %q", err, tc.cause)
+			}
+			for _, q := range r.em.Log() {
+				if q.Method == http.MethodPost && strings.Contains(q.Body, "requiredActions") {
+					t.Errorf("a required-actions skip was posted to %s", q.Path)
+				}
+			}
+		})
+	}
+}
+
+// TestLinkedAccountViaRealPortal: with Librus's own hosts the grant may
+// follow the portal (a *.librus.pl host); whatever the portal answers,
+// TokenInfo's refusal is account_linked.
+func TestLinkedAccountViaRealPortal(t *testing.T) {
+	r := newNamedRig(t, "api.librus.pl", "synergia.librus.pl", nil, emulator.Shape{LinkedFromSynergia: portalURL})
+	// The portal's name reaches the synergia listener, which has no such
+	// page (404), as an /etc/hosts entry would.
+	r.names["portal.librus.pl:443"] = r.em.SynergiaAddr()
+	r.p = New(r.options(testTimeout))
+	const login = "8880102u"
+	r.em.AddAccount(login, "pw")
+	r.em.SetQuirk(login, emulator.QuirkLinked)
+	_, err := r.validate(t, map[string]string{FieldUsername: login, FieldPassword: "pw"})
+	if errKey(err) != KeyAccountLinked {
+		t.Fatalf("err = %v, want %s", err, KeyAccountLinked)
+	}
+	portal := 0
+	for _, q := range r.em.Log() {
+		if strings.TrimSuffix(q.Host, ":443") == "portal.librus.pl" {
+			portal++
+		}
+	}
+	if portal != 1 {
+		t.Fatalf("%d requests to the portal, want the walk to follow it once", portal)
+	}
+}
+
+// TestNoSkipOnSignInPage: a sign-in page at an authorization hop, whose
+// script handles required actions, is not a required-actions page: no
+// skip is posted, and the sign-in that stopped there is a changed
+// service, not an action the person must take.
+func TestNoSkipOnSignInPage(t *testing.T) {
+	r := newRig(t)
+	r.reshape(emulator.Shape{LoginRedirect: "/OAuth/Authorization/Konto?client_id=46"})
+	_, err := r.validate(t, demoInput())
+	if errKey(err) == KeyAccountActionRequired || err == nil {
+		t.Fatalf("err = %v, want no account_action_required", err)
+	}
+	for _, q := range r.em.Log() {
+		if q.Method == http.MethodPost && strings.Contains(q.Body, "requiredActions") {
+			t.Fatalf("a required-actions skip was posted to %s", q.Path)
+		}
+	}
+}
+
+// TestLinkedStoredSessionSentToPortal: a check whose refresh is sent to
+// the Konto LIBRUS portal is expiry (auth_expired), and nothing is sent
+// there.
+func TestLinkedStoredSessionSentToPortal(t *testing.T) {
+	r := newRig(t)
+	acc, err := r.validate(t, demoInput())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.reshape(emulator.Shape{RefreshRedirect: portalURL})
+	if _, err := r.p.Check(context.Background(), acc.Cache); !isExpired(err) {
+		t.Fatalf("Check: %v, want auth expired", err)
+	}
+}
