@@ -46,7 +46,7 @@ func (p *Provider) Validate(ctx context.Context, in provider.Input, progress pro
 		return nil, err
 	}
 	defer a.close()
-	a.reuseDeviceCookie(provider.PriorCache(ctx))
+	a.reuseDeviceCookie(provider.PriorCacheFor(ctx, provider.Slugify(login)))
 
 	report(1, ProgressInit)
 	if err := a.init(); err != nil {
