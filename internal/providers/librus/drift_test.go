@@ -216,7 +216,7 @@ func TestLoginLooksLikeTheBrowser(t *testing.T) {
 	if _, err := r.validate(t, demoInput()); err != nil {
 		t.Fatal(err)
 	}
-	shape := regexp.MustCompile(`^D(B[D-M]+)?_[D-M]{13}$`)
+	shape := regexp.MustCompile(`^(D(B[D-M]+)?|[D-M](B[D-M]+)?yA[D-M]+)_[D-M]{13}$`)
 	posts := 0
 	for _, q := range r.em.Log() {
 		h := q.Header.Get("X-Baner")
