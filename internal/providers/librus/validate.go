@@ -53,12 +53,12 @@ func (p *Provider) Validate(ctx context.Context, in provider.Input, progress pro
 		return nil, err
 	}
 	report(2, ProgressLogin)
-	goTo, err := a.login(login, password)
+	goTo, page, err := a.login(login, password)
 	if err != nil {
 		return nil, err
 	}
 	report(3, ProgressGrant)
-	if err := a.grant(goTo); err != nil {
+	if err := a.grant(goTo, page); err != nil {
 		return nil, err
 	}
 	report(4, ProgressTokenInfo)
@@ -111,22 +111,24 @@ func (a *attempt) init() error {
 // HTTP status is not known, so a rejection that names its cause wins over
 // the status, even a 5xx one; only a 5xx that is not such a rejection means
 // Librus is down. A redirect to one of the API host's authorization pages
-// is the same as goTo, as public clients read it (docs/librus.md).
-func (a *attempt) login(login, password string) (string, error) {
+// is the same as goTo, as public clients read it (docs/librus.md). The
+// login URL is an authorization hop too: an answer of no login shape that
+// is the required-actions page is returned as page, for grant to skip.
+func (a *attempt) login(login, password string) (goTo string, page *provider.Answer, err error) {
 	u := at(a.ep.api, "/OAuth/Authorization", "client_id=46")
 	form := url.Values{"action": {"login"}, "login": {login}, "pass": {password}}
 	r, err := a.xhrPost("login", u, u, form, "X-Baner", newXBaner())
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	if r.IsRedirect() {
 		if err := maintenance("login", r); err != nil {
-			return "", err
+			return "", nil, err
 		}
 		if next := r.Location(); next != nil && authorizationHop(a.ep.api, next) {
-			return next.String(), nil
+			return next.String(), nil, nil
 		}
-		return "", provider.Fail(provider.KeyServiceChanged, "login: unexpected redirect (%s)", r)
+		return "", nil, provider.Fail(provider.KeyServiceChanged, "login: unexpected redirect (%s)", r)
 	}
 	v := readLogin(r.Status, r.Body)
 	if v.named {
@@ -134,15 +136,18 @@ func (a *attempt) login(login, password string) (string, error) {
 		// service's own words name the cause, even on a 5xx or a block page.
 		// Showing a wrong password as cannot_connect is the misclassification
 		// to avoid.
-		return "", v.err
+		return "", nil, v.err
 	}
 	if err := serviceDown("login", r); err != nil {
-		return "", err
+		return "", nil, err
 	}
 	if v.err != nil {
-		return "", v.err
+		if v.err.Key == provider.KeyServiceChanged && requiredActionsPage(a.ep.api, r.URL, r.Status, r.Body) {
+			return "", r, nil
+		}
+		return "", nil, v.err
 	}
-	return v.goTo, nil
+	return v.goTo, nil, nil
 }
 
 // xhrPost posts a form as the sign-in page's script does; extra holds
@@ -172,17 +177,22 @@ func (a *attempt) xhrPost(step string, u, referer *url.URL, form url.Values, ext
 // maxSkips); one that comes back at the URL just skipped cannot be
 // skipped. Success is then TokenInfo's to judge; grant only remembers
 // where the walk ended.
-func (a *attempt) grant(goTo string) error {
-	start, err := a.ep.resolveGoTo(goTo)
-	if err != nil {
-		return provider.Fail(provider.KeyServiceChanged, "grant: goTo is not a URL")
-	}
-	r, err := a.walkWith(provider.Walk{Step: "grant", Start: start, KeepServerErrors: true}, true)
-	if err != nil {
-		return err
-	}
-	if err := a.walkEnd("grant", r); err != nil {
-		return err
+//
+// page, when login was answered with the required-actions page, is where
+// the sign-in already stands: grant starts there instead of at goTo.
+func (a *attempt) grant(goTo string, page *provider.Answer) error {
+	r := page
+	if r == nil {
+		start, err := a.ep.resolveGoTo(goTo)
+		if err != nil {
+			return provider.Fail(provider.KeyServiceChanged, "grant: goTo is not a URL")
+		}
+		if r, err = a.walkWith(provider.Walk{Step: "grant", Start: start, KeepServerErrors: true}, true); err != nil {
+			return err
+		}
+		if err := a.walkEnd("grant", r); err != nil {
+			return err
+		}
 	}
 	skipped := map[string]bool{}
 	for !a.pastCode && requiredActionsPage(a.ep.api, r.URL, r.Status, r.Body) {
@@ -194,6 +204,7 @@ func (a *attempt) grant(goTo string) error {
 			return provider.Fail(KeyAccountActionRequired, "required actions: still asked after %d skips", maxSkips)
 		}
 		skipped[key] = true
+		var err error
 		if r, err = a.skipRequiredActions(r); err != nil {
 			return err
 		}

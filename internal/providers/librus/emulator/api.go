@@ -84,6 +84,10 @@ func pickStatus(v, def int) int {
 
 // login is the XHR POST of step 2.
 func (e *Emulator) login(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Query().Get("client_id") == "46" && r.ParseForm() == nil && r.PostForm.Get("action") == "requiredActions" {
+		e.requiredActionsPost(w, r)
+		return
+	}
 	if r.URL.Query().Get("client_id") != "46" || r.ParseForm() != nil || r.PostForm.Get("action") != "login" {
 		e.loginError(w, http.StatusBadRequest, "Nieprawidłowe żądanie.")
 		return
@@ -123,6 +127,13 @@ func (e *Emulator) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.loggedIn, s.login = true, u.login
+	if e.shape().requiredActionsAt(loginHop) {
+		// The login POST answered with the leakedPasswordChangeAdvised
+		// page instead of JSON: the login URL is an authorization hop.
+		s.shown[loginHop] = true
+		writeHTML(w, http.StatusOK, leakedPasswordPage)
+		return
+	}
 	if loc := e.shape().LoginRedirect; loc != "" {
 		if strings.HasPrefix(loc, "/") {
 			loc = e.APIURL() + loc
@@ -176,6 +187,10 @@ func (e *Emulator) twoFA(w http.ResponseWriter, r *http.Request) {
 	}
 	http.Redirect(w, r, e.path("/OAuth/Authorization/PerformLogin?client_id=46"), http.StatusFound)
 }
+
+// loginHop names the login POST's URL (/OAuth/Authorization) among the
+// hops of RequiredActionsAt.
+const loginHop = "Authorization"
 
 // requiredActionsAt reports whether the shape shows the required-actions
 // page at hop.

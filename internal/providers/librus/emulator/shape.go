@@ -67,7 +67,8 @@ type Shape struct {
 	// instead of redirecting onward (RequiredActionsNone: redirect).
 	RequiredActions RequiredActions
 	// RequiredActionsAt moves the required-actions page to these hops
-	// ("2FA", "PerformLogin", "Grant"; nil means 2FA alone), each shown
+	// ("2FA", "PerformLogin", "Grant", or "Authorization": the login
+	// POST's answer; nil means 2FA alone), each shown
 	// until its own skip is posted to it. Away from 2FA the page is the
 	// leakedPasswordChangeAdvised notice, recognised only by its
 	// requiredActions marker (it has no form).
