@@ -121,3 +121,40 @@ func TestLinkedStoredSessionSentToPortal(t *testing.T) {
 		t.Fatalf("Check: %v, want auth expired", err)
 	}
 }
+
+// TestLoginRedirectForms: a login POST answered with a redirect, in the
+// forms a Location takes: absolute or relative to the login URL (both the
+// same as goTo when they name an authorization page), and the maintenance
+// page (cannot_connect, not a changed service).
+func TestLoginRedirectForms(t *testing.T) {
+	r := newRig(t)
+	tests := []struct {
+		name, loc, key string
+	}{
+		{"absolute URL of 2FA", r.em.APIURL() + "/OAuth/Authorization/2FA?client_id=46", ""},
+		{"relative to the login URL", "Authorization/2FA?client_id=46", ""},
+		{"absolute URL of Grant", r.em.APIURL() + "/OAuth/Authorization/Grant?client_id=46", ""},
+		{"the maintenance page", "/przerwa_techniczna", "cannot_connect"},
+		{"the maintenance page on synergia", r.em.SynergiaURL() + "/przerwa_techniczna", "cannot_connect"},
+		{"synergia's landing page", r.em.SynergiaURL() + "/rodzic/index", "service_changed"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r.reshape(emulator.Shape{LoginRedirect: tc.loc})
+			defer r.reshape(emulator.Shape{})
+			acc, err := r.validate(t, demoInput())
+			if tc.key == "" {
+				if err != nil {
+					t.Fatalf("Validate: %v", err)
+				}
+				if _, err := r.p.Check(context.Background(), acc.Cache); err != nil {
+					t.Fatalf("Check after the sign-in: %v", err)
+				}
+				return
+			}
+			if errKey(err) != tc.key {
+				t.Fatalf("err = %v, want %s", err, tc.key)
+			}
+		})
+	}
+}

@@ -386,7 +386,7 @@ func (e *Emulator) grant(w http.ResponseWriter, r *http.Request) {
 // (under the prefix); anything else is returned as it is.
 func (e *Emulator) apiLocation(loc string) string {
 	if strings.HasPrefix(loc, "/") {
-		return e.APIURL() + e.path(loc)
+		return e.APIURL() + loc
 	}
 	return loc
 }
