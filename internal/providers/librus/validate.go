@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -142,7 +143,10 @@ func (a *attempt) login(login, password string) (goTo string, page *provider.Ans
 		return "", nil, err
 	}
 	if v.err != nil {
-		if v.err.Key == provider.KeyServiceChanged && requiredActionsPage(a.ep.api, r.URL, r.Status, r.Body) {
+		if requiredActionsPage(a.ep.api, r.URL, r.Status, r.Body) && (v.err.Key == provider.KeyServiceChanged ||
+			!json.Valid(r.Body) && !saysCause(html.UnescapeString(string(r.Body)))) {
+			// The page, not a rejection: a page's bare words ("captcha"
+			// in its widget settings) do not make it one.
 			return "", r, nil
 		}
 		return "", nil, v.err

@@ -260,7 +260,8 @@ const (
 		`<input type="password" name="newPassword"><input type="password" name="newPasswordRepeat">` +
 		`<button type="submit">Zapisz</button></form></div>`
 	leakedPasswordPage = `<main><h1>Twoje hasło mogło wyciec</h1><p>Zalecamy zmianę hasła.</p>` +
-		`<div id="app" data-page="leakedPasswordChangeAdvised" data-action="requiredActions"></div></main>`
+		`<div id="app" data-page="leakedPasswordChangeAdvised" data-action="requiredActions"></div></main>` +
+		`<script>var appConfig = {"lang":"pl","features":{"captcha":false}};</script>`
 )
 
 // requiredActionsPost takes the skip of the required-actions page, posted
