@@ -151,7 +151,9 @@ func (a *attempt) walkWith(w provider.Walk, signIn bool) (*provider.Answer, erro
 
 // observe notes what a sign-in walk's hop at u says about the sign-in.
 func (a *attempt) observe(u *url.URL) {
-	if a.onSynergia(u) || (u.Query().Has("code") && !a.onAPI(u)) {
+	// An authorization page is before the code even when a proxy serves
+	// both hosts under one name.
+	if !authorizationHop(a.ep.api, u) && (a.onSynergia(u) || u.Query().Has("code") && !a.onAPI(u)) {
 		a.pastCode = true
 	}
 	if isPortal(u) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -156,5 +157,35 @@ func TestLoginRedirectForms(t *testing.T) {
 				t.Fatalf("err = %v, want %s", err, tc.key)
 			}
 		})
+	}
+}
+
+// TestObserveOneProxyHost: with both hosts behind one proxy name, an
+// authorization hop is still before the code (its required-actions page
+// may be skipped); synergia's pages and a code off the API are after it;
+// the portal is noted.
+func TestObserveOneProxyHost(t *testing.T) {
+	ep, err := loadEndpoints(providersOptions(map[string]string{EnvAPIURL: "https://proxy.test/api", EnvSynergiaURL: "https://proxy.test/syn"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		url             string
+		pastCode, portl bool
+	}{
+		{"https://proxy.test/api/OAuth/Authorization/2FA?client_id=46", false, false},
+		{"https://proxy.test/api/OAuth/Authorization/Grant?client_id=46", false, false},
+		{"https://proxy.test/syn/loguj/portalRodzina?code=x&state=y", true, false},
+		{"https://proxy.test/syn/rodzic/index", true, false},
+		{"https://portal.librus.pl/rodzina?code=x", true, true},
+		{"https://portal.librus.pl/rodzina", false, true},
+	}
+	for _, tc := range tests {
+		a := &attempt{ep: ep}
+		u, _ := url.Parse(tc.url)
+		a.observe(u)
+		if a.pastCode != tc.pastCode || a.viaPortal != tc.portl {
+			t.Errorf("%s: pastCode %v viaPortal %v, want %v %v", tc.url, a.pastCode, a.viaPortal, tc.pastCode, tc.portl)
+		}
 	}
 }
