@@ -118,11 +118,17 @@ func (a *attempt) walk(step string, start *url.URL, header http.Header, maxVisit
 // walkWith is walk with the session's other walk settings. A sign-in
 // walk (signIn) also notes whether the code was issued and whether the
 // Konto LIBRUS portal was on the way, and ends, without following it, at
-// a redirect the session may not follow (see leaves).
+// a redirect the session may not follow (see leaves); when Start itself is
+// such a place, it returns no answer and no error.
 func (a *attempt) walkWith(w provider.Walk, signIn bool) (*provider.Answer, error) {
 	step := w.Step
 	if err := oauthError(step, w.Start); err != nil {
 		return nil, err
+	}
+	if signIn && a.leaves(w.Start) {
+		// Sent straight where the walk does not go: no answer at all.
+		a.left = w.Start
+		return nil, nil
 	}
 	return a.s.Walk(a.ctx, provider.Walk{
 		Step: step, Start: w.Start, Header: w.Header, MaxVisits: w.MaxVisits, KeepServerErrors: w.KeepServerErrors,

@@ -35,6 +35,10 @@ func TestLinkedAccountGrantVariants(t *testing.T) {
 			shape: emulator.Shape{LinkedFromSynergia: portalURL, LinkedExpiredCode: true}, cause: "TokenIsExpired"},
 		{name: "after the code, on to another client's sign-in page whose script mentions requiredActions",
 			shape: emulator.Shape{LinkedFromSynergia: "/OAuth/Authorization/Konto?client_id=59"}, cause: "Request is denied"},
+		{name: "the login POST redirects to the portal",
+			shape: emulator.Shape{LoginRedirect: portalURL}, cause: "portal.librus.pl"},
+		{name: "the login answer's goTo is the portal",
+			shape: emulator.Shape{LoginGoTo: portalURL}, cause: "portal.librus.pl"},
 		{name: "TokenInfo passes, UserInfo refuses",
 			shape: emulator.Shape{LinkedTokenInfoPasses: true}, cause: "user info"},
 	}

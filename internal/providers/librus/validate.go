@@ -126,7 +126,9 @@ func (a *attempt) login(login, password string) (goTo string, page *provider.Ans
 		if err := maintenance("login", r); err != nil {
 			return "", nil, err
 		}
-		if next := r.Location(); next != nil && authorizationHop(a.ep.api, next) {
+		if next := r.Location(); next != nil && (authorizationHop(a.ep.api, next) || isPortal(next)) {
+			// The Konto LIBRUS portal is where a linked account's sign-in
+			// goes on (docs/librus.md): grant and TokenInfo judge it.
 			return next.String(), nil, nil
 		}
 		return "", nil, provider.Fail(provider.KeyServiceChanged, "login: unexpected redirect (%s)", r)
@@ -199,7 +201,7 @@ func (a *attempt) grant(goTo string, page *provider.Answer) error {
 		}
 	}
 	skipped := map[string]bool{}
-	for !a.pastCode && requiredActionsPage(a.ep.api, r.URL, r.Status, r.Body) {
+	for r != nil && !a.pastCode && requiredActionsPage(a.ep.api, r.URL, r.Status, r.Body) {
 		key := r.URL.String()
 		switch {
 		case skipped[key]:
@@ -222,7 +224,7 @@ func (a *attempt) grant(goTo string, page *provider.Answer) error {
 // may be broken while the session works) or on the way to the Konto
 // LIBRUS portal (a linked account), TokenInfo judges.
 func (a *attempt) walkEnd(step string, r *provider.Answer) error {
-	if a.pastCode || a.viaPortal {
+	if r == nil || a.pastCode || a.viaPortal {
 		return nil
 	}
 	if err := r.ServerError(step); err != nil {

@@ -146,7 +146,7 @@ func (e *Emulator) login(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{"result": "success", "next": map[string]string{"url": "/OAuth/Authorization/2FA?client_id=46"}})
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "goTo": "/OAuth/Authorization/2FA?client_id=46"})
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "goTo": pick(e.shape().LoginGoTo, "/OAuth/Authorization/2FA?client_id=46")})
 }
 
 func (e *Emulator) failToSynergia(w http.ResponseWriter, r *http.Request) {

@@ -77,6 +77,9 @@ type Shape struct {
 	// Location instead of JSON goTo: a path ("/OAuth/...") is made an
 	// absolute URL on the API host, anything else is sent as it is.
 	LoginRedirect string
+	// LoginGoTo, when set, is the goTo of a correct password's JSON
+	// answer, sent as it is (e.g. the Konto LIBRUS portal's URL).
+	LoginGoTo string
 	// LinkedFromGrant sends an account linked to Konto LIBRUS from the
 	// Grant hop to this Location instead of issuing a code (a path is on
 	// the API host, anything else is sent as it is), e.g. the portal:
