@@ -16,6 +16,23 @@ import (
 // (docs/librus.md).
 var requiredActionsMarker = []byte("requiredActions")
 
+// requiredActionsNames are the known names of required-actions pages
+// (docs/librus.md), which name the page as the marker does.
+var requiredActionsNames = [][]byte{[]byte("leakedPasswordChangeAdvised")}
+
+// markedIn reports whether b holds the marker or a known page name.
+func markedIn(b []byte) bool {
+	if bytes.Contains(b, requiredActionsMarker) {
+		return true
+	}
+	for _, n := range requiredActionsNames {
+		if bytes.Contains(b, n) {
+			return true
+		}
+	}
+	return false
+}
+
 // requiredActionsPage reports whether a walk ended on a required-actions
 // page: a 2xx answer at an authorization hop of the API host (api's
 // /OAuth/Authorization and anything under it) that holds the
@@ -35,16 +52,17 @@ func requiredActionsPage(api, u *url.URL, status int, body []byte) bool {
 }
 
 // requiredActionsMarked reports whether body names the required-actions
-// page. The marker in the page's markup or data counts; one only inside
+// page (the marker, or a known page name). The marker in the page's markup
+// or data counts; one only inside
 // <script> elements counts unless the page holds the sign-in form: the
 // sign-in page's own script may handle required actions, and that page
 // met again is not one to skip.
 func requiredActionsMarked(body []byte) bool {
-	if !bytes.Contains(body, requiredActionsMarker) {
+	if !markedIn(body) {
 		return false
 	}
 	markup := withoutScripts(body)
-	return bytes.Contains(markup, requiredActionsMarker) || !signInForm.Match(markup)
+	return markedIn(markup) || !signInForm.Match(markup)
 }
 
 // signInForm is the sign-in page's password field (the login POST's
@@ -116,7 +134,7 @@ func parseSkip(status int, body []byte) (string, error) {
 	if json.Unmarshal(body, &obj) != nil || obj == nil {
 		low := bytes.ToLower(body)
 		switch {
-		case success(status) && (bytes.Contains(low, []byte("<form")) || bytes.Contains(body, requiredActionsMarker)):
+		case success(status) && (bytes.Contains(low, []byte("<form")) || markedIn(body)):
 			return "", provider.Fail(KeyAccountActionRequired, "%s: the page was served again (HTTP %d): it cannot be skipped", step, status)
 		case success(status) && !json.Valid(body):
 			return "", nil
