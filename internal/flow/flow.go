@@ -144,8 +144,8 @@ func (f *Flow) Submit(ctx context.Context, in provider.Input, progress provider.
 }
 
 // validateContext hands a reauth's validation the entry's current cache
-// (provider.WithPriorCache), from which a provider may reuse what a
-// browser keeps across sign-ins. A cache that cannot be read is simply not
+// and unique id (provider.WithPriorCache), from which a provider may reuse
+// what a browser keeps across sign-ins. A cache that cannot be read is simply not
 // handed over: the sign-in itself needs only the password.
 func (f *Flow) validateContext(ctx context.Context) context.Context {
 	if f.source != SourceReauth {
@@ -155,7 +155,7 @@ func (f *Flow) validateContext(ctx context.Context) context.Context {
 	if err != nil {
 		return ctx
 	}
-	return provider.WithPriorCache(ctx, cache)
+	return provider.WithPriorCache(ctx, f.entry.UniqueID, cache)
 }
 
 // finishUser is async_set_unique_id + _abort_if_unique_id_configured +

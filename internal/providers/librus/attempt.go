@@ -26,6 +26,18 @@ type attempt struct {
 	s   *provider.Session
 	// landing is where the grant walk ended, for causes.
 	landing *provider.Answer
+	// pastCode is set once a walk of the sign-in reached the synergia
+	// host (or a URL carrying a code off the API host): the code has been
+	// issued, and a required-actions skip posted from then on would spoil
+	// the session.
+	pastCode bool
+	// viaPortal is set when a walk of the sign-in went to (or was sent
+	// to) the Konto LIBRUS portal, as the grant of an account linked to
+	// Konto LIBRUS does (docs/librus.md).
+	viaPortal bool
+	// left is a Location the grant was sent to but the walk did not
+	// follow (see leaves), for causes.
+	left *url.URL
 }
 
 func (p *Provider) newAttempt(ctx context.Context) (*attempt, error) {
@@ -100,27 +112,85 @@ func isMaintenance(location string) bool {
 // cannot_connect and an OAuth error in any hop ends the walk; maxVisits
 // 1 keeps a page that must be fetched once from being fetched again.
 func (a *attempt) walk(step string, start *url.URL, header http.Header, maxVisits int) (*provider.Answer, error) {
-	return a.walkWith(provider.Walk{Step: step, Start: start, Header: header, MaxVisits: maxVisits})
+	return a.walkWith(provider.Walk{Step: step, Start: start, Header: header, MaxVisits: maxVisits}, false)
 }
 
-// walkWith is walk with the session's other walk settings.
-func (a *attempt) walkWith(w provider.Walk) (*provider.Answer, error) {
+// walkWith is walk with the session's other walk settings. A sign-in
+// walk (signIn) also notes whether the code was issued and whether the
+// Konto LIBRUS portal was on the way, and ends, without following it, at
+// a redirect the session may not follow (see leaves); when Start itself is
+// such a place, it returns no answer and no error.
+func (a *attempt) walkWith(w provider.Walk, signIn bool) (*provider.Answer, error) {
 	step := w.Step
 	if err := oauthError(step, w.Start); err != nil {
 		return nil, err
 	}
+	if signIn && a.leaves(w.Start) {
+		// Sent straight where the walk does not go: no answer at all.
+		a.left = w.Start
+		return nil, nil
+	}
 	return a.s.Walk(a.ctx, provider.Walk{
 		Step: step, Start: w.Start, Header: w.Header, MaxVisits: w.MaxVisits, KeepServerErrors: w.KeepServerErrors,
 		Stop: func(r *provider.Answer) (bool, error) {
+			if signIn {
+				a.observe(r.URL)
+			}
 			if err := maintenance(step, r); err != nil {
 				return false, err
 			}
-			if next := r.Location(); next != nil {
-				return false, oauthError(step, next)
+			next := r.Location()
+			if next == nil {
+				return false, nil
+			}
+			if err := oauthError(step, next); err != nil {
+				return false, err
+			}
+			if signIn && a.leaves(next) {
+				a.left = next
+				return true, nil
 			}
 			return false, nil
 		},
 	})
+}
+
+// observe notes what a sign-in walk's hop at u says about the sign-in.
+func (a *attempt) observe(u *url.URL) {
+	// An authorization page is before the code even when a proxy serves
+	// both hosts under one name.
+	if !authorizationHop(a.ep.api, u) && (a.onSynergia(u) || u.Query().Has("code") && !a.onAPI(u)) {
+		a.pastCode = true
+	}
+	if isPortal(u) {
+		a.viaPortal = true
+	}
+}
+
+// leaves reports whether a sign-in walk ends at a redirect to next
+// instead of following it: next is a host the session may not reach (the
+// configured hosts are not Librus's own) and either the code was already
+// issued or next is the Konto LIBRUS portal, where the grant of a linked
+// account goes on (docs/librus.md). The session then has what it will
+// get, and TokenInfo judges it. Before the code, any other host stays an
+// error (ErrForeignHost).
+func (a *attempt) leaves(next *url.URL) bool {
+	if a.s.Allowed(next) {
+		return false
+	}
+	if isPortal(next) {
+		a.viaPortal = true
+		return true
+	}
+	return a.pastCode
+}
+
+// portalHost is the Konto LIBRUS family portal's host.
+const portalHost = "portal.librus.pl"
+
+// isPortal reports whether u is on the Konto LIBRUS portal, over https.
+func isPortal(u *url.URL) bool {
+	return u != nil && u.Scheme == "https" && strings.EqualFold(u.Hostname(), portalHost)
 }
 
 // errOAuth marks a walk ended by an OAuth error in a hop's URL.

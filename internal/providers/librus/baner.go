@@ -27,9 +27,16 @@ func xBaner(random float64, now time.Time) string {
 func newXBaner() string { return xBaner(rand.Float64(), time.Now()) }
 
 // jsNumber writes a number in [0, 1) as JavaScript's String(Math.random())
-// does for all but the tiniest values: the shortest decimal that reads back
-// as the same float64, "0." and its digits ("0" for zero).
-func jsNumber(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+// does: the shortest decimal that reads back as the same float64, "0." and
+// its digits ("0" for zero), or below 1e-6 the exponent form JavaScript
+// switches to ("1.5e-7", not Go's "1.5e-07").
+func jsNumber(f float64) string {
+	if f == 0 || f >= 1e-6 {
+		return strconv.FormatFloat(f, 'f', -1, 64)
+	}
+	mant, exp, _ := strings.Cut(strconv.FormatFloat(f, 'e', -1, 64), "e")
+	return mant + "e" + exp[:1] + strings.TrimLeft(exp[1:], "0")
+}
 
 // banerShifted moves every character of s up by banerShift code points.
 func banerShifted(s string) string {

@@ -19,13 +19,18 @@ func TestXBaner(t *testing.T) {
 		{0.5, "DBI_EKJHMGJDDDEFG"},
 		{0.123456789, "DBEFGHIJKLM_EKJHMGJDDDEFG"},
 		{0, "D_EKJHMGJDDDEFG"},
+		// JavaScript writes numbers below 1e-6 with an exponent: "1.5e-7"
+		// ('e' becomes 'y', '-' becomes 'A'), 1e-6 itself as "0.000001".
+		{1.5e-7, "EBIyAK_EKJHMGJDDDEFG"},
+		{1e-6, "DBDDDDDE_EKJHMGJDDDEFG"},
+		{5e-324, "IyAGFH_EKJHMGJDDDEFG"},
 	}
 	for _, tc := range tests {
 		if got := xBaner(tc.random, now); got != tc.want {
 			t.Errorf("xBaner(%v, %d) = %q, want %q", tc.random, now.UnixMilli(), got, tc.want)
 		}
 	}
-	shape := regexp.MustCompile(`^D(B[D-M]+)?_[D-M]{13}$`)
+	shape := regexp.MustCompile(`^(D(B[D-M]+)?|[D-M](B[D-M]+)?yA[D-M]+)_[D-M]{13}$`)
 	for range 100 {
 		if h := newXBaner(); !shape.MatchString(h) {
 			t.Fatalf("newXBaner() = %q: not a shifted random number and millisecond time", h)

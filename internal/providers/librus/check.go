@@ -245,7 +245,10 @@ func (a *attempt) checkGet(step string, u *url.URL) (*provider.Answer, error) {
 		return nil, err
 	}
 	if r.IsRedirect() {
-		if next := r.Location(); next != nil && a.s.Allowed(next) && isSignIn(next) {
+		if next := r.Location(); next != nil && (a.s.Allowed(next) && isSignIn(next) || isPortal(next)) {
+			// Nothing is sent there: the sign-in, or the Konto LIBRUS
+			// portal a linked account is sent to, means the session
+			// is no good here.
 			return nil, fmt.Errorf("%s: redirected to the sign-in (%s): %w", step, r, provider.ErrAuthExpired)
 		}
 		return nil, provider.Fail(provider.KeyUnknown, "%s: unexpected redirect (%s)", step, r)

@@ -41,6 +41,15 @@ func TestDriftSignsIn(t *testing.T) {
 		{name: "at 2FA and again at PerformLogin",
 			shape: emulator.Shape{RequiredActions: emulator.RequiredActionsSkipJSON, RequiredActionsAt: []string{"2FA", "PerformLogin"}},
 			skips: []string{"2FA", "PerformLogin"}},
+		{name: "leakedPasswordChangeAdvised as the login POST's answer, skip answered with goTo",
+			shape: emulator.Shape{RequiredActions: emulator.RequiredActionsSkipJSON, RequiredActionsAt: []string{"Authorization"}},
+			skips: []string{"Authorization"}},
+		{name: "leakedPasswordChangeAdvised as the login POST's answer, skip answered 200 with no next step (GET Grant)",
+			shape: emulator.Shape{RequiredActions: emulator.RequiredActionsSkipEmpty, RequiredActionsAt: []string{"Authorization"}},
+			skips: []string{"Authorization"}},
+		{name: "as the login POST's answer and again at Grant",
+			shape: emulator.Shape{RequiredActions: emulator.RequiredActionsSkipRedirect, RequiredActionsAt: []string{"Authorization", "Grant"}},
+			skips: []string{"Authorization", "Grant"}},
 		{name: "login answered with a redirect to 2FA",
 			shape: emulator.Shape{LoginRedirect: "/OAuth/Authorization/2FA?client_id=46"}},
 		{name: "login redirect behind a path prefix",
@@ -216,7 +225,7 @@ func TestLoginLooksLikeTheBrowser(t *testing.T) {
 	if _, err := r.validate(t, demoInput()); err != nil {
 		t.Fatal(err)
 	}
-	shape := regexp.MustCompile(`^D(B[D-M]+)?_[D-M]{13}$`)
+	shape := regexp.MustCompile(`^(D(B[D-M]+)?|[D-M](B[D-M]+)?yA[D-M]+)_[D-M]{13}$`)
 	posts := 0
 	for _, q := range r.em.Log() {
 		h := q.Header.Get("X-Baner")

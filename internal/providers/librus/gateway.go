@@ -42,7 +42,7 @@ func (e *gatewayError) expired() bool {
 // every gateway call after a sign-in the password passed (docs/librus.md).
 // A dead session's refusal names its Code (TokenIsExpired).
 func (e *gatewayError) linkedAccount() bool {
-	return e.Status == 401 && e.Code == "" && strings.EqualFold(strings.TrimSpace(e.Message), "Request is denied")
+	return e.Status == 401 && e.Code == "" && strings.EqualFold(strings.TrimRight(strings.TrimSpace(e.Message), "."), "Request is denied")
 }
 
 // insufficientScopes: a 401 that only says the endpoint is not allowed for

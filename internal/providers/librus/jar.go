@@ -156,9 +156,11 @@ const deviceCookieName = "DeviceCookie"
 
 // reuseDeviceCookie starts a reauth's fresh jar with the DeviceCookie the
 // previous sign-in stored for the API host, as a browser keeps it across
-// sign-ins (docs/librus.md). Nothing else of the old session is reused,
-// and a cache that cannot be read, or a cookie past its expiry, adds
-// nothing.
+// sign-ins (docs/librus.md). Validate hands it the prior cache only when
+// the typed login is the renewed entry's (provider.PriorCacheFor): one
+// account's cookie is never sent with another's login. Nothing else of
+// the old session is reused, and a cache that cannot be read, or a cookie
+// past its expiry, adds nothing.
 func (a *attempt) reuseDeviceCookie(prior []byte) {
 	if len(prior) == 0 {
 		return

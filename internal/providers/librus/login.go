@@ -217,6 +217,13 @@ func rejectionKey(text string) string {
 	return ""
 }
 
+// saysCause reports whether text holds one of the service's own
+// sentences of a rejection (not a bare word such as "captcha").
+func saysCause(text string) bool {
+	return containsAny(text, expiredMarkers) || containsAny(text, captchaSentences) ||
+		containsAny(text, portalMarkers) || containsAny(text, badCredSentences)
+}
+
 func loginError(key, format string, args ...any) *provider.Error {
 	e := provider.Fail(key, format, args...)
 	if key == KeyEmailNotLogin {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/url"
+	"regexp"
 	"strings"
 
 	"github.com/setupwizard/setupwizard/internal/providers/provider"
@@ -11,25 +12,93 @@ import (
 
 // requiredActionsMarker is the text that names the required-actions page:
 // its form posts action=requiredActions, and 2026 clients recognise the
-// page by this text alone, at whichever hop it appears (docs/librus.md).
-var requiredActionsMarker = []byte("requiredactions")
+// page by this literal text alone, at whichever hop it appears
+// (docs/librus.md).
+var requiredActionsMarker = []byte("requiredActions")
+
+// requiredActionsNames are the known names of required-actions pages
+// (docs/librus.md), which name the page as the marker does.
+var requiredActionsNames = [][]byte{[]byte("leakedPasswordChangeAdvised")}
+
+// markedIn reports whether b holds the marker or a known page name.
+func markedIn(b []byte) bool {
+	if bytes.Contains(b, requiredActionsMarker) {
+		return true
+	}
+	for _, n := range requiredActionsNames {
+		if bytes.Contains(b, n) {
+			return true
+		}
+	}
+	return false
+}
 
 // requiredActionsPage reports whether a walk ended on a required-actions
 // page: a 2xx answer at an authorization hop of the API host (api's
-// /OAuth/Authorization and anything under it, before the code is issued)
-// that holds the requiredActions marker, or, as in March 2026, the 2FA step
-// answering a page with a form. Only then may the skip be posted: a skip
-// sent after the code was issued spoils the session.
+// /OAuth/Authorization and anything under it) that holds the
+// requiredActions marker, or, as in March 2026, the 2FA step answering a
+// page with a form. Only then may the skip be posted, and only before the
+// code is issued (the caller's to know): a skip sent after that spoils the
+// session.
 func requiredActionsPage(api, u *url.URL, status int, body []byte) bool {
 	if status < 200 || status > 299 || !authorizationHop(api, u) {
 		return false
 	}
-	low := bytes.ToLower(body)
-	if bytes.Contains(low, requiredActionsMarker) {
+	if requiredActionsMarked(body) {
 		return true
 	}
 	return strings.HasSuffix(strings.ToLower(strings.TrimRight(u.Path, "/")), "/oauth/authorization/2fa") &&
-		!json.Valid(body) && bytes.Contains(low, []byte("<form"))
+		!json.Valid(body) && bytes.Contains(bytes.ToLower(body), []byte("<form"))
+}
+
+// requiredActionsMarked reports whether body names the required-actions
+// page (the marker, or a known page name). The marker in the page's markup
+// or data counts; one only inside
+// <script> elements counts unless the page holds the sign-in form: the
+// sign-in page's own script may handle required actions, and that page
+// met again is not one to skip.
+func requiredActionsMarked(body []byte) bool {
+	if !markedIn(body) {
+		return false
+	}
+	markup := withoutScripts(body)
+	return markedIn(markup) || !signInForm.Match(markup)
+}
+
+// signInForm is the sign-in page's password field (the login POST's
+// "pass").
+var signInForm = regexp.MustCompile(`(?i)<input[^>]*\bname\s*=\s*["']?pass(?:["'\s/>]|$)`)
+
+// withoutScripts is body with the contents of its <script> elements cut
+// out (an unclosed one runs to the end).
+func withoutScripts(body []byte) []byte {
+	low := asciiLower(body)
+	var out []byte
+	for i := 0; ; {
+		j := bytes.Index(low[i:], []byte("<script"))
+		if j < 0 {
+			return append(out, body[i:]...)
+		}
+		out = append(out, body[i:i+j]...)
+		k := bytes.Index(low[i+j:], []byte("</script"))
+		if k < 0 {
+			return out
+		}
+		i += j + k + len("</script")
+	}
+}
+
+// asciiLower lower-cases the ASCII letters of b alone, so that indexes
+// into it are indexes into b (bytes.ToLower may change the length).
+func asciiLower(b []byte) []byte {
+	out := make([]byte, len(b))
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		out[i] = c
+	}
+	return out
 }
 
 // authorizationHop reports whether u is one of the API host's OAuth
@@ -65,7 +134,7 @@ func parseSkip(status int, body []byte) (string, error) {
 	if json.Unmarshal(body, &obj) != nil || obj == nil {
 		low := bytes.ToLower(body)
 		switch {
-		case success(status) && (bytes.Contains(low, []byte("<form")) || bytes.Contains(low, requiredActionsMarker)):
+		case success(status) && (bytes.Contains(low, []byte("<form")) || markedIn(body)):
 			return "", provider.Fail(KeyAccountActionRequired, "%s: the page was served again (HTTP %d): it cannot be skipped", step, status)
 		case success(status) && !json.Valid(body):
 			return "", nil

@@ -34,6 +34,21 @@ func TestRequiredActionsPage(t *testing.T) {
 		{"leakedPasswordChangeAdvised at Grant", api, "https://api.librus.pl/OAuth/Authorization/Grant?client_id=46", 200, leaked, true},
 		{"the marker in a JSON answer", api, "https://api.librus.pl/OAuth/Authorization/Grant?client_id=46", 200, []byte(`{"status":"requiredActions"}`), true},
 		{"the authorize page itself", api, "https://api.librus.pl/OAuth/Authorization?client_id=46", 200, page, true},
+		// The literal marker: a page naming itself in another case is not
+		// what clients detect.
+		{"the marker in another letter case", api, "https://api.librus.pl/OAuth/Authorization/Grant?client_id=46", 200, []byte(`<div data-page="REQUIREDACTIONS"></div>`), false},
+		// A script that only handles required actions on the sign-in
+		// page is not the page; the page named only in script data is.
+		{"sign-in page whose script mentions the marker", api, "https://api.librus.pl/OAuth/Authorization?client_id=59", 200,
+			[]byte(`<form><input name="login"><INPUT type="password" name='pass'></form><script>if (r.requiredActions) show()</script>`), false},
+		{"sign-in form only inside the script, marker too", api, "https://api.librus.pl/OAuth/Authorization/Grant?client_id=46", 200,
+			[]byte(`<div id="app"></div><script>render('<input name="pass">', {"page":"requiredActions"})</script>`), true},
+		{"marker in script data, no sign-in form", api, "https://api.librus.pl/OAuth/Authorization/PerformLogin?client_id=46", 200,
+			[]byte(`<div id="app"></div><script>window.state = {"requiredActions":["leakedPasswordChangeAdvised"]}</script>`), true},
+		{"marker in the markup beside a password field", api, "https://api.librus.pl/OAuth/Authorization/Grant?client_id=46", 200,
+			[]byte(`<form><input type="hidden" name="action" value="requiredActions"><input name="pass" type="password"></form>`), true},
+		{"only the page's known name, at Grant", api, "https://api.librus.pl/OAuth/Authorization/Grant?client_id=46", 200,
+			[]byte(`{"page":"leakedPasswordChangeAdvised"}`), true},
 		{"2FA with a form but no marker (March 2026)", api, "https://api.librus.pl/OAuth/Authorization/2FA?client_id=46", 200, noMarker, true},
 		{"PerformLogin with a form but no marker", api, "https://api.librus.pl/OAuth/Authorization/PerformLogin?client_id=46", 200, noMarker, false},
 		{"landing page", api, "https://synergia.librus.pl/uczen/index", 200, readFixture(t, "grant", "landing_uczen.html"), false},
@@ -99,6 +114,8 @@ func FuzzRequiredActions(f *testing.F) {
 	}
 	f.Add("https://api.librus.pl/OAuth/Authorization/2FA", 200, []byte(`<FORM`))
 	f.Add("https://API.librus.pl:443/oauth/AUTHORIZATION/x", 204, []byte(`RequiredActions`))
+	f.Add("https://api.librus.pl/OAuth/Authorization", 200, []byte(`<input name=pass><script>requiredActions</script`))
+	f.Add("https://api.librus.pl/OAuth/Authorization/Grant", 200, []byte(`<SCRIPT>requiredActions</SCRIPT><input name="pass">`))
 	f.Add("http://api.librus.pl/OAuth/Authorization/Grant", 200, []byte(`requiredActions`))
 	f.Add("//api.librus.pl/OAuth/Authorization", 200, []byte(`requiredActions`))
 	api, _ := url.Parse("https://api.librus.pl")
@@ -114,7 +131,7 @@ func FuzzRequiredActions(f *testing.F) {
 			form := strings.HasSuffix(strings.TrimRight(path, "/"), "/oauth/authorization/2fa") && !json.Valid(body) && bytes.Contains(low, []byte("<form"))
 			if status < 200 || status > 299 || u.Scheme != "https" || !strings.EqualFold(u.Hostname(), "api.librus.pl") ||
 				(u.Port() != "" && u.Port() != "443") || !strings.HasPrefix(path, "/oauth/authorization") ||
-				!bytes.Contains(low, []byte("requiredactions")) && !form {
+				!bytes.Contains(body, []byte("requiredActions")) && !bytes.Contains(body, []byte("leakedPasswordChangeAdvised")) && !form {
 				t.Fatalf("detected on %q HTTP %d %q", rawURL, status, body)
 			}
 		}

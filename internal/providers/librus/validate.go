@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -46,19 +47,19 @@ func (p *Provider) Validate(ctx context.Context, in provider.Input, progress pro
 		return nil, err
 	}
 	defer a.close()
-	a.reuseDeviceCookie(provider.PriorCache(ctx))
+	a.reuseDeviceCookie(provider.PriorCacheFor(ctx, provider.Slugify(login)))
 
 	report(1, ProgressInit)
 	if err := a.init(); err != nil {
 		return nil, err
 	}
 	report(2, ProgressLogin)
-	goTo, err := a.login(login, password)
+	goTo, page, err := a.login(login, password)
 	if err != nil {
 		return nil, err
 	}
 	report(3, ProgressGrant)
-	if err := a.grant(goTo); err != nil {
+	if err := a.grant(goTo, page); err != nil {
 		return nil, err
 	}
 	report(4, ProgressTokenInfo)
@@ -111,22 +112,26 @@ func (a *attempt) init() error {
 // HTTP status is not known, so a rejection that names its cause wins over
 // the status, even a 5xx one; only a 5xx that is not such a rejection means
 // Librus is down. A redirect to one of the API host's authorization pages
-// is the same as goTo, as public clients read it (docs/librus.md).
-func (a *attempt) login(login, password string) (string, error) {
+// is the same as goTo, as public clients read it (docs/librus.md). The
+// login URL is an authorization hop too: an answer of no login shape that
+// is the required-actions page is returned as page, for grant to skip.
+func (a *attempt) login(login, password string) (goTo string, page *provider.Answer, err error) {
 	u := at(a.ep.api, "/OAuth/Authorization", "client_id=46")
 	form := url.Values{"action": {"login"}, "login": {login}, "pass": {password}}
 	r, err := a.xhrPost("login", u, u, form, "X-Baner", newXBaner())
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	if r.IsRedirect() {
 		if err := maintenance("login", r); err != nil {
-			return "", err
+			return "", nil, err
 		}
-		if next := r.Location(); next != nil && authorizationHop(a.ep.api, next) {
-			return next.String(), nil
+		if next := r.Location(); next != nil && (authorizationHop(a.ep.api, next) || isPortal(next)) {
+			// The Konto LIBRUS portal is where a linked account's sign-in
+			// goes on (docs/librus.md): grant and TokenInfo judge it.
+			return next.String(), nil, nil
 		}
-		return "", provider.Fail(provider.KeyServiceChanged, "login: unexpected redirect (%s)", r)
+		return "", nil, provider.Fail(provider.KeyServiceChanged, "login: unexpected redirect (%s)", r)
 	}
 	v := readLogin(r.Status, r.Body)
 	if v.named {
@@ -134,15 +139,21 @@ func (a *attempt) login(login, password string) (string, error) {
 		// service's own words name the cause, even on a 5xx or a block page.
 		// Showing a wrong password as cannot_connect is the misclassification
 		// to avoid.
-		return "", v.err
+		return "", nil, v.err
 	}
 	if err := serviceDown("login", r); err != nil {
-		return "", err
+		return "", nil, err
 	}
 	if v.err != nil {
-		return "", v.err
+		if requiredActionsPage(a.ep.api, r.URL, r.Status, r.Body) && (v.err.Key == provider.KeyServiceChanged ||
+			!json.Valid(r.Body) && !saysCause(html.UnescapeString(string(r.Body)))) {
+			// The page, not a rejection: a page's bare words ("captcha"
+			// in its widget settings) do not make it one.
+			return "", r, nil
+		}
+		return "", nil, v.err
 	}
-	return v.goTo, nil
+	return v.goTo, nil, nil
 }
 
 // xhrPost posts a form as the sign-in page's script does; extra holds
@@ -167,32 +178,30 @@ func (a *attempt) xhrPost(step string, u, referer *url.URL, form url.Values, ext
 // grant is step 3: walk goTo to its end (until an answer has no
 // Location), as every working client does; the pages after the session
 // cookie may be what makes the session usable. When the walk ends on a
-// required-actions page instead, at whichever authorization hop, skip it
-// and walk on, as often as pages come (up to maxSkips); one that comes
-// back at the URL just skipped cannot be skipped. Success is then
-// TokenInfo's to judge; grant only remembers where the walk ended.
-func (a *attempt) grant(goTo string) error {
-	start, err := a.ep.resolveGoTo(goTo)
-	if err != nil {
-		return provider.Fail(provider.KeyServiceChanged, "grant: goTo is not a URL")
-	}
-	r, err := a.walkWith(provider.Walk{Step: "grant", Start: start, KeepServerErrors: true})
-	if err != nil {
-		return err
-	}
-	if !a.onSynergia(r.URL) {
-		// A synergia page after the grant may be broken while the session
-		// works (TokenInfo judges); an API host error or block page ends
-		// the sign-in.
-		if err := r.ServerError("grant"); err != nil {
+// required-actions page instead, at whichever authorization hop before
+// the code is issued, skip it and walk on, as often as pages come (up to
+// maxSkips); one that comes back at the URL just skipped cannot be
+// skipped. Success is then TokenInfo's to judge; grant only remembers
+// where the walk ended.
+//
+// page, when login was answered with the required-actions page, is where
+// the sign-in already stands: grant starts there instead of at goTo.
+func (a *attempt) grant(goTo string, page *provider.Answer) error {
+	r := page
+	if r == nil {
+		start, err := a.ep.resolveGoTo(goTo)
+		if err != nil {
+			return provider.Fail(provider.KeyServiceChanged, "grant: goTo is not a URL")
+		}
+		if r, err = a.walkWith(provider.Walk{Step: "grant", Start: start, KeepServerErrors: true}, true); err != nil {
 			return err
 		}
-		if err := blocked("grant", r); err != nil {
+		if err := a.walkEnd("grant", r); err != nil {
 			return err
 		}
 	}
 	skipped := map[string]bool{}
-	for requiredActionsPage(a.ep.api, r.URL, r.Status, r.Body) {
+	for r != nil && !a.pastCode && requiredActionsPage(a.ep.api, r.URL, r.Status, r.Body) {
 		key := r.URL.String()
 		switch {
 		case skipped[key]:
@@ -201,12 +210,27 @@ func (a *attempt) grant(goTo string) error {
 			return provider.Fail(KeyAccountActionRequired, "required actions: still asked after %d skips", maxSkips)
 		}
 		skipped[key] = true
+		var err error
 		if r, err = a.skipRequiredActions(r); err != nil {
 			return err
 		}
 	}
 	a.landing = r
 	return nil
+}
+
+// walkEnd judges where a sign-in walk ended: an API host error or block
+// page before the code ends the sign-in. After the code (a synergia page
+// may be broken while the session works) or on the way to the Konto
+// LIBRUS portal (a linked account), TokenInfo judges.
+func (a *attempt) walkEnd(step string, r *provider.Answer) error {
+	if r == nil || a.pastCode || a.viaPortal {
+		return nil
+	}
+	if err := r.ServerError(step); err != nil {
+		return err
+	}
+	return blocked(step, r)
 }
 
 // maxSkips caps the required-actions pages one sign-in skips: each is
@@ -248,13 +272,16 @@ func (a *attempt) skipRequiredActions(page *provider.Answer) (*provider.Answer, 
 			return nil, provider.Fail(provider.KeyServiceChanged, "%s: goTo is not a URL", step)
 		}
 	}
-	end, err := a.walk(step, next, nil, 0)
+	end, err := a.walkWith(provider.Walk{Step: step, Start: next, KeepServerErrors: true}, true)
 	if err != nil {
 		if guessed && errors.Is(err, errOAuth) {
 			// Grant was our guess, the answer named no next step: the
 			// service no longer works the way clients know.
 			return nil, provider.Fail(provider.KeyServiceChanged, "%s: the skip named no next step and Grant refused it: %v", step, err)
 		}
+		return nil, err
+	}
+	if err := a.walkEnd(step, end); err != nil {
 		return nil, err
 	}
 	return end, nil
@@ -265,6 +292,13 @@ func (a *attempt) onSynergia(u *url.URL) bool {
 	n, p := provider.HostKey(u)
 	sn, sp := provider.HostKey(a.ep.syn)
 	return n == sn && p == sp
+}
+
+// onAPI reports whether u is on the configured API host.
+func (a *attempt) onAPI(u *url.URL) bool {
+	n, p := provider.HostKey(u)
+	an, ap := provider.HostKey(a.ep.api)
+	return n == an && p == ap
 }
 
 func success(status int) bool { return status >= 200 && status <= 299 }
@@ -300,10 +334,11 @@ func (a *attempt) tokenInfo() (map[string]json.RawMessage, error) {
 	switch {
 	case err == nil:
 		return fields, nil
-	case errors.As(err, &ge) && ge.linkedAccount():
+	case errors.As(err, &ge) && (ge.linkedAccount() || a.viaPortal && ge.expired()):
 		// The password was accepted and the whole grant walked, yet the
 		// gateway refuses: what accounts linked to Konto LIBRUS meet
-		// since September 2026 (docs/librus.md). Only the person can act.
+		// since September 2026, their grant going on to the portal
+		// (docs/librus.md). Only the person can act.
 		return nil, provider.Fail(KeyAccountLinked, "token info: the gateway refuses the session right after the grant (%v; the grant ended with %s)", ge, a.landingText())
 	case errors.As(err, &ge) && ge.expired():
 		return nil, provider.Fail(provider.KeyServiceChanged, "token info: no synergia session after the grant (%v; the grant ended with %s)", ge, a.landingText())
@@ -314,10 +349,17 @@ func (a *attempt) tokenInfo() (map[string]json.RawMessage, error) {
 }
 
 func (a *attempt) landingText() string {
-	if a.landing == nil {
-		return "nothing"
+	s := "nothing"
+	if a.landing != nil {
+		s = fmt.Sprint(a.landing)
 	}
-	return fmt.Sprint(a.landing)
+	if a.left != nil {
+		s += ", sent on to " + provider.Redacted(a.left)
+	}
+	if a.viaPortal {
+		s += " (via the Konto LIBRUS portal)"
+	}
+	return s
 }
 
 // userInfo is step 5. Its answer only adds a name to the title, and
@@ -336,6 +378,10 @@ func (a *attempt) userInfo(id string) (map[string]json.RawMessage, error) {
 		return fields, nil
 	case errors.As(err, &ge) && ge.insufficientScopes():
 		return nil, nil
+	case errors.As(err, &ge) && (ge.linkedAccount() || a.viaPortal && ge.expired()):
+		// TokenInfo passed, yet UserInfo refuses as the gateway refuses
+		// an account linked to Konto LIBRUS (docs/librus.md).
+		return nil, provider.Fail(KeyAccountLinked, "user info: the gateway refuses the session after the grant (%v; the grant ended with %s)", ge, a.landingText())
 	case !errors.As(err, &ge) && success(r.Status) && json.Valid(r.Body):
 		return nil, nil
 	case !errors.As(err, &ge):

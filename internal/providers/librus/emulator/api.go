@@ -35,6 +35,8 @@ func (e *Emulator) apiMux() http.Handler {
 	m.HandleFunc("GET /OAuth/Authorization/Grant", e.grant)
 	m.HandleFunc("POST /OAuth/Authorization/Grant", e.requiredActionsPost)
 	m.HandleFunc("GET /OAuth/Authorization/Hop/{n}", e.hop)
+	m.HandleFunc("GET /OAuth/Authorization/Konto", e.kontoSignIn)
+	m.HandleFunc("POST /OAuth/Authorization/Konto", e.lateSkip)
 	return m
 }
 
@@ -82,6 +84,10 @@ func pickStatus(v, def int) int {
 
 // login is the XHR POST of step 2.
 func (e *Emulator) login(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Query().Get("client_id") == "46" && r.ParseForm() == nil && r.PostForm.Get("action") == "requiredActions" {
+		e.requiredActionsPost(w, r)
+		return
+	}
 	if r.URL.Query().Get("client_id") != "46" || r.ParseForm() != nil || r.PostForm.Get("action") != "login" {
 		e.loginError(w, http.StatusBadRequest, "Nieprawidłowe żądanie.")
 		return
@@ -121,6 +127,13 @@ func (e *Emulator) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.loggedIn, s.login = true, u.login
+	if e.shape().requiredActionsAt(loginHop) {
+		// The login POST answered with the leakedPasswordChangeAdvised
+		// page instead of JSON: the login URL is an authorization hop.
+		s.shown[loginHop] = true
+		writeHTML(w, http.StatusOK, leakedPasswordPage)
+		return
+	}
 	if loc := e.shape().LoginRedirect; loc != "" {
 		if strings.HasPrefix(loc, "/") {
 			loc = e.APIURL() + loc
@@ -133,7 +146,7 @@ func (e *Emulator) login(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{"result": "success", "next": map[string]string{"url": "/OAuth/Authorization/2FA?client_id=46"}})
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "goTo": "/OAuth/Authorization/2FA?client_id=46"})
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "goTo": pick(e.shape().LoginGoTo, "/OAuth/Authorization/2FA?client_id=46")})
 }
 
 func (e *Emulator) failToSynergia(w http.ResponseWriter, r *http.Request) {
@@ -174,6 +187,10 @@ func (e *Emulator) twoFA(w http.ResponseWriter, r *http.Request) {
 	}
 	http.Redirect(w, r, e.path("/OAuth/Authorization/PerformLogin?client_id=46"), http.StatusFound)
 }
+
+// loginHop names the login POST's URL (/OAuth/Authorization) among the
+// hops of RequiredActionsAt.
+const loginHop = "Authorization"
 
 // requiredActionsAt reports whether the shape shows the required-actions
 // page at hop.
@@ -243,7 +260,8 @@ const (
 		`<input type="password" name="newPassword"><input type="password" name="newPasswordRepeat">` +
 		`<button type="submit">Zapisz</button></form></div>`
 	leakedPasswordPage = `<main><h1>Twoje hasło mogło wyciec</h1><p>Zalecamy zmianę hasła.</p>` +
-		`<div id="app" data-page="leakedPasswordChangeAdvised" data-action="requiredActions"></div></main>`
+		`<div id="app" data-page="leakedPasswordChangeAdvised" data-action="requiredActions"></div></main>` +
+		`<script>var appConfig = {"lang":"pl","features":{"captcha":false}};</script>`
 )
 
 // requiredActionsPost takes the skip of the required-actions page, posted
@@ -350,10 +368,44 @@ func (e *Emulator) grant(w http.ResponseWriter, r *http.Request) {
 		e.failToSynergia(w, r)
 		return
 	}
+	if loc := e.shape().LinkedFromGrant; loc != "" {
+		if u := e.users[strings.ToLower(s.login)]; u != nil && u.quirk == QuirkLinked {
+			e.mu.Unlock()
+			http.Redirect(w, r, e.apiLocation(loc), http.StatusFound)
+			return
+		}
+	}
 	code := randomID()
 	e.grants[code] = grant{login: s.login, state: s.state}
 	delete(e.apiSessions, sid)
 	e.mu.Unlock()
 	v := url.Values{"code": {code}, "state": {s.state}}
 	http.Redirect(w, r, e.SynergiaURL()+"/loguj/portalRodzina?"+v.Encode(), http.StatusFound)
+}
+
+// apiLocation makes a path ("/OAuth/...") an absolute URL on the API host
+// (under the prefix); anything else is returned as it is.
+func (e *Emulator) apiLocation(loc string) string {
+	if strings.HasPrefix(loc, "/") {
+		return e.APIURL() + loc
+	}
+	return loc
+}
+
+// kontoSignIn is the sign-in page of another OAuth client (the Konto
+// LIBRUS portal's), where a linked account's grant may end after the
+// code: a login form whose script, like a real sign-in page's, handles
+// required actions. It is not a required-actions page.
+func (e *Emulator) kontoSignIn(w http.ResponseWriter, _ *http.Request) {
+	writeHTML(w, http.StatusOK, kontoSignInPage)
+}
+
+const kontoSignInPage = `<main><h1>Konto LIBRUS</h1>` +
+	`<form id="loginForm" method="post"><input name="login"><input name="pass" type="password"></form></main>` +
+	`<script>function next(r){ if (r.requiredActions) { show(r.requiredActions); } else { location.href = r.goTo; } }</script>`
+
+// lateSkip answers a required-actions skip posted after the code was
+// issued as the service does: invalid_request.
+func (e *Emulator) lateSkip(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusBadRequest, map[string]any{"status": "error", "errors": []map[string]string{{"message": "invalid_request"}}})
 }

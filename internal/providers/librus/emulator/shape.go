@@ -38,7 +38,8 @@ type Shape struct {
 	// RefreshNoCookie makes refreshToken answer its success status with no
 	// new oauth_token, whether or not the session lives.
 	RefreshNoCookie bool
-	// RefreshRedirect makes refreshToken redirect to this synergia path.
+	// RefreshRedirect makes refreshToken redirect to this synergia path,
+	// or to this absolute https URL as it is.
 	RefreshRedirect string
 	// RefreshSetCookie adds these raw Set-Cookie headers to refreshToken's
 	// answers, e.g. ones a browser would refuse (a Domain the host may not
@@ -66,7 +67,8 @@ type Shape struct {
 	// instead of redirecting onward (RequiredActionsNone: redirect).
 	RequiredActions RequiredActions
 	// RequiredActionsAt moves the required-actions page to these hops
-	// ("2FA", "PerformLogin", "Grant"; nil means 2FA alone), each shown
+	// ("2FA", "PerformLogin", "Grant", or "Authorization": the login
+	// POST's answer; nil means 2FA alone), each shown
 	// until its own skip is posted to it. Away from 2FA the page is the
 	// leakedPasswordChangeAdvised notice, recognised only by its
 	// requiredActions marker (it has no form).
@@ -75,6 +77,27 @@ type Shape struct {
 	// Location instead of JSON goTo: a path ("/OAuth/...") is made an
 	// absolute URL on the API host, anything else is sent as it is.
 	LoginRedirect string
+	// LoginGoTo, when set, is the goTo of a correct password's JSON
+	// answer, sent as it is (e.g. the Konto LIBRUS portal's URL).
+	LoginGoTo string
+	// LinkedFromGrant sends an account linked to Konto LIBRUS from the
+	// Grant hop to this Location instead of issuing a code (a path is on
+	// the API host, anything else is sent as it is), e.g. the portal:
+	// "the grant walks on, possibly via portal.librus.pl" (docs/librus.md).
+	LinkedFromGrant string
+	// LinkedFromSynergia sends a linked account, once synergia took its
+	// code and set the session cookies, to this Location instead of the
+	// landing page (a path is on the API host, anything else as it is).
+	// "/OAuth/Authorization/Konto?client_id=59" is the emulator's sign-in
+	// page of another client, whose script mentions requiredActions.
+	LinkedFromSynergia string
+	// LinkedExpiredCode makes the gateway refuse a linked account with
+	// Code TokenIsExpired, as a dead session's refusal reads, instead of
+	// no Code.
+	LinkedExpiredCode bool
+	// LinkedTokenInfoPasses lets TokenInfo answer a linked account as
+	// usual, so only UserInfo (and the rest of the gateway) refuses it.
+	LinkedTokenInfoPasses bool
 	// PerformLoginTwice makes PerformLogin redirect to itself once, so the
 	// chain requests the same URL twice, as a public client's does.
 	PerformLoginTwice bool

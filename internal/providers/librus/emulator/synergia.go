@@ -37,7 +37,7 @@ func (e *Emulator) me(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if e.linked(u) {
-		requestDenied(w)
+		e.requestDenied(w)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
@@ -75,6 +75,10 @@ func (e *Emulator) portalRodzina(w http.ResponseWriter, r *http.Request) {
 		e.synCookie(w, "DZIENNIKSID", sid, 0)
 		e.synCookie(w, "SDZIENNIKSID", randomID(), 0)
 		e.synCookie(w, "oauth_token", token, maxAge)
+		if loc := e.shape().LinkedFromSynergia; loc != "" && e.linked(e.userByLogin(g.login)) {
+			http.Redirect(w, r, e.apiLocation(loc), http.StatusFound)
+			return
+		}
 		http.Redirect(w, r, e.path(e.landing()), http.StatusFound)
 		return
 	}
@@ -146,8 +150,19 @@ func tokenExpired(w http.ResponseWriter) {
 
 // requestDenied is the gateway's refusal of an account linked to Konto
 // LIBRUS: a 401 envelope with no Code (docs/librus.md).
-func requestDenied(w http.ResponseWriter) {
+func (e *Emulator) requestDenied(w http.ResponseWriter) {
+	if e.shape().LinkedExpiredCode {
+		tokenExpired(w)
+		return
+	}
 	writeJSON(w, http.StatusUnauthorized, map[string]string{"Status": "Error", "Message": "Request is denied"})
+}
+
+// userByLogin is the account of a login, nil when there is none.
+func (e *Emulator) userByLogin(login string) *user {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.users[strings.ToLower(login)]
 }
 
 // linked reports whether u is an account linked to Konto LIBRUS.
@@ -171,8 +186,8 @@ func (e *Emulator) tokenInfo(w http.ResponseWriter, r *http.Request) {
 		tokenExpired(w)
 		return
 	}
-	if e.linked(u) {
-		requestDenied(w)
+	if e.linked(u) && !e.shape().LinkedTokenInfoPasses {
+		e.requestDenied(w)
 		return
 	}
 	if e.gatewayFault(w, r) {
@@ -200,7 +215,7 @@ func (e *Emulator) userInfo(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if e.linked(u) {
-		requestDenied(w)
+		e.requestDenied(w)
 		return
 	}
 	if e.gatewayFault(w, r) {
@@ -240,8 +255,11 @@ func (e *Emulator) refreshToken(w http.ResponseWriter, r *http.Request) {
 	for _, c := range shp.RefreshSetCookie {
 		w.Header().Add("Set-Cookie", c)
 	}
-	if shp.RefreshRedirect != "" {
-		http.Redirect(w, r, e.path(shp.RefreshRedirect), http.StatusFound)
+	if loc := shp.RefreshRedirect; loc != "" {
+		if !strings.HasPrefix(loc, "https://") {
+			loc = e.path(loc)
+		}
+		http.Redirect(w, r, loc, http.StatusFound)
 		return
 	}
 	if shp.RefreshNoCookie {
@@ -254,7 +272,7 @@ func (e *Emulator) refreshToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if e.linked(u) {
-		requestDenied(w)
+		e.requestDenied(w)
 		return
 	}
 	e.mu.Lock()
