@@ -106,6 +106,9 @@ func (a *app) run(ctx context.Context, args []string) int {
 	a.text = cliText()
 	fs := a.flagSet()
 	if err := fs.Parse(args); err != nil {
+		// A script that asked for --json gets its error object even when
+		// the flag came after the one that stopped the parse.
+		a.opts.json = a.opts.json || askedJSON(args)
 		return a.report(a.parseError(err))
 	}
 	a.set = map[string]bool{}
