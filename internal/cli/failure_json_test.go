@@ -92,6 +92,13 @@ func TestFailureJSON(t *testing.T) {
 			w.expire(first)
 		},
 			args: []string{"--token"}, code: ExitExpired, key: store.IssueAuthExpired},
+		{name: "token after status recorded the expiry", setup: func(w *world) {
+			// The cached credential would still be accepted, but the
+			// service has said the sign-in is dead: no cached answer.
+			expect(w.t, w.add(first), ExitOK)
+			w.expire(first)
+			expect(w.t, w.run("", "--status"), ExitExpired)
+		}, args: []string{"--token"}, code: ExitExpired, key: store.IssueAuthExpired},
 		{name: "token service down", setup: func(w *world) { expect(w.t, w.add(last), ExitOK); _ = w.emus[last.provider].Close() },
 			args: []string{"--token"}, code: ExitFlow, key: provider.KeyCannotConnect},
 		{name: "token keyring", setup: func(w *world) {
@@ -188,7 +195,7 @@ func TestStatusNoAccounts(t *testing.T) {
 	w := newWorld(t)
 	w.sopts = []store.Option{store.WithKeyring(store.NewMemoryKeyring())}
 	o := w.run("", "--status")
-	expect(t, o, ExitFlow, "no accounts are configured")
+	expect(t, o, ExitFlow, (&app{lang: "en"}).T("cli.entry.none_configured"))
 	if o.out != "" {
 		t.Errorf("stdout %q, want nothing: the words go to stderr", o.out)
 	}

@@ -147,6 +147,10 @@ func learnIdentity(ctx context.Context, p provider.Provider, st Store, id string
 	return nil
 }
 
+// refreshNow is a validity no cached credential has: it makes a provider's
+// Token refresh before it answers.
+const refreshNow = 100 * 365 * 24 * time.Hour
+
 // TokenFor returns a credential from entry id's stored sign-in that stays
 // valid for at least minValid (what --token prints). It holds the entry's
 // refresh lock (store.LockRefresh) from the cache read to the store, so
@@ -160,13 +164,19 @@ func learnIdentity(ctx context.Context, p provider.Provider, st Store, id string
 // then loses the swap and starts again from the winner's cache.
 // auth_expired is recorded as CheckEntry does, only on
 // provider.ErrAuthExpired against an unchanged cache; the error then
-// matches provider.ErrAuthExpired. Other errors record nothing.
+// matches provider.ErrAuthExpired. Other errors record nothing. An entry
+// with auth_expired recorded gets no cached credential: the service has
+// said the sign-in is dead, so only a refresh made now may print one
+// (docs/cli.md, "--token").
 func TokenFor(ctx context.Context, p provider.Provider, st Store, id string, minValid time.Duration) (provider.Credential, error) {
 	unlock, err := st.LockRefresh(ctx, id)
 	if err != nil {
 		return provider.Credential{}, err
 	}
 	defer unlock()
+	if e, err := st.Get(ctx, id); err == nil && e.HasIssue(store.IssueAuthExpired) {
+		minValid = refreshNow
+	}
 	var last provider.Credential
 	for range maxAttempts {
 		cache, ver, err := st.LoadCache(ctx, id)
