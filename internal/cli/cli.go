@@ -37,6 +37,7 @@ type options struct {
 	token         bool
 	yes           bool
 	demo          bool
+	serve         bool
 	username      string
 	passwordStdin bool
 	timeout       time.Duration
@@ -158,6 +159,9 @@ func (a *app) dispatch(ctx context.Context) error {
 	}
 	defer a.closeStores()
 
+	if a.opts.serve {
+		return a.runServe(ctx) // the sandbox: serve.go
+	}
 	if a.opts.demo {
 		cleanup, err := a.startDemo(ctx)
 		if err != nil {
@@ -208,6 +212,7 @@ func (a *app) flagSet() *pflag.FlagSet {
 	fs.BoolVar(&o.token, "token", false, "")
 	fs.BoolVar(&o.yes, "yes", false, "")
 	fs.BoolVar(&o.demo, "demo", false, "")
+	fs.BoolVar(&o.serve, "serve", false, "")
 	fs.StringVarP(&o.username, "username", "u", "", "")
 	fs.BoolVar(&o.passwordStdin, "password-stdin", false, "")
 	fs.DurationVar(&o.timeout, "timeout", provider.DefaultTimeout, "")
