@@ -35,7 +35,7 @@ func TestStatusWithNoAccounts(t *testing.T) {
 	firstPassOnly(t)
 	w := newWorld(t)
 	r := w.mustRun(1, "", "--status")
-	if r.stdout != "" || !strings.Contains(r.stderr, "no accounts") {
+	if r.stdout != "" || !strings.Contains(strings.ToLower(r.stderr), "no account") {
 		t.Errorf("--status with no accounts: stdout %q, stderr %q", r.stdout, r.stderr)
 	}
 	if f := parseFailure(t, w.mustRun(1, "", "--status", "--json")); f.Error != "no_accounts" {
