@@ -216,6 +216,23 @@ func TestSandbox(t *testing.T) {
 		}
 	}
 
+	// The process check below sees a process started in the sandbox's
+	// shell while it runs.
+	probe := exec.Command("sh", "-c", "read x")
+	probe.Env = sb.env(w)
+	in, err := probe.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := probe.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if pids := processesWith(dir); len(pids) == 0 {
+		t.Error("the process check does not see a process started in the sandbox's shell")
+	}
+	_ = in.Close()
+	_ = probe.Wait()
+
 	// ctrl+c stops it; nothing is left behind.
 	ports := listeners(sb.vars)
 	sb.tm.press("\x03")
@@ -227,6 +244,9 @@ func TestSandbox(t *testing.T) {
 		if items := w.newItems(p.domain); len(items) != 0 {
 			t.Errorf("%s: %d keyring items left after the sandbox stopped", p.domain, len(items))
 		}
+	}
+	if pids := processesWith(dir); len(pids) > 0 {
+		t.Errorf("processes started in the sandbox still run: %v", pids)
 	}
 	for _, hp := range ports {
 		if c, err := net.DialTimeout("tcp", hp, time.Second); err == nil {
@@ -266,4 +286,18 @@ func TestSandboxSIGTERM(t *testing.T) {
 			t.Errorf("SIGTERM left the sandbox's directory (%v)", err)
 		}
 	}
+}
+
+// processesWith are the running processes whose environment mentions s:
+// anything started in the sandbox's shell, or the sandbox itself.
+func processesWith(s string) []string {
+	var out []string
+	envs, _ := filepath.Glob("/proc/[0-9]*/environ")
+	for _, f := range envs {
+		b, err := os.ReadFile(f)
+		if err == nil && strings.Contains(string(b), s) {
+			out = append(out, filepath.Base(filepath.Dir(f)))
+		}
+	}
+	return out
 }
