@@ -62,7 +62,12 @@ type sandbox struct {
 // directory and every keyring item of the accounts signed in there.
 // Stopping is its normal end, so it is not a cancel (130).
 func (a *app) runServe(ctx context.Context) error {
+	names := make([]string, 0, len(a.set))
 	for name := range a.set {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
 		if !serveFlags[name] {
 			return a.usagef("cli.serve.alone", "flag", flagName(name))
 		}
@@ -188,15 +193,14 @@ func (sb *sandbox) printEnv(vars map[string]string) {
 // noteKeyring says at once when no keyring answers: every setupwizard
 // command run in the sandbox's shell would then exit 3.
 func (sb *sandbox) noteKeyring(ctx context.Context) {
+	ds := sb.domains("")
+	if len(ds) == 0 {
+		return
+	}
 	st, err := store.Open(sb.cfg, append(append([]store.Option(nil), sb.a.storeOpts...), store.WithTimeout(3*time.Second))...)
 	if err == nil {
 		defer func() { _ = st.Close(context.Background()) }()
-		var domain string
-		for d := range sb.emus {
-			domain = d
-			break
-		}
-		err = st.Probe(ctx, domain)
+		err = st.Probe(ctx, ds[0])
 	}
 	if err != nil && ctx.Err() == nil {
 		sb.a.tracer.Note("sandbox: keyring probe: %v", err)
