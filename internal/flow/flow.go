@@ -115,7 +115,7 @@ func (f *Flow) Submit(ctx context.Context, in provider.Input, progress provider.
 	if progress == nil {
 		progress = func(provider.Progress) {}
 	}
-	acct, err := f.p.Validate(ctx, local, progress)
+	acct, err := f.p.Validate(f.validateContext(ctx), local, progress)
 	clear(local)
 	if ctx.Err() != nil {
 		// Cancelled: even a validation that finished in the same instant
@@ -141,6 +141,21 @@ func (f *Flow) Submit(ctx context.Context, in provider.Input, progress provider.
 		return f.finishReauth(ctx, acct)
 	}
 	return f.finishUser(ctx, acct)
+}
+
+// validateContext hands a reauth's validation the entry's current cache
+// (provider.WithPriorCache), from which a provider may reuse what a
+// browser keeps across sign-ins. A cache that cannot be read is simply not
+// handed over: the sign-in itself needs only the password.
+func (f *Flow) validateContext(ctx context.Context) context.Context {
+	if f.source != SourceReauth {
+		return ctx
+	}
+	cache, _, err := f.st.LoadCache(ctx, f.entry.ID)
+	if err != nil {
+		return ctx
+	}
+	return provider.WithPriorCache(ctx, cache)
 }
 
 // finishUser is async_set_unique_id + _abort_if_unique_id_configured +

@@ -255,6 +255,28 @@ func TestReauth(t *testing.T) {
 	}
 }
 
+// TestReauthHandsOverPriorCache: a reauth's validation gets the entry's
+// current cache in its context (a provider may reuse a device cookie from
+// it); an add gets none.
+func TestReauthHandsOverPriorCache(t *testing.T) {
+	st := newStore(t)
+	e := setupEntry(t, st)
+	p := flowtest.New()
+	if res := submit(t, flow.NewReauth(p, st, e), input(email, password)); res.Reason != flow.AbortReauthSuccessful {
+		t.Fatalf("reauth: %s %q %v", res.Type, res.Reason, res.Cause)
+	}
+	add := flowtest.New()
+	if res := submit(t, flow.NewUser(add, newStore(t)), input(email, password)); res.Type != flow.ResultCreateEntry {
+		t.Fatalf("add: %s %q %v", res.Type, res.Reason, res.Cause)
+	}
+	if got := p.Priors(); len(got) != 1 || string(got[0]) != "old-cache" {
+		t.Fatalf("reauth validation saw prior caches %q, want the entry's old-cache", got)
+	}
+	if got := add.Priors(); len(got) != 1 || got[0] != nil {
+		t.Fatalf("add validation saw prior caches %q, want none", got)
+	}
+}
+
 func TestReauthSavesRefreshedCacheFromReload(t *testing.T) {
 	st := newStore(t)
 	e := setupEntry(t, st)

@@ -39,6 +39,7 @@ type Provider struct {
 	outcomes []Outcome
 	calls    int
 	inputs   []provider.Input
+	priors   [][]byte
 	// Started receives one value each time a blocking Validate begins waiting.
 	Started chan struct{}
 	// Cancelled receives the context error when a blocking Validate ends.
@@ -93,6 +94,14 @@ func (p *Provider) Inputs() []provider.Input {
 	return append([]provider.Input(nil), p.inputs...)
 }
 
+// Priors are the caches each Validate found in its context
+// (provider.PriorCache), nil for none.
+func (p *Provider) Priors() [][]byte {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([][]byte(nil), p.priors...)
+}
+
 // Domain implements provider.Provider.
 func (p *Provider) Domain() string { return Domain }
 
@@ -125,6 +134,7 @@ func (p *Provider) Validate(ctx context.Context, in provider.Input, progress pro
 		}
 	}
 	p.inputs = append(p.inputs, rec)
+	p.priors = append(p.priors, provider.PriorCache(ctx))
 	var o Outcome
 	if len(p.outcomes) > 0 {
 		o = p.outcomes[0]

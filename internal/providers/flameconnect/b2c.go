@@ -46,9 +46,10 @@ func (s *b2cSession) openPage(ctx context.Context, authURL *url.URL, state strin
 				return false, nil
 			}
 			// B2C bounced the authorize request straight back (bad client
-			// id, redirect URI, policy...): report its error code.
+			// id, redirect URI, policy, or one of the errors a person can
+			// act on): report its error code.
 			if _, err := codeFromRedirect(loc, state); err != nil {
-				return false, &provider.Error{Key: provider.KeyUnknown, Err: fmt.Errorf("%s: %w", step, err)}
+				return false, &provider.Error{Key: redirectErrorKey(err), Err: fmt.Errorf("%s: %w", step, err)}
 			}
 			return false, provider.Fail(provider.KeyUnknown, "%s: answered with a code before any sign-in", step)
 		},
@@ -140,10 +141,12 @@ func submitVerdict(step string, a *provider.Answer) error {
 	switch ans.Outcome {
 	case saAccepted:
 		return nil
-	case saRejected:
-		return provider.Fail(provider.KeyInvalidAuth, "%s: status 400 %s", step, ans.codeText())
 	case saRefused:
-		return provider.Fail(provider.KeyUnknown, "%s: status 400 %s (not a wrong-credentials code)", step, ans.codeText())
+		key := ans.key()
+		if key == provider.KeyUnknown {
+			return provider.Fail(key, "%s: status 400 %s (a code setupwizard does not know)", step, ans.codeText())
+		}
+		return provider.Fail(key, "%s: status 400 %s", step, ans.codeText())
 	default:
 		return provider.Fail(provider.KeyServiceChanged, "%s: unexpected status %s %s", step, ans.Status, ans.codeText())
 	}
@@ -211,9 +214,20 @@ func (s *b2cSession) code(step, loc, state string) (string, error) {
 	case errors.Is(err, errNoCode):
 		return "", &provider.Error{Key: provider.KeyServiceChanged, Err: fmt.Errorf("%s: %w", step, err)}
 	case err != nil:
-		return "", &provider.Error{Key: provider.KeyUnknown, Err: fmt.Errorf("%s: %w", step, err)}
+		return "", &provider.Error{Key: redirectErrorKey(err), Err: fmt.Errorf("%s: %w", step, err)}
 	}
 	return code, nil
+}
+
+// redirectErrorKey is the key of a failed app redirect: an error B2C sent
+// there is mapped by b2cErrorCodes and oauthErrorKeys; a bad state or an
+// unreadable code is unknown.
+func redirectErrorKey(err error) string {
+	var re *redirectError
+	if errors.As(err, &re) {
+		return re.key()
+	}
+	return provider.KeyUnknown
 }
 
 // statusError maps an unexpected HTTP status: 5xx is the service being

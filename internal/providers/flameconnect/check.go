@@ -38,8 +38,12 @@ func checkError(ctx context.Context, err error) error {
 	}
 	te, isTokenErr := asTokenError(err)
 	if isTokenErr && te.status >= 400 && te.status < 500 {
-		switch te.code {
-		case "invalid_grant", "interaction_required", "login_required", "consent_required":
+		switch {
+		case te.code == "invalid_grant", te.code == "interaction_required", te.code == "login_required", te.code == "consent_required":
+			return fmt.Errorf("%w: %w", provider.ErrAuthExpired, te)
+		case expiredGrantCodes[te.b2c]:
+			// The grant expired, was revoked or lost its account, whatever
+			// OAuth error B2C put beside the code.
 			return fmt.Errorf("%w: %w", provider.ErrAuthExpired, te)
 		}
 	}

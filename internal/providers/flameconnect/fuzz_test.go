@@ -202,3 +202,85 @@ func FuzzTokenError(f *testing.F) {
 		}
 	})
 }
+
+// FuzzB2CErrorMapping: whatever SelfAsserted answers or an app redirect
+// carries, the mapping never panics, every key is one the provider lists
+// (so it has words in every language), a key other than unknown comes
+// only from a code or OAuth error the tables know, the cause keeps no
+// server text beyond plain codes, and a code means the same in
+// SelfAsserted's JSON as in a redirect's error_description. The input is
+// read as SelfAsserted's body, as a redirect URL when it is one, and as
+// an error_description otherwise.
+func FuzzB2CErrorMapping(f *testing.F) {
+	addSeeds(f, "b2cerrors")
+	p := New(provider.Options{})
+	allowed := map[string]bool{}
+	for _, k := range append(append([]string{}, p.ErrorKeys()...), provider.SharedErrorKeys...) {
+		allowed[k] = true
+	}
+	plainCause := func(t *testing.T, err error) {
+		t.Helper()
+		for _, r := range err.Error() {
+			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune(" ()_-.:?", r)) {
+				t.Fatalf("cause %q carries server text beyond codes", err)
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		// SelfAsserted, through the verdict the sign-in uses.
+		err := submitVerdict("SelfAsserted", &provider.Answer{Status: 200, Body: data})
+		var pe *provider.Error
+		if err != nil {
+			if !errors.As(err, &pe) || !allowed[pe.Key] {
+				t.Fatalf("SelfAsserted: %v is not a listed key", err)
+			}
+			if pe.Key != KeySessionExpired && pe.Key != provider.KeyServiceChanged {
+				plainCause(t, err) // the others quote nothing of the body
+			}
+		}
+		if a, perr := parseSelfAsserted(data); perr == nil && a.Outcome == saRefused {
+			key := a.key()
+			if pe == nil || pe.Key != key {
+				t.Fatalf("verdict %v, parser key %q", err, key)
+			}
+			if tableKey, ok := b2cErrorKey(a.ErrorCode); ok {
+				if key != tableKey {
+					t.Fatalf("code %s: key %q, table %q", a.ErrorCode, key, tableKey)
+				}
+				// The same code in a redirect means the same.
+				_, rerr := codeFromRedirect(redirectFor("access_denied", a.ErrorCode+": x"), "s1")
+				if got := redirectErrorKey(rerr); got != key {
+					t.Fatalf("code %s: SelfAsserted %q, redirect %q", a.ErrorCode, key, got)
+				}
+			} else if key != provider.KeyUnknown && key != provider.KeyInvalidAuth {
+				t.Fatalf("code %q not in the table gave %q", a.ErrorCode, key)
+			} else if key == provider.KeyInvalidAuth && (a.ErrorCode != "" || a.CodeUnreadable) {
+				t.Fatalf("code %q not in the table read as a wrong password", a.ErrorCode)
+			}
+		}
+
+		// The app redirect.
+		loc := string(data)
+		if !isAppRedirect(loc) {
+			loc = redirectFor("access_denied", loc)
+		}
+		_, rerr := codeFromRedirect(loc, "s1")
+		var re *redirectError
+		if !errors.As(rerr, &re) {
+			return
+		}
+		key := redirectErrorKey(rerr)
+		if !allowed[key] {
+			t.Fatalf("redirect: key %q is not listed", key)
+		}
+		plainCause(t, rerr)
+		_, codeKnown := b2cErrorKey(re.b2c)
+		_, oauthKnown := oauthErrorKeys[re.oauth]
+		if key != provider.KeyUnknown && !codeKnown && !oauthKnown {
+			t.Fatalf("redirect %q: key %q from nothing the tables know", loc, key)
+		}
+		if re.b2c != "" && !b2cCodeRE.MatchString(re.b2c) {
+			t.Fatalf("kept %q as a code", re.b2c)
+		}
+	})
+}

@@ -79,10 +79,14 @@ type tokenError struct {
 }
 
 func (e tokenError) Error() string {
-	if e.code == "" {
-		return fmt.Sprintf("HTTP %d%s", e.status, e.b2c)
+	b2c := ""
+	if e.b2c != "" {
+		b2c = " (" + e.b2c + ")"
 	}
-	return fmt.Sprintf("HTTP %d %s%s", e.status, safeCode(e.code), e.b2c)
+	if e.code == "" {
+		return fmt.Sprintf("HTTP %d%s", e.status, b2c)
+	}
+	return fmt.Sprintf("HTTP %d %s%s", e.status, safeCode(e.code), b2c)
 }
 
 // asTokenError extracts the status and OAuth error of an MSAL CallErr.
@@ -110,7 +114,8 @@ func asTokenError(err error) (tokenError, bool) {
 
 // msalError maps an MSAL failure during a sign-in step: the context's own
 // error first, then the guard's refusals, transport errors (NetError), 5xx
-// from the service (cannot_connect), and everything else as unknown.
+// from the service (cannot_connect), an AADB2C code b2cErrorCodes knows,
+// and everything else as unknown.
 func msalError(ctx context.Context, step string, err error) error {
 	te, ok := asTokenError(err)
 	return mapMSALError(ctx, step, err, te, ok)
@@ -122,10 +127,20 @@ func mapMSALError(ctx context.Context, step string, err error, te tokenError, is
 		return ctx.Err()
 	}
 	if isTokenErr {
-		if te.status >= 500 {
-			return &provider.Error{Key: provider.KeyCannotConnect, Err: fmt.Errorf("%s: %w", step, te)}
+		key := provider.KeyUnknown
+		switch known, ok := b2cErrorKey(te.b2c); {
+		case te.status >= 500:
+			key = provider.KeyCannotConnect
+		case ok:
+			// The token endpoint speaks the sign-in page's codes too
+			// (throttling, an unavailable service...).
+			key = known
+		case expiredGrantCodes[te.b2c]:
+			// During a sign-in, the code's grant expired before it was
+			// redeemed (Check sees these codes first, as expiry): start over.
+			key = KeySessionExpired
 		}
-		return &provider.Error{Key: provider.KeyUnknown, Err: fmt.Errorf("%s: %w", step, te)}
+		return &provider.Error{Key: key, Err: fmt.Errorf("%s: %w", step, te)}
 	}
 	if errors.Is(err, provider.ErrForeignHost) || errors.Is(err, provider.ErrBodyTooLarge) {
 		return &provider.Error{Key: provider.KeyUnknown, Err: fmt.Errorf("%s: %w", step, unwrapURL(err))}

@@ -46,6 +46,25 @@ const (
 	// KeyCaptchaNeeded: the sign-in page carries a CAPTCHA and SelfAsserted
 	// refused the submission without its answer (docs/flameconnect.md).
 	KeyCaptchaNeeded = "captcha_needed"
+	// KeyAccountLocked: B2C locked the account for a while after failed
+	// attempts (AADB2C90114): wait, then try again.
+	KeyAccountLocked = "account_locked"
+	// KeyAccountBlocked: B2C locked the account until support unlocks it
+	// (AADB2C90111): contact Flame Connect support.
+	KeyAccountBlocked = "account_blocked"
+	// KeyTooManyAttempts: B2C throttles the sign-in (AADB2C90244,
+	// AADB2C90157): wait, then try again.
+	KeyTooManyAttempts = "too_many_attempts"
+	// KeyPasswordReset: the account's password must be reset first
+	// (AADB2C90118).
+	KeyPasswordReset = "password_reset"
+	// KeyInteractionRequired: the app redirect says interaction_required
+	// (or consent_required) with no code setupwizard knows: sign in once
+	// in the Flame Connect app.
+	KeyInteractionRequired = "interaction_required"
+	// KeyLoginRequired: the app redirect says login_required with no code
+	// setupwizard knows: sign in once in the Flame Connect app.
+	KeyLoginRequired = "login_required"
 )
 
 // Progress keys (config.progress.<key>), in order.
@@ -94,7 +113,8 @@ func (p *Provider) Schema() provider.Schema {
 // ErrorKeys lists the keys Validate can return beyond
 // provider.SharedErrorKeys, which the engine adds itself.
 func (p *Provider) ErrorKeys() []string {
-	return []string{KeyActionRequired, KeyBlocked, KeySessionExpired, KeyCaptchaNeeded, provider.KeyServiceChanged}
+	return []string{KeyActionRequired, KeyBlocked, KeySessionExpired, KeyCaptchaNeeded, provider.KeyServiceChanged,
+		KeyAccountLocked, KeyAccountBlocked, KeyTooManyAttempts, KeyPasswordReset, KeyInteractionRequired, KeyLoginRequired}
 }
 
 // ProgressKeys lists the steps Validate reports, in order.

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/subtle"
 	"errors"
-	"fmt"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -113,7 +112,8 @@ func htmlUnescapeURL(s string) string {
 var errBadState = errors.New("redirect state does not match the authorize request")
 
 // codeFromRedirect checks state and returns the authorization code. An
-// error/error_description answer is a sign-in failure whose code is kept.
+// error/error_description answer is a *redirectError, which keeps the
+// OAuth error and the AADB2C code for the key and the trace.
 // The query is read pair by pair: one unreadable pair (a ';', a bad %
 // escape in error_description) does not hide the code, error or state.
 func codeFromRedirect(loc, wantState string) (string, error) {
@@ -126,7 +126,11 @@ func codeFromRedirect(loc, wantState string) (string, error) {
 	}
 	q, unreadable := redirectParams(rawQuery)
 	if e := q["error"]; e != "" || unreadable["error"] {
-		return "", fmt.Errorf("sign-in failed: %s%s", safeCode(e), b2cCode(q["error_description"]))
+		re := &redirectError{oauth: e, b2c: b2cCode(q["error_description"])}
+		if unreadable["error"] || !codeSafe(e) {
+			re.oauth, re.unreadable = "", true
+		}
+		return "", re
 	}
 	if got := q["state"]; subtle.ConstantTimeCompare([]byte(got), []byte(wantState)) != 1 {
 		return "", errBadState
@@ -178,13 +182,9 @@ func safeCode(s string) string {
 	return "(unreadable error code)"
 }
 
-// b2cCode extracts the AADB2Cnnnnn code from an error description, the
-// only part worth logging.
+// b2cCodeRE finds an AADB2Cnnnnn code in an error description, the only
+// part of it worth keeping.
 var b2cCodeRE = regexp.MustCompile(`AADB2C\d{4,6}`)
 
-func b2cCode(desc string) string {
-	if m := b2cCodeRE.FindString(desc); m != "" {
-		return " (" + m + ")"
-	}
-	return ""
-}
+// b2cCode is the first AADB2C code in desc ("" when none).
+func b2cCode(desc string) string { return b2cCodeRE.FindString(desc) }

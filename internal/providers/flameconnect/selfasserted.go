@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+
+	"github.com/setupwizard/setupwizard/internal/providers/provider"
 )
 
 // saOutcome is what a SelfAsserted 200 answer says.
@@ -13,20 +15,9 @@ type saOutcome int
 
 const (
 	saAccepted saOutcome = iota // {"status":"200"}
-	saRejected                  // {"status":"400"} with a wrong-credentials code (or none)
-	saRefused                   // {"status":"400"} with another code: not the password's fault
+	saRefused                   // {"status":"400"}: key() says why
 	saOther                     // JSON with another status
 )
-
-// wrongCredentialCodes are the B2C codes that mean "wrong e-mail or
-// password" (AADB2C90053 is this policy's); a 400 without a code is read
-// the same way. Any other 400 code (malformed request, locked account...)
-// says nothing about the password.
-var wrongCredentialCodes = map[string]bool{
-	"AADB2C90053": true, // incorrect password / account not found
-	"AADB2C90054": true, // invalid username or password
-	"AADB2C90225": true, // the username or password provided are invalid
-}
 
 // saAnswer is a parsed SelfAsserted answer. B2C's localized message is not
 // kept: the flow has its own strings.
@@ -46,6 +37,19 @@ func (a saAnswer) codeText() string {
 		return "(unreadable errorCode)"
 	}
 	return "(no errorCode)"
+}
+
+// key is what a refusal (status 400) means, from b2cErrorCodes: a refusal
+// without a code is read as wrong credentials, as B2C's own page does; a
+// code the table does not know (or one that is unreadable) is unknown.
+func (a saAnswer) key() string {
+	if a.ErrorCode == "" && !a.CodeUnreadable {
+		return provider.KeyInvalidAuth
+	}
+	if key, ok := b2cErrorKey(a.ErrorCode); ok {
+		return key
+	}
+	return provider.KeyUnknown
 }
 
 // errNotJSON: B2C answers with a page, not JSON, when it rejected the
@@ -81,9 +85,6 @@ func parseSelfAsserted(body []byte) (saAnswer, error) {
 		a.Outcome = saAccepted
 	case "400":
 		a.Outcome = saRefused
-		if wrongCredentialCodes[a.ErrorCode] || code == "" {
-			a.Outcome = saRejected
-		}
 	default:
 		a.Outcome = saOther
 		if !codeSafe(status) {

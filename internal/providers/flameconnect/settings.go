@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode"
 )
 
 // pageSettings is what the credential submission needs from a B2C page's
@@ -25,6 +26,10 @@ type pageSettings struct {
 	// Captcha: the page carries a CAPTCHA (a SA_FIELDS field or a widget),
 	// which a scripted sign-in cannot answer.
 	Captcha bool
+	// TrimSpaces mirrors trimSpacesInPassword: true unless the page says
+	// false. The page's script then trims the password before posting it,
+	// so a password pasted with a space around it signs in there.
+	TrimSpaces bool
 }
 
 // rawSettings is the JSON shape of SETTINGS; other fields are ignored.
@@ -34,6 +39,9 @@ type rawSettings struct {
 	API        string `json:"api"`
 	PageViewID string `json:"pageViewId"`
 	PVHeader   bool   `json:"isPageViewIdSentWithHeader"`
+	// TrimSpaces is trimSpacesInPassword as written: a JSON boolean, or a
+	// string "true"/"false" some writers produce (absent: nil).
+	TrimSpaces json.RawMessage `json:"trimSpacesInPassword"`
 	Hosts      struct {
 		Tenant string `json:"tenant"`
 		Policy string `json:"policy"`
@@ -58,6 +66,12 @@ var (
 	policyRE   = stringMemberRE("policy") // searched inside "hosts" only
 	hostsRE    = regexp.MustCompile(`"hosts"\s*:\s*`)
 	pvHeaderRE = regexp.MustCompile(`"isPageViewIdSentWithHeader"\s*:\s*true\b`)
+	// trimRE reads trimSpacesInPassword with its key quoted or not (a
+	// script object's keys may be bare) and its value a boolean or a
+	// quoted one.
+	// It begins with the key's literal text, which keeps the search over
+	// a large page fast.
+	trimRE = regexp.MustCompile(`trimSpacesInPassword["']?\s*:\s*["']?((?i:true|false))\b`)
 )
 
 // stringMemberRE matches "key": "<JSON string body>".
@@ -88,6 +102,7 @@ func parseSettings(page []byte) (pageSettings, error) {
 		API:              raw.API,
 		PageViewID:       raw.PageViewID,
 		PageViewIDHeader: raw.PVHeader,
+		TrimSpaces:       trimFlag(raw.TrimSpaces),
 	}
 	if !tokenSafe(s.CSRF) {
 		return pageSettings{}, errNoCSRF
@@ -110,6 +125,25 @@ func parseSettings(page []byte) (pageSettings, error) {
 	s.LoginField = loginField(page)
 	s.Captcha = pageHasCaptcha(page)
 	return s, nil
+}
+
+// trimFlag reads trimSpacesInPassword: only an explicit false turns the
+// trimming off. An absent flag means trim, as another vendor's public B2C
+// client reads it (docs/flameconnect.md), and so does a value of another
+// shape, which B2C does not write.
+func trimFlag(raw json.RawMessage) bool {
+	v := strings.ToLower(strings.Trim(strings.TrimSpace(string(raw)), `"'`))
+	return v != "false"
+}
+
+// jsTrim removes what the page's script removes when it trims, that is
+// what JavaScript's String.prototype.trim removes: leading and trailing
+// white space and line terminators, which is Unicode's White_Space without
+// U+0085, plus U+FEFF.
+func jsTrim(s string) string {
+	return strings.TrimFunc(s, func(r rune) bool {
+		return r == '\uFEFF' || (unicode.IsSpace(r) && r != '\u0085')
+	})
 }
 
 // captchaWidgets are the page texts of a CAPTCHA widget: the class names
@@ -174,6 +208,9 @@ func decodeSettings(rest []byte) rawSettings {
 		raw.API = cmp.Or(raw.API, more.API)
 		raw.PageViewID = cmp.Or(raw.PageViewID, more.PageViewID)
 		raw.PVHeader = raw.PVHeader || more.PVHeader
+		if len(raw.TrimSpaces) == 0 {
+			raw.TrimSpaces = more.TrimSpaces
+		}
 		if raw.Hosts.Tenant == "" {
 			raw.Hosts = more.Hosts
 		}
@@ -262,6 +299,9 @@ func regexSettings(obj []byte) rawSettings {
 	raw.API = findString(apiRE, obj)
 	raw.PageViewID = findString(pageViewRE, obj)
 	raw.PVHeader = pvHeaderRE.Match(obj)
+	if m := trimRE.FindSubmatch(obj); m != nil {
+		raw.TrimSpaces = json.RawMessage(bytes.ToLower(m[1]))
+	}
 	if loc := hostsRE.FindIndex(obj); loc != nil {
 		if hosts, ok := objectText(obj[loc[1]:]); ok {
 			raw.Hosts.Tenant = findString(tenantRE, hosts)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/public"
 
@@ -16,7 +15,11 @@ import (
 // B2C page, and MSAL redeems the code with the PKCE verifier. It returns the
 // account with MSAL's token cache, a *provider.Error, or ctx.Err().
 func (p *Provider) Validate(ctx context.Context, in provider.Input, progress provider.ProgressFunc) (*provider.Account, error) {
-	email := strings.TrimSpace(in[FieldEmail])
+	// The page's e-mail box is an <input type="email">, whose value
+	// browsers strip of surrounding white space, and its script trims it
+	// again: the e-mail is always trimmed, and the unique id and title are
+	// made from the very string that is posted.
+	email := jsTrim(in[FieldEmail])
 	password := in[FieldPassword]
 	if email == "" || password == "" {
 		return nil, &provider.Error{Key: provider.KeyInvalidAuth, Err: errors.New("e-mail and password are required")}
@@ -71,6 +74,16 @@ func (p *Provider) Validate(ctx context.Context, in provider.Input, progress pro
 		// A page without SETTINGS, csrf or transId is not a B2C sign-in page
 		// as this client knows it: the service changed, not the password.
 		return nil, b2c.withCookieNote(&provider.Error{Key: provider.KeyServiceChanged, Err: fmt.Errorf("sign-in page: %w", err)})
+	}
+
+	if settings.TrimSpaces {
+		// trimSpacesInPassword (true, or not said): the page's script trims
+		// the password before posting, so the service only ever receives
+		// it trimmed (docs/flameconnect.md).
+		password = jsTrim(password)
+		if password == "" {
+			return nil, provider.Fail(provider.KeyInvalidAuth, "sign-in page: the password is only white space, which the page trims away")
+		}
 	}
 
 	report(2, ProgressCheckingPassword)

@@ -37,6 +37,14 @@ func (e *gatewayError) expired() bool {
 	return e.Status == 401 && !e.insufficientScopes()
 }
 
+// linkedAccount: the 401 {"Status":"Error","Message":"Request is denied"}
+// without a Code that a Synergia account linked to Konto LIBRUS gets from
+// every gateway call after a sign-in the password passed (docs/librus.md).
+// A dead session's refusal names its Code (TokenIsExpired).
+func (e *gatewayError) linkedAccount() bool {
+	return e.Status == 401 && e.Code == "" && strings.EqualFold(strings.TrimSpace(e.Message), "Request is denied")
+}
+
 // insufficientScopes: a 401 that only says the endpoint is not allowed for
 // this account; the session itself lives.
 func (e *gatewayError) insufficientScopes() bool {

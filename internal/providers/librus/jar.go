@@ -149,3 +149,32 @@ func defaultPath(p string) string {
 	}
 	return p[:i]
 }
+
+// deviceCookieName is the API host's long-lived browser cookie (Path
+// /OAuth, one year), believed to spare a browser CAPTCHAs on later sign-ins.
+const deviceCookieName = "DeviceCookie"
+
+// reuseDeviceCookie starts a reauth's fresh jar with the DeviceCookie the
+// previous sign-in stored for the API host, as a browser keeps it across
+// sign-ins (docs/librus.md). Nothing else of the old session is reused,
+// and a cache that cannot be read, or a cookie past its expiry, adds
+// nothing.
+func (a *attempt) reuseDeviceCookie(prior []byte) {
+	if len(prior) == 0 {
+		return
+	}
+	s, err := ParseSession(prior)
+	if err != nil {
+		return
+	}
+	host := strings.ToLower(a.ep.api.Hostname())
+	now := a.jar.now()
+	var keep []Cookie
+	for _, c := range s.Cookies {
+		if c.Name == deviceCookieName && c.Value != "" && strings.TrimPrefix(c.Domain, ".") == host &&
+			(c.Expires == nil || c.Expires.After(now)) {
+			keep = append(keep, c)
+		}
+	}
+	a.jar.restore(keep)
+}

@@ -55,6 +55,9 @@ func readLogin(status int, body []byte) loginVerdict {
 		}
 		return loginVerdict{err: provider.Fail(provider.KeyServiceChanged, "login: answer is not a JSON object (HTTP %d)", status)}
 	}
+	if v, ok := explicitLogin(status, obj); ok {
+		return v
+	}
 	st, stString, stSet := jsonString(obj["status"])
 	_, hasErrors := present(obj, "errors")
 	_, hasError := present(obj, "error")
@@ -91,6 +94,85 @@ func readLogin(status int, body []byte) loginVerdict {
 	}
 	return loginVerdict{err: provider.Fail(provider.KeyServiceChanged, "login: unexpected answer (HTTP %d, status %q)", status, provider.CleanText(st))}
 }
+
+// Fields a login answer may carry to say what the person must do, as
+// public clients check them (docs/librus.md): a second factor or another
+// action only a browser can take, or a CAPTCHA. Matched without regard to
+// case; only a truthy value counts ("captchaRequired": false is no
+// CAPTCHA). A bare "captcha" or "recaptcha" field counts only as true
+// itself: as an object it may just configure a widget nobody asked to
+// solve.
+var (
+	actionFields      = []string{"twofactorrequired", "requiresaction"}
+	captchaFields     = []string{"captcharequired", "requirescaptcha", "iscaptcharequired", "showcaptcha", "needcaptcha", "captcha_required"}
+	captchaFlagFields = []string{"captcha", "recaptcha"}
+)
+
+// explicitLogin reads the fields a login answer sets to ask for something
+// only a browser can do. A truthy twoFactorRequired or requiresAction is
+// account_action_required whatever else the answer says; a truthy CAPTCHA
+// field is captcha_needed unless the messages name a more specific cause
+// (an expired account, a portal account). ok is false when the answer
+// sets none of them.
+func explicitLogin(status int, obj map[string]json.RawMessage) (loginVerdict, bool) {
+	if name := truthyField(obj, actionFields, truthy); name != "" {
+		return loginVerdict{err: loginError(KeyAccountActionRequired, "login answer says %s (HTTP %d): the account needs a browser", name, status), named: true}, true
+	}
+	name := truthyField(obj, captchaFields, truthy)
+	if name == "" {
+		name = truthyField(obj, captchaFlagFields, isTrue)
+	}
+	if name == "" {
+		return loginVerdict{}, false
+	}
+	var msgs []string
+	for _, k := range []string{"errors", "error", "message"} {
+		msgs = append(msgs, errorMessages(obj[k])...)
+	}
+	if key := rejectionKey(strings.Join(msgs, "\n")); key == KeyAccountActionRequired || key == KeyEmailNotLogin {
+		return loginVerdict{err: loginError(key, "login rejected (HTTP %d): %s", status, provider.CleanText(strings.Join(msgs, "; "))), named: true}, true
+	}
+	return loginVerdict{err: loginError(KeyCaptchaNeeded, "login answer says %s (HTTP %d)", name, status), named: true}, true
+}
+
+// truthyField is the first field of obj named (case aside) in names whose
+// value passes test, or "".
+func truthyField(obj map[string]json.RawMessage, names []string, test func(json.RawMessage) bool) string {
+	for _, want := range names {
+		for k, raw := range obj {
+			if strings.EqualFold(k, want) && test(raw) {
+				return provider.CleanText(k)
+			}
+		}
+	}
+	return ""
+}
+
+// truthy is JavaScript's truthiness of a JSON value: false, null, 0, ""
+// are falsy; so are the strings "false" and "0", which a server writing
+// flags as text means as false.
+func truthy(raw json.RawMessage) bool {
+	raw = bytes.TrimSpace(raw)
+	var v any
+	if json.Unmarshal(raw, &v) != nil {
+		return false
+	}
+	switch x := v.(type) {
+	case nil:
+		return false
+	case bool:
+		return x
+	case float64:
+		return x != 0
+	case string:
+		t := strings.TrimSpace(strings.ToLower(x))
+		return t != "" && t != "false" && t != "0"
+	}
+	return true
+}
+
+// isTrue is the JSON value true and nothing else.
+func isTrue(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "true" }
 
 // jsonString decodes a JSON string; set says the field is there and not null.
 func jsonString(raw json.RawMessage) (s string, isString, set bool) {

@@ -75,6 +75,18 @@ func TestParseLogin(t *testing.T) {
 		{"bad_credentials_recaptcha_page.html", 401, "", "invalid_auth"},
 		{"wrong_captcha_code.json", 400, "", "captcha_needed"},
 		{"expired_entities_page.html", 200, "", "account_action_required"},
+		// Fields that say the person must act in a browser (a public
+		// client checks twoFactorRequired and requiresAction), or that a
+		// CAPTCHA is required, win over an ok or a wrong-password message;
+		// false flags and a widget's settings say nothing.
+		{"two_factor_required.json", 200, "", "account_action_required"},
+		{"two_factor_required.json", 403, "", "account_action_required"},
+		{"requires_action_with_goto.json", 200, "", "account_action_required"},
+		{"ok_with_false_flags.json", 200, "/OAuth/Authorization/2FA?client_id=46", ""},
+		{"bad_credentials_captcha_required.json", 401, "", "captcha_needed"},
+		{"captcha_flag.json", 400, "", "captcha_needed"},
+		{"bad_credentials_captcha_config.json", 401, "", "invalid_auth"},
+		{"expired_captcha_required.json", 403, "", "account_action_required"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.file, func(t *testing.T) {

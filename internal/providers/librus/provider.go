@@ -30,6 +30,9 @@ const (
 	KeyAccountActionRequired = "account_action_required"
 	// KeyEmailNotLogin: the user typed the LIBRUS portal e-mail, not a Synergia login.
 	KeyEmailNotLogin = "email_not_login"
+	// KeyAccountLinked: Librus accepted the password, but the account is
+	// linked to Konto LIBRUS and its gateway refuses this kind of sign-in.
+	KeyAccountLinked = "account_linked"
 )
 
 // Progress keys, in step order.
@@ -79,7 +82,7 @@ func (p *Provider) Translations() fs.FS { return provider.Translations(translati
 // ErrorKeys lists the keys of librus's own that Validate can return; the
 // shared ones (provider.SharedErrorKeys) come from the engine.
 func (p *Provider) ErrorKeys() []string {
-	return []string{KeyCaptchaNeeded, KeyAccountActionRequired, KeyEmailNotLogin, provider.KeyServiceChanged}
+	return []string{KeyCaptchaNeeded, KeyAccountActionRequired, KeyEmailNotLogin, KeyAccountLinked, provider.KeyServiceChanged}
 }
 
 // ProgressKeys lists the five steps' keys in order.

@@ -14,27 +14,43 @@ import (
 
 func TestRequiredActionsPage(t *testing.T) {
 	page := readFixture(t, "grant", "required_actions.html")
+	leaked := readFixture(t, "grant", "leaked_password_advised.html")
+	noMarker := readFixture(t, "grant", "form_without_marker.html")
+	api, _ := url.Parse("https://api.librus.pl")
+	proxied, _ := url.Parse("https://proxy.test/librus")
 	tests := []struct {
 		name   string
+		api    *url.URL
 		url    string
 		status int
 		body   []byte
 		want   bool
 	}{
-		{"the page", "https://api.librus.pl/OAuth/Authorization/2FA?client_id=46", 200, page, true},
-		{"new password page, upper-case FORM", "https://api.librus.pl/OAuth/Authorization/2FA?client_id=46", 200, readFixture(t, "grant", "required_actions_new_password.html"), true},
-		{"behind a path prefix, trailing slash", "https://proxy.test/librus/oauth/authorization/2fa/", 200, page, true},
-		{"landing page", "https://synergia.librus.pl/uczen/index", 200, readFixture(t, "grant", "landing_uczen.html"), false},
-		{"2FA redirecting onward", "https://api.librus.pl/OAuth/Authorization/2FA?client_id=46", 302, page, false},
-		{"2FA error page", "https://api.librus.pl/OAuth/Authorization/2FA?client_id=46", 400, page, false},
-		{"2FA without a form", "https://api.librus.pl/OAuth/Authorization/2FA?client_id=46", 200, []byte("<html>Błąd</html>"), false},
-		{"2FA answering JSON", "https://api.librus.pl/OAuth/Authorization/2FA?client_id=46", 200, []byte(`{"html":"<form>"}`), false},
-		{"another OAuth page with a form", "https://api.librus.pl/OAuth/Authorization?client_id=46", 200, page, false},
-		{"2FA only in the query", "https://api.librus.pl/OAuth/Authorization/Grant?next=/OAuth/Authorization/2FA", 200, page, false},
+		{"the page at 2FA", api, "https://api.librus.pl/OAuth/Authorization/2FA?client_id=46", 200, page, true},
+		{"new password page, upper-case FORM", api, "https://api.librus.pl/OAuth/Authorization/2FA?client_id=46", 200, readFixture(t, "grant", "required_actions_new_password.html"), true},
+		{"behind a path prefix, trailing slash", proxied, "https://proxy.test/librus/oauth/authorization/2fa/", 200, page, true},
+		// Any authorization hop before the code, recognised by the marker.
+		{"leakedPasswordChangeAdvised at PerformLogin", api, "https://api.librus.pl/OAuth/Authorization/PerformLogin?client_id=46", 200, leaked, true},
+		{"leakedPasswordChangeAdvised at Grant", api, "https://api.librus.pl/OAuth/Authorization/Grant?client_id=46", 200, leaked, true},
+		{"the marker in a JSON answer", api, "https://api.librus.pl/OAuth/Authorization/Grant?client_id=46", 200, []byte(`{"status":"requiredActions"}`), true},
+		{"the authorize page itself", api, "https://api.librus.pl/OAuth/Authorization?client_id=46", 200, page, true},
+		{"2FA with a form but no marker (March 2026)", api, "https://api.librus.pl/OAuth/Authorization/2FA?client_id=46", 200, noMarker, true},
+		{"PerformLogin with a form but no marker", api, "https://api.librus.pl/OAuth/Authorization/PerformLogin?client_id=46", 200, noMarker, false},
+		{"landing page", api, "https://synergia.librus.pl/uczen/index", 200, readFixture(t, "grant", "landing_uczen.html"), false},
+		{"the marker on synergia, after the code", api, "https://synergia.librus.pl/rodzic/index", 200, leaked, false},
+		{"the marker on another Librus host", api, "https://portal.librus.pl/OAuth/Authorization/Grant", 200, leaked, false},
+		{"the marker off the authorization pages", api, "https://api.librus.pl/OAuth/Token", 200, leaked, false},
+		{"the marker outside the proxy's prefix", proxied, "https://proxy.test/OAuth/Authorization/Grant", 200, leaked, false},
+		{"the marker over plain http", api, "http://api.librus.pl/OAuth/Authorization/Grant", 200, leaked, false},
+		{"2FA redirecting onward", api, "https://api.librus.pl/OAuth/Authorization/2FA?client_id=46", 302, page, false},
+		{"2FA error page", api, "https://api.librus.pl/OAuth/Authorization/2FA?client_id=46", 400, page, false},
+		{"2FA without a form", api, "https://api.librus.pl/OAuth/Authorization/2FA?client_id=46", 200, []byte("<html>Błąd</html>"), false},
+		{"2FA answering JSON with a form and no marker", api, "https://api.librus.pl/OAuth/Authorization/2FA?client_id=46", 200, []byte(`{"html":"<form>"}`), false},
+		{"2FA only in the query", api, "https://api.librus.pl/OAuth/Authorization/Grant?next=/OAuth/Authorization/2FA", 200, noMarker, false},
 	}
 	for _, tc := range tests {
 		u, _ := url.Parse(tc.url)
-		if got := requiredActionsPage(u, tc.status, tc.body); got != tc.want {
+		if got := requiredActionsPage(tc.api, u, tc.status, tc.body); got != tc.want {
 			t.Errorf("%s: requiredActionsPage = %v, want %v", tc.name, got, tc.want)
 		}
 	}
@@ -70,21 +86,36 @@ func TestParseSkip(t *testing.T) {
 	}
 }
 
-// FuzzRequiredActions: the detection never fires on anything but a 2xx
-// page at the 2FA step, and the skip answer always maps to a declared key.
+// FuzzRequiredActions runs the required-actions detection over arbitrary
+// hop answers (URL, status, body): it fires only on a 2xx at an
+// authorization hop of the API host holding the marker (or the 2FA step's
+// form page), and the skip answer always maps to a declared key.
 func FuzzRequiredActions(f *testing.F) {
 	for _, b := range fixtures(f, "grant") {
-		f.Add("/OAuth/Authorization/2FA", 200, b)
-		f.Add("/uczen/index", 200, b)
+		f.Add("https://api.librus.pl/OAuth/Authorization/2FA?client_id=46", 200, b)
+		f.Add("https://api.librus.pl/OAuth/Authorization/PerformLogin?client_id=46", 200, b)
+		f.Add("https://api.librus.pl/OAuth/Authorization/Grant?client_id=46", 302, b)
+		f.Add("https://synergia.librus.pl/uczen/index", 200, b)
 	}
-	f.Add("/OAuth/Authorization/2FA", 200, []byte(`<FORM`))
+	f.Add("https://api.librus.pl/OAuth/Authorization/2FA", 200, []byte(`<FORM`))
+	f.Add("https://API.librus.pl:443/oauth/AUTHORIZATION/x", 204, []byte(`RequiredActions`))
+	f.Add("http://api.librus.pl/OAuth/Authorization/Grant", 200, []byte(`requiredActions`))
+	f.Add("//api.librus.pl/OAuth/Authorization", 200, []byte(`requiredActions`))
+	api, _ := url.Parse("https://api.librus.pl")
 	keys := append(slices.Clone(provider.SharedErrorKeys), New(providersDefaults()).ErrorKeys()...)
-	f.Fuzz(func(t *testing.T, path string, status int, body []byte) {
-		u := &url.URL{Scheme: "https", Host: "api.librus.pl", Path: path}
-		if requiredActionsPage(u, status, body) {
-			if status < 200 || status > 299 || json.Valid(body) ||
-				!strings.HasSuffix(strings.ToLower(strings.TrimRight(path, "/")), "/oauth/authorization/2fa") {
-				t.Fatalf("detected on %q HTTP %d %q", path, status, body)
+	f.Fuzz(func(t *testing.T, rawURL string, status int, body []byte) {
+		u, err := url.Parse(rawURL)
+		if err != nil {
+			u = nil
+		}
+		if requiredActionsPage(api, u, status, body) {
+			path := strings.ToLower(u.Path)
+			low := bytes.ToLower(body)
+			form := strings.HasSuffix(strings.TrimRight(path, "/"), "/oauth/authorization/2fa") && !json.Valid(body) && bytes.Contains(low, []byte("<form"))
+			if status < 200 || status > 299 || u.Scheme != "https" || !strings.EqualFold(u.Hostname(), "api.librus.pl") ||
+				(u.Port() != "" && u.Port() != "443") || !strings.HasPrefix(path, "/oauth/authorization") ||
+				!bytes.Contains(low, []byte("requiredactions")) && !form {
+				t.Fatalf("detected on %q HTTP %d %q", rawURL, status, body)
 			}
 		}
 		goTo, err := parseSkip(status, body)

@@ -2,6 +2,7 @@ package librus
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/setupwizard/setupwizard/internal/flow"
@@ -37,12 +38,40 @@ func TestTranslations(t *testing.T) {
 		t.Errorf("reauth description should use {name}: %q", s)
 	}
 	for k, v := range map[string]string{
-		"config.error.invalid_auth": "Invalid login or password", "config.error.cannot_connect": "Could not connect to Librus",
-		"config.error.timeout": "Connection timed out", "config.error.unknown": "An unexpected error occurred",
+		"config.error.cannot_connect": "Could not connect to Librus",
+		"config.error.timeout":        "Connection timed out", "config.error.unknown": "An unexpected error occurred",
 		"config.progress.login": "Signing in",
 	} {
 		if got, _ := cat.Raw("en", k); got != v {
 			t.Errorf("en %s = %q, want %q", k, got, v)
+		}
+	}
+	// Texts that must tell the person what to do (docs/librus.md): the
+	// specification's invalid_auth words first, then the CAPTCHA a wrong-
+	// password answer may hide; where the numeric login is found; what a
+	// Konto LIBRUS link means.
+	for _, tc := range []struct {
+		key    string
+		prefix map[string]string
+		words  map[string][]string
+	}{
+		{"config.error.invalid_auth", map[string]string{"en": "Invalid login or password", "pl": "Nieprawidłowy login lub hasło"},
+			map[string][]string{"en": {"CAPTCHA", "browser"}, "pl": {"CAPTCHA", "przeglądar"}}},
+		{"config.error.email_not_login", nil,
+			map[string][]string{"en": {"Konto LIBRUS", "school", "1234567u"}, "pl": {"Konta LIBRUS", "szkole", "1234567u"}}},
+		{"config.error.account_linked", nil,
+			map[string][]string{"en": {"accepted the password", "linked to Konto LIBRUS", "not linked", "later"}, "pl": {"przyjął hasło", "połączone z Kontem LIBRUS", "nie jest połączone", "później"}}},
+	} {
+		for _, lang := range []string{"en", "pl"} {
+			got, _ := cat.Raw(lang, tc.key)
+			if !strings.HasPrefix(got, tc.prefix[lang]) {
+				t.Errorf("%s %s = %q: want it to start %q", lang, tc.key, got, tc.prefix[lang])
+			}
+			for _, w := range tc.words[lang] {
+				if !strings.Contains(got, w) {
+					t.Errorf("%s %s = %q: want %q in it", lang, tc.key, got, w)
+				}
+			}
 		}
 	}
 }

@@ -46,6 +46,7 @@ func (p *Provider) Validate(ctx context.Context, in provider.Input, progress pro
 		return nil, err
 	}
 	defer a.close()
+	a.reuseDeviceCookie(provider.PriorCache(ctx))
 
 	report(1, ProgressInit)
 	if err := a.init(); err != nil {
@@ -106,19 +107,24 @@ func (a *attempt) init() error {
 }
 
 // login is step 2: the XHR form POST that carries the password, to the API
-// host only. A rejection's HTTP status is not known, so a rejection that
-// names its cause wins over the status, even a 5xx one; only a 5xx that is
-// not such a rejection means Librus is down.
+// host only, with the x-baner header the page's script adds. A rejection's
+// HTTP status is not known, so a rejection that names its cause wins over
+// the status, even a 5xx one; only a 5xx that is not such a rejection means
+// Librus is down. A redirect to one of the API host's authorization pages
+// is the same as goTo, as public clients read it (docs/librus.md).
 func (a *attempt) login(login, password string) (string, error) {
 	u := at(a.ep.api, "/OAuth/Authorization", "client_id=46")
 	form := url.Values{"action": {"login"}, "login": {login}, "pass": {password}}
-	r, err := a.xhrPost("login", u, u, form)
+	r, err := a.xhrPost("login", u, u, form, "X-Baner", newXBaner())
 	if err != nil {
 		return "", err
 	}
 	if r.IsRedirect() {
 		if err := maintenance("login", r); err != nil {
 			return "", err
+		}
+		if next := r.Location(); next != nil && authorizationHop(a.ep.api, next) {
+			return next.String(), nil
 		}
 		return "", provider.Fail(provider.KeyServiceChanged, "login: unexpected redirect (%s)", r)
 	}
@@ -139,8 +145,9 @@ func (a *attempt) login(login, password string) (string, error) {
 	return v.goTo, nil
 }
 
-// xhrPost posts a form as the sign-in page's script does.
-func (a *attempt) xhrPost(step string, u, referer *url.URL, form url.Values) (*provider.Answer, error) {
+// xhrPost posts a form as the sign-in page's script does; extra holds
+// further header name, value pairs.
+func (a *attempt) xhrPost(step string, u, referer *url.URL, form url.Values, extra ...string) (*provider.Answer, error) {
 	req, err := http.NewRequestWithContext(a.ctx, http.MethodPost, u.String(), strings.NewReader(form.Encode()))
 	if err != nil {
 		return nil, provider.Fail(provider.KeyUnknown, "%s: %v", step, err)
@@ -151,13 +158,18 @@ func (a *attempt) xhrPost(step string, u, referer *url.URL, form url.Values) (*p
 	req.Header.Set("Referer", referer.String())
 	req.Header.Set("X-Requested-With", "XMLHttpRequest")
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for i := 0; i+1 < len(extra); i += 2 {
+		req.Header.Set(extra[i], extra[i+1])
+	}
 	return a.s.Do(a.ctx, step, req)
 }
 
 // grant is step 3: walk goTo to its end (until an answer has no
 // Location), as every working client does; the pages after the session
-// cookie may be what makes the session usable. When the walk ends on the
-// required-actions page instead, skip it and walk on. Success is then
+// cookie may be what makes the session usable. When the walk ends on a
+// required-actions page instead, at whichever authorization hop, skip it
+// and walk on, as often as pages come (up to maxSkips); one that comes
+// back at the URL just skipped cannot be skipped. Success is then
 // TokenInfo's to judge; grant only remembers where the walk ended.
 func (a *attempt) grant(goTo string) error {
 	start, err := a.ep.resolveGoTo(goTo)
@@ -179,7 +191,16 @@ func (a *attempt) grant(goTo string) error {
 			return err
 		}
 	}
-	if requiredActionsPage(r.URL, r.Status, r.Body) {
+	skipped := map[string]bool{}
+	for requiredActionsPage(a.ep.api, r.URL, r.Status, r.Body) {
+		key := r.URL.String()
+		switch {
+		case skipped[key]:
+			return provider.Fail(KeyAccountActionRequired, "required actions: the page at %s came back after the skip", provider.Redacted(r.URL))
+		case len(skipped) == maxSkips:
+			return provider.Fail(KeyAccountActionRequired, "required actions: still asked after %d skips", maxSkips)
+		}
+		skipped[key] = true
 		if r, err = a.skipRequiredActions(r); err != nil {
 			return err
 		}
@@ -188,12 +209,17 @@ func (a *attempt) grant(goTo string) error {
 	return nil
 }
 
+// maxSkips caps the required-actions pages one sign-in skips: each is
+// posted once, at its own hop; more than a few means a loop.
+const maxSkips = 3
+
 // skipRequiredActions posts the skip of the required-actions page that
-// was really shown (a skip posted after the code was issued spoils the
-// session) and walks what comes back: JSON goTo or a redirect, or, when
-// the answer names no next step, Grant, as a public client does after the
-// skip. A refusal, or the page shown again, is something only a browser
-// can do.
+// was really shown, to that hop's own URL (a skip posted after the code
+// was issued spoils the session), and walks what comes back: JSON goTo or
+// a redirect, or, when the answer names no next step, Grant, as a public
+// client does after the skip. A refusal, or the page served again as the
+// answer, is something only a browser can do; where the walk ends is the
+// caller's to judge.
 func (a *attempt) skipRequiredActions(page *provider.Answer) (*provider.Answer, error) {
 	const step = "required actions"
 	form := url.Values{"action": {"requiredActions"}, "skip": {"true"}}
@@ -231,9 +257,6 @@ func (a *attempt) skipRequiredActions(page *provider.Answer) (*provider.Answer, 
 		}
 		return nil, err
 	}
-	if requiredActionsPage(end.URL, end.Status, end.Body) {
-		return nil, provider.Fail(KeyAccountActionRequired, "%s: the page came back after the skip", step)
-	}
 	return end, nil
 }
 
@@ -263,8 +286,10 @@ func (a *attempt) gatewayGet(step string, u *url.URL) (*provider.Answer, error) 
 }
 
 // tokenInfo is step 4: a 2xx JSON object, which must name the account. It
-// judges the grant: a gateway that does not know the session after a
-// successful login means the grant chain no longer opens one.
+// judges the grant: a gateway that answers 401 "Request is denied" with no
+// Code is an account linked to Konto LIBRUS (account_linked); one that
+// otherwise does not know the session after a successful login means the
+// grant chain no longer opens one (service_changed).
 func (a *attempt) tokenInfo() (map[string]json.RawMessage, error) {
 	r, err := a.gatewayGet("token info", at(a.ep.syn, "/gateway/api/2.0/Auth/TokenInfo", ""))
 	if err != nil {
@@ -275,6 +300,11 @@ func (a *attempt) tokenInfo() (map[string]json.RawMessage, error) {
 	switch {
 	case err == nil:
 		return fields, nil
+	case errors.As(err, &ge) && ge.linkedAccount():
+		// The password was accepted and the whole grant walked, yet the
+		// gateway refuses: what accounts linked to Konto LIBRUS meet
+		// since September 2026 (docs/librus.md). Only the person can act.
+		return nil, provider.Fail(KeyAccountLinked, "token info: the gateway refuses the session right after the grant (%v; the grant ended with %s)", ge, a.landingText())
 	case errors.As(err, &ge) && ge.expired():
 		return nil, provider.Fail(provider.KeyServiceChanged, "token info: no synergia session after the grant (%v; the grant ended with %s)", ge, a.landingText())
 	case !errors.As(err, &ge):

@@ -110,6 +110,7 @@ type Emulator struct {
 	mu       sync.Mutex
 	fault    Fault
 	lies     map[string]string
+	refusals map[string]Refusal // by lower-cased login
 	variant  Variant
 	atLife   time.Duration
 	users    map[string]*user
@@ -122,6 +123,9 @@ type Emulator struct {
 	refresh  map[string]*grant
 	requests []Recorded
 	key      []byte
+
+	// refreshErr is SetRefreshError's OAuth error and description.
+	refreshErr [2]string
 }
 
 type user struct {
@@ -148,9 +152,14 @@ func Start(ca *loopback.CA) (*Emulator, error) {
 		refresh:  map[string]*grant{},
 		key:      randomBytes(32),
 		lies:     map[string]string{},
+		refusals: map[string]Refusal{},
 		ca:       ca,
 	}
 	e.AddAccount(DemoEmail, DemoPassword)
+	for email, r := range DemoRefusals {
+		e.AddAccount(email, DemoPassword)
+		e.Refuse(email, r)
+	}
 	main, err := ca.Serve("127.0.0.1", http.HandlerFunc(e.serveMain))
 	if err != nil {
 		return nil, fmt.Errorf("start emulator: %w", err)

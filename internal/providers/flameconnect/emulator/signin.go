@@ -143,6 +143,12 @@ func (e *Emulator) servePage(w http.ResponseWriter, tx *transaction) {
 	page := signInPage(tx, v, e.currentFault() == FaultNoCSRF)
 	if v.Captured {
 		page = capturedPage(tx, e.tenant, e.currentFault() == FaultNoCSRF)
+		switch v.Trim {
+		case TrimFalse:
+			page = strings.Replace(page, `"trimSpacesInPassword":true`, `"trimSpacesInPassword":false`, 1)
+		case TrimUnsaid:
+			page = strings.Replace(page, `"trimSpacesInPassword":true,`, ``, 1)
+		}
 	}
 	if e.currentFault() == FaultNoSettings {
 		page = strings.Replace(page, "var SETTINGS = ", "var PAGE_CONFIG = ", 1)
@@ -288,8 +294,20 @@ func (e *Emulator) selfAsserted(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "400", "errorCode": "AADB2C90015", "message": "The request is malformed."})
 		return
 	}
+	answer := writeJSON
+	if v.Captured {
+		answer = writeTextJSON
+	}
+	if r, refused := e.refusal(form.Get(login)); refused && r.Code != "" {
+		// A locked or throttled account is refused before its password
+		// is looked at.
+		answer(w, http.StatusOK, map[string]string{"status": "400", "errorCode": r.Code, "message": b2cMessage(r.Code)})
+		return
+	}
 	e.mu.Lock()
 	u := e.users[strings.ToLower(form.Get(login))]
+	// The password is compared as received: the page's script trims it
+	// when SETTINGS say trimSpacesInPassword, the service does not.
 	ok := u != nil && form.Get("password") == u.password && form.Get("password") != ""
 	if ok {
 		tx.user = u
@@ -298,10 +316,6 @@ func (e *Emulator) selfAsserted(w http.ResponseWriter, r *http.Request) {
 	}
 	trans, cache := tx.trans, tx.cache
 	e.mu.Unlock()
-	answer := writeJSON
-	if v.Captured {
-		answer = writeTextJSON
-	}
 	if !ok {
 		answer(w, http.StatusOK, map[string]string{"status": "400", "errorCode": "AADB2C90053", "message": "Your password is incorrect."})
 		return
@@ -443,7 +457,10 @@ func (e *Emulator) authResp(w http.ResponseWriter, r *http.Request) {
 		state = "not-the-state-you-sent"
 	}
 	var query string
-	if fault == FaultErrorRedirect {
+	ref, refused := e.refusal(tx.user.email)
+	if refused && ref.RedirectError != "" {
+		query = redirectErrorQuery(ref)
+	} else if fault == FaultErrorRedirect {
 		// The description as some servers write it: a raw ';' that strict
 		// query parsers refuse.
 		query = "error=access_denied&error_description=AADB2C90273:+An+invalid+response+was+received;+Correlation+ID:+" + randomID()

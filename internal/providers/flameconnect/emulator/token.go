@@ -100,6 +100,10 @@ func (e *Emulator) redeemCode(w http.ResponseWriter, form url.Values) {
 }
 
 func (e *Emulator) redeemRefresh(w http.ResponseWriter, form url.Values) {
+	if oauthErr, desc := e.refreshError(); oauthErr != "" {
+		tokenError(w, oauthErr, desc)
+		return
+	}
 	e.mu.Lock()
 	g := e.refresh[form.Get("refresh_token")]
 	valid := g != nil && g.generation == g.user.generation && time.Now().Before(g.expires) && g.clientID == form.Get("client_id")

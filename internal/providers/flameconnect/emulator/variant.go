@@ -67,7 +67,25 @@ type Variant struct {
 	// CaptchaWidget shows a CAPTCHA widget on the sign-in page without
 	// enforcing it: a client must still sign in (FaultCaptcha enforces it).
 	CaptchaWidget bool
+	// Trim is what the page's SETTINGS say about trimSpacesInPassword. The
+	// service compares the password as it receives it, so with TrimTrue or
+	// TrimUnsaid a password typed with spaces around it signs in only if
+	// the client trims it as the page's script does, and with TrimFalse
+	// only if it does not.
+	Trim TrimSetting
 }
+
+// TrimSetting is the page's trimSpacesInPassword.
+type TrimSetting int
+
+const (
+	// TrimTrue writes "trimSpacesInPassword":true, as the live page does.
+	TrimTrue TrimSetting = iota
+	// TrimFalse writes "trimSpacesInPassword":false.
+	TrimFalse
+	// TrimUnsaid leaves trimSpacesInPassword out, which means true.
+	TrimUnsaid
+)
 
 // SettingsShape is how the page writes SETTINGS.
 type SettingsShape int
@@ -171,7 +189,7 @@ func settingsObject(tx *transaction, v Variant, noCSRF bool) object {
 	o := object{
 		{"remoteResource", "https://gdhvb2cflameconnect.b2clogin.com/static/signin.html"},
 		{"retryLimit", 3},
-		{"trimSpacesInPassword", true},
+		{"trimSpacesInPassword", v.Trim != TrimFalse},
 		{"api", API},
 		{"csrf", tx.csrf},
 		{"transId", tx.id},
@@ -180,6 +198,9 @@ func settingsObject(tx *transaction, v Variant, noCSRF bool) object {
 		{"isPageViewIdSentWithHeader", v.PageViewIDHeader},
 		{"allowAutoFocusOnPasswordField", true},
 		{"pageMode", 0},
+	}
+	if v.Trim == TrimUnsaid {
+		o = o.without("trimSpacesInPassword")
 	}
 	config := object{{"showSignupLink", "True"}, {"operatingMode", "Email"}, {"sendHintOnSignup", "False"}}
 	if v.Settings != SettingsJSON {
@@ -193,13 +214,22 @@ func settingsObject(tx *transaction, v Variant, noCSRF bool) object {
 		member{"xhrSettings", object{{"retryEnabled", false}, {"retryMaxAttempts", 3}, {"retryDelay", 200}, {"retryExponent", 2}}},
 	)
 	if noCSRF {
-		kept := o[:0]
-		for _, m := range o {
-			if m.key != "csrf" && m.key != "transId" {
-				kept = append(kept, m)
-			}
-		}
-		o = kept
+		o = o.without("csrf", "transId")
 	}
 	return o
+}
+
+// without is o less the members named keys.
+func (o object) without(keys ...string) object {
+	kept := make(object, 0, len(o))
+	for _, m := range o {
+		drop := false
+		for _, k := range keys {
+			drop = drop || m.key == k
+		}
+		if !drop {
+			kept = append(kept, m)
+		}
+	}
+	return kept
 }

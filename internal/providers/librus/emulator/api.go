@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -30,7 +31,9 @@ func (e *Emulator) apiMux() http.Handler {
 	m.HandleFunc("GET /OAuth/Authorization/2FA", e.twoFA)
 	m.HandleFunc("POST /OAuth/Authorization/2FA", e.requiredActionsPost)
 	m.HandleFunc("GET /OAuth/Authorization/PerformLogin", e.performLogin)
+	m.HandleFunc("POST /OAuth/Authorization/PerformLogin", e.requiredActionsPost)
 	m.HandleFunc("GET /OAuth/Authorization/Grant", e.grant)
+	m.HandleFunc("POST /OAuth/Authorization/Grant", e.requiredActionsPost)
 	m.HandleFunc("GET /OAuth/Authorization/Hop/{n}", e.hop)
 	return m
 }
@@ -50,7 +53,7 @@ func (e *Emulator) authorizePage(w http.ResponseWriter, r *http.Request) {
 	}
 	e.authorizeN[state]++
 	sid := randomID()
-	e.apiSessions[sid] = &apiSession{state: state, invalid: e.authorizeN[state] > 1}
+	e.apiSessions[sid] = &apiSession{state: state, invalid: e.authorizeN[state] > 1, shown: map[string]bool{}, skipped: map[string]bool{}}
 	e.mu.Unlock()
 
 	setCookie(w, apiSessionCookie, sid, e.path("/"), 0)
@@ -99,11 +102,33 @@ func (e *Emulator) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u := e.users[strings.ToLower(r.PostForm.Get("login"))]
+	if u != nil && u.quirk == QuirkCaptchaRequired {
+		writeJSON(w, http.StatusForbidden, map[string]any{
+			"status": "error", "errors": []map[string]string{{"message": msgBadCredentials}}, "captchaRequired": true,
+		})
+		return
+	}
 	if u == nil || u.password != r.PostForm.Get("pass") {
 		e.loginError(w, http.StatusUnauthorized, msgBadCredentials)
 		return
 	}
+	switch u.quirk {
+	case QuirkTwoFactorRequired:
+		writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "twoFactorRequired": true})
+		return
+	case QuirkRequiresAction:
+		writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "goTo": "/OAuth/Authorization/2FA?client_id=46", "requiresAction": "changePassword"})
+		return
+	}
 	s.loggedIn, s.login = true, u.login
+	if loc := e.shape().LoginRedirect; loc != "" {
+		if strings.HasPrefix(loc, "/") {
+			loc = e.APIURL() + loc
+		}
+		w.Header().Set("Location", loc)
+		w.WriteHeader(http.StatusFound)
+		return
+	}
 	if e.shape().Changed == ChangeLogin {
 		writeJSON(w, http.StatusOK, map[string]any{"result": "success", "next": map[string]string{"url": "/OAuth/Authorization/2FA?client_id=46"}})
 		return
@@ -144,46 +169,88 @@ func (e *Emulator) twoFA(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, e.path("/OAuth/Authorization/Hop/1?client_id=46"), http.StatusFound)
 		return
 	}
-	if ra := e.shape().RequiredActions; ra != RequiredActionsNone {
-		e.mu.Lock()
-		s := e.apiSessions[cookieValue(r, apiSessionCookie)]
-		skipped := s.skipped
-		if !skipped {
-			s.shown = true
-		}
-		e.mu.Unlock()
-		if !skipped {
-			page := requiredActionsPage
-			if ra == RequiredActionsUnskippable {
-				page = newPasswordPage
-			}
-			writeHTML(w, http.StatusOK, page)
-			return
-		}
+	if e.requiredActionsHere(w, r, "2FA") {
+		return
 	}
 	http.Redirect(w, r, e.path("/OAuth/Authorization/PerformLogin?client_id=46"), http.StatusFound)
 }
 
+// requiredActionsAt reports whether the shape shows the required-actions
+// page at hop.
+func (s Shape) requiredActionsAt(hop string) bool {
+	if s.RequiredActions == RequiredActionsNone {
+		return false
+	}
+	if len(s.RequiredActionsAt) == 0 {
+		return hop == "2FA"
+	}
+	return slices.Contains(s.RequiredActionsAt, hop)
+}
+
+// requiredActionsHere serves the required-actions page at hop when the
+// shape puts one there and its skip was not posted yet; false means the
+// hop goes on as usual.
+func (e *Emulator) requiredActionsHere(w http.ResponseWriter, r *http.Request, hop string) bool {
+	shp := e.shape()
+	if !shp.requiredActionsAt(hop) {
+		return false
+	}
+	e.mu.Lock()
+	s := e.apiSessions[cookieValue(r, apiSessionCookie)]
+	if s == nil || s.skipped[hop] {
+		e.mu.Unlock()
+		return false
+	}
+	s.shown[hop] = true
+	e.mu.Unlock()
+	action := e.path("/OAuth/Authorization/" + hop + "?client_id=46")
+	switch {
+	case shp.RequiredActions == RequiredActionsUnskippable:
+		writeHTML(w, http.StatusOK, fmt.Sprintf(newPasswordPage, action))
+	case hop == "2FA":
+		writeHTML(w, http.StatusOK, fmt.Sprintf(requiredActionsPage, action))
+	default:
+		writeHTML(w, http.StatusOK, leakedPasswordPage)
+	}
+	return true
+}
+
+// pendingRequiredActions reports whether a hop of the shape still waits
+// for its skip. Callers hold e.mu.
+func (s *apiSession) pendingRequiredActions(shp Shape) bool {
+	for _, hop := range []string{"2FA", "PerformLogin", "Grant"} {
+		if shp.requiredActionsAt(hop) && !s.skipped[hop] {
+			return true
+		}
+	}
+	return false
+}
+
 // The required-actions pages, in the shape of a sign-in page's form: one
-// that may be skipped, and one that demands a new password.
+// that may be skipped, and one that demands a new password (%s is the
+// form's action, the hop's own URL); and the leakedPasswordChangeAdvised
+// notice, a script's page with no form, named only by its marker.
 const (
 	requiredActionsPage = `<div class="required-actions"><h1>Wymagane działania</h1>` +
 		`<p>Uzupełnij dane konta lub pomiń ten krok.</p>` +
-		`<form id="requiredActionsForm" method="post" action="/OAuth/Authorization/2FA?client_id=46">` +
+		`<form id="requiredActionsForm" method="post" action="%s">` +
 		`<input type="hidden" name="action" value="requiredActions">` +
 		`<input type="email" name="email"><button type="submit" name="skip" value="true">Pomiń</button>` +
 		`<button type="submit">Zapisz</button></form></div>`
 	newPasswordPage = `<div class="required-actions"><h1>Zmień hasło</h1>` +
-		`<form id="requiredActionsForm" method="post" action="/OAuth/Authorization/2FA?client_id=46">` +
+		`<form id="requiredActionsForm" method="post" action="%s">` +
 		`<input type="hidden" name="action" value="requiredActions">` +
 		`<input type="password" name="newPassword"><input type="password" name="newPasswordRepeat">` +
 		`<button type="submit">Zapisz</button></form></div>`
+	leakedPasswordPage = `<main><h1>Twoje hasło mogło wyciec</h1><p>Zalecamy zmianę hasła.</p>` +
+		`<div id="app" data-page="leakedPasswordChangeAdvised" data-action="requiredActions"></div></main>`
 )
 
-// requiredActionsPost takes the skip of the required-actions page. A skip
-// posted when the page was not shown spoils the session, as a late one
-// does on the real service.
+// requiredActionsPost takes the skip of the required-actions page, posted
+// to the hop that showed it. A skip posted where the page was not shown
+// spoils the session, as a late one does on the real service.
 func (e *Emulator) requiredActionsPost(w http.ResponseWriter, r *http.Request) {
+	hop := r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:]
 	if r.ParseForm() != nil || r.PostForm.Get("action") != "requiredActions" {
 		writeJSON(w, http.StatusBadRequest, map[string]any{"status": "error", "errors": []map[string]string{{"message": "Nieprawidłowe żądanie."}}})
 		return
@@ -192,7 +259,7 @@ func (e *Emulator) requiredActionsPost(w http.ResponseWriter, r *http.Request) {
 	e.mu.Lock()
 	s := e.apiSessions[cookieValue(r, apiSessionCookie)]
 	switch {
-	case s == nil || !s.loggedIn || !s.shown:
+	case s == nil || !s.loggedIn || !s.shown[hop]:
 		if s != nil {
 			s.invalid = true
 		}
@@ -209,17 +276,35 @@ func (e *Emulator) requiredActionsPost(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusOK)
 		return
 	}
-	s.skipped = true
+	if ra == RequiredActionsComesBack {
+		e.mu.Unlock()
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "goTo": "/OAuth/Authorization/" + hop + "?client_id=46"})
+		return
+	}
+	s.skipped[hop] = true
+	next := "/OAuth/Authorization/" + s.nextPending(e.shape(), hop) + "?client_id=46"
 	e.mu.Unlock()
 	switch ra {
 	case RequiredActionsSkipRedirect:
-		http.Redirect(w, r, e.path("/OAuth/Authorization/Grant?client_id=46"), http.StatusFound)
+		http.Redirect(w, r, e.path(next), http.StatusFound)
 		return
 	case RequiredActionsSkipEmpty:
 		w.WriteHeader(http.StatusOK)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "goTo": "/OAuth/Authorization/Grant?client_id=46"})
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "goTo": next})
+}
+
+// nextPending is where a skip at hop sends the client: the next hop that
+// still shows its page, else Grant. Callers hold e.mu.
+func (s *apiSession) nextPending(shp Shape, hop string) string {
+	hops := []string{"2FA", "PerformLogin", "Grant"}
+	for _, h := range hops[slices.Index(hops, hop)+1:] {
+		if shp.requiredActionsAt(h) && !s.skipped[h] {
+			return h
+		}
+	}
+	return "Grant"
 }
 
 func (e *Emulator) hop(w http.ResponseWriter, r *http.Request) {
@@ -234,6 +319,9 @@ func (e *Emulator) hop(w http.ResponseWriter, r *http.Request) {
 func (e *Emulator) performLogin(w http.ResponseWriter, r *http.Request) {
 	if !e.loggedIn(r) {
 		e.failToSynergia(w, r)
+		return
+	}
+	if e.requiredActionsHere(w, r, "PerformLogin") {
 		return
 	}
 	e.mu.Lock()
@@ -251,10 +339,13 @@ func (e *Emulator) performLogin(w http.ResponseWriter, r *http.Request) {
 // grant hands synergia a one-time code, or invalid_request when the OAuth
 // session was spoiled (a second authorize GET) or never signed in.
 func (e *Emulator) grant(w http.ResponseWriter, r *http.Request) {
+	if e.loggedIn(r) && e.requiredActionsHere(w, r, "Grant") {
+		return
+	}
 	e.mu.Lock()
 	sid := cookieValue(r, apiSessionCookie)
 	s := e.apiSessions[sid]
-	if s == nil || !s.loggedIn || s.invalid || e.shape().RequiredActions != RequiredActionsNone && !s.skipped {
+	if s == nil || !s.loggedIn || s.invalid || s.pendingRequiredActions(e.shape()) {
 		e.mu.Unlock()
 		e.failToSynergia(w, r)
 		return

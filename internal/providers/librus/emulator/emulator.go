@@ -30,6 +30,40 @@ const (
 	demoLastName  = "Kowalska"
 )
 
+// Demo accounts with a quirk of the live service, each signing in with
+// DemoPassword: linked to Konto LIBRUS (account_linked), asked for a
+// CAPTCHA (captcha_needed), asked for a second factor
+// (account_action_required).
+const (
+	DemoLinkedLogin    = "9876543u"
+	DemoCaptchaLogin   = "2222222u"
+	DemoTwoFactorLogin = "3333333u"
+)
+
+// Quirk makes one account meet a behaviour the live service is reported
+// to show some accounts (docs/librus.md).
+type Quirk int
+
+const (
+	// QuirkNone signs in as usual.
+	QuirkNone Quirk = iota
+	// QuirkLinked is an account linked to Konto LIBRUS: the password is
+	// accepted and the grant walked, then every gateway call (and
+	// refreshToken) answers 401 {"Status":"Error","Message":"Request is
+	// denied"} with no Code.
+	QuirkLinked
+	// QuirkTwoFactorRequired answers a correct password with
+	// {"status":"ok","twoFactorRequired":true} and no goTo.
+	QuirkTwoFactorRequired
+	// QuirkRequiresAction answers a correct password with the usual goTo
+	// and "requiresAction":"changePassword".
+	QuirkRequiresAction
+	// QuirkCaptchaRequired answers every login POST, whatever the
+	// password, with the wrong-password message and "captchaRequired":
+	// true.
+	QuirkCaptchaRequired
+)
+
 // Fault makes the emulator misbehave the way the real service is known to.
 type Fault int
 
@@ -84,6 +118,7 @@ type Request struct {
 
 type user struct {
 	login, password, first, last, id string
+	quirk                            Quirk
 }
 
 type apiSession struct {
@@ -91,9 +126,10 @@ type apiSession struct {
 	invalid  bool
 	loggedIn bool
 	login    string
-	// shown: the required-actions page was served; skipped: its skip was
-	// posted after that; performs counts PerformLogin requests.
-	shown, skipped bool
+	// shown: the hops (2FA, PerformLogin, Grant) whose required-actions
+	// page was served; skipped: those whose skip was posted after that;
+	// performs counts PerformLogin requests.
+	shown, skipped map[string]bool
 	performs       int
 }
 
@@ -166,6 +202,14 @@ func Start(ca *loopback.CA) (*Emulator, error) {
 		return nil, fmt.Errorf("librus emulator synergia host: %w", err)
 	}
 	e.AddUser(DemoLogin, DemoPassword, demoFirstName, demoLastName)
+	// Accounts that show --demo's users the messages of the live
+	// service's quirks (docs/librus.md), with the demo password.
+	for login, q := range map[string]Quirk{
+		DemoLinkedLogin: QuirkLinked, DemoCaptchaLogin: QuirkCaptchaRequired, DemoTwoFactorLogin: QuirkTwoFactorRequired,
+	} {
+		e.AddUser(login, DemoPassword, "", "")
+		e.SetQuirk(login, q)
+	}
 	return e, nil
 }
 
@@ -229,6 +273,16 @@ func (e *Emulator) SetUserIdentifier(login, id string) {
 	defer e.mu.Unlock()
 	if u := e.users[strings.ToLower(login)]; u != nil {
 		u.id = id
+	}
+}
+
+// SetQuirk gives an account a quirk (QuirkNone takes it away), also after
+// it signed in: a linked account's stored session is then refused too.
+func (e *Emulator) SetQuirk(login string, q Quirk) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if u := e.users[strings.ToLower(login)]; u != nil {
+		u.quirk = q
 	}
 }
 

@@ -373,3 +373,86 @@ func TestSkipAnsweredEmpty(t *testing.T) {
 		}
 	}
 }
+
+// TestSkipAtAnotherHop: with the page at PerformLogin, the skip counts
+// only when posted to PerformLogin, the hop that showed it; posted to 2FA
+// it spoils the session as any skip without the page does.
+func TestSkipAtAnotherHop(t *testing.T) {
+	for _, tc := range []struct {
+		postTo string
+		takes  bool
+	}{{"PerformLogin", true}, {"2FA", false}} {
+		e, ca := start(t)
+		e.SetShape(Shape{RequiredActions: RequiredActionsSkipJSON, RequiredActionsAt: []string{"PerformLogin"}})
+		b := newBrowser(t, ca)
+		resp, _ := b.do("GET", e.SynergiaURL()+"/loguj/portalRodzina", nil)
+		b.do("GET", resp.Header.Get("Location"), nil)
+		b.do("POST", e.APIURL()+"/OAuth/Authorization?client_id=46", url.Values{"action": {"login"}, "login": {DemoLogin}, "pass": {DemoPassword}})
+		if resp, _ := b.do("GET", e.APIURL()+"/OAuth/Authorization/2FA?client_id=46", nil); resp.StatusCode != http.StatusFound {
+			t.Fatalf("2FA: %d, want a redirect onward", resp.StatusCode)
+		}
+		resp, body := b.do("GET", e.APIURL()+"/OAuth/Authorization/PerformLogin?client_id=46", nil)
+		if resp.StatusCode != http.StatusOK || !strings.Contains(body, "leakedPasswordChangeAdvised") || strings.Contains(body, "<form") {
+			t.Fatalf("PerformLogin page: %d %s", resp.StatusCode, body)
+		}
+		b.do("POST", e.APIURL()+"/OAuth/Authorization/"+tc.postTo+"?client_id=46", url.Values{"action": {"requiredActions"}, "skip": {"true"}})
+		resp, _ = b.do("GET", e.APIURL()+"/OAuth/Authorization/Grant?client_id=46", nil)
+		if loc := resp.Header.Get("Location"); strings.Contains(loc, "code=") != tc.takes {
+			t.Errorf("skip posted to %s: Grant Location %q", tc.postTo, loc)
+		}
+	}
+}
+
+// TestQuirkAnswers: each quirk's answer as docs/librus.md describes it.
+func TestQuirkAnswers(t *testing.T) {
+	e, ca := start(t)
+	login := func(b *browser, who, pass string) (*http.Response, string) {
+		resp, _ := b.do("GET", e.SynergiaURL()+"/loguj/portalRodzina", nil)
+		b.do("GET", resp.Header.Get("Location"), nil)
+		return b.do("POST", e.APIURL()+"/OAuth/Authorization?client_id=46", url.Values{"action": {"login"}, "login": {who}, "pass": {pass}})
+	}
+	for _, tc := range []struct {
+		login, pass string
+		status      int
+		body        string
+	}{
+		{DemoTwoFactorLogin, DemoPassword, http.StatusOK, `"twoFactorRequired":true`},
+		{DemoCaptchaLogin, "anything", http.StatusForbidden, `"captchaRequired":true`},
+	} {
+		resp, body := login(newBrowser(t, ca), tc.login, tc.pass)
+		if resp.StatusCode != tc.status || !strings.Contains(body, tc.body) {
+			t.Errorf("%s: %d %s, want %d with %s", tc.login, resp.StatusCode, body, tc.status, tc.body)
+		}
+	}
+	b := newBrowser(t, ca)
+	if resp, body := login(b, DemoLinkedLogin, DemoPassword); resp.StatusCode != http.StatusOK || !strings.Contains(body, `"goTo"`) {
+		t.Fatalf("linked login: %d %s", resp.StatusCode, body)
+	}
+	signInChain(t, e, b)
+	resp, body := b.do("GET", e.SynergiaURL()+"/gateway/api/2.0/Auth/TokenInfo", nil)
+	if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(body, `"Request is denied"`) || strings.Contains(body, `"Code"`) {
+		t.Fatalf("linked TokenInfo: %d %s, want 401 Request is denied without a Code", resp.StatusCode, body)
+	}
+}
+
+// signInChain walks the grant from 2FA by hand, the landing page
+// included, and returns its URL.
+func signInChain(t *testing.T, e *Emulator, b *browser) string {
+	t.Helper()
+	next := e.APIURL() + "/OAuth/Authorization/2FA?client_id=46"
+	for range 10 {
+		u, _ := url.Parse(next)
+		resp, _ := b.do("GET", next, nil)
+		loc := resp.Header.Get("Location")
+		if loc == "" {
+			return next
+		}
+		n, err := u.Parse(loc)
+		if err != nil {
+			t.Fatalf("chain: bad Location %q", loc)
+		}
+		next = n.String()
+	}
+	t.Fatal("chain too long")
+	return ""
+}

@@ -65,6 +65,16 @@ type Shape struct {
 	// RequiredActions makes the 2FA step answer a 200 page with a form
 	// instead of redirecting onward (RequiredActionsNone: redirect).
 	RequiredActions RequiredActions
+	// RequiredActionsAt moves the required-actions page to these hops
+	// ("2FA", "PerformLogin", "Grant"; nil means 2FA alone), each shown
+	// until its own skip is posted to it. Away from 2FA the page is the
+	// leakedPasswordChangeAdvised notice, recognised only by its
+	// requiredActions marker (it has no form).
+	RequiredActionsAt []string
+	// LoginRedirect answers a correct password with a 302 to this
+	// Location instead of JSON goTo: a path ("/OAuth/...") is made an
+	// absolute URL on the API host, anything else is sent as it is.
+	LoginRedirect string
 	// PerformLoginTwice makes PerformLogin redirect to itself once, so the
 	// chain requests the same URL twice, as a public client's does.
 	PerformLoginTwice bool
@@ -90,6 +100,10 @@ const (
 	// body and names no next step; the client GETs Grant itself, as one
 	// public client does after the skip (docs/librus.md).
 	RequiredActionsSkipEmpty
+	// RequiredActionsComesBack: the skip answers {"status":"ok"} with a
+	// goTo back to the same hop, which shows the page again: a required
+	// action the skip does not settle.
+	RequiredActionsComesBack
 )
 
 // Change names where the service changed its shape.

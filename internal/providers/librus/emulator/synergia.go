@@ -36,6 +36,10 @@ func (e *Emulator) me(w http.ResponseWriter, r *http.Request) {
 		tokenExpired(w)
 		return
 	}
+	if e.linked(u) {
+		requestDenied(w)
+		return
+	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"Me": map[string]any{
 			"Account": map[string]any{"Login": u.login, "UserIdentifier": u.id, "FirstName": u.first, "LastName": u.last},
@@ -140,6 +144,19 @@ func tokenExpired(w http.ResponseWriter) {
 	})
 }
 
+// requestDenied is the gateway's refusal of an account linked to Konto
+// LIBRUS: a 401 envelope with no Code (docs/librus.md).
+func requestDenied(w http.ResponseWriter) {
+	writeJSON(w, http.StatusUnauthorized, map[string]string{"Status": "Error", "Message": "Request is denied"})
+}
+
+// linked reports whether u is an account linked to Konto LIBRUS.
+func (e *Emulator) linked(u *user) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return u != nil && u.quirk == QuirkLinked
+}
+
 func (e *Emulator) gatewayFault(w http.ResponseWriter, r *http.Request) bool {
 	if e.faultFor(r) == FaultBadJSON {
 		writeHTML(w, http.StatusOK, "Dziennik")
@@ -152,6 +169,10 @@ func (e *Emulator) tokenInfo(w http.ResponseWriter, r *http.Request) {
 	_, u := e.session(r, true)
 	if u == nil {
 		tokenExpired(w)
+		return
+	}
+	if e.linked(u) {
+		requestDenied(w)
 		return
 	}
 	if e.gatewayFault(w, r) {
@@ -176,6 +197,10 @@ func (e *Emulator) userInfo(w http.ResponseWriter, r *http.Request) {
 	_, u := e.session(r, true)
 	if u == nil {
 		tokenExpired(w)
+		return
+	}
+	if e.linked(u) {
+		requestDenied(w)
 		return
 	}
 	if e.gatewayFault(w, r) {
@@ -223,9 +248,13 @@ func (e *Emulator) refreshToken(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(pickStatus(shp.RefreshStatus, http.StatusOK))
 		return
 	}
-	s, _ := e.session(r, false)
+	s, u := e.session(r, false)
 	if s == nil {
 		tokenExpired(w)
+		return
+	}
+	if e.linked(u) {
+		requestDenied(w)
 		return
 	}
 	e.mu.Lock()
