@@ -161,11 +161,20 @@ func (a *app) serveSandbox(ctx context.Context) (err error) {
 // comments, so it can be pasted into a shell or saved and sourced.
 func (sb *sandbox) printEnv(vars map[string]string) {
 	a := sb.a
+	// Prose is wrapped at words to the terminal; commands stay whole, to
+	// be copied as one line. A pipe gets whole lines.
+	width := a.io.OutWidth
+	if width > 2 {
+		width -= 2
+	}
 	comment := func(s string) {
 		for _, l := range strings.Split(s, "\n") {
-			a.outf("# %s\n", l)
+			for _, wl := range strings.Split(fit(l, width), "\n") {
+				a.outf("# %s\n", wl)
+			}
 		}
 	}
+	command := func(s string) { a.outf("#   %s\n", s) }
 	comment(a.T("cli.serve.header"))
 	keys := make([]string, 0, len(vars))
 	for k := range vars {
@@ -183,10 +192,16 @@ func (sb *sandbox) printEnv(vars map[string]string) {
 	comment(a.T("cli.serve.logins"))
 	for _, d := range domains {
 		login, pw := sb.emus[d].Demo()
-		comment("  " + a.T("cli.demo.credential", "service", a.displayName(d), "login", login, "password", pw))
-		comment("    echo " + shellQuote(pw) + " | " + a.self() + " --provider " + d + " -u " + shellQuote(login) + " --password-stdin")
+		command(a.T("cli.demo.credential", "service", a.displayName(d), "login", login, "password", pw))
+		command("  echo " + shellQuote(pw) + " | " + a.self() + " --provider " + d + " -u " + shellQuote(login) + " --password-stdin")
 	}
-	comment(a.T("cli.serve.controls", "control", "${"+envSandboxControl+"}"))
+	comment(a.T("cli.serve.controls"))
+	for _, c := range controls {
+		if c == "slow" {
+			c += "?delay=5s"
+		}
+		command(`curl -X POST "${` + envSandboxControl + `}` + c + `"`)
+	}
 	comment(a.T("cli.serve.ready"))
 }
 
