@@ -204,6 +204,23 @@ func TestSandbox(t *testing.T) {
 		t.Fatalf("README's Python example: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 
+	// A service that stops answering is a timeout (exit 1), never an
+	// expiry; up brings it back. One service is enough to show it.
+	down1 := providers[0]
+	sb.control(t, "down?service="+down1.domain)
+	r = sb.script(t, w, "", filepath.Join(sb.path, "setupwizard"), "--status", "--account", down1.uniqueID, "--timeout", "1s", "--json")
+	var down struct {
+		Error    string `json:"error"`
+		ExitCode int    `json:"exit_code"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &down); err != nil || r.code != 1 || down.Error != "timeout" || down.ExitCode != 1 {
+		t.Fatalf("--status with the services down: exit %d (%v)\n%s%s", r.code, err, r.stdout, r.stderr)
+	}
+	sb.control(t, "up?service="+down1.domain)
+	if r := sb.script(t, w, "", filepath.Join(sb.path, "setupwizard"), "--status", "--account", down1.uniqueID); r.code != 0 {
+		t.Fatalf("--status after up: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+
 	// Every grant ends: the next --token, and so both examples, exit 4.
 	ans := sb.control(t, "expire")
 	if got, _ := ans["expired_accounts"].([]any); len(got) != len(providers) {
