@@ -174,3 +174,38 @@ func TestShellQuote(t *testing.T) {
 		}
 	}
 }
+
+// TestServeBlockWords: the block's prose is in the run's language, and
+// every line of it is an export or a comment in both.
+func TestServeBlockWords(t *testing.T) {
+	ca, err := loopback.NewCA()
+	if err != nil {
+		t.Fatal(err)
+	}
+	emus, err := registry.StartEmulators(ca)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer emus.Close()
+	for _, tc := range []struct{ lang, want, not string }{
+		{"en", "Sandbox running", "Piaskownica"},
+		{"pl", "Piaskownica działa", "Sandbox running"},
+	} {
+		var out bytes.Buffer
+		a := &app{io: &IOStreams{Out: &out}, lang: tc.lang, text: cliText()}
+		sb := &sandbox{a: a, emus: emus}
+		sb.printEnv(map[string]string{envConfigDir: "/tmp/x y", envSandboxControl: "https://127.0.0.1:1/z/"})
+		s := out.String()
+		if !strings.Contains(s, tc.want) || strings.Contains(s, tc.not) {
+			t.Errorf("%s: block lacks %q or has %q:\n%s", tc.lang, tc.want, tc.not, s)
+		}
+		if !strings.Contains(s, "export SETUPWIZARD_CONFIG_DIR='/tmp/x y'\n") {
+			t.Errorf("%s: the config dir is not quoted for a shell:\n%s", tc.lang, s)
+		}
+		for _, l := range strings.Split(strings.TrimSuffix(s, "\n"), "\n") {
+			if !strings.HasPrefix(l, "# ") && !strings.HasPrefix(l, "export ") {
+				t.Errorf("%s: line %q is neither a comment nor an export", tc.lang, l)
+			}
+		}
+	}
+}
