@@ -475,3 +475,43 @@ func TestErrorKeys(t *testing.T) {
 		t.Fatalf("CheckStrings: %v", errs)
 	}
 }
+
+// TestTokenForAfterRecordedExpiry: once auth_expired is recorded, a cached
+// credential is never printed: TokenFor asks the provider for one valid
+// far beyond any cached one (a refresh made now), so a dead grant stays
+// ErrAuthExpired and a live one clears the issue.
+func TestTokenForAfterRecordedExpiry(t *testing.T) {
+	st := newStore(t)
+	e := addAccount(t, st, email)
+	if err := st.SetIssue(bg, e.ID, store.IssueAuthExpired, true, ""); err != nil {
+		t.Fatal(err)
+	}
+	var asked time.Duration
+	dead := true
+	p := flowtest.New()
+	p.TokenFunc = func(_ context.Context, cache []byte, minValid time.Duration) (provider.Credential, []byte, error) {
+		asked = minValid
+		if minValid <= time.Hour {
+			// A cached credential with an hour left would do.
+			return provider.Credential{Kind: "token", Type: "Bearer", Value: "cached"}, nil, nil
+		}
+		if dead {
+			return provider.Credential{}, nil, provider.ErrAuthExpired
+		}
+		return provider.Credential{Kind: "token", Type: "Bearer", Value: "refreshed"}, []byte("refreshed"), nil
+	}
+	if _, err := flow.TokenFor(bg, p, st, e.ID, 5*time.Minute); !errors.Is(err, provider.ErrAuthExpired) {
+		t.Fatalf("recorded expiry, dead grant: %v (asked for %v)", err, asked)
+	}
+	dead = false
+	cred, err := flow.TokenFor(bg, p, st, e.ID, 5*time.Minute)
+	if err != nil || cred.Value != "refreshed" {
+		t.Fatalf("recorded expiry, live grant: %+v %v", cred, err)
+	}
+	if got, _ := st.Get(bg, e.ID); got.HasIssue(store.IssueAuthExpired) {
+		t.Fatal("a refresh that succeeded left auth_expired")
+	}
+	if cred, err := flow.TokenFor(bg, p, st, e.ID, 5*time.Minute); err != nil || cred.Value != "cached" {
+		t.Fatalf("no issue: %+v %v, want the cached credential", cred, err)
+	}
+}
