@@ -32,7 +32,7 @@ func TestEscWhileValidatingGoesBack(t *testing.T) {
 		tm.press(vterm.Esc)
 		// Nothing may follow esc at once: esc and a key close behind it
 		// read as alt+key, as in any terminal.
-		tm.waitFor("Sign-in cancelled; nothing was saved.")
+		tm.waitFor("Sign-in stopped; nothing was saved.")
 		tm.waitFor(helpForm)
 		tm.show("after esc")
 		if s := tm.Screen(); !strings.Contains(s, p.login) || strings.Contains(s, "****") {

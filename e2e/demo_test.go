@@ -54,11 +54,17 @@ func demoLifecycle(t *testing.T, p provCase, env []string) {
 				return ok && strings.Contains(above, what) && !tm.AltScreen()
 			})
 		}
+		// The menu's cursor stays on the step just run: moving to the
+		// next one starts from there.
+		cur := 0
 		step := func(i int) {
 			t.Helper()
 			tm.waitScreen("the menu", func(s string) bool { _, ok := demoMenu(s); return ok })
-			for range i {
+			for ; cur < i; cur++ {
 				tm.press(vterm.Down)
+			}
+			for ; cur > i; cur-- {
+				tm.press(vterm.Up)
 			}
 			tm.press(vterm.Enter)
 		}
@@ -103,13 +109,13 @@ func demoLifecycle(t *testing.T, p provCase, env []string) {
 }
 
 // demoMenu reports whether the demo's menu ends the screen, freshly
-// drawn (the cursor on its first step), and returns the line above it.
+// drawn (a cursor on one of its steps), and returns the line above it.
 func demoMenu(screen string) (above string, ok bool) {
 	lines := strings.Split(screen, "\n")
 	for i := len(lines) - 1; i > 0; i-- {
 		if strings.HasPrefix(lines[i], "What next?") {
 			rest := strings.Join(lines[i:], "\n")
-			return lines[i-1], strings.Contains(rest, "> Check the sign-in") && hintsEnd(rest)
+			return lines[i-1], strings.Contains(rest, "\n> ") && hintsEnd(rest)
 		}
 	}
 	return "", false

@@ -38,9 +38,9 @@ func TestKeyringFixWorksWhenPasted(t *testing.T) {
 			fix = c
 		}
 	}
-	// The fix runs the wizard again, without what would read standard
-	// input: it asks on the terminal.
-	if !strings.HasSuffix(fix, binary+" --provider "+p.domain+"'") {
+	// The fix runs the wizard again with every argument but what would
+	// read standard input: it asks on the terminal, the login filled in.
+	if !strings.HasSuffix(fix, binary+" --provider "+p.domain+" --username "+p.login+"'") {
 		t.Fatalf("no fix that runs this program (%s) again:\n%s", binary, r.stderr)
 	}
 	// A shell of a machine with no session bus and no keyring yet.
@@ -61,7 +61,7 @@ func TestKeyringFixWorksWhenPasted(t *testing.T) {
 	tm.waitNoEcho()
 	tm.typeText(w.secret("a-new-keyring-password") + "\r")
 	tm.waitFor(p.text(t, "config.step.user.title", nil))
-	tm.fill(p.login, w.secret(p.password))
+	tm.fill("", w.secret(p.password))
 	code, err := tm.Wait(exitWait)
 	if err != nil || code != 0 {
 		t.Fatalf("the pasted fix: exit %d, %v; screen:\n%s", code, err, tm.Screen())

@@ -54,8 +54,12 @@ type app struct {
 	getenv func(string) string
 	opts   options
 	// set is which flags the command line named.
-	set  map[string]bool
-	lang string
+	set map[string]bool
+	// setOrder is every flag setting in command-line order (checkRepeats).
+	setOrder []string
+	// flags is the parsed command line, for printed commands (rerunArgs).
+	flags *pflag.FlagSet
+	lang  string
 	// text is the command line's own catalog.
 	text *i18n.Catalog
 	// catalogs are the services' strings by domain (see catalog).
@@ -106,11 +110,18 @@ func (a *app) run(ctx context.Context, args []string) int {
 	a.lang = i18n.Lang(a.getenv, textLangs)
 	a.text = cliText()
 	fs := a.flagSet()
+	a.flags = fs
+	a.countSets(fs)
 	if err := fs.Parse(args); err != nil {
 		// A script that asked for --json gets its error object even when
-		// the flag came after the one that stopped the parse.
-		a.opts.json = a.opts.json || askedJSON(args)
-		return a.report(a.parseError(err))
+		// the flag came after the one that stopped the parse (and the
+		// suggestion's look at the flags has reset the parsed values).
+		perr := a.parseError(err)
+		a.opts.json = askedJSON(args)
+		return a.report(perr)
+	}
+	if err := a.checkRepeats(); err != nil {
+		return a.report(err)
 	}
 	a.set = map[string]bool{}
 	fs.Visit(func(f *pflag.Flag) { a.set[f.Name] = true })
@@ -123,7 +134,7 @@ func (a *app) run(ctx context.Context, args []string) int {
 		return ExitOK
 	}
 	if fs.NArg() > 0 {
-		return a.report(a.usagef("cli.usage.unexpected_argument", "arg", fs.Arg(0)))
+		return a.positional(fs.Arg(0))
 	}
 	if err := a.checkFlags(); err != nil {
 		return a.report(err)
@@ -172,7 +183,11 @@ func (a *app) dispatch(ctx context.Context) error {
 	if a.prompter == nil {
 		a.prompter = a.newPrompter()
 	}
-	a.providers = a.traceProviders(registry.New(a.provOpts))
+	ps := registry.New(a.provOpts)
+	if err := a.checkConfig(ps); err != nil {
+		return err
+	}
+	a.providers = a.traceProviders(ps)
 	if a.opts.provider != "" {
 		p, ok := registry.Find(a.providers, a.opts.provider)
 		if !ok {
@@ -233,7 +248,7 @@ func (a *app) parseError(err error) error {
 	)
 	switch {
 	case errors.As(err, &notExist):
-		return a.usagef("cli.usage.unknown_flag", "flag", flagSpelling(notExist.GetSpecifiedName(), notExist.GetSpecifiedShortnames()))
+		return a.unknownFlag(flagSpelling(notExist.GetSpecifiedName(), notExist.GetSpecifiedShortnames()), notExist.GetSpecifiedName())
 	case errors.As(err, &required):
 		return a.usagef("cli.usage.flag_needs_value", "flag", flagSpelling(required.GetSpecifiedName(), required.GetSpecifiedShortnames()))
 	case errors.As(err, &invalid):

@@ -198,6 +198,13 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"--demo", "--account", "x"}, "goes with"},
 		{[]string{"--json"}, "--json needs --password-stdin"},
 		{[]string{"--reauth", "--json"}, "--json needs --password-stdin"},
+		// pflag lets the last win: a repeated flag is refused instead.
+		{[]string{"--token", "--account", "a", "--account", "b"}, "--account was given more than once"},
+		{[]string{"--provider", "librus", "--provider=flameconnect"}, "--provider was given more than once"},
+		{[]string{"-u", "a", "--username", "b", "--provider", "librus", "--password-stdin"}, "-u/--username was given more than once"},
+		{[]string{"--list", "--list"}, "--list was given more than once"},
+		{[]string{"--remove", "--account", "x", "--yes", "--yes=false"}, "--yes was given more than once"},
+		{[]string{"--timeout", "1s", "--timeout", "2s"}, "--timeout was given more than once"},
 	}
 	for _, tc := range cases {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
@@ -602,7 +609,7 @@ func TestInteractivePickAndConfirm(t *testing.T) {
 func TestReauthSelection(t *testing.T) {
 	testenv.RealKeyring(t)
 	w := newWorld(t)
-	expect(t, w.run("pw\n", "--reauth", "--password-stdin"), ExitFlow, "no accounts are configured")
+	expect(t, w.run("pw\n", "--reauth", "--password-stdin"), ExitFlow, "no accounts configured")
 	for _, a := range accounts() {
 		expect(t, w.add(a), ExitOK)
 	}

@@ -19,6 +19,9 @@ import (
 // demo is a running --demo: one emulator per registered service.
 type demo struct {
 	emulators registry.Emulators
+	// shown counts the rows printed since the menu was last drawn, for
+	// the menu to keep them in sight (frontend.Pick.Keep).
+	shown *lineCounter
 }
 
 // startDemo starts every registered service's emulator on loopback, points
@@ -40,7 +43,7 @@ func (a *app) startDemo(ctx context.Context) (func(), error) {
 		emus.Close()
 		return nil, fmt.Errorf("demo config dir: %w", err)
 	}
-	a.demo = &demo{emulators: emus}
+	a.demo = &demo{emulators: emus, shown: &lineCounter{width: a.io.OutWidth}}
 	env := emus.Env()
 	a.provOpts.RootCAs = ca.Pool
 	a.provOpts.Getenv = func(k string) string {
@@ -64,7 +67,11 @@ func (a *app) startDemo(ctx context.Context) (func(), error) {
 		where = a.T("cli.demo.memory_keyring")
 	}
 	a.notice = a.demoNotice(where)
-	a.sayErr(a.T("cli.demo.started", "where", where))
+	if !a.accessible() {
+		// The line prompts print the notice itself on the main screen:
+		// a second banner would say the same twice.
+		a.sayErr(a.T("cli.demo.started", "where", where))
+	}
 
 	return func() {
 		if st, err := store.Open(dir, a.storeOpts...); err == nil {
@@ -123,7 +130,15 @@ func (a *app) demoLifecycle(ctx context.Context) error {
 	for _, k := range demoSteps {
 		menu.Accounts = append(menu.Accounts, frontend.Account{Label: a.T(k)})
 	}
+	// Every line a step prints is counted (the front end reports its own
+	// through Options.Printed), so the menu below it leaves it in sight.
+	streams, shown := a.io, a.demo.shown
+	counted := *streams
+	counted.Out, counted.ErrOut = shown.wrap(streams.Out), shown.wrap(streams.ErrOut)
+	a.io = &counted
+	defer func() { a.io = streams }()
 	for {
+		menu.Keep = shown.take()
 		i, err := a.prompter.PickAccount(ctx, menu)
 		if errors.Is(err, frontend.ErrBack) {
 			a.sayOut(a.T("cli.demo.ended"))
@@ -132,6 +147,7 @@ func (a *app) demoLifecycle(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		menu.Start = i + 1 // the cursor stays on the step just run
 		var stepErr error
 		switch demoSteps[i] {
 		case "cli.demo.step_status":

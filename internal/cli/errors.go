@@ -206,6 +206,13 @@ func (a *app) judge(err error) verdict {
 	case errors.Is(err, store.ErrKeyring):
 		return verdict{code: ExitKeyring, key: keyKeyring, msg: a.keyringAdvice(err)}
 	}
+	if msg, ok := a.storeWords(err); ok {
+		key := storeTroubleKey(err)
+		if errors.Is(err, store.ErrDiskFull) {
+			key = "disk_full"
+		}
+		return verdict{code: ExitFlow, key: key, msg: msg}
+	}
 	if key := storeTrouble(err); key != "" {
 		// The store's own words name files and generations: --debug.
 		return verdict{code: ExitFlow, key: storeTroubleKey(err), msg: a.T(key)}
@@ -312,7 +319,7 @@ func (a *app) report(err error) int {
 	}
 	a.tracer.Note("exit %d: %v", v.code, err)
 	if v.msg != "" {
-		a.errf("setupwizard: %s\n", v.msg)
+		a.sayErrMessage("setupwizard: " + v.msg)
 		if v.help {
 			a.errf("%s\n", a.T("cli.usage.see_help"))
 		}

@@ -199,8 +199,8 @@ func TestSelfCommand(t *testing.T) {
 		{"./setupwizard", "./setupwizard"},
 		{"/home/anna/go/bin/setupwizard", "/home/anna/go/bin/setupwizard"},
 		{"/tmp/go-build1234567/b001/exe/setupwizard", "go run ./cmd/setupwizard"},
-		{"/home/anna/my tools/setupwizard", "setupwizard"},
-		{"/tmp/it's/setupwizard", "setupwizard"},
+		{"/home/anna/my tools/setupwizard", "'/home/anna/my tools/setupwizard'"},
+		{"/tmp/it's/setupwizard", `'/tmp/it'\''s/setupwizard'`},
 		{"-setupwizard", "setupwizard"},
 	} {
 		if got := selfCommand(tc.program); got != tc.want {

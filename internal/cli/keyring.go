@@ -53,7 +53,7 @@ func (a *app) keyringAdvice(err error) string {
 		lines = append(lines, a.T("cli.keyring.fix", "command", fix))
 	}
 	if !a.opts.demo {
-		lines = append(lines, a.T("cli.keyring.demo", "command", a.self()+" --demo"))
+		lines = append(lines, a.T("cli.keyring.demo", "command", a.printedCommand("--demo")))
 	}
 	return strings.Join(lines, "\n")
 }
@@ -63,7 +63,7 @@ func (a *app) keyringFix(t keyringTrouble) string {
 	if runtime.GOOS != "linux" {
 		return ""
 	}
-	self := strings.TrimSpace(a.self() + " " + strings.Join(a.rerunArgs(), " "))
+	self := inSingleQuotes(a.rerunCommand())
 	// The prompt goes inside double quotes in a single-quoted script: the
 	// catalog's words must not end either.
 	ask := strings.NewReplacer(`"`, "", `'`, "", `\`, "", "$", "", "`", "").Replace(a.T("cli.keyring.password_prompt"))
@@ -80,21 +80,6 @@ func (a *app) keyringFix(t keyringTrouble) string {
 	return ""
 }
 
-// rerunArgs is this command line without anything that reads standard
-// input, for the fix command: it must not wait silently for a password.
-func (a *app) rerunArgs() []string {
-	var out []string
-	for _, c := range commandFlags {
-		if a.boolFlag(c) {
-			out = append(out, "--"+c)
-		}
-	}
-	if a.opts.provider != "" {
-		out = append(out, "--provider", a.opts.provider)
-	}
-	return out
-}
-
 // self is selfCommand for this run.
 func (a *app) self() string {
 	if a.io == nil {
@@ -105,10 +90,10 @@ func (a *app) self() string {
 
 // selfCommand is how to run this program again from the shell the person
 // is in, for a command they will paste: the name or path they typed
-// (program is os.Args[0]), or "go run ./cmd/setupwizard" for a go run
-// build, whose binary is deleted when it exits. A path that would need
-// quoting in the fix command's single-quoted script reads as the plain
-// name.
+// (program is os.Args[0]), quoted when it needs it, or
+// "go run ./cmd/setupwizard" for a go run build, whose binary is deleted
+// when it exits (go run is typed at the module's root, where the pasted
+// line then works). A name starting with '-' would read as a flag.
 func selfCommand(program string) string {
 	const name = "setupwizard"
 	switch {
@@ -116,13 +101,13 @@ func selfCommand(program string) string {
 		return name
 	case strings.Contains(program, "/go-build") && filepath.Base(filepath.Dir(program)) == "exe":
 		return "go run ./cmd/setupwizard"
-	case strings.HasPrefix(program, "-") || strings.IndexFunc(program, notShellSafe) >= 0:
+	case strings.HasPrefix(program, "-"):
 		return name
 	}
-	return program
+	return shellQuote(program)
 }
 
 // notShellSafe reports whether r would need quoting in a shell word.
 func notShellSafe(r rune) bool {
-	return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("._/+-", r))
+	return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("._/+-@%:,", r))
 }

@@ -3,9 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/setupwizard/setupwizard/internal/flow"
 	"github.com/setupwizard/setupwizard/internal/providers/provider"
@@ -35,11 +33,11 @@ func (a *app) runList(ctx context.Context) error {
 		return nil
 	}
 	if len(m) == 0 {
-		a.outf("%s\n", a.T("cli.list.empty"))
+		a.sayOut(a.T("cli.list.empty"))
 		return nil
 	}
-	tw := tabwriter.NewWriter(a.io.Out, 0, 0, 2, ' ', 0)
-	a.tabf(tw, "%s\t%s\t%s\t%s\n", a.T("cli.list.head_service"), a.T("cli.list.head_account"), a.T("cli.list.head_id"), a.T("cli.list.head_issues"))
+	t := table{head: []string{a.T("cli.list.head_service"), a.T("cli.list.head_account"), a.T("cli.list.head_id"), a.T("cli.list.head_issues")},
+		shrink: []int{1, 0}} // the account's title, then the service: the unique id and the issues stay whole
 	for _, e := range m {
 		issues := "-"
 		if len(e.Issues) > 0 {
@@ -49,9 +47,9 @@ func (a *app) runList(ctx context.Context) error {
 			}
 			issues = strings.Join(ids, ",")
 		}
-		a.tabf(tw, "%s\t%s\t%s\t%s\n", a.displayName(e.Domain), clean(e.Title), clean(e.UniqueID), issues)
+		t.rows = append(t.rows, []string{a.displayName(e.Domain), clean(e.Title), clean(e.UniqueID), issues})
 	}
-	return tw.Flush()
+	return t.write(a.io.Out, a.io.OutWidth)
 }
 
 // statusJSON is one --status line in --json.
@@ -68,6 +66,9 @@ const (
 	stateValid   = "valid"
 	stateExpired = "expired"
 	stateError   = "error"
+	// stateRemoved: another setupwizard removed the entry while it was
+	// being checked.
+	stateRemoved = "removed"
 )
 
 // runStatus checks every selected cache with the provider's silent
@@ -154,7 +155,7 @@ const (
 
 // stateRank orders the states for --status's exit code: the worst line
 // decides it (a keyring failure outranks them all).
-var stateRank = map[string]int{stateValid: 0, stateError: 1, stateExpired: 2}
+var stateRank = map[string]int{stateValid: 0, stateRemoved: 0, stateError: 1, stateExpired: 2}
 
 func (a *app) printStatus(e store.Entry, s statusJSON) {
 	name, title := a.displayName(e.Domain), clean(e.Title)
@@ -163,6 +164,8 @@ func (a *app) printStatus(e store.Entry, s statusJSON) {
 		a.sayOut("✓ " + a.T("cli.status.valid", "service", name, "title", title))
 	case stateExpired:
 		a.sayCommand("✗ "+a.T("cli.status.expired", "service", name, "title", title, "command", s.Reauth), s.Reauth)
+	case stateRemoved:
+		a.sayOut("- " + a.T("cli.status.removed", "service", name, "title", title))
 	default:
 		why := a.errorText(e.Domain, s.Error)
 		switch s.Error {
@@ -189,11 +192,6 @@ func (a *app) errorText(domain, key string) string {
 	return key
 }
 
-// reauthCommand is what a person runs to renew e's sign-in.
-func reauthCommand(e store.Entry) string {
-	return "setupwizard --reauth --provider " + e.Domain + " --account " + clean(e.UniqueID)
-}
-
 // checkEntry runs one entry's check through flow.CheckEntry, which stores
 // a refreshed cache and records auth_expired only as compare-and-swaps: a
 // reauth that commits meanwhile wins. An error is a store failure; what
@@ -218,11 +216,17 @@ func (a *app) checkEntry(ctx context.Context, st *store.Store, e store.Entry) (s
 		return s, nil
 	case errors.Is(err, store.ErrKeyring):
 		return s, err
+	case errors.Is(err, store.ErrRemoved):
+		// Removed by another setupwizard while this one checked it: not
+		// a damaged sign-in, and nothing to renew.
+		a.tracer.Note("check %s: %v", e.UniqueID, err)
+		s.State = stateRemoved
+		return s, nil
 	case errors.Is(err, store.ErrCorrupt), errors.Is(err, store.ErrNotFound):
 		// A missing or corrupt cache cannot sign in: a reauth rewrites it.
 		// Nothing is recorded (only the service's word records expiry).
 		a.tracer.Note("check %s: %v", e.UniqueID, err)
-		s.State, s.Error, s.Reauth = stateError, statusUnreadable, reauthCommand(e)
+		s.State, s.Error, s.Reauth = stateError, statusUnreadable, a.reauthCommand(e)
 		return s, nil
 	case errors.Is(err, store.ErrLocked):
 		// Another setupwizard held the account (or the accounts list)
@@ -243,7 +247,7 @@ func (a *app) checkEntry(ctx context.Context, st *store.Store, e store.Entry) (s
 		if res.Cause != nil {
 			a.tracer.Note("check %s: %v", e.UniqueID, res.Cause)
 		}
-		s.State, s.Error, s.Reauth = stateExpired, store.IssueAuthExpired, reauthCommand(e)
+		s.State, s.Error, s.Reauth = stateExpired, store.IssueAuthExpired, a.reauthCommand(e)
 		s.Detail = a.T("cli.status.expired_detail")
 	default:
 		s.State = stateValid
@@ -275,6 +279,13 @@ func (a *app) runRemove(ctx context.Context) error {
 		}
 	}
 	if err := st.Remove(ctx, e.ID); err != nil {
+		// Whatever the cause's advice, say what became of the account.
+		switch {
+		case errors.Is(err, store.ErrKept):
+			a.errf("setupwizard: %s\n", a.T("cli.remove.kept", "service", name, "title", title))
+		case errors.Is(err, store.ErrRemoveUnfinished):
+			a.errf("setupwizard: %s\n", a.T("cli.remove.unfinished", "service", name, "title", title))
+		}
 		return storeErr(a.T("cli.remove.failed", "id", clean(e.UniqueID)), err)
 	}
 	if a.opts.json {
@@ -284,11 +295,6 @@ func (a *app) runRemove(ctx context.Context) error {
 		}{"removed", toEntryJSON(e)})
 		return nil
 	}
-	a.outf("✓ %s\n", a.T("cli.remove.done", "service", name, "title", title))
+	a.sayOut("✓ " + a.T("cli.remove.done", "service", name, "title", title))
 	return nil
-}
-
-// tabf writes a tab-separated row; tabwriter errors surface at Flush.
-func (a *app) tabf(tw *tabwriter.Writer, format string, args ...any) {
-	_, _ = fmt.Fprintf(tw, format, args...)
 }

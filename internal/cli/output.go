@@ -107,7 +107,7 @@ func (a *app) printResult(domain string, res flow.Result, cat *i18n.Catalog) err
 		return failed
 	}
 	for _, l := range lines {
-		a.outf("%s\n", l)
+		a.sayOut(l)
 	}
 	return failed
 }

@@ -49,6 +49,9 @@ func (f frontEnd) Confirm(ctx context.Context, q string) (bool, error) {
 func (f frontEnd) withNotice() frontend.Options {
 	o := f.opts
 	o.Notice, o.NoticeBrief, o.Back = f.a.notice, f.a.noticeBrief, f.a.back
+	if f.a.demo != nil && f.a.demo.shown != nil {
+		o.Printed = f.a.demo.shown.printed
+	}
 	return o
 }
 

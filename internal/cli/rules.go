@@ -3,6 +3,8 @@ package cli
 import (
 	"sort"
 	"strings"
+
+	"github.com/spf13/pflag"
 )
 
 // commandFlags are the command flags; at most one is given, and none means
@@ -135,4 +137,42 @@ func sortedKeys(m map[string][]string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// countedValue counts how often the command line sets a flag: pflag lets
+// the last of several spellings win, which would silently ignore the rest.
+type countedValue struct {
+	pflag.Value
+	name string
+	seen *[]string // names in the order they were set
+}
+
+func (c countedValue) Set(s string) error {
+	*c.seen = append(*c.seen, c.name)
+	return c.Value.Set(s)
+}
+
+// IsBoolFlag keeps a bool flag usable without a value.
+func (c countedValue) IsBoolFlag() bool {
+	b, ok := c.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
+}
+
+// countSets wraps every flag of fs so a.setOrder records each setting.
+func (a *app) countSets(fs *pflag.FlagSet) {
+	fs.VisitAll(func(f *pflag.Flag) {
+		f.Value = countedValue{Value: f.Value, name: f.Name, seen: &a.setOrder}
+	})
+}
+
+// checkRepeats refuses a flag given twice (--account a --account b, or
+// -u x --username y): exit 2 naming the first one repeated.
+func (a *app) checkRepeats() error {
+	n := map[string]int{}
+	for _, name := range a.setOrder {
+		if n[name]++; n[name] == 2 {
+			return a.usagef("cli.usage.repeated", "flag", flagName(name))
+		}
+	}
+	return nil
 }

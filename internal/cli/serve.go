@@ -182,7 +182,7 @@ func (sb *sandbox) printEnv(vars map[string]string) {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		a.outf("export %s=%s\n", k, shellQuote(vars[k]))
+		a.outf("export %s=%s\n", k, exportQuote(vars[k]))
 	}
 	domains := make([]string, 0, len(sb.emus))
 	for d := range sb.emus {
@@ -378,8 +378,9 @@ func writeControl(w http.ResponseWriter, status int, v controlAnswer) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-// shellQuote quotes s for a POSIX shell.
-func shellQuote(s string) string {
+// exportQuote single-quotes an exported value for a POSIX shell, always,
+// so every line of the block reads the same and a script can parse it.
+func exportQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 

@@ -70,7 +70,7 @@ func TestServeRunsUntilStopped(t *testing.T) {
 		}
 	}
 	for _, acct := range accounts() {
-		if !strings.Contains(block.String(), "-u '"+acct.login+"' --password-stdin") {
+		if !strings.Contains(block.String(), "-u "+shellQuote(acct.login)+" --password-stdin") {
 			t.Errorf("no sign-in line for %s:\n%s", acct.provider, block.String())
 		}
 	}
@@ -167,10 +167,10 @@ func TestServeControl(t *testing.T) {
 	expect(t, w.run("", "--token"), ExitExpired)
 }
 
-func TestShellQuote(t *testing.T) {
+func TestExportQuote(t *testing.T) {
 	for in, want := range map[string]string{"a": "'a'", "": "''", "it's": `'it'\''s'`, "$HOME `x`": "'$HOME `x`'"} {
-		if got := shellQuote(in); got != want {
-			t.Errorf("shellQuote(%q) = %s, want %s", in, got, want)
+		if got := exportQuote(in); got != want {
+			t.Errorf("exportQuote(%q) = %s, want %s", in, got, want)
 		}
 	}
 }

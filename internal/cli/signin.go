@@ -14,7 +14,18 @@ import (
 
 // noTerminal is the error for a sign-in that cannot prompt.
 func (a *app) noTerminal() error {
-	return a.usagef("cli.no_terminal", "example", "echo \"$PW\" | setupwizard --provider "+a.exampleProvider()+" -u LOGIN --password-stdin")
+	// This command line again, with what a script adds (printed.go).
+	args := a.rerunArgs()
+	if a.command() == cmdAdd {
+		if !a.set["provider"] {
+			args = append(args, "--provider", a.exampleProvider())
+		}
+		if !a.set["username"] {
+			args = append(args, "--username", "LOGIN")
+		}
+	}
+	args = append(args, "--password-stdin")
+	return a.usagef("cli.no_terminal", "example", `echo "$PW" | `+a.printedCommand(args...))
 }
 
 // exampleProvider is the provider an example names: the chosen one, else

@@ -10,6 +10,7 @@ import (
 
 	"github.com/setupwizard/setupwizard/internal/i18n"
 	"github.com/setupwizard/setupwizard/internal/providers/provider"
+	"github.com/setupwizard/setupwizard/internal/ui/frontend"
 )
 
 // translations holds the command line's own words, one strings.json-style
@@ -45,12 +46,11 @@ func (a *app) T(key string, kv ...string) string {
 	if a.text == nil {
 		a.text = cliText()
 	}
-	var ph map[string]string
-	if len(kv) > 0 {
-		ph = make(map[string]string, len(kv)/2)
-		for i := 0; i+1 < len(kv); i += 2 {
-			ph[kv[i]] = kv[i+1]
-		}
+	ph := make(map[string]string, len(kv)/2+1)
+	// {prog} in a hint is the program as started (printed.go's rule).
+	ph["prog"] = a.self()
+	for i := 0; i+1 < len(kv); i += 2 {
+		ph[kv[i]] = kv[i+1]
 	}
 	return a.text.T(a.lang, key, ph)
 }
@@ -79,16 +79,105 @@ func (a *app) sayCommand(line, command string) {
 		fmt.Fprintln(a.io.Out, line)
 		return
 	}
-	fmt.Fprintf(a.io.Out, "%s\n  %s\n", fit(strings.TrimRight(head, " "), w), command)
+	fmt.Fprintf(a.io.Out, "%s\n  %s\n", fit(strings.TrimRight(head, " "), w), continued(command, w-2))
+}
+
+// continued breaks a command wider than width at spaces, ending each line
+// but the last with " \\" (the shell's line continuation) and indenting
+// the next, so the lines pasted together still run as one command and no
+// argument is cut in two by the terminal. A narrower command is as it is.
+func continued(command string, width int) string {
+	if width <= 0 || ansi.StringWidth(command) <= width || strings.ContainsAny(command, "'\"\\") {
+		// A quoted argument may hold a space: it is never split.
+		return command
+	}
+	const more, indent = " \\", "    "
+	var lines []string
+	line := ""
+	for _, word := range argGroups(command) {
+		switch {
+		case line == "":
+			line = word
+		case ansi.StringWidth(line+" "+word+more) <= width:
+			line += " " + word
+		default:
+			lines = append(lines, line+more)
+			line = indent + word
+		}
+	}
+	lines = append(lines, line)
+	return strings.Join(lines, "\n  ")
+}
+
+// sayErrMessage prints an error message (one or more lines) to standard
+// error for the terminal's width: sentences wrap at words; a command that
+// ends a line after its colon ("renew it with: setupwizard --reauth ...")
+// gets lines of its own as sayCommand gives it; indented lines (a list,
+// a command already on its own line) are left as they are.
+func (a *app) sayErrMessage(msg string) {
+	w := a.io.ErrWidth
+	if w <= 0 {
+		fmt.Fprintln(a.io.ErrOut, msg)
+		return
+	}
+	var out []string
+	for _, line := range strings.Split(msg, "\n") {
+		switch {
+		case strings.HasPrefix(line, " ") || ansi.StringWidth(line) <= w:
+			out = append(out, line)
+		default:
+			head, command := splitCommand(line)
+			if command == "" {
+				out = append(out, fit(line, w))
+				continue
+			}
+			out = append(out, fit(head, w), "  "+continued(command, w-2))
+		}
+	}
+	fmt.Fprintln(a.io.ErrOut, strings.Join(out, "\n"))
+}
+
+// splitCommand splits a line ending in a command after a ": " into the
+// prose (with the colon) and the command; command is "" when the line
+// ends in no command. A command starts with this program's name (however
+// it was started) or a shell's; continued leaves a quoted one whole.
+func splitCommand(line string) (head, command string) {
+	for i := strings.Index(line, ": "); i >= 0; {
+		tail := line[i+2:]
+		if isCommand(tail) {
+			return line[:i+1], tail
+		}
+		next := strings.Index(tail, ": ")
+		if next < 0 {
+			break
+		}
+		i += 2 + next
+	}
+	return line, ""
+}
+
+// commandStarts are how the commands this program prints begin, besides
+// its own name.
+var commandStarts = []string{"go run ", "sudo ", "bash ", "dbus-run-session ", "env "}
+
+func isCommand(s string) bool {
+	first, _, _ := strings.Cut(s, " ")
+	if strings.Contains(first, "setupwizard") {
+		return true
+	}
+	for _, p := range commandStarts {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // fit wraps s at spaces to width columns (0: as it is). A word longer than
-// the width is left whole for the terminal to cut.
+// the width is left whole for the terminal to cut; a hyphen never breaks
+// a line (frontend.Wrap).
 func fit(s string, width int) string {
-	if width <= 0 || ansi.StringWidth(s) <= width {
-		return s
-	}
-	return ansi.Wordwrap(s, width, " ")
+	return frontend.Wrap(s, width)
 }
 
 // clean makes server-supplied text safe for a terminal or a file: escape
@@ -96,3 +185,18 @@ func fit(s string, width int) string {
 // so a hostile name can neither move the cursor nor reorder what is
 // around it.
 func clean(s string) string { return provider.CleanText(s) }
+
+// argGroups splits a command at spaces, a flag and its value staying
+// together ("--account ID"), so a continued line never leaves a flag
+// alone at its end.
+func argGroups(command string) []string {
+	var out []string
+	for _, f := range strings.Fields(command) {
+		if n := len(out); n > 0 && strings.HasPrefix(out[n-1], "-") && !strings.Contains(out[n-1], " ") && !strings.HasPrefix(f, "-") {
+			out[n-1] += " " + f
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
+}

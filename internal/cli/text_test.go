@@ -253,8 +253,10 @@ func TestFitWrapsAtWords(t *testing.T) {
 }
 
 // TestSayCommandKeepsTheCommandWhole: on a narrow terminal the command at
-// the end of a status line gets a line of its own, never cut; on a pipe or
-// a wide terminal the line is printed as it is.
+// the end of a status line gets lines of its own, broken between arguments
+// with the shell's line continuation (pasted, they run as one command),
+// never cut inside a word; on a pipe or a wide terminal the line is
+// printed as it is.
 func TestSayCommandKeepsTheCommandWhole(t *testing.T) {
 	const cmd = "setupwizard --reauth --provider librus --account 1234567u"
 	line := "✗ Librus Synergia, Anna Kowalska: logowanie wygasło (auth_expired); odnów je poleceniem: " + cmd
@@ -264,7 +266,8 @@ func TestSayCommandKeepsTheCommandWhole(t *testing.T) {
 	}{
 		{0, line + "\n"},
 		{200, line + "\n"},
-		{40, "✗ Librus Synergia, Anna Kowalska:\nlogowanie wygasło (auth_expired); odnów\nje poleceniem:\n  " + cmd + "\n"},
+		{40, "✗ Librus Synergia, Anna Kowalska:\nlogowanie wygasło (auth_expired); odnów\nje poleceniem:\n  setupwizard --reauth \\\n      --provider librus \\\n      --account 1234567u\n"},
+		{80, "✗ Librus Synergia, Anna Kowalska: logowanie wygasło (auth_expired); odnów je\npoleceniem:\n  " + cmd + "\n"},
 	} {
 		var out strings.Builder
 		a := &app{io: &IOStreams{Out: &out, OutWidth: c.width}}

@@ -50,7 +50,7 @@ func (a *app) runToken(ctx context.Context) error {
 	case errors.Is(err, provider.ErrAuthExpired):
 		a.tracer.Note("token %s: %v", e.UniqueID, err)
 		return withKey(ExitExpired, store.IssueAuthExpired, errors.New(a.T("cli.token.expired",
-			"service", a.displayName(e.Domain), "title", clean(e.Title), "command", reauthCommand(e))))
+			"service", a.displayName(e.Domain), "title", clean(e.Title), "command", a.reauthCommand(e))))
 	case errors.Is(err, store.ErrKeyring), ctx.Err() != nil:
 		return err
 	case errors.As(err, &pe):

@@ -27,6 +27,16 @@ func (p tracedProvider) Validate(ctx context.Context, in provider.Input, progres
 			pw := in[f.Name]
 			p.tracer.Secret(pw)
 			defer p.tracer.Forget(pw)
+			// A Basic Authorization value (or a server echoing one) is
+			// base64 of login:password, which holds no spelling of the
+			// password alone: register each login's pair too.
+			for _, g := range p.Schema() {
+				if g.Kind != provider.Password && in[g.Name] != "" {
+					pair := in[g.Name] + ":" + pw
+					p.tracer.Secret(pair)
+					defer p.tracer.Forget(pair)
+				}
+			}
 		}
 	}
 	acct, err := p.Provider.Validate(ctx, in, progress)

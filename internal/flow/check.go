@@ -64,6 +64,13 @@ func CheckEntry(ctx context.Context, p provider.Provider, st Store, id string) (
 		return CheckResult{}, err
 	}
 	defer unlock()
+	return checkLocked(ctx, p, st, id)
+}
+
+// checkLocked is CheckEntry with the entry's refresh lock held. Every
+// provider's Check makes a request (docs: a real refresh), so the issue it
+// clears is cleared on the service's word.
+func checkLocked(ctx context.Context, p provider.Provider, st Store, id string) (CheckResult, error) {
 	cache, ver, err := st.LoadCache(ctx, id)
 	if err != nil {
 		return CheckResult{}, err
@@ -147,10 +154,6 @@ func learnIdentity(ctx context.Context, p provider.Provider, st Store, id string
 	return nil
 }
 
-// refreshNow is a validity no cached credential has: it makes a provider's
-// Token refresh before it answers.
-const refreshNow = 100 * 365 * 24 * time.Hour
-
 // TokenFor returns a credential from entry id's stored sign-in that stays
 // valid for at least minValid (what --token prints). It holds the entry's
 // refresh lock (store.LockRefresh) from the cache read to the store, so
@@ -164,18 +167,37 @@ const refreshNow = 100 * 365 * 24 * time.Hour
 // then loses the swap and starts again from the winner's cache.
 // auth_expired is recorded as CheckEntry does, only on
 // provider.ErrAuthExpired against an unchanged cache; the error then
-// matches provider.ErrAuthExpired. Other errors record nothing. An entry
-// with auth_expired recorded gets no cached credential: the service has
-// said the sign-in is dead, so only a refresh made now may print one
-// (docs/cli.md, "--token").
+// matches provider.ErrAuthExpired. Other errors record nothing.
+//
+// No credential the service refused is handed out: an entry with
+// auth_expired recorded is first checked as CheckEntry does (a request
+// made now: a forced refresh, a renewal); only if the service accepts it
+// is the issue cleared and a credential returned, else the error matches
+// provider.ErrAuthExpired and the issue stays. The issue is cleared only
+// after such a request, never on a cached credential (a provider's reuse
+// window of a recent refresh does not apply to a refused one).
 func TokenFor(ctx context.Context, p provider.Provider, st Store, id string, minValid time.Duration) (provider.Credential, error) {
 	unlock, err := st.LockRefresh(ctx, id)
 	if err != nil {
 		return provider.Credential{}, err
 	}
 	defer unlock()
-	if e, err := st.Get(ctx, id); err == nil && e.HasIssue(store.IssueAuthExpired) {
-		minValid = refreshNow
+	e, err := st.Get(ctx, id)
+	if err != nil {
+		return provider.Credential{}, err
+	}
+	if e.HasIssue(store.IssueAuthExpired) {
+		res, err := checkLocked(ctx, p, st, id)
+		if err != nil {
+			return provider.Credential{}, err
+		}
+		if res.State == CheckExpired {
+			cause := res.Cause
+			if cause == nil {
+				cause = provider.ErrAuthExpired
+			}
+			return provider.Credential{}, fmt.Errorf("entry %s: %w", id, cause)
+		}
 	}
 	var last provider.Credential
 	for range maxAttempts {
@@ -202,6 +224,7 @@ func TokenFor(ctx context.Context, p provider.Provider, st Store, id string, min
 		}
 		last = cred
 		cur := cache
+		refreshed := len(updated) > 0
 		if len(updated) > 0 && !bytes.Equal(updated, cache) {
 			nv, err := st.ReplaceCache(ctx, id, updated, ver)
 			if errors.Is(err, store.ErrConflict) {
@@ -222,6 +245,11 @@ func TokenFor(ctx context.Context, p provider.Provider, st Store, id string, min
 			}
 		}
 		if e.HasIssue(store.IssueAuthExpired) {
+			// Recorded since the check above (by a writer that takes
+			// no refresh lock): only a request made now clears it.
+			if !refreshed {
+				return provider.Credential{}, fmt.Errorf("entry %s: %w", id, provider.ErrAuthExpired)
+			}
 			err := st.SetIssue(ctx, id, store.IssueAuthExpired, false, ver)
 			if err != nil && !errors.Is(err, store.ErrConflict) {
 				return provider.Credential{}, fmt.Errorf("clear %s on entry %s: %w", store.IssueAuthExpired, id, err)

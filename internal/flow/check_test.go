@@ -393,6 +393,56 @@ func TestTokenForExpired(t *testing.T) {
 	}
 }
 
+// TestTokenForAfterAuthExpired: once auth_expired is recorded, a cached
+// credential is never handed out and the issue is never cleared on it:
+// --token checks with the service first (a request made now); refused, it
+// is provider.ErrAuthExpired and the issue stays; accepted, the issue is
+// cleared and the credential comes from the cache the check stored.
+func TestTokenForAfterAuthExpired(t *testing.T) {
+	st := newStore(t)
+	e := addAccount(t, st, email)
+	p := flowtest.New()
+	cached := 0
+	p.TokenFunc = func(_ context.Context, cache []byte, _ time.Duration) (provider.Credential, []byte, error) {
+		cached++ // a cached credential, no request: what a reuse window hands out
+		return provider.Credential{Kind: "token", Type: "Bearer", Value: "token-of-" + string(cache)}, nil, nil
+	}
+	p.CheckErr = provider.ErrAuthExpired
+	if res, err := flow.CheckEntry(bg, p, st, e.ID); err != nil || res.State != flow.CheckExpired {
+		t.Fatalf("status: %+v %v", res, err)
+	}
+	for range 2 {
+		cred, err := flow.TokenFor(bg, p, st, e.ID, time.Minute)
+		if !errors.Is(err, provider.ErrAuthExpired) || cred.Value != "" {
+			t.Fatalf("token on a refused grant: %q, %v", cred.Value, err)
+		}
+		if got, _ := st.Get(bg, e.ID); !got.HasIssue(store.IssueAuthExpired) {
+			t.Fatal("--token cleared auth_expired without the service's word")
+		}
+	}
+	if cached != 0 {
+		t.Fatalf("a cached credential was taken %d times for a refused grant", cached)
+	}
+	// Trouble on the way says nothing: still no credential, issue kept.
+	p.CheckErr = &provider.Error{Key: provider.KeyCannotConnect}
+	if _, err := flow.TokenFor(bg, p, st, e.ID, time.Minute); err == nil || errors.Is(err, provider.ErrAuthExpired) {
+		t.Fatalf("network trouble: %v", err)
+	}
+	if got, _ := st.Get(bg, e.ID); !got.HasIssue(store.IssueAuthExpired) {
+		t.Fatal("network trouble cleared auth_expired")
+	}
+	// The service recovers: the check's request succeeds, then the
+	// credential comes from what it stored.
+	p.CheckErr, p.CheckCache = nil, []byte(`{"refreshed":true}`)
+	cred, err := flow.TokenFor(bg, p, st, e.ID, time.Minute)
+	if err != nil || cred.Value != `token-of-{"refreshed":true}` {
+		t.Fatalf("after recovery: %q, %v", cred.Value, err)
+	}
+	if got, _ := st.Get(bg, e.ID); got.HasIssue(store.IssueAuthExpired) {
+		t.Fatal("a successful refresh left auth_expired")
+	}
+}
+
 // TestReauthIdentity: the account is judged by who the service vouched
 // for, not by the typed login's slug.
 func TestReauthIdentity(t *testing.T) {
@@ -473,45 +523,5 @@ func TestErrorKeys(t *testing.T) {
 	}
 	if errs := flow.CheckStrings(flowtest.New()); len(errs) != 0 {
 		t.Fatalf("CheckStrings: %v", errs)
-	}
-}
-
-// TestTokenForAfterRecordedExpiry: once auth_expired is recorded, a cached
-// credential is never printed: TokenFor asks the provider for one valid
-// far beyond any cached one (a refresh made now), so a dead grant stays
-// ErrAuthExpired and a live one clears the issue.
-func TestTokenForAfterRecordedExpiry(t *testing.T) {
-	st := newStore(t)
-	e := addAccount(t, st, email)
-	if err := st.SetIssue(bg, e.ID, store.IssueAuthExpired, true, ""); err != nil {
-		t.Fatal(err)
-	}
-	var asked time.Duration
-	dead := true
-	p := flowtest.New()
-	p.TokenFunc = func(_ context.Context, cache []byte, minValid time.Duration) (provider.Credential, []byte, error) {
-		asked = minValid
-		if minValid <= time.Hour {
-			// A cached credential with an hour left would do.
-			return provider.Credential{Kind: "token", Type: "Bearer", Value: "cached"}, nil, nil
-		}
-		if dead {
-			return provider.Credential{}, nil, provider.ErrAuthExpired
-		}
-		return provider.Credential{Kind: "token", Type: "Bearer", Value: "refreshed"}, []byte("refreshed"), nil
-	}
-	if _, err := flow.TokenFor(bg, p, st, e.ID, 5*time.Minute); !errors.Is(err, provider.ErrAuthExpired) {
-		t.Fatalf("recorded expiry, dead grant: %v (asked for %v)", err, asked)
-	}
-	dead = false
-	cred, err := flow.TokenFor(bg, p, st, e.ID, 5*time.Minute)
-	if err != nil || cred.Value != "refreshed" {
-		t.Fatalf("recorded expiry, live grant: %+v %v", cred, err)
-	}
-	if got, _ := st.Get(bg, e.ID); got.HasIssue(store.IssueAuthExpired) {
-		t.Fatal("a refresh that succeeded left auth_expired")
-	}
-	if cred, err := flow.TokenFor(bg, p, st, e.ID, 5*time.Minute); err != nil || cred.Value != "cached" {
-		t.Fatalf("no issue: %+v %v, want the cached credential", cred, err)
 	}
 }

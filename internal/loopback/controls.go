@@ -77,7 +77,12 @@ func (c *Controls) Hanging() <-chan string {
 // Wait applies SetHang and SetLatency to r before it is answered. It
 // reports false when r must not be answered: a hang held it until the
 // client gave up, or the client gave up (or the emulator closed) during
-// the latency. What to send then is the emulator's choice.
+// the latency. The emulator must then send nothing and abort the
+// connection (panic(http.ErrAbortHandler)): the client closing its
+// connection is what ends the hold, and an answer written at that moment
+// can still reach a client whose read raced its own close (net/http's
+// transport prefers a response that arrived with the close), so a "hang"
+// would sometimes answer.
 func (c *Controls) Wait(r *http.Request) bool {
 	c.init()
 	c.mu.Lock()

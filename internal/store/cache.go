@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 )
 
 // caches reads and writes chunked token caches in the keyring. Callers hold
@@ -262,39 +263,62 @@ func (c caches) generation(ctx context.Context, service, id string) (string, err
 	return "", err
 }
 
-// remove deletes every item of the entry so that at every instant the
-// manifest names a complete generation, and nothing it named is left
-// unlisted if it stops half-way:
-//
-//  1. delete the chunks of the stale generations (not part of the cache);
-//  2. write a manifest naming an empty generation, with stale [A];
-//  3. delete A's chunks;
-//  4. delete the manifest.
-//
-// Stopped after 2, the entry reads as an empty cache and a second remove
-// finishes the job. A missing manifest means nothing to delete; a corrupt
-// one has the chunks it still names deleted; a newer one is left alone
-// (ErrNewer).
+// remove deletes every item of the entry (see removeFrom), reading its
+// manifest first. A missing manifest means nothing to delete; a newer one
+// is left alone (ErrNewer).
 func (c caches) remove(ctx context.Context, service, id string) error {
 	m, left, err := c.inspect(ctx, service, id)
+	corrupt := errors.Is(err, ErrCorrupt)
 	switch {
 	case errors.Is(err, errItemMissing):
 		return nil
-	case errors.Is(err, ErrCorrupt):
+	case err != nil && !corrupt:
+		return err
+	}
+	return c.removeFrom(ctx, service, id, m, left, corrupt, newGen(avoidGens(m, left)...))
+}
+
+// avoidGens are the generations a manifest (or a corrupt one's leftovers)
+// names, which a new generation id must differ from.
+func avoidGens(m manifest, left []dead) []string {
+	out := []string{m.Gen}
+	for _, d := range append(slices.Clone(m.Stale), left...) {
+		out = append(out, d.Gen)
+	}
+	return out
+}
+
+// removeFrom deletes every item of a cache whose manifest was read as m
+// (or found corrupt, naming the generations left), so that at every
+// instant the manifest names a complete generation, and nothing it named
+// is left unlisted if it stops half-way:
+//
+//  1. delete the chunks of the stale generations (not part of the cache);
+//  2. write a manifest naming the empty generation tomb, with stale [A]:
+//     the point of no return, the cache reads as empty from here on;
+//  3. delete A's chunks;
+//  4. delete the manifest.
+//
+// Until step 2 has landed the cache is as it was (step 1 deletes only
+// dead generations), so removeBegan can tell, from the keyring alone,
+// whether a remove that stopped had really begun. An empty cache (no
+// chunks) skips steps 2 and 3: deleting its manifest is the whole remove.
+// A corrupt manifest has the chunks it still names deleted, then itself:
+// its cache was unreadable before and stays so.
+func (c caches) removeFrom(ctx context.Context, service, id string, m manifest, left []dead, corrupt bool, tomb string) error {
+	if corrupt {
 		if err := c.deleteLeftovers(ctx, service, id, left); err != nil {
 			return err
 		}
 		return c.deleteItem(ctx, service, id)
-	case err != nil:
-		return err
 	}
 	if err := c.deleteLeftovers(ctx, service, id, m.Stale); err != nil {
 		return err
 	}
 	if m.Chunks > 0 {
-		tomb := newManifest(newGen(m.Gen), nil)
-		tomb.Stale = []dead{{m.Gen, m.Chunks}}
-		if err := c.setManifest(ctx, service, id, tomb); err != nil {
+		t := newManifest(tomb, nil)
+		t.Stale = []dead{{m.Gen, m.Chunks}}
+		if err := c.setManifest(ctx, service, id, t); err != nil {
 			return fmt.Errorf("mark the cache as being removed: %w", err)
 		}
 		if err := c.deleteGen(ctx, service, id, m.Gen, m.Chunks); err != nil {
@@ -302,6 +326,28 @@ func (c caches) remove(ctx context.Context, service, id string) error {
 		}
 	}
 	return c.deleteItem(ctx, service, id)
+}
+
+// removeBegan reports whether the remove that recorded intent p had begun
+// deleting the entry's cache, judged from the keyring: its manifest names
+// p's empty tombstone generation, or is gone (a remove starts only when
+// there is one). Intents written before the tombstone was recorded (no
+// p.Gen) count a manifest shaped like one (no chunks, a stale generation).
+// A manifest that is still the cache, corrupt (a corrupt cache loses
+// nothing it could give) or newer means the remove had not begun.
+func (c caches) removeBegan(ctx context.Context, p pendingOp) (bool, error) {
+	m, _, err := c.inspect(ctx, p.Service, p.ID)
+	switch {
+	case errors.Is(err, errItemMissing):
+		return true, nil
+	case errors.Is(err, ErrCorrupt), errors.Is(err, ErrNewer):
+		return false, nil
+	case err != nil:
+		return false, err
+	case p.Gen != "":
+		return m.Gen == p.Gen, nil
+	}
+	return m.Chunks == 0 && len(m.Stale) > 0, nil
 }
 
 func (c caches) setChunks(ctx context.Context, service, id, gen string, cache []byte) error {

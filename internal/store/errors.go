@@ -15,6 +15,17 @@ var (
 	// not ErrKeyring: the keyring works, the data in it is bad; a reauth
 	// (ReplaceCache) overwrites it.
 	ErrCorrupt = errors.New("token cache in the keyring is corrupt")
+	// ErrKept means a Remove failed before it deleted anything: the entry
+	// and its cache are as they were, and nothing will finish it later.
+	ErrKept = errors.New("nothing was removed; the entry is kept as it was")
+	// ErrRemoveUnfinished means a Remove failed after it began deleting,
+	// or when the keyring could not say whether it had: the next change
+	// finishes it if it had begun, and keeps the entry otherwise.
+	ErrRemoveUnfinished = errors.New("the remove did not finish; the next change finishes it if it had begun deleting")
+	// ErrRemoved means the entry is gone from the index, or being removed
+	// by another setupwizard: callers have their ids from the index, so
+	// it was removed meanwhile. Errors matching it match ErrNotFound too.
+	ErrRemoved = errors.New("the entry was removed")
 	// ErrIndex means entries.json cannot be read safely (bad JSON, unknown
 	// or future version). The file is left untouched so nothing is lost.
 	ErrIndex = errors.New("entries index unreadable")
@@ -149,3 +160,14 @@ func classify(op, item string, err error) error {
 	ke.Fix = "check that a keyring (Secret Service such as gnome-keyring, macOS Keychain, Windows Credential Manager) is running and unlocked"
 	return ke
 }
+
+// errGone is an entry id that is not in the index. It matches ErrNotFound
+// and ErrRemoved: every caller got the id from the index, so the entry was
+// removed since.
+var errGone error = goneError{}
+
+type goneError struct{}
+
+func (goneError) Error() string { return ErrNotFound.Error() }
+
+func (goneError) Is(target error) bool { return target == ErrNotFound || target == ErrRemoved }

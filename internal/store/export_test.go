@@ -1,5 +1,7 @@
 package store
 
+import "os"
+
 // Pending reports whether s still has an abandoned keyring call or queued
 // clean-up (and so may keep entries.lock).
 func Pending(s *Store) bool {
@@ -29,3 +31,11 @@ func SetSyncDir(f func(string) error) (restore func()) {
 
 // RetryRename exposes the retry loop of index renames.
 var RetryRename = retryRename
+
+// SetFillWriter replaces how CheckWritable writes its bytes until the
+// returned restore runs. Tests using it must not run in parallel.
+func SetFillWriter(f func(*os.File, int) error) (restore func()) {
+	old := fillWriter
+	fillWriter = f
+	return func() { fillWriter = old }
+}

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +11,9 @@ import (
 	"runtime"
 	"strings"
 	"time"
+
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // Index file names in the config dir.
@@ -57,66 +59,109 @@ type pendingOp struct {
 }
 
 // readIndex reads entries.json; a missing file is an empty index. Anything
-// it cannot read safely is ErrIndex, so a later write never replaces data
-// this version does not understand.
+// it cannot read safely is an *IndexError (ErrIndex), so a later write
+// never replaces data this version does not understand. A symbolic link
+// is followed (writeIndex writes through it); see indexTarget for one
+// whose target does not exist.
 func readIndex(path string) (indexFile, error) {
-	f, err := os.Open(path)
+	target, err := indexTarget(path)
+	if err != nil {
+		return indexFile{}, err
+	}
+	f, err := os.Open(target)
 	if errors.Is(err, os.ErrNotExist) {
 		return indexFile{Version: IndexVersion}, nil
 	}
 	if err != nil {
-		return indexFile{}, fmt.Errorf("read entries index: %w", err)
+		return indexFile{}, fmt.Errorf("read entries index: %w", &IndexError{Path: path, Problem: IndexRead, Detail: err.Error()})
 	}
 	defer f.Close()
 	b, err := io.ReadAll(io.LimitReader(f, maxIndexSize+1))
 	if err != nil {
-		return indexFile{}, fmt.Errorf("read entries index: %w", err)
+		return indexFile{}, fmt.Errorf("read entries index: %w", &IndexError{Path: path, Problem: IndexRead, Detail: err.Error()})
 	}
 	return parseIndex(path, b)
 }
 
+// indexTarget is the file entries.json names: path itself, or where a
+// symbolic link at path leads. A link that cannot be followed (dangling,
+// a loop) is an *IndexError.
+func indexTarget(path string) (string, error) {
+	fi, err := os.Lstat(path)
+	if err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		return path, nil // absent or a plain file; os.Open says the rest
+	}
+	target, err := filepath.EvalSymlinks(path)
+	if err == nil {
+		return target, nil
+	}
+	// A link to a file not made yet, in a directory that exists (a
+	// dotfiles repository's): an empty index whose first write creates
+	// the file, as an editor does. A link into a directory that does
+	// not exist (a disk not mounted now) or a loop is unreadable.
+	dest, _ := os.Readlink(path)
+	if dest != "" {
+		if !filepath.IsAbs(dest) {
+			dest = filepath.Join(filepath.Dir(path), dest)
+		}
+		dir, derr := filepath.EvalSymlinks(filepath.Dir(dest))
+		if _, lerr := os.Lstat(dest); derr == nil && errors.Is(lerr, os.ErrNotExist) {
+			return filepath.Join(dir, filepath.Base(dest)), nil
+		}
+	}
+	return "", fmt.Errorf("read entries index: %w", &IndexError{Path: path, Problem: IndexLink, Detail: dest})
+}
+
+// strict is how entries.json is decoded: keys match in their exact case,
+// a repeated key and an unknown field are errors (encoding/json would
+// match "Entries" to entries, let the last repeat win and, without
+// DisallowUnknownFields, drop what it does not know: an index read that
+// way and written back loses entries). github.com/go-json-experiment/json
+// is encoding/json/v2 as proposed, usable without GOEXPERIMENT.
+var strict = jsonv2.JoinOptions(jsonv2.RejectUnknownMembers(true), jsontext.AllowDuplicateNames(false))
+
 // parseIndex decodes and checks the bytes of entries.json.
 func parseIndex(path string, b []byte) (indexFile, error) {
-	bad := func(format string, a ...any) (indexFile, error) {
-		return indexFile{}, fmt.Errorf("%s: %s; fix or move the file away (setupwizard will not overwrite it): %w",
-			path, fmt.Sprintf(format, a...), ErrIndex)
+	bad := func(ie *IndexError) (indexFile, error) { return indexFile{}, ie }
+	rules := func(format string, a ...any) (indexFile, error) {
+		return bad(&IndexError{Path: path, Problem: IndexRules, Detail: fmt.Sprintf(format, a...)})
 	}
 	if len(b) > maxIndexSize {
-		return bad("larger than %d bytes", maxIndexSize)
+		return bad(&IndexError{Path: path, Problem: IndexTooLarge})
 	}
+	// The version first, ignoring other fields: a newer format may
+	// change any of them, and "upgrade" is the useful answer then.
 	var probe struct {
 		Version *int `json:"version"`
 	}
-	if err := json.Unmarshal(b, &probe); err != nil {
-		return bad("not valid JSON (%v)", err)
+	if err := jsonv2.Unmarshal(b, &probe, jsontext.AllowDuplicateNames(false)); err != nil {
+		return bad(jsonProblem(path, b, err))
 	}
 	switch {
 	case probe.Version == nil:
-		return bad(`no "version" field`)
+		return bad(&IndexError{Path: path, Problem: IndexNoVersion})
 	case *probe.Version > IndexVersion:
-		return bad("written by a newer setupwizard (version %d; this one reads version %d): upgrade setupwizard", *probe.Version, IndexVersion)
+		return bad(&IndexError{Path: path, Problem: IndexNewer, Version: *probe.Version})
 	case *probe.Version < 1:
-		return bad("unknown version %d", *probe.Version)
+		return bad(&IndexError{Path: path, Problem: IndexBadVersion, Version: *probe.Version})
 	}
 	var idx indexFile
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&idx); err != nil {
-		return bad("unexpected content (%v)", err)
+	if err := jsonv2.Unmarshal(b, &idx, strict); err != nil {
+		return bad(jsonProblem(path, b, err))
 	}
 	ids := map[string]bool{}
 	uniques := map[[2]string]bool{}
 	for i, e := range idx.Entries {
 		if err := checkEntry(e); err != nil {
-			return bad("entry %d: %v", i, err)
+			return rules("entry %d: %v", i, err)
 		}
 		if ids[e.ID] {
-			return bad("entry id %q appears twice", e.ID)
+			return rules("entry id %q appears twice", e.ID)
 		}
 		ids[e.ID] = true
 		u := [2]string{e.Domain, e.UniqueID}
 		if uniques[u] {
-			return bad("%s unique id %q appears twice", e.Domain, e.UniqueID)
+			return rules("%s unique id %q appears twice", e.Domain, e.UniqueID)
 		}
 		uniques[u] = true
 		// Titles come from servers; one stored by an older version may
@@ -126,8 +171,9 @@ func parseIndex(path string, b []byte) (indexFile, error) {
 	for i, p := range idx.Pending {
 		if (p.Op != opAdd && p.Op != opReplace && p.Op != opRemove) || !entryIDRE.MatchString(p.ID) ||
 			!strings.HasPrefix(p.Service, ServicePrefix) || !domainRE.MatchString(strings.TrimPrefix(p.Service, ServicePrefix)) ||
-			(p.Op == opAdd && !genRE.MatchString(p.Gen)) || p.Chunks < 0 || p.Chunks > maxChunks {
-			return bad("pending add %d: bad fields", i)
+			(p.Op == opAdd && !genRE.MatchString(p.Gen)) || (p.Gen != "" && !genRE.MatchString(p.Gen)) ||
+			p.Chunks < 0 || p.Chunks > maxChunks {
+			return rules("pending change %d: bad fields", i)
 		}
 	}
 	return idx, nil
@@ -179,7 +225,15 @@ func writeIndex(path string, idx indexFile) (err error) {
 		return fmt.Errorf("encode entries index: %w", err)
 	}
 	b = append(b, '\n')
-	dir := filepath.Dir(path)
+	// A symbolic link (a dotfiles manager's) is written through, as
+	// editors do: the temp file goes beside its target and is renamed
+	// over it, so the link stays and every reader sees one index.
+	target, err := indexTarget(path)
+	if err != nil {
+		return err
+	}
+	dir := filepath.Dir(target)
+	defer func() { err = asDiskFull(dir, err) }()
 	removeStaleTemps(dir)
 	f, err := os.CreateTemp(dir, tempPattern)
 	if err != nil {
@@ -204,7 +258,7 @@ func writeIndex(path string, idx indexFile) (err error) {
 	if err = f.Close(); err != nil {
 		return fmt.Errorf("write entries index: %w", err)
 	}
-	if err = rename(tmp, path); err != nil {
+	if err = rename(tmp, target); err != nil {
 		return fmt.Errorf("write entries index: %w", err)
 	}
 	// The new index is in place. A failed dir fsync (EINVAL or ENOTSUP

@@ -99,6 +99,12 @@ func TestIndexUnreadable(t *testing.T) {
 		"badid-upper.json":  "bad entry id",
 		"dupunique.json":    `unique id "jan-kowalski" appears twice`,
 		"emptyissue.json":   "empty issue_id",
+		// Issue 17: encoding/json read these as an empty index (a case
+		// variant or a repeat of "entries" won) or dropped the field.
+		"casevariant.json": `unknown field "Entries" at line 27, column 3`,
+		"dupkey.json":      `field "entries" appears twice at line 27, column 3`,
+		"nestedcase.json":  `unknown field "Title" in /entries/0 at line 7, column 7`,
+		"wrongtype.json":   `/entries/0/created_at has the wrong type at line 12, column 21`,
 	}
 	for file, msg := range cases {
 		t.Run(file, func(t *testing.T) {

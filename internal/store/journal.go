@@ -19,7 +19,9 @@ import (
 //     (descending, absent ones are fine) and the manifest are deleted;
 //   - replace: the manifest names the old or the new generation, never a
 //     mix; the other one, listed as stale, is deleted;
-//   - remove: the remove is run again, then the entry dropped.
+//   - remove: if it had begun deleting (caches.removeBegan: the manifest
+//     is the tombstone the intent names, or gone), it is run again and
+//     the entry dropped; otherwise the entry stays as it was.
 //
 // Then the intents are dropped from the index. The caller holds the lock,
 // and every change keeps it from its intent to its commit, so no change
@@ -52,7 +54,13 @@ func (s *Store) recoverOne(ctx context.Context, idx *indexFile, p pendingOp) err
 	case p.Op == opReplace && i >= 0:
 		return s.caches.tidy(ctx, p.Service, p.ID)
 	case p.Op == opRemove && i >= 0:
-		err := s.caches.remove(ctx, p.Service, p.ID)
+		// Only a remove that had begun deleting is finished: one that
+		// failed before (and said the entry was kept) leaves it as it was.
+		began, err := s.caches.removeBegan(ctx, p)
+		if err != nil || !began {
+			return err
+		}
+		err = s.caches.remove(ctx, p.Service, p.ID)
 		if errors.Is(err, ErrNewer) {
 			return nil // a newer setupwizard's cache: the entry stays, untouched
 		}

@@ -9,8 +9,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"regexp"
 	"strconv"
+	"strings"
+
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // Keyring layout; FORMAT.md documents it for other programs and must change
@@ -170,20 +175,31 @@ func parseManifest(v string) (manifest, error) {
 	bad := func(format string, a ...any) (manifest, error) {
 		return manifest{}, fmt.Errorf("manifest: %s: %w", fmt.Sprintf(format, a...), ErrCorrupt)
 	}
-	if l, ok := parseLoose(v); ok && l.Version > ManifestVersion {
+	// The version by its exact key (encoding/json would match "Version"
+	// too and let the last of repeated keys win).
+	var probe struct {
+		Version int `json:"version"`
+	}
+	if jsonv2.Unmarshal([]byte(v), &probe, jsontext.AllowDuplicateNames(false)) == nil && probe.Version > ManifestVersion {
 		return manifest{}, fmt.Errorf("manifest version %d was written by a newer setupwizard (this one reads version %d); upgrade setupwizard: %w",
-			l.Version, ManifestVersion, ErrNewer)
+			probe.Version, ManifestVersion, ErrNewer)
 	}
 	if len(v) > MaxItemSize {
 		return bad("%d bytes, over the %d-byte item limit", len(v), MaxItemSize)
 	}
-	dec := json.NewDecoder(bytes.NewReader([]byte(v)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&m); err != nil {
+	// Strictly, as the index (see strict): keys in their exact case, no
+	// repeats, no unknown fields, nothing after the object.
+	dec := jsontext.NewDecoder(strings.NewReader(v))
+	val, err := dec.ReadValue()
+	if err != nil {
 		return bad("not the expected JSON (%v)", err)
 	}
-	if dec.More() {
+	val = val.Clone() // valid only until the next read
+	if _, err := dec.ReadToken(); err != io.EOF {
 		return bad("trailing data after the JSON object")
+	}
+	if err := jsonv2.Unmarshal(val, &m, strict); err != nil {
+		return bad("not the expected JSON (%v)", err)
 	}
 	switch {
 	case m.Version != ManifestVersion:

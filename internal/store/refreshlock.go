@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -52,6 +53,13 @@ func (s *Store) LockRefresh(ctx context.Context, id string) (unlock func(), err 
 	release, err := l.acquire(ctx)
 	switch {
 	case err == nil:
+		// An entry removed meanwhile (by a remove that ran before this
+		// lock file was made) must not get its lock file back.
+		if idx, rerr := s.read(ctx); rerr == nil && find(idx.Entries, id) < 0 {
+			_ = os.Remove(l.path)
+			release()
+			return nil, fmt.Errorf("refresh lock of entry %s: %w", id, errGone)
+		}
 		return release, nil
 	case errors.Is(err, ErrLocked), ctx.Err() != nil:
 		return nil, fmt.Errorf("refresh lock of entry %s: %w", id, err)
@@ -69,5 +77,25 @@ func (s *Store) LockRefresh(ctx context.Context, id string) (unlock func(), err 
 func (s *Store) removeRefreshLock(id string) {
 	if entryIDRE.MatchString(id) {
 		_ = os.Remove(filepath.Join(s.dir, RefreshLockDir, id+".lock"))
+	}
+}
+
+// sweepRefreshLocks deletes the refresh lock files of entries no longer
+// in idx, best effort: what a remove finished by recovery, a remove
+// killed between its commit and its clean-up, or a refresh that made the
+// file as the entry went, left. Changes call it under entries.lock; a
+// process still holding such a lock holds it on an unlinked file, which
+// is harmless (see removeRefreshLock).
+func (s *Store) sweepRefreshLocks(idx indexFile) {
+	dir := filepath.Join(s.dir, RefreshLockDir)
+	names, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, n := range names {
+		id, ok := strings.CutSuffix(n.Name(), ".lock")
+		if ok && entryIDRE.MatchString(id) && find(idx.Entries, id) < 0 {
+			_ = os.Remove(filepath.Join(dir, n.Name()))
+		}
 	}
 }

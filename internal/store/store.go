@@ -127,11 +127,11 @@ func (s *Store) with(ctx context.Context, f func(idx *indexFile) error) error {
 	defer s.mu.Unlock()
 	if s.held == nil {
 		if err := os.MkdirAll(s.dir, 0o700); err != nil {
-			return fmt.Errorf("create config dir: %w", err)
+			return fmt.Errorf("create config dir: %w", asDiskFull(s.dir, err))
 		}
 		release, err := s.lock.acquire(ctx)
 		if err != nil {
-			return err
+			return asDiskFull(s.dir, err)
 		}
 		defer func() {
 			if !s.caches.kr.busy() {
@@ -151,6 +151,7 @@ func (s *Store) with(ctx context.Context, f func(idx *indexFile) error) error {
 		return err
 	}
 	s.recoverProbes(ctx)
+	s.sweepRefreshLocks(idx)
 	return f(&idx)
 }
 
@@ -239,7 +240,7 @@ func (s *Store) Get(ctx context.Context, id string) (Entry, error) {
 	}
 	i := find(idx.Entries, id)
 	if i < 0 {
-		return Entry{}, fmt.Errorf("entry %q: %w", id, ErrNotFound)
+		return Entry{}, fmt.Errorf("entry %q: %w", id, errGone)
 	}
 	return clone(idx.Entries[i]), nil
 }
@@ -331,10 +332,28 @@ func (s *Store) LoadCache(ctx context.Context, id string) ([]byte, Version, erro
 		return nil, "", fmt.Errorf("load cache of entry %q: %w", id, err)
 	}
 	b, gen, err := s.caches.load(ctx, e.Keyring.Service, e.Keyring.Item)
+	if (err == nil && len(b) == 0) || errors.Is(err, ErrNotFound) || errors.Is(err, ErrCorrupt) {
+		// A remove running meanwhile empties the cache (its tombstone),
+		// then deletes it: that is a removed entry, not a damaged cache.
+		if s.removing(ctx, id) {
+			return nil, "", fmt.Errorf("load cache of entry %q: %w", id, errGone)
+		}
+	}
 	if err != nil {
 		return nil, "", fmt.Errorf("load cache of entry %q: %w", id, err)
 	}
 	return b, Version(gen), nil
+}
+
+// removing reports whether entry id is gone from the index or has a
+// remove pending (one that may be deleting its cache right now).
+func (s *Store) removing(ctx context.Context, id string) bool {
+	idx, err := s.read(ctx)
+	if err != nil {
+		return false
+	}
+	return find(idx.Entries, id) < 0 ||
+		slices.ContainsFunc(idx.Pending, func(p pendingOp) bool { return p.Op == opRemove && p.ID == id })
 }
 
 // ReplaceCache swaps entry id's token cache (the old or the new one is
@@ -352,7 +371,7 @@ func (s *Store) ReplaceCache(ctx context.Context, id string, cache []byte, ifVer
 	err := s.with(ctx, func(idx *indexFile) error {
 		i := find(idx.Entries, id)
 		if i < 0 {
-			return fmt.Errorf("replace cache of entry %q: %w", id, ErrNotFound)
+			return fmt.Errorf("replace cache of entry %q: %w", id, errGone)
 		}
 		if err := s.checkVersion(ctx, idx.Entries[i], ifVersion); err != nil {
 			return fmt.Errorf("replace cache of entry %q: %w", id, err)
@@ -407,7 +426,7 @@ func (s *Store) SetIssue(ctx context.Context, id, issue string, open bool, ifVer
 	return s.with(ctx, func(idx *indexFile) error {
 		i := find(idx.Entries, id)
 		if i < 0 {
-			return fmt.Errorf("set issue on entry %q: %w", id, ErrNotFound)
+			return fmt.Errorf("set issue on entry %q: %w", id, errGone)
 		}
 		if err := s.checkVersion(ctx, idx.Entries[i], ifVersion); err != nil {
 			return fmt.Errorf("set issue on entry %q: %w", id, err)
@@ -431,7 +450,7 @@ func (s *Store) SetIdentity(ctx context.Context, id, identity string) error {
 	return s.with(ctx, func(idx *indexFile) error {
 		i := find(idx.Entries, id)
 		if i < 0 {
-			return fmt.Errorf("set identity of entry %q: %w", id, ErrNotFound)
+			return fmt.Errorf("set identity of entry %q: %w", id, errGone)
 		}
 		if idx.Entries[i].Identity == identity {
 			return nil
@@ -445,10 +464,16 @@ func (s *Store) SetIdentity(ctx context.Context, id, identity string) error {
 }
 
 // Remove deletes every keyring item of entry id (all generations the
-// manifest lists, see caches.remove), then the entry. A cache written by a
-// newer setupwizard is left alone (ErrNewer). If the keyring fails the
-// entry stays, so its items are not orphaned: fix the keyring and remove
-// again.
+// manifest lists, see caches.removeFrom), then the entry. It reads the
+// manifest before it records anything, and records its intent (naming
+// the empty tombstone generation it is about to write) before its first
+// delete. A remove that fails before it deleted anything of the cache
+// leaves the entry and the index as they were and says so (ErrKept). One
+// that fails after it began, or when the keyring cannot say whether it
+// had (a call still pending, the keyring gone), is ErrRemoveUnfinished:
+// the next change finishes it if it had begun and keeps the entry
+// otherwise (recoverPending), so no item is orphaned and nothing is lost.
+// A cache written by a newer setupwizard is left alone (ErrNewer, ErrKept).
 func (s *Store) Remove(ctx context.Context, id string) error {
 	return s.with(ctx, func(idx *indexFile) error {
 		i := find(idx.Entries, id)
@@ -456,45 +481,85 @@ func (s *Store) Remove(ctx context.Context, id string) error {
 			return nil // an earlier, interrupted Remove of it was just finished
 		}
 		if i < 0 {
-			return fmt.Errorf("remove entry %q: %w", id, ErrNotFound)
+			return fmt.Errorf("remove entry %q: %w", id, errGone)
 		}
 		ref := idx.Entries[i].Keyring
-		intent := pendingOp{Op: opRemove, ID: id, Service: ref.Service}
-		if err := s.begin(idx, intent); err != nil {
-			return fmt.Errorf("remove entry %q: %w", id, err)
-		}
-		if err := s.caches.remove(ctx, ref.Service, ref.Item); err != nil {
-			if errors.Is(err, ErrNewer) { // nothing was touched: no intent to keep
-				idx.Pending = slices.DeleteFunc(idx.Pending, func(p pendingOp) bool { return p == intent })
-				_ = s.writeIndex(idx)
+		m, left, err := s.caches.inspect(ctx, ref.Service, ref.Item)
+		corrupt := errors.Is(err, ErrCorrupt)
+		switch {
+		case errors.Is(err, errItemMissing):
+			// No cache: the entry is all there is to remove.
+			if err := s.dropEntry(idx, id); err != nil {
+				return kept(err)
 			}
-			// Otherwise the intent stays: the next change finishes the remove.
-			return fmt.Errorf("remove entry %q: %w", id, err)
+			return nil
+		case err != nil && !corrupt:
+			return fmt.Errorf("remove entry %q: %w", id, kept(err))
 		}
-		idx.Entries = slices.Delete(idx.Entries, i, i+1)
+		intent := pendingOp{Op: opRemove, ID: id, Service: ref.Service, Gen: newGen(avoidGens(m, left)...)}
+		if err := s.begin(idx, intent); err != nil {
+			return fmt.Errorf("remove entry %q: %w", id, kept(err))
+		}
+		if err := s.caches.removeFrom(ctx, ref.Service, ref.Item, m, left, corrupt, intent.Gen); err != nil {
+			return fmt.Errorf("remove entry %q: %w", id, s.settleRemove(ctx, idx, intent, err))
+		}
 		idx.Pending = slices.DeleteFunc(idx.Pending, func(p pendingOp) bool { return p == intent })
-		if err := s.writeIndex(idx); err != nil {
-			return fmt.Errorf("remove entry %q: %w", id, err)
+		if err := s.dropEntry(idx, id); err != nil {
+			// The items are gone and the intent stays on disk: the next
+			// change drops the entry.
+			return fmt.Errorf("%w: %w", ErrRemoveUnfinished, err)
 		}
-		s.removeRefreshLock(id)
 		return nil
 	})
 }
 
+// dropEntry commits the removal of entry id from the index, then deletes
+// its refresh lock file.
+func (s *Store) dropEntry(idx *indexFile, id string) error {
+	idx.Entries = slices.DeleteFunc(idx.Entries, func(e Entry) bool { return e.ID == id })
+	if err := s.writeIndex(idx); err != nil {
+		return fmt.Errorf("remove entry %q: %w", id, err)
+	}
+	s.removeRefreshLock(id)
+	return nil
+}
+
+// settleRemove decides, after a Remove failed with err, whether it had
+// begun deleting. If not, the intent is dropped and the error matches
+// ErrKept; if it had (or the keyring cannot tell now: a call of this
+// process is still pending), the intent stays for the next change to
+// judge the same way (recoverPending) and the error matches
+// ErrRemoveUnfinished.
+func (s *Store) settleRemove(ctx context.Context, idx *indexFile, intent pendingOp, err error) error {
+	if !s.caches.kr.busy() {
+		began, berr := s.caches.removeBegan(context.WithoutCancel(ctx), intent)
+		if berr == nil && !began {
+			idx.Pending = slices.DeleteFunc(idx.Pending, func(p pendingOp) bool { return p == intent })
+			// Should this write fail, the intent stays, and the next
+			// change finds the cache untouched and keeps the entry too.
+			_ = s.writeIndex(idx)
+			return kept(err)
+		}
+	}
+	return fmt.Errorf("%w: %w", ErrRemoveUnfinished, err)
+}
+
+// kept marks err as a Remove that changed nothing.
+func kept(err error) error { return fmt.Errorf("%w: %w", ErrKept, err) }
+
 // CheckWritable proves, before any request is sent, that a change can be
 // committed: the config dir exists or can be made, entries.lock can be
-// taken, a file can be created beside the index, and the index is one
-// this version may overwrite. It also finishes what interrupted writers
-// left.
+// taken, an index's worth of bytes can be written and synced beside the
+// index (a full disk is ErrDiskFull, naming the directory), and the index
+// is one this version may overwrite. It also finishes what interrupted
+// writers left.
 func (s *Store) CheckWritable(ctx context.Context) error {
 	err := s.with(ctx, func(*indexFile) error {
-		f, err := os.CreateTemp(s.dir, tempPattern)
+		target, err := indexTarget(s.indexPath())
 		if err != nil {
 			return err
 		}
-		name := f.Name()
-		_ = f.Close()
-		return os.Remove(name)
+		return checkSpace(filepath.Dir(target), target)
 	})
 	if err != nil {
 		return fmt.Errorf("the entries index in %s cannot be written: %w", s.dir, err)

@@ -10,7 +10,9 @@
 //     access/refresh/id tokens and anything JWT-shaped, MSAL cache secrets,
 //     session ids. See IsSensitiveName for the exact names.
 //   - Exact values registered with Tracer.Secret (the password typed for one
-//     validation), in raw, URL-, HTML- and JSON-escaped forms, anywhere.
+//     validation, and login:password), in every spelling docs/http-safety.md
+//     lists (raw, URL-escaped once or twice, Latin-1, base64, HTML entities,
+//     JSON escapes), anywhere.
 //
 // What is deliberately kept: logins, e-mail addresses, usernames and hints
 // (email, login, username, login_hint, signInName, UserIdentifier), client

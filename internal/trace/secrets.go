@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"html"
 	"net/url"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -18,8 +17,9 @@ var markers = []string{Redacted, "***", "###", "~~~", "___"}
 
 // secretVariants lists the spellings of s a trace may carry: raw, URL-query
 // and path escaped (either hex case, '+' or %20 for spaces), HTML-escaped,
-// and JSON-escaped the ways Go, .NET and PHP servers write it. Longest first,
-// (see sortLongestFirst).
+// and JSON-escaped the ways Go, .NET and PHP servers write it, and those of
+// spellings.go (base64, URL-encoded twice, Latin-1, HTML entities, JSON
+// \u-escaped throughout). Longest first (see sortLongestFirst).
 func secretVariants(s string) []string {
 	if s == "" {
 		return nil
@@ -49,6 +49,11 @@ func secretVariants(s string) []string {
 	} {
 		add(jsonEscape(s, o))
 	}
+	for _, more := range [][]string{base64Spellings(s), doubleURLSpellings(s), latin1Spellings(s), htmlSpellings(s), jsonAllSpellings(s)} {
+		for _, v := range more {
+			add(v)
+		}
+	}
 	out := make([]string, 0, len(set))
 	for v := range set {
 		out = append(out, v)
@@ -68,10 +73,28 @@ func sortLongestFirst(vs []string) []string {
 	return slices.Compact(vs)
 }
 
-var hexRe = regexp.MustCompile(`%[0-9A-F]{2}`)
-
+// lowerHex turns the hex digits of every %XX escape to lower case.
 func lowerHex(s string) string {
-	return hexRe.ReplaceAllStringFunc(s, strings.ToLower)
+	if !strings.Contains(s, "%") {
+		return s
+	}
+	b := []byte(s)
+	for i := 0; i+2 < len(b); i++ {
+		if b[i] == '%' && isUpperHex(b[i+1]) && isUpperHex(b[i+2]) {
+			b[i+1], b[i+2] = lowerByte(b[i+1]), lowerByte(b[i+2])
+			i += 2
+		}
+	}
+	return string(b)
+}
+
+func isUpperHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'A' && c <= 'F' }
+
+func lowerByte(c byte) byte {
+	if c >= 'A' && c <= 'F' {
+		return c + ('a' - 'A')
+	}
+	return c
 }
 
 // encodeURIComponent is JavaScript's: it leaves A-Z a-z 0-9 - _ . ! ~ * ' ( ).

@@ -9,7 +9,9 @@ import (
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/setupwizard/setupwizard/internal/ui/frontend"
+	xterm "golang.org/x/term"
 )
 
 // Pick is what the account picker asks (the same type as prompt.Pick).
@@ -36,7 +38,13 @@ func PickAccount(ctx context.Context, opts Options, p Pick) (int, error) {
 	c := frontend.ChromeFor(opts.Lang)
 	order := p.Order()
 	m := pickModel{cfg: config{Options: opts}, st: newStyles(opts.NoColor), chrome: c, width: opts.Width, height: opts.Height,
-		picker: picker{title: p.Title(c)}, order: order, menu: p.Menu}
+		picker: picker{title: p.Title(c)}, order: order, menu: p.Menu, keep: p.Keep}
+	if p.Menu && m.height <= 0 {
+		// An inline menu must know its room from its first frame: one
+		// drawn taller before the size arrives scrolls the output it is
+		// meant to keep in sight off the screen for good.
+		m.width, m.height = termSize(opts, m.width)
+	}
 	for row, i := range order {
 		a := p.Accounts[i]
 		m.picker.items = append(m.picker.items, pickItem{label: frontend.Clean(a.Label), note: frontend.Clean(a.Note)})
@@ -64,8 +72,8 @@ func PickAccount(ctx context.Context, opts Options, p Pick) (int, error) {
 
 // Confirm asks a yes/no question on one line, inline (the output above it
 // stays in sight), and leaves the question and its answer behind. No is
-// the default (enter). It returns false for no, and ErrCancelled for esc
-// or ctrl+c; the command line treats both as a cancel.
+// the default (enter), and esc is no too. It returns false for no, and
+// ErrCancelled for ctrl+c; the command line treats both as a cancel.
 func Confirm(ctx context.Context, opts Options, question string) (bool, error) {
 	c := frontend.ChromeFor(opts.Lang)
 	m := confirmModel{st: newStyles(opts.NoColor), chrome: c, width: opts.Width, fixed: opts.Width > 0, question: frontend.Clean(question)}
@@ -117,6 +125,7 @@ type pickModel struct {
 	picker        picker
 	order         []int // picker row -> index in Pick.Accounts
 	menu          bool  // Pick.Menu: inline, and esc is no cancel
+	keep          int   // Pick.Keep: lines above the menu kept in sight
 	done          bool  // esc left a menu
 	chosen        bool
 	quit          bool
@@ -176,12 +185,33 @@ func (m pickModel) frame() string {
 	fr.body, fr.foot = body.lines, foot.lines
 	h := m.height
 	if m.menu {
-		h--
+		h -= 1 + m.keep
 	}
 	if m.height > 0 && fr.height() > h {
+		if m.menu && h < len(fr.foot)+1 {
+			return m.line(w)
+		}
+		if m.menu {
+			// The question goes first, whole: a scrolled-off half of it
+			// reads as a fragment. The steps and keys say enough.
+			items := &page{w: w}
+			untitled := m.picker
+			untitled.title = ""
+			fr.from, fr.to = untitled.render(items, m.st)
+			fr.want = fr.to
+			fr.body = items.lines
+		}
 		return fr.fit(h)
 	}
 	return fr.join()
+}
+
+// line is a menu with no room for more than one line (the output above
+// it comes first): the cursor's item, cut to the width with an ellipsis.
+// The arrows still move it and the keys are those of the full menu.
+func (m pickModel) line(w int) string {
+	it := m.picker.items[m.picker.cursor]
+	return m.st.cursor.Render(ansi.Truncate(promptFocused+it.label, w, "…"))
 }
 
 // summary is the answer in one line, left on the main screen.
@@ -190,8 +220,9 @@ func (m pickModel) summary() string {
 	switch {
 	case m.chosen && m.menu:
 		// The question is asked again after this choice's output: the
-		// choice alone heads that output.
-		pg.text(m.st.title, 0, promptFocused, m.picker.items[m.picker.cursor].label)
+		// choice alone heads that output, on one line (cut with an
+		// ellipsis when narrow) to leave the rows to the output.
+		pg.raw(m.st.title.Render(ansi.Truncate(promptFocused+m.picker.items[m.picker.cursor].label, pg.w, "…")))
 	case m.chosen:
 		q := m.picker.title
 		if !strings.HasSuffix(q, "?") && !strings.HasSuffix(q, ":") {
@@ -228,8 +259,12 @@ func (m confirmModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.KeyPressMsg:
 		k := strings.ToLower(msg.String())
 		switch {
-		case k == "ctrl+c" || k == "esc":
+		case k == "ctrl+c":
 			m.quit = true
+			return m, tea.Quit
+		case k == "esc":
+			// esc declines, as a typed no does: both say the same.
+			m.answered, m.quit = true, true
 			return m, tea.Quit
 		case slices.Contains(m.chrome.Yes, k):
 			m.answered, m.yes, m.quit = true, true, true
@@ -269,4 +304,25 @@ func (m confirmModel) render() string {
 		pg.text(m.st.title, 0, "", line)
 	}
 	return pg.String()
+}
+
+// termSize is Out's terminal size (width stays as given when fixed), or
+// 0x0 when Out is no terminal: the first WindowSizeMsg then tells.
+func termSize(opts Options, width int) (int, int) {
+	out := opts.Out
+	if out == nil {
+		out = os.Stdout
+	}
+	f, ok := out.(interface{ Fd() uintptr })
+	if !ok {
+		return width, 0
+	}
+	w, h, err := xterm.GetSize(int(f.Fd()))
+	if err != nil {
+		return width, 0
+	}
+	if width > 0 {
+		w = width
+	}
+	return w, h
 }

@@ -96,9 +96,9 @@ func TestConfirm(t *testing.T) {
 		{"en", "xy", true, nil}, // other keys are ignored
 		{"pl", "t", true, nil},
 		{"en", "\x03", false, ErrCancelled},
-		{"en", "\x1b", false, ErrCancelled},
+		{"en", "\x1b", false, nil}, // esc declines, as n does
 		{"pl", "n", false, nil},
-		{"pl", "\x1b", false, ErrCancelled},
+		{"pl", "\x1b", false, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.lang+"/"+tt.input, func(t *testing.T) {
@@ -132,7 +132,8 @@ func TestConfirmWrapped(t *testing.T) {
 	}{
 		{"en", "n", "no", 80},
 		{"en", "y", "yes", 40},
-		{"en", "\x1b", "✗ Cancelled.", 40},
+		{"en", "\x1b", "no", 40},
+		{"en", "\x03", "✗ Cancelled.", 40},
 		{"pl", "t", "tak", 30},
 		{"pl", "\r", "nie", 80},
 	}

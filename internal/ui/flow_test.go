@@ -55,7 +55,7 @@ func TestEscDuringValidationCancelsAndReturnsToForm(t *testing.T) {
 	if err := recv(t, s.prov.Cancelled, "validator end"); !errors.Is(err, context.Canceled) {
 		t.Fatalf("validator's context ended with %v, want context.Canceled", err)
 	}
-	scr := s.wait("Sign-in cancelled; nothing was saved.")
+	scr := s.wait("Sign-in stopped; nothing was saved.")
 	if !strings.Contains(scr, "  user@example.com") {
 		t.Errorf("login not kept:\n%s", scr)
 	}

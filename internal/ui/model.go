@@ -315,7 +315,7 @@ func (m model) done(o outcome) (tea.Model, tea.Cmd) {
 			if m.phase == phaseCancelling {
 				// esc: back to the form, login kept, password gone.
 				m.form.clearPasswords()
-				m.note = m.chrome.CancelledNote
+				m.note = m.chrome.StoppedNote
 				m.phase = phaseForm
 				return m, m.form.focusOn(m.form.firstFocus(nil))
 			}

@@ -81,6 +81,9 @@ func printSummary(opts Options, s string) {
 	if s == "" {
 		return
 	}
+	if opts.Printed != nil {
+		opts.Printed(s)
+	}
 	out := opts.Out
 	if out == nil {
 		out = os.Stdout

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+
+	"github.com/setupwizard/setupwizard/internal/providers/provider"
 )
 
 // authority is the parsed B2C authority: the only host credentials and
@@ -82,4 +84,13 @@ func pathSafe(s string) bool {
 		}
 	}
 	return true
+}
+
+// CheckConfig implements provider.ConfigChecker: a malformed authority
+// override is named before anything is read or sent.
+func (p *Provider) CheckConfig() error {
+	if _, err := parseAuthority(p.authority); err != nil {
+		return &provider.ConfigError{Var: EnvAuthority, Example: DefaultAuthority, Err: err}
+	}
+	return nil
 }

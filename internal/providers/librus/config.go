@@ -109,3 +109,14 @@ func (e endpoints) sessionConfig() provider.SessionConfig {
 
 // allowed says whether a request may go to u under sessionConfig.
 func (e endpoints) allowed(u *url.URL) bool { return e.sessionConfig().Allows(u) }
+
+// CheckConfig implements provider.ConfigChecker: a malformed host override
+// is named before anything is read or sent.
+func (p *Provider) CheckConfig() error {
+	for _, v := range [][2]string{{EnvAPIURL, DefaultAPIURL}, {EnvSynergiaURL, DefaultSynergiaURL}} {
+		if _, err := parseBase(v[0], p.opts.Env(v[0]), v[1]); err != nil {
+			return &provider.ConfigError{Var: v[0], Example: v[1], Err: err}
+		}
+	}
+	return nil
+}

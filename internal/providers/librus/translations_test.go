@@ -38,8 +38,8 @@ func TestTranslations(t *testing.T) {
 		t.Errorf("reauth description should use {name}: %q", s)
 	}
 	for k, v := range map[string]string{
-		"config.error.cannot_connect": "Could not connect to Librus",
-		"config.error.timeout":        "Connection timed out", "config.error.unknown": "An unexpected error occurred",
+		"config.error.cannot_connect": "Could not connect to Librus.",
+		"config.error.timeout":        "Connection timed out.", "config.error.unknown": "An unexpected error occurred.",
 		"config.progress.login": "Signing in",
 	} {
 		if got, _ := cat.Raw("en", k); got != v {

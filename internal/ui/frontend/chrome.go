@@ -23,13 +23,15 @@ type Chrome struct {
 	HintMove, HintSelect                                           string
 	HintDone                                                       string // esc on a menu (Pick.Menu)
 	Cancelling                                                     string
-	CancelledNote                                                  string
+	CancelledNote                                                  string // the wizard ended cancelled
+	StoppedNote                                                    string // esc stopped a sign-in; the form is back
 	Cancelled                                                      string
 	Created                                                        string // "Added your %s account: %s" (service, account), as the scripted result says it
 	ReauthDone                                                     string // "Signed in to %s again: %s" (service, account)
 	Expired                                                        string // the note beside an expired account in the picker
 	ReloadWarning                                                  string // "Warning: ...: %s"
 	Choose                                                         string // "Choose [1-%d]: "
+	ChooseHelp                                                     string // what a picker accepts, after an answer it did not
 	YesNo                                                          string // "[y/N]"
 	// TraceHint follows an error a bug report needs a trace for (see
 	// Text.Error).
@@ -57,12 +59,14 @@ var chromes = map[string]Chrome{
 		HintDone:       "esc done",
 		Cancelling:     "Cancelling",
 		CancelledNote:  "Sign-in cancelled; nothing was saved.",
+		StoppedNote:    "Sign-in stopped; nothing was saved. Change the form or send it again.",
 		Cancelled:      "Cancelled.",
 		Created:        "Added your %s account: %s",
 		ReauthDone:     "Signed in to %s again: %s",
 		Expired:        "sign-in expired",
 		ReloadWarning:  "Warning: the new sign-in could not be verified: %s",
 		Choose:         "Choose [1-%d]: ",
+		ChooseHelp:     "Type a number from 1 to %d, or a name as listed.",
 		YesNo:          "[y/N]",
 		TraceHint:      "Run again with --debug FILE and attach the file to a bug report.",
 		Yes:            []string{"y", "yes"},
@@ -85,12 +89,14 @@ var chromes = map[string]Chrome{
 		HintDone:       "esc zakończ",
 		Cancelling:     "Anulowanie",
 		CancelledNote:  "Logowanie anulowane; nic nie zapisano.",
+		StoppedNote:    "Logowanie zatrzymane; nic nie zapisano. Popraw formularz lub wyślij go ponownie.",
 		Cancelled:      "Anulowano.",
 		Created:        "Dodano konto usługi %s: %s",
 		ReauthDone:     "Ponownie zalogowano do usługi %s. Konto: %s",
 		Expired:        "logowanie wygasło",
 		ReloadWarning:  "Uwaga: nie udało się sprawdzić nowego logowania: %s",
 		Choose:         "Wybierz [1-%d]: ",
+		ChooseHelp:     "Wpisz liczbę od 1 do %d albo nazwę z listy.",
 		YesNo:          "[t/N]",
 		TraceHint:      "Uruchom ponownie z --debug PLIK i dołącz ten plik do zgłoszenia błędu.",
 		Yes:            []string{"t", "tak", "y", "yes"},

@@ -45,6 +45,11 @@ type Options struct {
 	// service's part; the "" key is for screens with no provider chosen.
 	// Missing: Notice's first sentence, cut to the width.
 	NoticeBrief map[string]string
+	// Printed, when set, is told each text the front end leaves on the
+	// main screen (a summary of an answer or of a flow's end), so a
+	// caller keeping output in sight above a menu (Pick.Keep) can count
+	// its lines.
+	Printed func(text string)
 }
 
 // Pick is what an account picker asks.
@@ -65,6 +70,10 @@ type Pick struct {
 	// leaves no "Cancelled" behind (the caller says how it ended); ctrl+c
 	// still cancels.
 	Menu bool
+	// Keep is, on a menu, how many lines just above it must stay in sight
+	// (the last choice's summary and its output): the menu shrinks to the
+	// rows left below them, down to the cursor's line alone.
+	Keep int
 }
 
 // Account is one account in a picker.

@@ -1,6 +1,7 @@
 package prompt
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/setupwizard/setupwizard/internal/flow"
@@ -18,9 +19,9 @@ func (fr formRun) run(f *flow.Flow) (flow.Result, error) {
 	s, t := fr.s, fr.t
 	res := f.Start()
 	ph := res.Placeholders
-	s.printf("%s\n", t.StepTitle(res.StepID, ph))
+	s.say("%s", t.StepTitle(res.StepID, ph))
 	if d := t.StepDescription(res.StepID, ph); d != "" {
-		s.printf("%s\n", d)
+		s.say("%s", d)
 	}
 	s.printf("\n")
 	first := true
@@ -28,11 +29,12 @@ func (fr formRun) run(f *flow.Flow) (flow.Result, error) {
 		fr.printErrors(res)
 		in, err := fr.ask(res, first)
 		if err != nil {
+			// errEsc at the first field goes back a step (RunFlow).
 			return flow.Result{}, err
 		}
 		first = false
 		res, err = f.Submit(s.ctx, in, func(p provider.Progress) {
-			s.printf("%s...\n", t.Progress(p))
+			s.say("%s...", t.Progress(p))
 		})
 		clear(in)
 		if err != nil {
@@ -47,19 +49,26 @@ func (fr formRun) run(f *flow.Flow) (flow.Result, error) {
 }
 
 // ask reads every field: the login with its default shown as "[login]"
-// (empty keeps it), the password without echo on a terminal.
+// (empty keeps it), the password without echo on a terminal. esc at a
+// field goes back to the one before it; at the first field it returns
+// errEsc for the caller's step before the form.
 func (fr formRun) ask(res flow.Result, first bool) (provider.Input, error) {
 	s, t := fr.s, fr.t
 	in := provider.Input{}
-	for _, field := range res.Schema {
+	for i := 0; i < len(res.Schema); i++ {
+		field := res.Schema[i]
 		label := t.Label(res.StepID, field.Name, res.Placeholders)
 		if d := t.FieldDescription(res.StepID, field.Name, res.Placeholders); d != "" && first {
 			// A help line of its own, not "Label: text": read aloud, that
 			// sounds like a prompt already answered.
-			s.printf("(%s)\n", d)
+			s.say("(%s)", d)
 		}
 		if field.Kind == provider.Password {
 			v, err := s.askSecret(label + ": ")
+			if errors.Is(err, errEsc) && i > 0 {
+				i -= 2
+				continue
+			}
 			if err != nil {
 				clear(in)
 				return nil, err
@@ -68,11 +77,20 @@ func (fr formRun) ask(res flow.Result, first bool) (provider.Input, error) {
 			continue
 		}
 		def := res.Defaults[field.Name]
+		if v, ok := in[field.Name]; ok && v != "" {
+			def = v // back from a later field: what was typed is kept
+		}
 		prompt := label + ": "
 		if def != "" {
-			prompt = fmt.Sprintf("%s [%s]: ", label, def)
+			// A default is typed text or a stored login: cleaned, so a
+			// control character is never echoed back to the terminal.
+			prompt = fmt.Sprintf("%s [%s]: ", label, frontend.Clean(def))
 		}
 		v, err := s.ask(prompt)
+		if errors.Is(err, errEsc) && i > 0 {
+			i -= 2
+			continue
+		}
 		if err != nil {
 			clear(in)
 			return nil, err
@@ -91,11 +109,11 @@ func (fr formRun) printErrors(res flow.Result) {
 	s, t := fr.s, fr.t
 	for _, field := range res.Schema {
 		if key, ok := res.Errors[field.Name]; ok {
-			s.printf("%s%s: %s\n", markErr, t.Label(res.StepID, field.Name, res.Placeholders), t.Error(key, res.Placeholders))
+			s.say("%s%s: %s", markErr, t.Label(res.StepID, field.Name, res.Placeholders), t.Error(key, res.Placeholders))
 		}
 	}
 	if key, ok := res.Errors[flow.Base]; ok {
-		s.printf("%s%s\n", markErr, t.Error(key, res.Placeholders))
+		s.say("%s%s", markErr, t.Error(key, res.Placeholders))
 	}
 }
 
@@ -104,15 +122,15 @@ func (fr formRun) printEnd(res flow.Result) {
 	service := t.FlowTitle(res.Entry.Domain)
 	switch res.Type {
 	case flow.ResultCreateEntry:
-		s.printf("%s%s\n", markOK, fmt.Sprintf(s.chrome.Created, service, frontend.Clean(res.Entry.Title)))
+		s.say("%s%s", markOK, fmt.Sprintf(s.chrome.Created, service, frontend.Clean(res.Entry.Title)))
 	case flow.ResultAbort:
 		if res.Reason == flow.AbortReauthSuccessful {
-			s.printf("%s%s\n", markOK, fmt.Sprintf(s.chrome.ReauthDone, service, frontend.Clean(res.Entry.Title)))
+			s.say("%s%s", markOK, fmt.Sprintf(s.chrome.ReauthDone, service, frontend.Clean(res.Entry.Title)))
 		} else {
-			s.printf("%s%s\n", markErr, t.Abort(res.Reason, res.Placeholders))
+			s.say("%s%s", markErr, t.Abort(res.Reason, res.Placeholders))
 		}
 	}
 	if res.ReloadErr != nil {
-		s.printf("%s%s\n", markWarn, fmt.Sprintf(s.chrome.ReloadWarning, t.Cause(res.ReloadErr, res.Placeholders)))
+		s.say("%s%s", markWarn, fmt.Sprintf(s.chrome.ReloadWarning, t.Cause(res.ReloadErr, res.Placeholders)))
 	}
 }

@@ -16,6 +16,8 @@ import (
 	"strings"
 	"sync"
 
+	"golang.org/x/term"
+
 	"github.com/setupwizard/setupwizard/internal/flow"
 	"github.com/setupwizard/setupwizard/internal/providers/provider"
 	"github.com/setupwizard/setupwizard/internal/ui/frontend"
@@ -42,6 +44,7 @@ type session struct {
 	in     *lineReader
 	mu     sync.Mutex
 	out    io.Writer
+	width  int // the terminal's columns, for wrapping at words; 0: none
 	chrome frontend.Chrome
 	// menu: end of input is the person being done with a menu
 	// (Pick.Menu), not a cancel to announce.
@@ -56,12 +59,26 @@ func newSession(ctx context.Context, opts Options) *session {
 	if out == nil {
 		out = os.Stdout
 	}
-	s := &session{ctx: ctx, in: newLineReader(in), out: out, chrome: frontend.ChromeFor(opts.Lang)}
+	s := &session{ctx: ctx, in: newLineReader(in), out: out, width: opts.Width, chrome: frontend.ChromeFor(opts.Lang)}
+	if f, ok := out.(interface{ Fd() uintptr }); ok && s.width <= 0 {
+		if w, _, err := term.GetSize(int(f.Fd())); err == nil {
+			s.width = w
+		}
+	}
 	if opts.Notice != "" {
-		s.printf("%s\n\n", opts.Notice)
+		s.say("%s\n", opts.Notice)
 	}
 	return s
 }
+
+// say prints a line of prose (or several), wrapped at words to the
+// terminal's width: the terminal would cut a word in two. A word wider
+// than the terminal is left whole.
+func (s *session) say(format string, args ...any) {
+	s.printf("%s\n", s.wrap(fmt.Sprintf(format, args...)))
+}
+
+func (s *session) wrap(text string) string { return frontend.Wrap(text, s.width) }
 
 func (s *session) printf(format string, args ...any) {
 	s.mu.Lock()
@@ -69,20 +86,51 @@ func (s *session) printf(format string, args ...any) {
 	_, _ = fmt.Fprintf(s.out, format, args...)
 }
 
+// errEsc is a line in which the person pressed esc (then Enter): a
+// terminal in line mode hands the escape byte over as text. Each caller
+// turns it into what esc means on the full-screen wizard's screen.
+var errEsc = errors.New("esc")
+
+// isEsc reports whether line holds an escape byte: esc alone, or a key
+// that sends an escape sequence (an arrow). Such a line is never taken as
+// a value, so it can never be echoed back as a default either.
+func isEsc(line string) bool { return strings.ContainsRune(line, '\x1b') }
+
 // ask prints a prompt and reads one line; end of input or a cancelled
-// context is ErrCancelled.
+// context is ErrCancelled, a line with esc in it errEsc.
 func (s *session) ask(prompt string) (string, error) {
-	s.printf("%s", prompt)
+	s.printPrompt(prompt)
 	line, err := s.in.readLine(s.ctx)
+	if err == nil && isEsc(line) {
+		return "", errEsc
+	}
 	return line, s.cancelled(err)
+}
+
+// printPrompt prints a question, wrapped at words like say, with the
+// answer typed after its last line.
+func (s *session) printPrompt(prompt string) {
+	body := strings.TrimRight(prompt, " ")
+	s.printf("%s%s", s.wrap(body), prompt[len(body):])
+}
+
+// cancel prints the cancel line and returns ErrCancelled: esc at the
+// first question, as on the full-screen wizard.
+func (s *session) cancel() error {
+	s.say("%s%s", markErr, s.chrome.Cancelled)
+	return ErrCancelled
 }
 
 // askSecret reads a line without echo when In is a terminal.
 func (s *session) askSecret(prompt string) (string, error) {
-	s.printf("%s", prompt)
+	s.printPrompt(prompt)
 	line, echoed, err := s.in.readSecret(s.ctx)
 	if !echoed {
 		s.printf("\n") // the newline typed was not echoed either
+	}
+	if err == nil && isEsc(line) {
+		clear([]byte(line))
+		return "", errEsc
 	}
 	return line, s.cancelled(err)
 }
@@ -104,22 +152,52 @@ func (s *session) cancelled(err error) error {
 	return fmt.Errorf("prompt: read input: %w", err)
 }
 
-// pick lists items and asks for a number until one fits.
-func (s *session) pick(title string, items []string) (int, error) {
-	s.printf("%s\n", title)
+// pick lists items and asks until an answer names one: its number, or
+// (in any letter case) its text as listed or one of its names (names[i],
+// may be nil: a service's domain). Anything else is answered with what is
+// accepted, then the question again.
+func (s *session) pick(title string, items []string, names [][]string) (int, error) {
+	s.say("%s", title)
 	for i, it := range items {
-		s.printf("  %d) %s\n", i+1, it)
+		s.say("  %d) %s", i+1, it)
 	}
 	for {
 		line, err := s.ask(fmt.Sprintf(s.chrome.Choose, len(items)))
 		if err != nil {
 			return -1, err
 		}
-		n, err := strconv.Atoi(strings.TrimSpace(line))
-		if err == nil && n >= 1 && n <= len(items) {
-			return n - 1, nil
+		if i := choice(line, items, names); i >= 0 {
+			return i, nil
+		}
+		s.say("%s%s", markErr, fmt.Sprintf(s.chrome.ChooseHelp, len(items)))
+	}
+}
+
+// choice is the index of the item answer names, or -1.
+func choice(answer string, items []string, names [][]string) int {
+	a := strings.TrimSpace(answer)
+	if n, err := strconv.Atoi(a); err == nil {
+		if n >= 1 && n <= len(items) {
+			return n - 1
+		}
+		return -1
+	}
+	if a == "" {
+		return -1
+	}
+	for i, it := range items {
+		if strings.EqualFold(a, it) {
+			return i
+		}
+		if i < len(names) {
+			for _, n := range names[i] {
+				if strings.EqualFold(a, n) {
+					return i
+				}
+			}
 		}
 	}
+	return -1
 }
 
 // Pick is what the account picker asks (the same type as ui.Pick).
@@ -156,14 +234,32 @@ func PickAccount(ctx context.Context, opts Options, p Pick) (int, error) {
 			items[i] += " (" + frontend.Clean(a.Note) + ")"
 		}
 	}
-	i, err := s.pick(p.Title(s.chrome), items)
-	if err != nil {
+	names := make([][]string, len(order))
+	for i, j := range order {
+		// "Flame Connect · anna@example.com": the account alone names it
+		// too.
+		label := frontend.Clean(p.Accounts[j].Label)
+		names[i] = []string{label}
+		if k := strings.LastIndex(label, " · "); k >= 0 {
+			names[i] = append(names[i], label[k+len(" · "):])
+		}
+	}
+	i, err := s.pick(p.Title(s.chrome), items, names)
+	switch {
+	case errors.Is(err, errEsc) && p.Menu:
+		// esc on a menu is the person being done with it, as on the
+		// full-screen menu.
+		return -1, frontend.ErrBack
+	case errors.Is(err, errEsc):
+		return -1, s.cancel()
+	case err != nil:
 		return -1, err
 	}
 	return order[i], nil
 }
 
-// Confirm asks a yes/no question; an empty answer is no.
+// Confirm asks a yes/no question; an empty answer is no, and so is esc:
+// declining and esc say the same thing.
 func Confirm(ctx context.Context, opts Options, question string) (bool, error) {
 	// The notice (the demo's sign-in details) is for forms; the TUI's
 	// confirmation does not show it either.
@@ -171,6 +267,9 @@ func Confirm(ctx context.Context, opts Options, question string) (bool, error) {
 	s := newSession(ctx, opts)
 	for {
 		line, err := s.ask(question + " " + s.chrome.YesNo + " ")
+		if errors.Is(err, errEsc) {
+			return false, nil
+		}
 		if err != nil {
 			return false, err
 		}
@@ -214,17 +313,49 @@ func RunFlow(ctx context.Context, opts Options, providers []provider.Provider, n
 		texts[i] = frontend.Text{Cat: cat, Lang: opts.Lang}
 		titles[i] = texts[i].FlowTitle(p.Domain())
 	}
-	cur := 0
-	if len(providers) > 1 {
-		var err error
-		if cur, err = s.pick(s.chrome.PickProvider, titles); err != nil {
+	names := make([][]string, len(providers))
+	for i, p := range providers {
+		names[i] = []string{p.Domain()}
+	}
+	for {
+		cur := 0
+		if len(providers) > 1 {
+			var err error
+			cur, err = s.pick(s.chrome.PickProvider, titles, names)
+			if errors.Is(err, errEsc) {
+				return flow.Result{}, s.first(opts)
+			}
+			if err != nil {
+				return flow.Result{}, err
+			}
+		}
+		f, err := newFlow(providers[cur])
+		if err != nil {
 			return flow.Result{}, err
 		}
+		fr := formRun{s: s, t: texts[cur]}
+		res, err := fr.run(f)
+		if errors.Is(err, errEsc) {
+			// esc at the form's first question: one step back.
+			if len(providers) > 1 {
+				s.printf("\n")
+				continue
+			}
+			return flow.Result{}, s.first(opts)
+		}
+		return res, err
 	}
-	f, err := newFlow(providers[cur])
-	if err != nil {
-		return flow.Result{}, err
-	}
-	fr := formRun{s: s, t: texts[cur]}
-	return fr.run(f)
 }
+
+// first is esc at a session's first question: back to the caller's step
+// before it (Options.Back) or a cancel, as on the full-screen wizard.
+func (s *session) first(opts Options) error {
+	if opts.Back {
+		return ErrBack
+	}
+	return s.cancel()
+}
+
+// ErrBack is returned on esc at the first question when Options.Back is
+// set (the same value as ui.ErrBack).
+var ErrBack = frontend.ErrBack

@@ -245,7 +245,8 @@ func TestProviderChoice(t *testing.T) {
 	if err != nil || res.Entry.Domain != "otherprov" {
 		t.Fatalf("%+v %v", res.Entry, err)
 	}
-	if !strings.HasPrefix(out.String(), "Choose a service\n  1) Test Service\n  2) Test Service\nChoose [1-2]: Choose [1-2]: Choose [1-2]: ") {
+	help := "✗ Type a number from 1 to 2, or a name as listed.\n"
+	if !strings.HasPrefix(out.String(), "Choose a service\n  1) Test Service\n  2) Test Service\nChoose [1-2]: "+help+"Choose [1-2]: "+help+"Choose [1-2]: ") {
 		t.Fatalf("output:\n%s", out.String())
 	}
 	if first.Calls() != 0 || second.Calls() != 1 {

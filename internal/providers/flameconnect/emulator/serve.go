@@ -28,9 +28,11 @@ const basePath = "/" + Tenant + "/" + Policy
 func (e *Emulator) serveMain(w http.ResponseWriter, r *http.Request) {
 	e.record(r)
 	if !e.Wait(r) {
-		// Held by SetHang, or the client gave up during SetLatency.
-		htmlError(w, http.StatusGatewayTimeout, "Gateway Timeout")
-		return
+		// Held by SetHang, or the client gave up during SetLatency. No
+		// answer at all: a 504 written the moment the client's close
+		// arrives can still be read by a client racing its own cancel
+		// (1 run in 25 under -race), and a hang must never answer.
+		panic(http.ErrAbortHandler)
 	}
 	if r.URL.Path == routeFires {
 		e.fires(w, r)
@@ -104,7 +106,7 @@ func (e *Emulator) serveForeign(w http.ResponseWriter, r *http.Request) {
 // hang holds the request until the client gives up or the emulator closes.
 func (e *Emulator) hang(w http.ResponseWriter, r *http.Request) {
 	e.Hold(r)
-	htmlError(w, http.StatusGatewayTimeout, "Gateway Timeout")
+	panic(http.ErrAbortHandler) // as in serveMain: never an answer to read
 }
 
 func (e *Emulator) metadata(w http.ResponseWriter) {
