@@ -342,16 +342,19 @@ func TestStatusReportsEveryAccount(t *testing.T) {
 	if r.code != 1 {
 		t.Fatalf("--status with the first service down: exit %d, want 1\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	var got []struct {
-		Entry struct {
-			Provider string `json:"provider"`
-		} `json:"entry"`
-		State string `json:"state"`
-		Error string `json:"error"`
+	var doc struct {
+		Accounts []struct {
+			Entry struct {
+				Provider string `json:"provider"`
+			} `json:"entry"`
+			State string `json:"state"`
+			Error string `json:"error"`
+		} `json:"accounts"`
 	}
-	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
 		t.Fatalf("--status --json: %v\n%s", err, r.stdout)
 	}
+	got := doc.Accounts
 	if len(got) != len(providers) {
 		t.Fatalf("--status reported %d accounts, want %d:\n%s", len(got), len(providers), r.stdout)
 	}

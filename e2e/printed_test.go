@@ -93,16 +93,19 @@ func TestPrintedCommandsWork(t *testing.T) {
 	if !ok || reauth != want {
 		t.Fatalf("--token printed %q, want %q\n%s", reauth, want, r.stderr)
 	}
-	var status []struct {
-		Reauth string `json:"reauth_command"`
-		Entry  struct {
-			UniqueID string `json:"unique_id"`
-		} `json:"entry"`
+	var doc struct {
+		Accounts []struct {
+			Reauth string `json:"reauth_command"`
+			Entry  struct {
+				UniqueID string `json:"unique_id"`
+			} `json:"entry"`
+		} `json:"accounts"`
 	}
 	st := w.shell(dir, "./setupwizard --status --json", "")
-	if err := json.Unmarshal([]byte(st.stdout), &status); err != nil {
+	if err := json.Unmarshal([]byte(st.stdout), &doc); err != nil {
 		t.Fatalf("--status --json: %v\n%s", err, st.stdout)
 	}
+	status := doc.Accounts
 	found := false
 	for _, s := range status {
 		if s.Reauth != "" {

@@ -37,7 +37,7 @@ func TestRepeatedFlagsRefused(t *testing.T) {
 		// With --json the error is also the one object on stdout.
 		wantOut := ""
 		if slices.Contains(c.args, "--json") {
-			wantOut = `"error": "` + c.flag + ` was given more than once`
+			wantOut = `"message": "` + c.flag + ` was given more than once`
 		}
 		if r.code != 2 || !strings.Contains(r.stderr, c.flag+" was given more than once") || (wantOut == "") != (r.stdout == "") || !strings.Contains(r.stdout, wantOut) {
 			t.Errorf("%v: exit %d, want 2 naming %s\nstdout:\n%s\nstderr:\n%s", c.args, r.code, c.flag, r.stdout, r.stderr)

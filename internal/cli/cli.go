@@ -37,6 +37,7 @@ type options struct {
 	token         bool
 	yes           bool
 	demo          bool
+	serve         bool
 	username      string
 	passwordStdin bool
 	timeout       time.Duration
@@ -112,7 +113,12 @@ func (a *app) run(ctx context.Context, args []string) int {
 	a.flags = fs
 	a.countSets(fs)
 	if err := fs.Parse(args); err != nil {
-		return a.report(a.parseError(err))
+		// A script that asked for --json gets its error object even when
+		// the flag came after the one that stopped the parse (and the
+		// suggestion's look at the flags has reset the parsed values).
+		perr := a.parseError(err)
+		a.opts.json = askedJSON(args)
+		return a.report(perr)
 	}
 	if err := a.checkRepeats(); err != nil {
 		return a.report(err)
@@ -164,6 +170,9 @@ func (a *app) dispatch(ctx context.Context) error {
 	}
 	defer a.closeStores()
 
+	if a.opts.serve {
+		return a.runServe(ctx) // the sandbox: serve.go
+	}
 	if a.opts.demo {
 		cleanup, err := a.startDemo(ctx)
 		if err != nil {
@@ -218,6 +227,7 @@ func (a *app) flagSet() *pflag.FlagSet {
 	fs.BoolVar(&o.token, "token", false, "")
 	fs.BoolVar(&o.yes, "yes", false, "")
 	fs.BoolVar(&o.demo, "demo", false, "")
+	fs.BoolVar(&o.serve, "serve", false, "")
 	fs.StringVarP(&o.username, "username", "u", "", "")
 	fs.BoolVar(&o.passwordStdin, "password-stdin", false, "")
 	fs.DurationVar(&o.timeout, "timeout", provider.DefaultTimeout, "")

@@ -218,7 +218,7 @@ func TestUsageErrorAsJSON(t *testing.T) {
 	o := w.run("", "--list", "--status", "--json")
 	expect(t, o, ExitUsage)
 	var e errorJSON
-	if err := json.Unmarshal([]byte(o.out), &e); err != nil || e.Result != "error" || e.ExitCode != ExitUsage || !strings.Contains(e.Error, "exclude each other") {
+	if err := json.Unmarshal([]byte(o.out), &e); err != nil || e.Result != "error" || e.ExitCode != ExitUsage || e.Error != keyUsage || !strings.Contains(e.Message, "exclude each other") {
 		t.Fatalf("stdout %q: %+v, %v", o.out, e, err)
 	}
 }
@@ -257,8 +257,8 @@ func TestFormResultJSONNamesProvider(t *testing.T) {
 	w.sopts = []store.Option{store.WithKeyring(store.NewMemoryKeyring())}
 	a := accounts()[0]
 	o := w.run("wrong-pass-7Qx\n", "--provider", strings.ToUpper(a.provider), "-u", a.login, "--password-stdin", "--json")
-	var res resultJSON
-	if err := json.Unmarshal([]byte(o.out), &res); err != nil || res.Provider != a.provider || res.Result != "form" {
+	var res errorJSON
+	if err := json.Unmarshal([]byte(o.out), &res); err != nil || res.Provider != a.provider || res.Result != "error" {
 		t.Fatalf("%+v, %v\n%s", res, err, o.out)
 	}
 }
@@ -357,11 +357,11 @@ func TestScriptedWrongPasswordJSON(t *testing.T) {
 	for _, a := range accounts() {
 		o := w.run("wrong-pass-7Qx\n", "--provider", a.provider, "-u", a.login, "--password-stdin", "--json")
 		expect(t, o, ExitFlow)
-		var res resultJSON
+		var res errorJSON
 		if err := json.Unmarshal([]byte(o.out), &res); err != nil {
 			t.Fatalf("%s: --json output: %v\n%s", a.provider, err, o.out)
 		}
-		if res.Result != "form" || res.Errors[flow.Base] != provider.KeyInvalidAuth {
+		if res.Result != "error" || res.Error != provider.KeyInvalidAuth || res.ExitCode != ExitFlow || res.Errors[flow.Base] != provider.KeyInvalidAuth {
 			t.Fatalf("%s: result = %+v", a.provider, res)
 		}
 		if strings.Contains(o.out+o.errOut, "wrong-pass-7Qx") {
@@ -434,9 +434,12 @@ func TestStatusNetworkTroubleChangesNothing(t *testing.T) {
 	_ = w.emus[a.provider].Close()
 	o := w.run("", "--status", "--json")
 	expect(t, o, ExitFlow)
-	var st []statusJSON
-	if err := json.Unmarshal([]byte(o.out), &st); err != nil || len(st) != 1 || st[0].State != "error" || st[0].Error != provider.KeyCannotConnect {
-		t.Fatalf("status = %+v, %v", st, err)
+	var doc errorJSON
+	if err := json.Unmarshal([]byte(o.out), &doc); err != nil || doc.Error != provider.KeyCannotConnect {
+		t.Fatalf("status = %+v, %v\n%s", doc, err, o.out)
+	}
+	if st := doc.Accounts; len(st) != 1 || st[0].State != "error" || st[0].Error != provider.KeyCannotConnect {
+		t.Fatalf("status = %+v", st)
 	}
 	if w.entries()[0].HasIssue(store.IssueAuthExpired) {
 		t.Fatal("a network failure recorded auth_expired")

@@ -25,9 +25,6 @@ func TestReport(t *testing.T) {
 		code        int
 		stderr      []string // substrings; nil means stderr is empty
 		noStderr    []string
-		// afterDoc: stdout already holds the --json document; the
-		// error goes to stderr only.
-		afterDoc bool
 	}{
 		{name: "nil", err: nil, code: ExitOK},
 		{name: "usage", err: &usageError{msg: "bad flags"}, code: ExitUsage, stderr: []string{"setupwizard: bad flags\n", "--help"}},
@@ -44,7 +41,9 @@ func TestReport(t *testing.T) {
 		{name: "keyring with code", err: withCode(ExitFlow, keyringErr), code: ExitKeyring, stderr: []string{"locked"}},
 		{name: "plain", err: errors.New("boom"), code: ExitFlow, stderr: []string{"setupwizard: boom"}},
 		{name: "outcome unknown", err: fmt.Errorf("replace: switch: %w: %w", store.ErrOutcomeUnknown, errors.New("timeout")), code: ExitFlow, stderr: []string{"may or may not have been replaced", "--status"}, noStderr: []string{"switch"}},
-		{name: "keyring after the document", err: &afterDocument{storeErr("check", keyringErr)}, code: ExitKeyring, stderr: []string{"locked", "--demo"}, afterDoc: true},
+		{name: "keyring after the checks", err: &statusFailed{code: ExitKeyring, key: statusKeyring, err: storeErr("check", keyringErr)}, code: ExitKeyring, stderr: []string{"locked", "--demo"}},
+		{name: "status expired", err: &statusFailed{code: ExitExpired, key: "auth_expired"}, code: ExitExpired},
+		{name: "flow failed", err: &flowFailed{res: resultJSON{Result: "form", Errors: map[string]string{"base": "invalid_auth"}}, message: "Invalid login"}, code: ExitFlow},
 		// The store's real chain: the abandoned switch is a keyring
 		// timeout too, and the outcome must win over the keyring advice.
 		{name: "outcome unknown after a keyring timeout", err: fmt.Errorf("update entry: switch: %w: %w", store.ErrOutcomeUnknown, keyringErr), code: ExitFlow, stderr: []string{"may or may not have been replaced", "--status"}, noStderr: []string{"--demo", "switch"}},
@@ -72,10 +71,13 @@ func TestReport(t *testing.T) {
 						t.Errorf("stderr %q shows internals %q", errOut.String(), s)
 					}
 				}
+				// Every failure with --json is one error object on
+				// stdout, whether or not stderr has words.
 				switch {
-				case asJSON && tc.stderr != nil && !tc.afterDoc:
+				case asJSON && tc.code != ExitOK:
 					var e errorJSON
-					if err := json.Unmarshal(out.Bytes(), &e); err != nil || e.Result != "error" || e.ExitCode != tc.code || e.Error == "" {
+					dec := json.NewDecoder(&out)
+					if err := dec.Decode(&e); err != nil || dec.More() || e.Result != "error" || e.ExitCode != tc.code || e.Error == "" {
 						t.Fatalf("stdout %q: %+v, %v", out.String(), e, err)
 					}
 				case out.Len() > 0:
@@ -154,8 +156,9 @@ func (k cacheBlindKeyring) Get(service, user string) (string, error) {
 }
 
 // TestStatusJSONKeyringFailsAfterProbe: --status --json whose keyring fails
-// once the checks began exits 3 with stdout holding exactly one document,
-// each entry's state in it, and the keyring advice on stderr only.
+// once the checks began exits 3 with stdout holding exactly one error
+// object, each entry's state in its accounts, and the keyring advice on
+// stderr only.
 func TestStatusJSONKeyringFailsAfterProbe(t *testing.T) {
 	w := newWorld(t)
 	kr := store.NewMemoryKeyring()
@@ -168,11 +171,12 @@ func TestStatusJSONKeyringFailsAfterProbe(t *testing.T) {
 	if o.code != ExitKeyring {
 		t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", o.code, ExitKeyring, o.out, o.errOut)
 	}
-	var lines []statusJSON
+	var doc errorJSON
 	dec := json.NewDecoder(strings.NewReader(o.out))
-	if err := dec.Decode(&lines); err != nil || dec.More() {
-		t.Fatalf("stdout is not exactly one JSON list (%v):\n%s", err, o.out)
+	if err := dec.Decode(&doc); err != nil || dec.More() || doc.Error != statusKeyring || doc.ExitCode != ExitKeyring {
+		t.Fatalf("stdout is not exactly one error object (%v):\n%s", err, o.out)
 	}
+	lines := doc.Accounts
 	if len(lines) != len(accounts()) {
 		t.Fatalf("%d status lines, want %d:\n%s", len(lines), len(accounts()), o.out)
 	}
@@ -231,10 +235,11 @@ func TestStatusLockedIsBusy(t *testing.T) {
 	if o.code != ExitFlow {
 		t.Fatalf("exit %d, want %d\n%s%s", o.code, ExitFlow, o.out, o.errOut)
 	}
-	var lines []statusJSON
-	if err := json.Unmarshal([]byte(o.out), &lines); err != nil || len(lines) != 1 {
-		t.Fatalf("stdout is not one status line (%v):\n%s", err, o.out)
+	var doc errorJSON
+	if err := json.Unmarshal([]byte(o.out), &doc); err != nil || len(doc.Accounts) != 1 || doc.Error != statusLocked {
+		t.Fatalf("stdout is not one error object with one account (%v):\n%s", err, o.out)
 	}
+	lines := doc.Accounts
 	if l := lines[0]; l.State != stateError || l.Error != statusLocked {
 		t.Errorf("line %+v, want state error, error %s", l, statusLocked)
 	}

@@ -80,15 +80,9 @@ func (a *app) runStatus(ctx context.Context) error {
 	}
 	m := a.matchEntries(all)
 	if len(m) == 0 {
-		switch {
-		case len(all) > 0:
-			return a.noMatch(all)
-		case a.opts.json:
-			a.writeJSON([]statusJSON{})
-		default:
-			a.sayOut(a.T("cli.list.empty"))
-		}
-		return nil
+		// Nothing checked is not "all valid": a script running
+		// "setupwizard --status && sync" must stop (exit 1, no_accounts).
+		return a.noMatch(all)
 	}
 	// A refreshed cache or an expiry must be recordable before any request.
 	if err := a.checkWritable(ctx, st); err != nil {
@@ -99,7 +93,7 @@ func (a *app) runStatus(ctx context.Context) error {
 	if err := st.Probe(ctx, m[0].Domain); err != nil {
 		return storeErr(a.T("cli.store.probe"), err)
 	}
-	worst := stateValid
+	worst, worstKey := stateValid, ""
 	var keyringErr error
 	out := make([]statusJSON, 0, len(m))
 	for _, e := range m {
@@ -121,27 +115,33 @@ func (a *app) runStatus(ctx context.Context) error {
 			}
 		}
 		if stateRank[s.State] > stateRank[worst] {
-			worst = s.State
+			worst, worstKey = s.State, s.Error
 		}
 		out = append(out, s)
 		if !a.opts.json {
 			a.printStatus(e, s)
 		}
 	}
-	if a.opts.json {
-		a.writeJSON(out)
-	}
 	switch {
 	case keyringErr != nil:
-		// With --json stdout already holds the one document, with each
-		// entry's state: the advice goes to stderr only.
-		return &afterDocument{storeErr(a.T("cli.store.keyring"), keyringErr)}
+		return &statusFailed{code: ExitKeyring, key: statusKeyring, accounts: out, err: storeErr(a.T("cli.store.keyring"), keyringErr)}
 	case worst == stateExpired:
-		return silent(ExitExpired)
+		return &statusFailed{code: ExitExpired, key: worstKey, accounts: out}
 	case worst == stateError:
-		return silent(ExitFlow)
+		return &statusFailed{code: ExitFlow, key: worstKey, accounts: out}
+	}
+	if a.opts.json {
+		a.writeJSON(statusDocJSON{Result: stateValid, ExitCode: ExitOK, Accounts: out})
 	}
 	return nil
+}
+
+// statusDocJSON is --status --json when every account is valid; a failing
+// --status prints the error object with the same "accounts".
+type statusDocJSON struct {
+	Result   string       `json:"result"` // "valid"
+	ExitCode int          `json:"exit_code"`
+	Accounts []statusJSON `json:"accounts"`
 }
 
 // Error keys of a --status line that are the command line's own, not a

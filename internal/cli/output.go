@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/json"
 	"sort"
+	"strings"
 
 	"github.com/setupwizard/setupwizard/internal/flow"
 	"github.com/setupwizard/setupwizard/internal/i18n"
@@ -49,8 +50,9 @@ func toEntryJSON(e store.Entry) *entryJSON {
 
 // printResult writes a scripted flow's end: text or --json on stdout. The
 // errors and aborts are worded by frontend.Text, as on the two interactive
-// front ends.
-func (a *app) printResult(domain string, res flow.Result, cat *i18n.Catalog) {
+// front ends. A flow that did not succeed is returned as a *flowFailed, so
+// report writes its --json object in the one failure shape.
+func (a *app) printResult(domain string, res flow.Result, cat *i18n.Catalog) error {
 	out := resultJSON{Result: string(res.Type), Step: res.StepID, Reason: res.Reason, Provider: domain}
 	text := frontend.Text{Cat: cat, Lang: a.lang}
 	name := a.displayName(domain)
@@ -90,13 +92,24 @@ func (a *app) printResult(domain string, res flow.Result, cat *i18n.Catalog) {
 		out.Warning = a.T("cli.result.reload_warning")
 		lines = append(lines, "! "+out.Warning)
 	}
+	var failed error
+	if resultErr(res) != nil {
+		said := make([]string, len(lines))
+		for i, l := range lines {
+			said[i] = strings.TrimPrefix(strings.TrimPrefix(l, "✗ "), "! ")
+		}
+		failed = &flowFailed{res: out, message: strings.Join(said, "\n")}
+	}
 	if a.opts.json {
-		a.writeJSON(out)
-		return
+		if failed == nil {
+			a.writeJSON(out)
+		}
+		return failed
 	}
 	for _, l := range lines {
 		a.sayOut(l)
 	}
+	return failed
 }
 
 func (a *app) writeJSON(v any) {

@@ -33,6 +33,7 @@ var needs = []struct {
 }{
 	{flag: "password-stdin", other: "username", on: []string{cmdAdd}},
 	{flag: "json", other: "password-stdin", on: []string{cmdAdd, "reauth"}},
+	{flag: "serve", other: "demo"},
 }
 
 // command is the command the flags chose.

@@ -241,8 +241,7 @@ func (a *app) runScripted(ctx context.Context, st *store.Store, f *flow.Flow, lo
 		return err
 	}
 	a.noteResult(res)
-	a.printResult(p.Domain(), res, cat)
-	return resultErr(res)
+	return a.printResult(p.Domain(), res, cat)
 }
 
 // probeGrace is how long a finished wizard waits for its keyring probe to

@@ -49,13 +49,13 @@ func (a *app) runToken(ctx context.Context) error {
 	case err == nil:
 	case errors.Is(err, provider.ErrAuthExpired):
 		a.tracer.Note("token %s: %v", e.UniqueID, err)
-		return withCode(ExitExpired, errors.New(a.T("cli.token.expired",
+		return withKey(ExitExpired, store.IssueAuthExpired, errors.New(a.T("cli.token.expired",
 			"service", a.displayName(e.Domain), "title", clean(e.Title), "command", a.reauthCommand(e))))
 	case errors.Is(err, store.ErrKeyring), ctx.Err() != nil:
 		return err
 	case errors.As(err, &pe):
 		a.tracer.Note("token %s: %v", e.UniqueID, err)
-		return withCode(ExitFlow, errors.New(a.T("cli.token.failed", "error", a.errorText(e.Domain, pe.Key))))
+		return withKey(ExitFlow, pe.Key, errors.New(a.T("cli.token.failed", "error", a.errorText(e.Domain, pe.Key))))
 	default:
 		return storeErr(a.T("cli.token.read", "id", clean(e.UniqueID)), err)
 	}

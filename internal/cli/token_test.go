@@ -199,11 +199,11 @@ func TestStatusJSONMatchesREADME(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := string(readme)
-	i := strings.Index(s, "`--json` gives per entry")
+	i := strings.Index(s, "`accounts` give per entry")
 	if i < 0 {
 		t.Fatal("README does not list the --status --json fields")
 	}
-	s = s[i+len("`--json` gives per entry"):]
+	s = s[i+len("`accounts` give per entry"):]
 	s = s[:strings.Index(s, ".\n")]
 	s = regexp.MustCompile(`\([^)]*\)`).ReplaceAllString(s, "")
 	var fields []string
@@ -221,10 +221,13 @@ func TestStatusJSONMatchesREADME(t *testing.T) {
 	w.expire(a)
 	o := w.run("", "--status", "--json")
 	expect(t, o, ExitExpired)
-	var got []map[string]any
-	if err := json.Unmarshal([]byte(o.out), &got); err != nil || len(got) != 1 {
+	var doc struct {
+		Accounts []map[string]any `json:"accounts"`
+	}
+	if err := json.Unmarshal([]byte(o.out), &doc); err != nil || len(doc.Accounts) != 1 {
 		t.Fatalf("%v\n%s", err, o.out)
 	}
+	got := doc.Accounts
 	for _, f := range fields {
 		if _, ok := got[0][f]; !ok {
 			t.Errorf("--status --json of an expired entry lacks %q (README lists it): %s", f, o.out)
