@@ -9,8 +9,9 @@ import (
 )
 
 // sessionClient is the process's one Secret Service client: its session
-// is opened on first use and kept.
-var sessionClient secretservice.Client
+// is opened on first use and kept. A prompt nobody answers is dismissed
+// after the default keyring timeout, so nothing is half-done.
+var sessionClient = secretservice.Client{PromptTimeout: DefaultKeyringTimeout}
 
 // systemBackend is where SystemKeyring's calls go: the Secret Service,
 // through the session client.

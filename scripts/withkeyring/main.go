@@ -246,14 +246,33 @@ func startKWallet(e *env) (*exec.Cmd, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The wallet file appears once kwalletd5 created it.
-	wallet := filepath.Join(wd, "kdewallet.kwl")
-	if err := waitFor(10*time.Second, func() bool { _, err := os.Stat(wallet); return err == nil }); err != nil {
+	// Stopped before it has opened (and so written) the new wallet, the
+	// second start finds a wallet it cannot open.
+	if err := waitWalletOpen(e.bus, 20*time.Second); err != nil {
 		stop(first)
-		return nil, fmt.Errorf("kwalletd5 did not create %s", wallet)
+		return nil, err
 	}
 	stop(first)
 	return pamStart(e, key)
+}
+
+// waitWalletOpen waits until kwalletd5 says the wallet kdewallet is open.
+func waitWalletOpen(addr string, timeout time.Duration) error {
+	conn, err := dbus.Connect(addr)
+	if err != nil {
+		return fmt.Errorf("connect to the private bus: %w", err)
+	}
+	defer conn.Close()
+	var last error
+	err = waitFor(timeout, func() bool {
+		var open bool
+		last = conn.Object("org.kde.kwalletd5", "/modules/kwalletd5").Call("org.kde.KWallet.isOpen", 0, "kdewallet").Store(&open)
+		return last == nil && open
+	})
+	if err != nil {
+		return fmt.Errorf("kwalletd5 did not open the new wallet: %w (%v)", err, last)
+	}
+	return nil
 }
 
 // pamStart starts kwalletd5 --pam-login and hands it the key and an empty
