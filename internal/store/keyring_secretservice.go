@@ -3,6 +3,7 @@
 package store
 
 import (
+	"strings"
 	"time"
 
 	"github.com/setupwizard/setupwizard/internal/store/secretservice"
@@ -34,4 +35,25 @@ func CloseSystemKeyring(wait time.Duration) {
 	case <-done:
 	case <-timer.C:
 	}
+}
+
+// LeftBehind lists the keyring items that look like entry e's (its
+// service, and its item or one of its chunks as the username) but were
+// written by another program: setupwizard never reads or deletes them, so
+// after a Remove they are what is left. Each is described by its label
+// (an untrusted text: escape it before showing it). It is empty with a
+// keyring that holds none, and on systems without a Secret Service.
+func LeftBehind(e Entry) ([]string, error) {
+	ref := e.Keyring
+	items, err := sessionClient.Foreign(ref.Service, func(user string) bool {
+		return user == ref.Item || strings.HasPrefix(user, ref.Item+"/")
+	})
+	if err != nil {
+		return nil, classify("search", ref.Service+" "+ref.Item, err)
+	}
+	labels := make([]string, 0, len(items))
+	for _, it := range items {
+		labels = append(labels, it.Label)
+	}
+	return labels, nil
 }

@@ -98,8 +98,8 @@ func TestPromptOutcomes(t *testing.T) {
 	}
 	defer other.Close()
 	calls := map[string]func(c *Client) error{
-		"get":    func(c *Client) error { _, err := c.Get(testService, "a"); return err },
-		"set":    func(c *Client) error { return c.Set(testService, "a", "2") },
+		"get": func(c *Client) error { _, err := c.Get(testService, "a"); return err },
+		"set": func(c *Client) error { return c.Set(testService, "a", "2") },
 	}
 	// KeePassXC 2.7.4 deletes another connection's item without asking
 	// (access confirmation does not cover Delete), so Delete has no case.
