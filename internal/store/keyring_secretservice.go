@@ -45,14 +45,30 @@ func CloseSystemKeyring(wait time.Duration) {
 // keyring that holds none, and on systems without a Secret Service.
 func LeftBehind(e Entry) ([]string, error) {
 	ref := e.Keyring
-	items, err := sessionClient.Foreign(ref.Service, func(user string) bool {
-		return user == ref.Item || strings.HasPrefix(user, ref.Item+"/")
-	})
-	if err != nil {
-		return nil, classify("search", ref.Service+" "+ref.Item, err)
+	type answer struct {
+		items []secretservice.ForeignItem
+		err   error
 	}
-	labels := make([]string, 0, len(items))
-	for _, it := range items {
+	ch := make(chan answer, 1)
+	go func() {
+		items, err := sessionClient.Foreign(ref.Service, func(user string) bool {
+			return user == ref.Item || strings.HasPrefix(user, ref.Item+"/")
+		})
+		ch <- answer{items, err}
+	}()
+	timer := time.NewTimer(DefaultKeyringTimeout)
+	defer timer.Stop()
+	var a answer
+	select {
+	case a = <-ch:
+	case <-timer.C:
+		a.err = errTimeout(DefaultKeyringTimeout)
+	}
+	if a.err != nil {
+		return nil, classify("search", ref.Service+" "+ref.Item, a.err)
+	}
+	labels := make([]string, 0, len(a.items))
+	for _, it := range a.items {
 		labels = append(labels, it.Label)
 	}
 	return labels, nil

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/godbus/dbus/v5"
 	"github.com/setupwizard/setupwizard/internal/store"
@@ -46,6 +47,7 @@ func storeForeign(t *testing.T, service, user, label, secret string) {
 	if err := coll.Call("org.freedesktop.Secret.Collection.CreateItem", 0, props, sec, false).Store(&item, &prompt); err != nil {
 		t.Fatalf("create the look-alike: %v", err)
 	}
+	completePrompt(t, conn, prompt)
 	t.Cleanup(func() {
 		c, err := dbus.ConnectSessionBus()
 		if err == nil {
@@ -79,11 +81,6 @@ func foreignSecret(t *testing.T, service, label string) string {
 // item of setupwizard's own and reports the look-alike as left behind.
 func TestLookAlikeItems(t *testing.T) {
 	testenv.RealKeyring(t)
-	if testenv.Keyring() == "keepassxc" {
-		// Not investigated yet: secret-tool does not show this look-alike
-		// on KeePassXC after the replace (gnome-keyring and KWallet run it).
-		t.Skip("the look-alike check through secret-tool does not hold on KeePassXC yet")
-	}
 	s, err := store.Open(t.TempDir(), realTimeout)
 	if err != nil {
 		t.Fatal(err)
@@ -167,4 +164,36 @@ func kwalletFolders(t *testing.T) []string {
 		t.Fatalf("folderList: %v", err)
 	}
 	return folders
+}
+
+// completePrompt shows a prompt the service returned (KeePassXC returns one
+// for CreateItem) and waits for it to complete, not dismissed.
+func completePrompt(t *testing.T, conn *dbus.Conn, prompt dbus.ObjectPath) {
+	t.Helper()
+	if prompt == "/" || prompt == "" {
+		return
+	}
+	match := []dbus.MatchOption{dbus.WithMatchObjectPath(prompt), dbus.WithMatchInterface("org.freedesktop.Secret.Prompt")}
+	if err := conn.AddMatchSignal(match...); err != nil {
+		t.Fatal(err)
+	}
+	ch := make(chan *dbus.Signal, 4)
+	conn.Signal(ch)
+	if err := conn.Object("org.freedesktop.secrets", prompt).Call("org.freedesktop.Secret.Prompt.Prompt", 0, "").Err; err != nil {
+		t.Fatalf("Prompt: %v", err)
+	}
+	timeout := time.After(10 * time.Second)
+	for {
+		select {
+		case s := <-ch:
+			if s.Path == prompt && len(s.Body) > 0 {
+				if dismissed, _ := s.Body[0].(bool); dismissed {
+					t.Fatal("the look-alike's prompt was dismissed")
+				}
+				return
+			}
+		case <-timeout:
+			t.Fatal("the look-alike's prompt did not complete within 10 s")
+		}
+	}
 }
