@@ -137,6 +137,24 @@ func TestPromptOutcomes(t *testing.T) {
 			}
 		})
 	}
+	t.Run("shutdown", func(t *testing.T) {
+		// A process leaving while a dialog is open dismisses it: the call
+		// ends at once, and no dialog of it stays on the desktop.
+		var prompts atomic.Int32
+		c := clientOn(t, k.Addr, &prompts)
+		c.PromptTimeout = time.Minute
+		shut := make(chan error, 1)
+		c.onPrompt = func(dbus.ObjectPath) { go func() { shut <- c.Shutdown() }() }
+		// Without the dismissal the Get would wait out the minute and
+		// fail with ErrPromptTimeout.
+		_, err := c.Get(testService, "a")
+		if err == nil || errors.Is(err, ErrPromptTimeout) {
+			t.Fatalf("Get whose client shut down during the dialog: %v", err)
+		}
+		if err := <-shut; err != nil {
+			t.Errorf("Shutdown: %v", err)
+		}
+	})
 	if got, err := owner.Get(testService, "a"); err != nil || got != "1" {
 		t.Fatalf("the item after the failed calls: %q, %v (want it as it was)", got, err)
 	}

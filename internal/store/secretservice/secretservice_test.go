@@ -396,3 +396,37 @@ func TestShutdown(t *testing.T) {
 		t.Errorf("the item after Shutdown: %q, %v (want it untouched)", got, err)
 	}
 }
+
+// BenchmarkOps times one replace (Item.SetSecret on the existing item), one
+// read, and one create plus delete of a 2000-byte item through a kept
+// session, against the real Secret Service (./scripts/test-keyrings runs
+// it on each keyring).
+func BenchmarkOps(b *testing.B) {
+	c, user := clientWithItem(b, strings.Repeat("x", 2000))
+	v := strings.Repeat("y", 2000)
+	b.Run("replace", func(b *testing.B) {
+		for b.Loop() {
+			if err := c.Set(testService, user, v); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("get", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := c.Get(testService, user); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("create+delete", func(b *testing.B) {
+		other := user + "-new"
+		for b.Loop() {
+			if err := c.Set(testService, other, v); err != nil {
+				b.Fatal(err)
+			}
+			if err := c.Delete(testService, other); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
