@@ -114,7 +114,13 @@ func (c *Client) prompt(path dbus.ObjectPath) (dbus.Variant, error) {
 	if err := conn.AddMatchSignal(match...); err != nil {
 		return dbus.Variant{}, wrap("AddMatch", err)
 	}
-	defer func() { _ = conn.RemoveMatchSignal(match...) }()
+	// The rule goes with the connection; while it lasts, it is removed
+	// (a closed or shut down connection gets no call on its way out).
+	defer func() {
+		if c.conn == conn && !c.shut {
+			_ = conn.RemoveMatchSignal(match...)
+		}
+	}()
 	ch := make(chan *dbus.Signal, 4)
 	conn.Signal(ch)
 	defer conn.RemoveSignal(ch)
