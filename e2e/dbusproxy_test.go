@@ -186,6 +186,10 @@ type proxyConn struct {
 	// killOnReply is the serial whose reply kills the child (0: none);
 	// landOnReply the serial of a held write let through late.
 	killOnReply, landOnReply uint32
+	// searched is the username of the client's last SearchItems: an
+	// Item.SetSecret (a replace) names only an object path, and the client
+	// searches for the item just before it writes. Used by fromClient only.
+	searched string
 }
 
 func (p *busProxy) serve(down net.Conn) {
@@ -248,14 +252,21 @@ func (c *proxyConn) onCall(msg *dbus.Message) bool {
 	}
 	member, _ := msg.Headers[dbus.FieldMember].Value().(string)
 	iface, _ := msg.Headers[dbus.FieldInterface].Value().(string)
+	if member == "SearchItems" && len(msg.Body) > 0 {
+		attrs, _ := msg.Body[0].(map[string]string)
+		c.searched = attrs["username"]
+	}
 	write := (iface == "org.freedesktop.Secret.Collection" && member == "CreateItem") ||
-		(iface == "org.freedesktop.Secret.Item" && member == "Delete")
+		(iface == "org.freedesktop.Secret.Item" && (member == "Delete" || member == "SetSecret"))
 	if !write {
 		return true
 	}
 	p := c.p
 	p.mu.Lock()
 	desc := describeWrite(msg)
+	if member == "SetSecret" {
+		desc = "set " + c.searched
+	}
 	p.writes = append(p.writes, desc)
 	n := len(p.writes)
 	chosen := n == p.at || (p.match != nil && p.match(desc))
@@ -286,7 +297,8 @@ func (c *proxyConn) onCall(msg *dbus.Message) bool {
 }
 
 // describeWrite is "set USER" for a CreateItem (its username attribute),
-// "delete" for an Item.Delete (which names only an object path).
+// "delete" for an Item.Delete (which names only an object path); onCall
+// names an Item.SetSecret by the last search.
 func describeWrite(msg *dbus.Message) string {
 	member, _ := msg.Headers[dbus.FieldMember].Value().(string)
 	if member != "CreateItem" || len(msg.Body) == 0 {

@@ -179,8 +179,8 @@ func TestDebugTargets(t *testing.T) {
 	mustDo(os.Symlink(path("target"), path("link-to-file")))
 	mustDo(os.Symlink("/dev/null", path("link-to-device")))
 	mustDo(os.Symlink(path("nowhere"), path("dangling")))
-	mustDo(syscall.Mkfifo(path("fifo"), 0o644))
-	mustDo(syscall.Mkfifo(path("fifo-read"), 0o644))
+	mustDo(mkfifo(path("fifo"), 0o644))
+	mustDo(mkfifo(path("fifo-read"), 0o644))
 	mustDo(os.Mkdir(path("dir"), 0o755))
 	// A FIFO someone reads: opening it for writing would succeed.
 	rd, err := os.OpenFile(path("fifo-read"), os.O_RDONLY|syscall.O_NONBLOCK, 0)
@@ -225,9 +225,9 @@ func TestDebugTargets(t *testing.T) {
 	}
 
 	// A new file: 0600 whatever the umask.
-	old := syscall.Umask(0)
+	old := umask(0)
 	r := w.run("", "--list", "--debug", path("new.log"))
-	syscall.Umask(old)
+	umask(old)
 	if r.code != 0 {
 		t.Fatalf("--debug into a new file: exit %d\n%s", r.code, r.stderr)
 	}

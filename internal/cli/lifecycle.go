@@ -288,13 +288,29 @@ func (a *app) runRemove(ctx context.Context) error {
 		}
 		return storeErr(a.T("cli.remove.failed", "id", clean(e.UniqueID)), err)
 	}
+	// Another program's items under the same names are never deleted
+	// (docs/storage.md, "Items in the keyring"): say they are still there.
+	var left []string
+	if !a.opts.demo { // the demo's keyring is in memory: nothing to look at
+		if labels, err := store.LeftBehind(e); err == nil {
+			for _, l := range labels {
+				left = append(left, clean(l))
+			}
+		} else {
+			a.tracer.Note("keyring: look for items left behind: %v", err)
+		}
+	}
 	if a.opts.json {
 		a.writeJSON(struct {
-			Result string     `json:"result"`
-			Entry  *entryJSON `json:"entry"`
-		}{"removed", toEntryJSON(e)})
+			Result     string     `json:"result"`
+			Entry      *entryJSON `json:"entry"`
+			LeftBehind []string   `json:"left_behind,omitempty"`
+		}{"removed", toEntryJSON(e), left})
 		return nil
 	}
 	a.sayOut("✓ " + a.T("cli.remove.done", "service", name, "title", title))
+	if len(left) > 0 {
+		a.sayOut(a.T("cli.remove.left_behind", "labels", strings.Join(left, "; ")))
+	}
 	return nil
 }

@@ -108,6 +108,10 @@ func (e errTimeout) Error() string {
 	return fmt.Sprintf("no answer within %v", time.Duration(e))
 }
 
+// timeoutReason is the reason of a KeyringError when the keyring did not
+// answer in time.
+const timeoutReason = "the keyring did not answer (a password prompt may be waiting for an answer, or the keyring is locked)"
+
 // errQueued is the cause of a KeyringError when a call never got its turn:
 // an earlier call of this process is still stuck in the keyring.
 type errQueued time.Duration
@@ -124,6 +128,15 @@ var keyringCauses = []struct {
 	match       []string
 	reason, fix string
 }{
+	{
+		// A prompt the Secret Service client dismissed after the keyring
+		// timeout (secretservice.ErrPromptTimeout): the same words as a
+		// call that did not return, but nothing was changed.
+		KeyringPrompt,
+		[]string{"nobody answered the keyring's prompt"},
+		timeoutReason,
+		"unlock the keyring or answer its prompt, then retry",
+	},
 	{
 		KeyringNoBus,
 		[]string{"dbus-launch"},
@@ -174,7 +187,7 @@ func classify(op, item string, err error) error {
 	var to errTimeout
 	if errors.As(err, &to) {
 		ke.Kind = KeyringPrompt
-		ke.Reason = "the keyring did not answer (a password prompt may be waiting for an answer, or the keyring is locked)"
+		ke.Reason = timeoutReason
 		ke.Fix = "unlock the keyring or answer its prompt, then retry (until the call returns, this setupwizard keeps entries.lock so no other one can interleave)"
 		return ke
 	}

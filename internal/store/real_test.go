@@ -42,7 +42,8 @@ func secretToolItems(t testing.TB, id string) map[string]string {
 func secretToolSearch(t testing.TB, service string) map[string]string {
 	t.Helper()
 	// secret-tool prints attributes on stderr, the rest on stdout; the
-	// label go-keyring gives every item names the user, so stdout suffices.
+	// label (go-keyring's, or secretservice.Label) names the user, so
+	// stdout suffices.
 	out, err := exec.Command("secret-tool", "search", "--all", "service", service).Output()
 	if err != nil && len(out) != 0 {
 		t.Fatalf("secret-tool search: %v", err)
@@ -67,6 +68,9 @@ func secretToolSearch(t testing.TB, service string) map[string]string {
 			secret = strings.TrimPrefix(line, "secret = ")
 		case strings.HasPrefix(line, "label = Password for '") && strings.HasSuffix(line, labelSuffix):
 			user = strings.TrimSuffix(strings.TrimPrefix(line, "label = Password for '"), labelSuffix)
+		case strings.HasPrefix(line, "label = "+service+" "):
+			// secretservice.Label: the user with each "/" made a space.
+			user = strings.ReplaceAll(strings.TrimPrefix(line, "label = "+service+" "), " ", "/")
 		}
 	}
 	flush()

@@ -20,3 +20,13 @@ func RealKeyring(t testing.TB) {
 	}
 	t.Skip("needs a real Secret Service: run ./scripts/test")
 }
+
+// Keyring is the Secret Service implementation the tests run against:
+// "gnome-keyring" (./scripts/test), "kwallet" or "keepassxc"
+// (./scripts/test-keyrings sets SETUPWIZARD_KEYRING).
+func Keyring() string {
+	if k := os.Getenv("SETUPWIZARD_KEYRING"); k != "" {
+		return k
+	}
+	return "gnome-keyring"
+}

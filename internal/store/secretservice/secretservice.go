@@ -8,11 +8,20 @@
 // `--token` spent most of its time there (bench/README.md). Here a Get is
 // two calls once the session is open: SearchItems and GetSecret.
 //
-// The items are exactly go-keyring's: the same attributes (service,
-// username), the same label ("Password for 'USER' on 'SERVICE'"), the same
-// collection (login if it exists, else the default alias), created with
-// replace=true. Items written by either are the same items, so caches
-// written by older setupwizards stay readable and the other way round.
+// Items are found as go-keyring finds them: by the attributes service and
+// username, in the same collection (login if it exists, else the default
+// alias), so caches written by older setupwizards (through go-keyring)
+// stay readable and the other way round. An existing item is updated with
+// Item.SetSecret and CreateItem is only for new ones (KeePassXC asks for
+// access when CreateItem replaces an item, docs/storage.md). New items
+// carry one more attribute (application=setupwizard) and a label without
+// "/" (KWallet makes folders of it): the attribute, or go-keyring's label
+// on older items, tells setupwizard's own items from another program's
+// look-alikes, which are never read or deleted.
+//
+// A prompt of the keyring is an outcome: dismissed, the operation failed;
+// unanswered, it is dismissed after PromptTimeout. The client's lock is
+// not held while a prompt is open.
 //
 // Missing items are reported as keyring.ErrNotFound (go-keyring's), and
 // error texts carry the D-Bus error name and message, which the store's
@@ -24,9 +33,9 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/godbus/dbus/v5"
-	"github.com/zalando/go-keyring"
 )
 
 // D-Bus names of the Secret Service API, as go-keyring uses them.
@@ -75,6 +84,17 @@ type Client struct {
 	shut bool
 	// connect dials the session bus; tests replace it.
 	connect func() (*dbus.Conn, error)
+
+	// PromptTimeout bounds the wait for a prompt (an unlock or access
+	// dialog): then it is dismissed and the call fails with
+	// ErrPromptTimeout. Zero waits as long as the prompt stays open. Set
+	// it before the first call.
+	PromptTimeout time.Duration
+	// prompting lists the prompts open now, so Shutdown can dismiss them.
+	// Guarded by mu.
+	prompting []dbus.ObjectPath
+	// onPrompt, when set (tests), runs when a prompt is shown, without mu.
+	onPrompt func(dbus.ObjectPath)
 }
 
 // Get reads the secret of the item with attributes service and username;
@@ -107,6 +127,7 @@ func (c *Client) Close() error {
 	if c.conn == nil {
 		return nil
 	}
+	c.dismissPrompts()
 	if c.session != "" {
 		_ = c.conn.Object(serviceName, c.session).Call(sessionInterface+".Close", 0).Err
 	}
@@ -126,12 +147,15 @@ var ErrShutdown = errors.New("secret service: the client was shut down")
 // not simply exit with a call on the wire. The session is not closed by a
 // call of its own: the service drops a client's sessions when its
 // connection closes, and a round trip would only slow every exit. It
-// blocks as long as the call in flight does; callers bound the wait.
+// blocks as long as the call in flight does, except that a prompt the call
+// waits on is dismissed (no dialog outlives the process); callers bound
+// the wait.
 func (c *Client) Shutdown() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.shut = true
 	var err error
+	c.dismissPrompts()
 	if c.conn != nil {
 		err = c.conn.Close()
 	}
@@ -159,11 +183,14 @@ func (c *Client) do(f func() error) error {
 	if err := c.open(); err != nil {
 		return err
 	}
+	conn := c.conn
 	err := f()
-	if err == nil || fresh || !gone(err) {
+	if err == nil || fresh || !gone(err) || c.shut {
 		return err
 	}
-	c.drop()
+	if c.conn == conn { // not already replaced while a prompt was open
+		c.drop()
+	}
 	if err := c.open(); err != nil {
 		return err
 	}
@@ -233,16 +260,31 @@ func (c *Client) reset() {
 // of the service no longer exists, as after a daemon restart: worth one
 // retry on a fresh connection and session.
 func gone(err error) bool {
-	if errors.Is(err, dbus.ErrClosed) {
+	if errors.Is(err, dbus.ErrClosed) || sessionLost(err) {
 		return true
 	}
 	switch errorName(err) {
 	case "org.freedesktop.Secret.Error.NoSession",
 		"org.freedesktop.DBus.Error.UnknownObject",
+		"org.qtproject.QtDBus.Error.InvalidObjectPath",
 		"org.freedesktop.DBus.Error.UnknownMethod",
 		"org.freedesktop.DBus.Error.NoReply",
 		"org.freedesktop.DBus.Error.Disconnected":
 		return true
+	}
+	return false
+}
+
+// sessionLost recognises kwalletd5's answers about a session it no longer
+// knows: UnknownObject "Can't find session ..." (GetSecret) and
+// InvalidObjectPath (CreateItem, SetSecret). They name the session, not
+// the item: open a new session and retry, never report a missing item.
+func sessionLost(err error) bool {
+	switch errorName(err) {
+	case "org.freedesktop.Secret.Error.NoSession", "org.qtproject.QtDBus.Error.InvalidObjectPath":
+		return true
+	case "org.freedesktop.DBus.Error.UnknownObject":
+		return strings.Contains(strings.ToLower(err.Error()), "session")
 	}
 	return false
 }
@@ -254,6 +296,9 @@ func gone(err error) bool {
 // interface org.freedesktop.Secret.Item" or UnknownObject. Such an item is
 // missing, not a keyring failure, and no reason to reconnect.
 func vanished(err error) bool {
+	if sessionLost(err) {
+		return false
+	}
 	switch errorName(err) {
 	case "org.freedesktop.DBus.Error.UnknownMethod", "org.freedesktop.DBus.Error.UnknownObject":
 		return true
@@ -283,198 +328,4 @@ func errorName(err error) string {
 		return dp.Name
 	}
 	return ""
-}
-
-// isLocked reports whether err is the service's IsLocked error.
-func isLocked(err error) bool {
-	return errorName(err) == "org.freedesktop.Secret.Error.IsLocked"
-}
-
-func attributes(service, user string) map[string]string {
-	return map[string]string{"username": user, "service": service}
-}
-
-// unlockCollection unlocks the collection, once per session, prompting if
-// the service asks to. c.mu is held.
-func (c *Client) unlockCollection() error {
-	if c.unlocked {
-		return nil
-	}
-	if err := c.unlock(c.collection); err != nil {
-		return err
-	}
-	c.unlocked = true
-	return nil
-}
-
-// unlock is go-keyring's Unlock: it fails unless path (or, for the default
-// alias, one object) ends up unlocked, with go-keyring's message, which the
-// store classifies as a locked keyring. c.mu is held.
-func (c *Client) unlock(path dbus.ObjectPath) error {
-	var unlocked []dbus.ObjectPath
-	var prompt dbus.ObjectPath
-	err := c.conn.Object(serviceName, servicePath).
-		Call(serviceInterface+".Unlock", 0, []dbus.ObjectPath{path}).
-		Store(&unlocked, &prompt)
-	if err != nil {
-		return wrap("Unlock", err)
-	}
-	v, err := c.prompt(prompt)
-	if err != nil {
-		return err
-	}
-	if more, ok := v.Value().([]dbus.ObjectPath); ok {
-		unlocked = append(unlocked, more...)
-	}
-	if len(unlocked) != 1 || (path != loginCollectionAlias && unlocked[0] != path) {
-		return fmt.Errorf("secret service Unlock: failed to unlock correct collection '%v'", path)
-	}
-	return nil
-}
-
-// prompt shows the service's prompt, if any, and waits for its Completed
-// signal, as go-keyring does (no timeout here: the store's timed keyring
-// bounds every call). A dismissed prompt yields an empty result. c.mu is
-// held.
-func (c *Client) prompt(path dbus.ObjectPath) (dbus.Variant, error) {
-	if path == noPrompt || path == "" {
-		return dbus.MakeVariant(""), nil
-	}
-	match := []dbus.MatchOption{dbus.WithMatchObjectPath(path), dbus.WithMatchInterface(promptInterface)}
-	if err := c.conn.AddMatchSignal(match...); err != nil {
-		return dbus.Variant{}, wrap("AddMatch", err)
-	}
-	defer func() { _ = c.conn.RemoveMatchSignal(match...) }()
-	ch := make(chan *dbus.Signal, 4)
-	c.conn.Signal(ch)
-	defer c.conn.RemoveSignal(ch)
-	if err := c.conn.Object(serviceName, path).Call(promptInterface+".Prompt", 0, "").Err; err != nil {
-		return dbus.Variant{}, wrap("Prompt", err)
-	}
-	for sig := range ch {
-		if sig.Path != path || sig.Name != promptInterface+".Completed" || len(sig.Body) < 2 {
-			continue
-		}
-		dismissed, _ := sig.Body[0].(bool)
-		result, _ := sig.Body[1].(dbus.Variant)
-		if dismissed {
-			return dbus.MakeVariant(""), nil
-		}
-		return result, nil
-	}
-	return dbus.Variant{}, fmt.Errorf("secret service Prompt: %w", dbus.ErrClosed)
-}
-
-// search lists the items of the collection with the two attributes.
-// c.mu is held.
-func (c *Client) search(service, user string) ([]dbus.ObjectPath, error) {
-	var items []dbus.ObjectPath
-	err := c.conn.Object(serviceName, c.collection).
-		Call(collectionInterface+".SearchItems", 0, attributes(service, user)).
-		Store(&items)
-	if err != nil {
-		return nil, wrap("SearchItems", err)
-	}
-	return items, nil
-}
-
-// find returns the first item with the two attributes, unlocking the
-// collection first as go-keyring does (once per session).
-func (c *Client) find(service, user string) (dbus.ObjectPath, error) {
-	if err := c.unlockCollection(); err != nil {
-		return "", err
-	}
-	items, err := c.search(service, user)
-	if err != nil {
-		return "", err
-	}
-	if len(items) == 0 {
-		return "", keyring.ErrNotFound
-	}
-	return items[0], nil
-}
-
-func (c *Client) get(service, user string) (string, error) {
-	item, err := c.find(service, user)
-	if err != nil {
-		return "", err
-	}
-	return c.read(item)
-}
-
-// read returns the secret of the item found at path. c.mu is held.
-func (c *Client) read(item dbus.ObjectPath) (string, error) {
-	var s secret
-	call := func() error {
-		return c.conn.Object(serviceName, item).Call(itemInterface+".GetSecret", 0, c.session).Store(&s)
-	}
-	err := call()
-	if isLocked(err) {
-		// Locked since we unlocked it (go-keyring unlocks the item every
-		// time): unlock the item, then read again.
-		c.unlocked = false
-		if err := c.unlock(item); err != nil {
-			return "", err
-		}
-		err = call()
-	}
-	if err != nil && vanished(err) {
-		return "", fmt.Errorf("%w (deleted while it was read: %v)", keyring.ErrNotFound, err)
-	}
-	if err != nil {
-		return "", wrap("GetSecret", err)
-	}
-	return string(s.Value), nil
-}
-
-func (c *Client) set(service, user, value string) error {
-	// go-keyring unlocks before every write; a collection locked since is
-	// reported as IsLocked, and then unlocked again below.
-	if err := c.unlockCollection(); err != nil {
-		return err
-	}
-	props := map[string]dbus.Variant{
-		itemInterface + ".Label":      dbus.MakeVariant(fmt.Sprintf("Password for '%s' on '%s'", user, service)),
-		itemInterface + ".Attributes": dbus.MakeVariant(attributes(service, user)),
-	}
-	sec := secret{Session: c.session, Parameters: []byte{}, Value: []byte(value), ContentType: "text/plain; charset=utf8"}
-	create := func() error {
-		var item, prompt dbus.ObjectPath
-		err := c.conn.Object(serviceName, c.collection).
-			Call(collectionInterface+".CreateItem", 0, props, sec, true).
-			Store(&item, &prompt)
-		if err != nil {
-			return err
-		}
-		_, err = c.prompt(prompt)
-		return err
-	}
-	err := create()
-	if isLocked(err) {
-		c.unlocked = false
-		if err := c.unlockCollection(); err != nil {
-			return err
-		}
-		err = create()
-	}
-	if err != nil {
-		return wrap("CreateItem", err)
-	}
-	return nil
-}
-
-func (c *Client) delete(service, user string) error {
-	item, err := c.find(service, user)
-	if err != nil {
-		return err
-	}
-	var prompt dbus.ObjectPath
-	if err := c.conn.Object(serviceName, item).Call(itemInterface+".Delete", 0).Store(&prompt); err != nil {
-		if vanished(err) {
-			return fmt.Errorf("%w (deleted meanwhile: %v)", keyring.ErrNotFound, err)
-		}
-		return wrap("Delete", err)
-	}
-	_, err = c.prompt(prompt)
-	return err
 }

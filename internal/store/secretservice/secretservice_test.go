@@ -74,6 +74,12 @@ func TestInterop(t *testing.T) {
 	for _, w := range backends(c) {
 		for _, r := range backends(c) {
 			t.Run(w.name+"_then_"+r.name, func(t *testing.T) {
+				if w.name == "session" && r.name == "go-keyring" && testenv.Keyring() == "keepassxc" {
+					// go-keyring replaces with CreateItem(replace=true): KeePassXC
+					// up to 2.7.5 then asks, in a dialog, for access to the item
+					// this client's connection created (docs/storage.md).
+					t.Skip("KeePassXC opens an access dialog when go-keyring replaces another connection's item")
+				}
 				user := uniqueUser(t)
 				t.Cleanup(func() { _ = keyring.Delete(testService, user) })
 				if err := w.set(testService, user, value); err != nil {
@@ -94,9 +100,16 @@ func TestInterop(t *testing.T) {
 				if len(items) != 1 {
 					t.Fatalf("%d items for one name after two writes, want 1", len(items))
 				}
+				// The client replaces with SetSecret, so the item keeps the
+				// label of whoever created it: go-keyring's, or this client's
+				// (no "/": KWallet makes folders of it). go-keyring replaces
+				// with CreateItem, which relabels on some keyrings.
 				want := fmt.Sprintf("Password for '%s' on '%s'", user, testService)
-				if label := itemLabel(t, c, items[0]); label != want {
-					t.Errorf("label %q, want go-keyring's %q", label, want)
+				if w.name == "session" {
+					want = Label(testService, user)
+				}
+				if label := itemLabel(t, c, items[0]); label != want && r.name == "session" {
+					t.Errorf("label %q, want %q", label, want)
 				}
 				if err := w.del(testService, user); err != nil {
 					t.Fatalf("%s Delete: %v", w.name, err)
@@ -382,4 +395,38 @@ func TestShutdown(t *testing.T) {
 	if got, err := keyring.Get(testService, user); err != nil || got != "v" {
 		t.Errorf("the item after Shutdown: %q, %v (want it untouched)", got, err)
 	}
+}
+
+// BenchmarkOps times one replace (Item.SetSecret on the existing item), one
+// read, and one create plus delete of a 2000-byte item through a kept
+// session, against the real Secret Service (./scripts/test-keyrings runs
+// it on each keyring).
+func BenchmarkOps(b *testing.B) {
+	c, user := clientWithItem(b, strings.Repeat("x", 2000))
+	v := strings.Repeat("y", 2000)
+	b.Run("replace", func(b *testing.B) {
+		for b.Loop() {
+			if err := c.Set(testService, user, v); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("get", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := c.Get(testService, user); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("create+delete", func(b *testing.B) {
+		other := user + "-new"
+		for b.Loop() {
+			if err := c.Set(testService, other, v); err != nil {
+				b.Fatal(err)
+			}
+			if err := c.Delete(testService, other); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
