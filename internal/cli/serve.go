@@ -9,10 +9,12 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/setupwizard/setupwizard/internal/flow"
@@ -57,7 +59,8 @@ type sandbox struct {
 
 // runServe is --demo --serve: it starts the emulators on their own for
 // script authors, prints the environment that points setupwizard (and a
-// script's own requests) at them, and runs until ctrl+c or SIGTERM, which
+// script's own requests) at them, and runs until ctrl+c, SIGTERM or a
+// hang-up, which
 // end it with exit 0 once everything it made is removed: the temporary
 // directory and every keyring item of the accounts signed in there.
 // Stopping is its normal end, so it is not a cancel (130).
@@ -72,6 +75,11 @@ func (a *app) runServe(ctx context.Context) error {
 			return a.usagef("cli.serve.alone", "flag", flagName(name))
 		}
 	}
+	// A closed terminal (the SSH session ends, the window or tmux goes)
+	// hangs up; the signal's default would end the process before it
+	// removes its directory and the accounts' keyring items.
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGHUP)
+	defer stop()
 	if err := a.serveSandbox(ctx); err != nil {
 		return err
 	}
