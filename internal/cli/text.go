@@ -172,6 +172,12 @@ func splitCommand(line string) (head, command string) {
 var commandStarts = []string{"go run ", "sudo ", "bash ", "dbus-run-session ", "env ", "unset ", "systemctl "}
 
 func isCommand(s string) bool {
+	// A command in quotes is named inside a sentence ("wypróbuj offline:
+	// 'setupwizard --demo'."): on a line of its own, the quotes and the
+	// full stop would be pasted with it.
+	if strings.HasPrefix(s, "'") || strings.HasPrefix(s, `"`) {
+		return false
+	}
 	first, _, _ := strings.Cut(s, " ")
 	if strings.Contains(first, "setupwizard") {
 		return true

@@ -322,3 +322,26 @@ func TestSayErrMessageWrapsListItems(t *testing.T) {
 		t.Errorf("got\n%q\nwant\n%q", out.String(), want)
 	}
 }
+
+// TestSayErrMessageLeavesQuotedCommandsInTheSentence: a command named in
+// quotes after a colon (the Polish "no accounts" and "corrupt" words) is
+// part of the sentence, never given a line of its own with its quotes and
+// full stop, which would be pasted with it.
+func TestSayErrMessageLeavesQuotedCommandsInTheSentence(t *testing.T) {
+	for _, msg := range []string{
+		"setupwizard: brak skonfigurowanych kont; dodaj konto poleceniem 'setupwizard' albo wypróbuj offline: 'setupwizard --demo'",
+		"setupwizard: Zapisane logowanie w pęku kluczy jest uszkodzone; zaloguj się ponownie: 'setupwizard --reauth'.",
+	} {
+		var out strings.Builder
+		a := &app{io: &IOStreams{ErrOut: &out, ErrWidth: 40}}
+		a.sayErrMessage(msg)
+		for _, line := range strings.Split(out.String(), "\n") {
+			if strings.HasPrefix(line, "  '") {
+				t.Errorf("a quoted command on a line of its own:\n%s", out.String())
+			}
+		}
+		if got := strings.Join(strings.Fields(out.String()), " "); got != msg {
+			t.Errorf("the words changed:\n%q\nwant\n%q", got, msg)
+		}
+	}
+}
