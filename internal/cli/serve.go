@@ -183,6 +183,13 @@ func (sb *sandbox) printEnv(vars map[string]string) {
 		}
 	}
 	command := func(s string) { a.outf("#   %s\n", s) }
+	// A login line is prose too: cut by the terminal, "de" / "mo-password"
+	// reads as another password.
+	item := func(s string) {
+		for _, wl := range strings.Split(fit(s, width-2), "\n") {
+			a.outf("#   %s\n", wl)
+		}
+	}
 	comment(a.T("cli.serve.header"))
 	keys := make([]string, 0, len(vars))
 	for k := range vars {
@@ -200,7 +207,7 @@ func (sb *sandbox) printEnv(vars map[string]string) {
 	comment(a.T("cli.serve.logins"))
 	for _, d := range domains {
 		login, pw := sb.emus[d].Demo()
-		command(a.T("cli.demo.credential", "service", a.displayName(d), "login", login, "password", pw))
+		item(a.T("cli.demo.credential", "service", a.displayName(d), "login", login, "password", pw))
 		command("  echo " + shellQuote(pw) + " | " + a.self() + " --provider " + d + " -u " + shellQuote(login) + " --password-stdin")
 	}
 	comment(a.T("cli.serve.controls"))
