@@ -305,6 +305,41 @@ func TestSandboxSIGTERM(t *testing.T) {
 	}
 }
 
+// TestSandboxHangUp: a hang-up (the terminal closed, the SSH session
+// ended) ends the sandbox like ctrl+c: exit 0, its directory and the
+// keyring items of an account signed in there removed. Before, the
+// signal's default ended it and left both behind.
+func TestSandboxHangUp(t *testing.T) {
+	firstPassOnly(t)
+	w := newWorld(t)
+	sb := startSandbox(t, w)
+	login, pw := "", ""
+	for _, p := range providers {
+		if p.domain == "librus" {
+			login, pw = p.login, p.password
+		}
+	}
+	if login == "" {
+		t.Fatal("no librus demo login")
+	}
+	if r := sb.script(t, w, pw+"\n", binary, "--provider", "librus", "-u", login, "--password-stdin"); r.code != 0 {
+		t.Fatalf("sign-in in the sandbox: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if len(w.newItems("librus")) == 0 {
+		t.Fatal("the sandbox's sign-in left no keyring item")
+	}
+	if err := sb.tm.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	sb.tm.exit(0)
+	if _, err := os.Stat(filepath.Dir(sb.vars["SETUPWIZARD_CONFIG_DIR"])); !os.IsNotExist(err) {
+		t.Errorf("a hang-up left the sandbox's directory (%v)", err)
+	}
+	if items := w.newItems("librus"); len(items) != 0 {
+		t.Errorf("%d keyring items left after a hang-up", len(items))
+	}
+}
+
 // processesWith are the running processes whose environment mentions s:
 // anything started in the sandbox's shell, or the sandbox itself.
 func processesWith(s string) []string {

@@ -321,7 +321,7 @@ func (a *app) report(err error) int {
 	if v.msg != "" {
 		a.sayErrMessage("setupwizard: " + v.msg)
 		if v.help {
-			a.errf("%s\n", a.T("cli.usage.see_help"))
+			a.sayErr(a.T("cli.usage.see_help"))
 		}
 	}
 	if a.opts.json {

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/setupwizard/setupwizard/internal/store"
 	"github.com/setupwizard/setupwizard/internal/ui/frontend"
 )
@@ -274,5 +276,21 @@ func TestStatusUnreadableCache(t *testing.T) {
 	}
 	if got := w.entries()[0].Issues; len(got) != 0 {
 		t.Errorf("issues %v recorded for an unreadable cache", got)
+	}
+}
+
+// TestUsageHintWrapsAtWords: the "see --help" line after a usage error
+// wraps at words on a narrow terminal, in every language (the Polish one
+// is wider than 40 columns and was cut by the terminal mid-word).
+func TestUsageHintWrapsAtWords(t *testing.T) {
+	for _, lang := range textLangs {
+		var errOut bytes.Buffer
+		a := &app{io: &IOStreams{ErrOut: &errOut, ErrWidth: 40, Program: "setupwizard"}, lang: lang}
+		a.report(a.usagef("cli.usage.unknown_flag", "flag", "--reuath"))
+		for _, line := range strings.Split(strings.TrimRight(errOut.String(), "\n"), "\n") {
+			if w := ansi.StringWidth(line); w > 40 {
+				t.Errorf("%s: a line of %d columns: %q\n%s", lang, w, line, errOut.String())
+			}
+		}
 	}
 }

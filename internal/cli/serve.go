@@ -9,10 +9,12 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/setupwizard/setupwizard/internal/flow"
@@ -57,7 +59,8 @@ type sandbox struct {
 
 // runServe is --demo --serve: it starts the emulators on their own for
 // script authors, prints the environment that points setupwizard (and a
-// script's own requests) at them, and runs until ctrl+c or SIGTERM, which
+// script's own requests) at them, and runs until ctrl+c, SIGTERM or a
+// hang-up, which
 // end it with exit 0 once everything it made is removed: the temporary
 // directory and every keyring item of the accounts signed in there.
 // Stopping is its normal end, so it is not a cancel (130).
@@ -72,6 +75,11 @@ func (a *app) runServe(ctx context.Context) error {
 			return a.usagef("cli.serve.alone", "flag", flagName(name))
 		}
 	}
+	// A closed terminal (the SSH session ends, the window or tmux goes)
+	// hangs up; the signal's default would end the process before it
+	// removes its directory and the accounts' keyring items.
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGHUP)
+	defer stop()
 	if err := a.serveSandbox(ctx); err != nil {
 		return err
 	}
@@ -175,6 +183,13 @@ func (sb *sandbox) printEnv(vars map[string]string) {
 		}
 	}
 	command := func(s string) { a.outf("#   %s\n", s) }
+	// A login line is prose too: cut by the terminal, "de" / "mo-password"
+	// reads as another password.
+	item := func(s string) {
+		for _, wl := range strings.Split(fit(s, width-2), "\n") {
+			a.outf("#   %s\n", wl)
+		}
+	}
 	comment(a.T("cli.serve.header"))
 	keys := make([]string, 0, len(vars))
 	for k := range vars {
@@ -192,7 +207,7 @@ func (sb *sandbox) printEnv(vars map[string]string) {
 	comment(a.T("cli.serve.logins"))
 	for _, d := range domains {
 		login, pw := sb.emus[d].Demo()
-		command(a.T("cli.demo.credential", "service", a.displayName(d), "login", login, "password", pw))
+		item(a.T("cli.demo.credential", "service", a.displayName(d), "login", login, "password", pw))
 		command("  echo " + shellQuote(pw) + " | " + a.self() + " --provider " + d + " -u " + shellQuote(login) + " --password-stdin")
 	}
 	comment(a.T("cli.serve.controls"))

@@ -209,3 +209,31 @@ func TestServeBlockWords(t *testing.T) {
 		}
 	}
 }
+
+// TestServeBlockFitsNarrowTerminals: at 40 columns the block's prose,
+// the demo logins included, wraps at words (a login cut by the terminal
+// reads as another password); only export lines and commands, which must
+// stay one line to paste, may be wider.
+func TestServeBlockFitsNarrowTerminals(t *testing.T) {
+	ca, err := loopback.NewCA()
+	if err != nil {
+		t.Fatal(err)
+	}
+	emus, err := registry.StartEmulators(ca)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer emus.Close()
+	for _, lang := range textLangs {
+		var out bytes.Buffer
+		a := &app{io: &IOStreams{Out: &out, OutWidth: 40}, lang: lang, text: cliText()}
+		sb := &sandbox{a: a, emus: emus}
+		sb.printEnv(map[string]string{envConfigDir: "/tmp/x", envSandboxControl: "https://127.0.0.1:1/z/"})
+		for _, l := range strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n") {
+			if len([]rune(l)) <= 40 || strings.HasPrefix(l, "export ") || strings.Contains(l, "curl ") || strings.Contains(l, "--password-stdin") {
+				continue
+			}
+			t.Errorf("%s: a prose line wider than 40 columns: %q", lang, l)
+		}
+	}
+}

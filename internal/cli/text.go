@@ -112,8 +112,10 @@ func continued(command string, width int) string {
 // sayErrMessage prints an error message (one or more lines) to standard
 // error for the terminal's width: sentences wrap at words; a command that
 // ends a line after its colon ("renew it with: setupwizard --reauth ...")
-// gets lines of its own as sayCommand gives it; indented lines (a list,
-// a command already on its own line) are left as they are.
+// gets lines of its own as sayCommand gives it; an indented command (on a
+// line of its own already) is left as it is, and an indented item of a
+// list (an account with its id) wraps at words keeping its indent, so the
+// terminal never cuts an id someone must copy in two.
 func (a *app) sayErrMessage(msg string) {
 	w := a.io.ErrWidth
 	if w <= 0 {
@@ -123,8 +125,14 @@ func (a *app) sayErrMessage(msg string) {
 	var out []string
 	for _, line := range strings.Split(msg, "\n") {
 		switch {
-		case strings.HasPrefix(line, " ") || ansi.StringWidth(line) <= w:
+		case ansi.StringWidth(line) <= w:
 			out = append(out, line)
+		case strings.HasPrefix(line, " "):
+			if item := strings.TrimLeft(line, " "); isCommand(item) || strings.HasSuffix(item, "\\") {
+				out = append(out, line)
+			} else {
+				out = append(out, fit(line, w))
+			}
 		default:
 			head, command := splitCommand(line)
 			if command == "" {
@@ -158,9 +166,18 @@ func splitCommand(line string) (head, command string) {
 
 // commandStarts are how the commands this program prints begin, besides
 // its own name.
-var commandStarts = []string{"go run ", "sudo ", "bash ", "dbus-run-session ", "env "}
+// The keyring fix on a systemd login starts with "unset" or "systemctl"
+// (headless.go): read as prose, it was wrapped at words, cutting its
+// quoted script with newlines that break it when pasted.
+var commandStarts = []string{"go run ", "sudo ", "bash ", "dbus-run-session ", "env ", "unset ", "systemctl "}
 
 func isCommand(s string) bool {
+	// A command in quotes is named inside a sentence ("wypróbuj offline:
+	// 'setupwizard --demo'."): on a line of its own, the quotes and the
+	// full stop would be pasted with it.
+	if strings.HasPrefix(s, "'") || strings.HasPrefix(s, `"`) {
+		return false
+	}
 	first, _, _ := strings.Cut(s, " ")
 	if strings.Contains(first, "setupwizard") {
 		return true

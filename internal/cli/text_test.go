@@ -284,3 +284,64 @@ func TestSayCommandKeepsTheCommandWhole(t *testing.T) {
 		t.Errorf("a line without a command at 40 columns: %q, want %q", out.String(), want)
 	}
 }
+
+// TestSayErrMessageKeepsEveryFixWhole: each keyring fix the program prints
+// (headless.go's shapes, including the systemd login's, which starts with
+// "unset" or "systemctl") gets a line of its own after "Fix:", never
+// wrapped at words: a newline inside its quoted script breaks it when
+// pasted.
+func TestSayErrMessageKeepsEveryFixWhole(t *testing.T) {
+	script := `bash -c 'read -rsp "Keyring password: " p; echo; printf %s "$p" | setsid gnome-keyring-daemon --replace --unlock --components=secrets >/dev/null'`
+	for _, fix := range []string{
+		"unset DBUS_SESSION_BUS_ADDRESS && systemctl --user start dbus.socket && " + script + " && ./setupwizard --provider librus",
+		"systemctl --user daemon-reload && systemctl --user start dbus.socket && " + script + " && ./setupwizard",
+		"sudo apt install gnome-keyring && " + script + " && ./setupwizard",
+		script + " && ./setupwizard",
+	} {
+		for _, w := range []int{40, 80} {
+			var out strings.Builder
+			a := &app{io: &IOStreams{ErrOut: &out, ErrWidth: w}}
+			a.sayErrMessage("setupwizard: No keyring: the session bus DBUS_SESSION_BUS_ADDRESS names is gone.\nFix: " + fix + "\nNew shells of this login share it until you log out everywhere.")
+			if !strings.Contains(out.String(), "\nFix:\n  "+fix+"\n") {
+				t.Errorf("width %d: the fix is not whole on a line of its own:\n%s", w, out.String())
+			}
+		}
+	}
+}
+
+// TestSayErrMessageWrapsListItems: an indented item of a list (the
+// accounts a selection matched) wraps at words keeping its indent, so the
+// terminal never cuts an id in two; an indented command stays whole.
+func TestSayErrMessageWrapsListItems(t *testing.T) {
+	msg := "setupwizard: 2 accounts match; choose one with --account:\n  Flame Connect: demo@example.com (demo-example-com)\n  Librus Synergia: Anna Kowalska (1234567u)\n  ./setupwizard --reauth --provider flameconnect --account demo-example-com"
+	var out strings.Builder
+	a := &app{io: &IOStreams{ErrOut: &out, ErrWidth: 40}}
+	a.sayErrMessage(msg)
+	want := "setupwizard: 2 accounts match; choose\none with --account:\n  Flame Connect: demo@example.com\n  (demo-example-com)\n  Librus Synergia: Anna Kowalska\n  (1234567u)\n  ./setupwizard --reauth --provider flameconnect --account demo-example-com\n"
+	if out.String() != want {
+		t.Errorf("got\n%q\nwant\n%q", out.String(), want)
+	}
+}
+
+// TestSayErrMessageLeavesQuotedCommandsInTheSentence: a command named in
+// quotes after a colon (the Polish "no accounts" and "corrupt" words) is
+// part of the sentence, never given a line of its own with its quotes and
+// full stop, which would be pasted with it.
+func TestSayErrMessageLeavesQuotedCommandsInTheSentence(t *testing.T) {
+	for _, msg := range []string{
+		"setupwizard: brak skonfigurowanych kont; dodaj konto poleceniem 'setupwizard' albo wypróbuj offline: 'setupwizard --demo'",
+		"setupwizard: Zapisane logowanie w pęku kluczy jest uszkodzone; zaloguj się ponownie: 'setupwizard --reauth'.",
+	} {
+		var out strings.Builder
+		a := &app{io: &IOStreams{ErrOut: &out, ErrWidth: 40}}
+		a.sayErrMessage(msg)
+		for _, line := range strings.Split(out.String(), "\n") {
+			if strings.HasPrefix(line, "  '") {
+				t.Errorf("a quoted command on a line of its own:\n%s", out.String())
+			}
+		}
+		if got := strings.Join(strings.Fields(out.String()), " "); got != msg {
+			t.Errorf("the words changed:\n%q\nwant\n%q", got, msg)
+		}
+	}
+}

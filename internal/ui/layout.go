@@ -5,6 +5,8 @@ import (
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/setupwizard/setupwizard/internal/ui/frontend"
 )
 
 // Widths: below minWidth the layout stops shrinking (the terminal then
@@ -41,13 +43,28 @@ func (p *page) text(st lipgloss.Style, indent int, prefix, s string) {
 	pad := strings.Repeat(" ", indent)
 	hang := strings.Repeat(" ", ansi.StringWidth(prefix))
 	avail := max(p.w-indent-len(hang), 1)
-	for i, line := range strings.Split(ansi.Wrap(s, avail, ""), "\n") {
+	for i, line := range strings.Split(wrap(s, avail), "\n") {
 		lead := hang
 		if i == 0 {
 			lead = prefix
 		}
 		p.lines = append(p.lines, pad+st.Render(lead+strings.TrimRight(line, " ")))
 	}
+}
+
+// wrap breaks s at spaces only, as the command line does (frontend.Wrap):
+// a hyphen is part of an id or a password someone copies ("demo-password",
+// "demo-example-com") and of words that must not be split in Polish
+// ("e-mail"). Only a word wider than the width is cut, so no line ever
+// needs the terminal to wrap it.
+func wrap(s string, width int) string {
+	lines := strings.Split(frontend.Wrap(s, width), "\n")
+	for i, line := range lines {
+		if ansi.StringWidth(line) > width {
+			lines[i] = ansi.Hardwrap(line, width, true)
+		}
+	}
+	return strings.Join(lines, "\n")
 }
 
 // raw adds a line that already fits the width.

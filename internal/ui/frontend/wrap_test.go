@@ -15,6 +15,11 @@ func TestWrap(t *testing.T) {
 		{"first\nsecond line here", 8, "first\nsecond\nline\nhere"},
 		{"averyveryverylongword end", 10, "averyveryverylongword\nend"},
 		{"Koniec demonstracji; nic z niej nie zostało zapisane.", 40, "Koniec demonstracji; nic z niej nie\nzostało zapisane."},
+		// A quoted command stays on one line when it fits one.
+		{"dodaj konto poleceniem 'setupwizard' albo wypróbuj offline: 'setupwizard --demo'", 40, "dodaj konto poleceniem 'setupwizard'\nalbo wypróbuj offline:\n'setupwizard --demo'"},
+		{"Uruchom 'go run ./cmd/setupwizard --help', aby zobaczyć opis użycia.", 40, "Uruchom\n'go run ./cmd/setupwizard --help', aby\nzobaczyć opis użycia."},
+		{"Run 'a very long command that cannot fit' now", 20, "Run 'a very long\ncommand that cannot\nfit' now"},
+		{"it's 'open and never closed", 12, "it's 'open\nand never\nclosed"},
 	} {
 		if got := Wrap(c.in, c.width); got != c.want {
 			t.Errorf("Wrap(%q, %d) =\n%q\nwant\n%q", c.in, c.width, got, c.want)

@@ -141,3 +141,17 @@ func TestProseWrapsAtWords(t *testing.T) {
 		}
 	}
 }
+
+// TestPickItemsHang: a numbered choice too wide for the line continues
+// under its text, not under its number, so each number still starts an
+// item of its own.
+func TestPickItemsHang(t *testing.T) {
+	out := &strings.Builder{}
+	menu := Pick{Menu: true, Accounts: []Account{{Label: "Niech logowanie wygaśnie, potem je sprawdź (--status)"}, {Label: "Zakończ"}}}
+	if _, err := PickAccount(context.Background(), Options{In: strings.NewReader("2\n"), Out: out, Width: 40}, menu); err != nil {
+		t.Fatal(err)
+	}
+	if want := "  1) Niech logowanie wygaśnie, potem je\n     sprawdź (--status)\n  2) Zakończ\n"; !strings.Contains(out.String(), want) {
+		t.Errorf("got\n%s\nwant it to hold\n%s", out.String(), want)
+	}
+}

@@ -80,6 +80,18 @@ func (s *session) say(format string, args ...any) {
 
 func (s *session) wrap(text string) string { return frontend.Wrap(text, s.width) }
 
+// item is a numbered choice wrapped with a hanging indent: a continuation
+// line starts under the item's text, not under its number, so the list
+// still reads as one item per number.
+func (s *session) item(number, text string) string {
+	if s.width <= 0 {
+		return number + text
+	}
+	hang := strings.Repeat(" ", len(number))
+	lines := strings.Split(frontend.Wrap(text, max(s.width-len(number), 1)), "\n")
+	return number + strings.Join(lines, "\n"+hang)
+}
+
 func (s *session) printf(format string, args ...any) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -159,7 +171,7 @@ func (s *session) cancelled(err error) error {
 func (s *session) pick(title string, items []string, names [][]string) (int, error) {
 	s.say("%s", title)
 	for i, it := range items {
-		s.say("  %d) %s", i+1, it)
+		s.printf("%s\n", s.item(fmt.Sprintf("  %d) ", i+1), it))
 	}
 	for {
 		line, err := s.ask(fmt.Sprintf(s.chrome.Choose, len(items)))
