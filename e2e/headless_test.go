@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/setupwizard/setupwizard/e2e/vterm"
+	"github.com/setupwizard/setupwizard/internal/testenv/keyrings"
 )
 
 // Machines without a desktop (README "Servers and SSH"): no session bus at
@@ -95,8 +96,8 @@ func (l *login) startUserBus(activate bool) {
 		dirs = "<standard_session_servicedirs/>"
 	}
 	conf := filepath.Join(l.t.TempDir(), "bus.conf")
-	cfg := strings.Replace(busConfig, "<listen>unix:tmpdir=/tmp</listen>",
-		"<listen>unix:path="+filepath.Join(l.run, "bus")+"</listen>"+dirs, 1)
+	cfg := strings.Replace(keyrings.BusConfig("unix:path="+filepath.Join(l.run, "bus")), "</listen>",
+		"</listen>"+dirs, 1)
 	if err := os.WriteFile(conf, []byte(cfg), 0o600); err != nil {
 		l.t.Fatal(err)
 	}
