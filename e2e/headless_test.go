@@ -331,21 +331,7 @@ func TestUserBusFixLasts(t *testing.T) {
 			}
 
 			// The fix, pasted into a shell of the login.
-			vt, err := vterm.Start("bash", []string{"--norc", "-c", fix}, l.env(), cols, rows)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(vt.Close)
-			w.outputs = append(w.outputs, capture{what: "terminal of the pasted fix", data: vt.Raw})
-			tm := &term{Term: vt, t: t}
-			tm.waitFor("Keyring password:")
-			tm.waitNoEcho()
-			tm.typeText(w.secret("the-login-keyring-password") + "\r")
-			tm.waitFor(p.text(t, "config.step.user.title", nil))
-			tm.fill("", w.secret(p.password))
-			if code, err := tm.Wait(exitWait); err != nil || code != 0 {
-				t.Fatalf("the pasted fix: exit %d, %v; screen:\n%s", code, err, tm.Screen())
-			}
+			pasteFix(t, w, p, fix, l.env(), "the-login-keyring-password")
 
 			// Two more commands, each from a fresh shell of the login.
 			r = l.shell(binary + " --status")

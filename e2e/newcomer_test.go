@@ -50,22 +50,7 @@ func TestKeyringFixWorksWhenPasted(t *testing.T) {
 	}
 	env := append(w.env(), noBus...)
 	env = append(env, "HOME="+home, "XDG_RUNTIME_DIR="+run)
-	vt, err := vterm.Start("bash", []string{"--norc", "-c", fix}, env, cols, rows)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(vt.Close)
-	w.outputs = append(w.outputs, capture{what: "terminal of the pasted fix", data: vt.Raw})
-	tm := &term{Term: vt, t: t}
-	tm.waitFor("Keyring password:")
-	tm.waitNoEcho()
-	tm.typeText(w.secret("a-new-keyring-password") + "\r")
-	tm.waitFor(p.text(t, "config.step.user.title", nil))
-	tm.fill("", w.secret(p.password))
-	code, err := tm.Wait(exitWait)
-	if err != nil || code != 0 {
-		t.Fatalf("the pasted fix: exit %d, %v; screen:\n%s", code, err, tm.Screen())
-	}
+	tm := pasteFix(t, w, p, fix, env, "a-new-keyring-password")
 	// The keyring daemon the fix started logs to the same terminal, so
 	// the success line may start mid-line and wrap anywhere: compare
 	// without line breaks and blanks.

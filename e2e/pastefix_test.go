@@ -1,0 +1,32 @@
+package e2e
+
+import (
+	"testing"
+
+	"github.com/setupwizard/setupwizard/e2e/vterm"
+)
+
+// pasteFix runs fix, the keyring command the wizard advised, as pasted
+// into a shell with env: it answers the keyring password it must ask for
+// on screen (with no echo) and the sign-in form it runs again with p's
+// password, and fails unless it ends with exit 0. It returns the
+// terminal for what the caller checks on its screen.
+func pasteFix(t *testing.T, w *world, p provCase, fix string, env []string, keyringPassword string) *term {
+	t.Helper()
+	vt, err := vterm.Start("bash", []string{"--norc", "-c", fix}, env, cols, rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(vt.Close)
+	w.outputs = append(w.outputs, capture{what: "terminal of the pasted fix", data: vt.Raw})
+	tm := &term{Term: vt, t: t}
+	tm.waitFor("Keyring password:")
+	tm.waitNoEcho()
+	tm.typeText(w.secret(keyringPassword) + "\r")
+	tm.waitFor(p.text(t, "config.step.user.title", nil))
+	tm.fill("", w.secret(p.password))
+	if code, err := tm.Wait(exitWait); err != nil || code != 0 {
+		t.Fatalf("the pasted fix: exit %d, %v; screen:\n%s", code, err, tm.Screen())
+	}
+	return tm
+}
