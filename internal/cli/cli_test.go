@@ -36,7 +36,9 @@ type world struct {
 	tty      bool
 }
 
-func newWorld(t *testing.T) *world {
+// startEmulators starts every registered service's emulator with a new
+// CA; they stop when t ends.
+func startEmulators(t *testing.T) (*loopback.CA, registry.Emulators) {
 	t.Helper()
 	ca, err := loopback.NewCA()
 	if err != nil {
@@ -47,6 +49,12 @@ func newWorld(t *testing.T) *world {
 		t.Fatal(err)
 	}
 	t.Cleanup(emus.Close)
+	return ca, emus
+}
+
+func newWorld(t *testing.T) *world {
+	t.Helper()
+	ca, emus := startEmulators(t)
 	w := &world{t: t, ca: ca, dir: t.TempDir(), emus: emus, env: emus.Env()}
 	w.env["SETUPWIZARD_CONFIG_DIR"] = w.dir
 	t.Cleanup(w.removeAll)
