@@ -264,13 +264,7 @@ func TestNoBusStartsNothing(t *testing.T) {
 	}
 
 	// The demo runs, in memory, and starts nothing either.
-	vt, err := vterm.Start(binary, []string{"--demo", "--provider", p.domain}, l.env(), cols, rows)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(vt.Close)
-	w.outputs = append(w.outputs, capture{what: "terminal of the demo without a bus", data: vt.Raw})
-	tm := &term{Term: vt, t: t}
+	tm := w.startProgram(t, "terminal of the demo without a bus", l.env(), cols, rows, binary, "--demo", "--provider", p.domain)
 	tm.waitFor("keyring: memory only")
 	tm.waitFor(p.text(t, "config.step.user.title", nil))
 	l.nothingLeft("the demo's start", binary) // the demo itself runs on
@@ -378,13 +372,7 @@ func TestDemoActivatesNothing(t *testing.T) {
 	w := newWorld(t)
 	l := newLogin(t, w)
 	l.startUserBus(true)
-	vt, err := vterm.Start(binary, []string{"--demo", "--provider", p.domain}, l.env(), cols, rows)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(vt.Close)
-	w.outputs = append(w.outputs, capture{what: "terminal of the demo on a user bus", data: vt.Raw})
-	tm := &term{Term: vt, t: t}
+	tm := w.startProgram(t, "terminal of the demo on a user bus", l.env(), cols, rows, binary, "--demo", "--provider", p.domain)
 	tm.waitFor("keyring: memory only")
 	tm.waitFor(p.text(t, "config.step.user.title", nil))
 	tm.press(vterm.CtrlC)

@@ -1,10 +1,6 @@
 package e2e
 
-import (
-	"testing"
-
-	"github.com/setupwizard/setupwizard/e2e/vterm"
-)
+import "testing"
 
 // pasteFix runs fix, the keyring command the wizard advised, as pasted
 // into a shell with env: it answers the keyring password it must ask for
@@ -13,13 +9,7 @@ import (
 // terminal for what the caller checks on its screen.
 func pasteFix(t *testing.T, w *world, p provCase, fix string, env []string, keyringPassword string) *term {
 	t.Helper()
-	vt, err := vterm.Start("bash", []string{"--norc", "-c", fix}, env, cols, rows)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(vt.Close)
-	w.outputs = append(w.outputs, capture{what: "terminal of the pasted fix", data: vt.Raw})
-	tm := &term{Term: vt, t: t}
+	tm := w.startProgram(t, "terminal of the pasted fix", env, cols, rows, "bash", "--norc", "-c", fix)
 	tm.waitFor("Keyring password:")
 	tm.waitNoEcho()
 	tm.typeText(w.secret(keyringPassword) + "\r")
