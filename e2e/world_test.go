@@ -341,6 +341,15 @@ func (tm *term) waitPrompt(p string) {
 	}
 }
 
+// typePassword waits for the line prompt p and for the echo to go off,
+// then types password (a secret of w's) and Enter.
+func (tm *term) typePassword(w *world, p, password string) {
+	tm.t.Helper()
+	tm.waitPrompt(p)
+	tm.waitNoEcho()
+	tm.typeText(w.secret(password) + "\r")
+}
+
 // waitNoEcho waits until the program turned the terminal's echo off.
 func (tm *term) waitNoEcho() {
 	tm.t.Helper()
