@@ -159,6 +159,16 @@ func (w *world) add(a account) outcome {
 	return w.run(a.password+"\n", "--provider", a.provider, "-u", a.login, "--password-stdin")
 }
 
+// addAll adds every registered service's demo account and returns them.
+func (w *world) addAll() []account {
+	w.t.Helper()
+	all := accounts()
+	for _, a := range all {
+		expect(w.t, w.add(a), ExitOK)
+	}
+	return all
+}
+
 // displayName is a service's name as the CLI prints it.
 func displayName(domain string) string {
 	return (&app{lang: "en"}).displayName(domain)
@@ -592,9 +602,7 @@ func (f *fakePrompter) Confirm(context.Context, string) (bool, error) { return f
 func TestInteractivePickAndConfirm(t *testing.T) {
 	testenv.RealKeyring(t)
 	w := newWorld(t)
-	for _, a := range accounts() {
-		expect(t, w.add(a), ExitOK)
-	}
+	w.addAll()
 	fp := &fakePrompter{pick: 1}
 	w.prompter, w.tty = fp, true
 	// Every entry matches --reauth: the picker shows them all; the flow is
@@ -618,9 +626,7 @@ func TestReauthSelection(t *testing.T) {
 	testenv.RealKeyring(t)
 	w := newWorld(t)
 	expect(t, w.run("pw\n", "--reauth", "--password-stdin"), ExitFlow, "no accounts configured")
-	for _, a := range accounts() {
-		expect(t, w.add(a), ExitOK)
-	}
+	w.addAll()
 	expect(t, w.run("pw\n", "--reauth", "--password-stdin"), ExitUsage, fmt.Sprintf("%d accounts match", len(accounts())))
 	expect(t, w.run("pw\n", "--reauth", "--account", "ghost", "--password-stdin"), ExitFlow, "no account matches --account ghost")
 }

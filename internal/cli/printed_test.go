@@ -46,10 +46,7 @@ func (noBusKeyring) Delete(string, string) error        { return errNoBus }
 func TestKeyringFixRerunsTheCommand(t *testing.T) {
 	w := newWorld(t)
 	w.sopts = []store.Option{store.WithKeyring(store.NewMemoryKeyring())}
-	all := accounts()
-	for _, a := range all {
-		expect(t, w.add(a), ExitOK)
-	}
+	all := w.addAll()
 	w.sopts = []store.Option{store.WithKeyring(noBusKeyring{})}
 	// A machine without systemd, gnome-keyring installed: the fix is one
 	// dbus-run-session whose script ends with the re-run.
