@@ -481,18 +481,21 @@ func TestRemoveLeavesNoKeyringItem(t *testing.T) {
 	expect(t, w.run("", "--list"), ExitOK, "No accounts configured")
 }
 
-// brokenKeyring fails like a session without a Secret Service.
-type brokenKeyring struct{}
+// failingKeyring fails every call with its err.
+type failingKeyring struct{ err error }
+
+func (k failingKeyring) Get(string, string) (string, error) { return "", k.err }
+func (k failingKeyring) Set(string, string, string) error   { return k.err }
+func (k failingKeyring) Delete(string, string) error        { return k.err }
 
 var errNoService = errors.New("the name org.freedesktop.secrets was not provided by any .service files")
 
-func (brokenKeyring) Get(string, string) (string, error) { return "", errNoService }
-func (brokenKeyring) Set(string, string, string) error   { return errNoService }
-func (brokenKeyring) Delete(string, string) error        { return errNoService }
+// brokenKeyring fails like a session without a Secret Service.
+var brokenKeyring = failingKeyring{errNoService}
 
 func TestKeyringUnavailableExits3(t *testing.T) {
 	w := newWorld(t)
-	w.sopts = []store.Option{store.WithKeyring(brokenKeyring{})}
+	w.sopts = []store.Option{store.WithKeyring(brokenKeyring)}
 	a := accounts()[0]
 	o := w.run(a.password+"\n", "--provider", a.provider, "-u", a.login, "--password-stdin")
 	expect(t, o, ExitKeyring, "Secret Service")
@@ -503,7 +506,7 @@ func TestKeyringUnavailableExits3(t *testing.T) {
 
 func TestKeyringProbedWhileTyping(t *testing.T) {
 	w := newWorld(t)
-	w.sopts = []store.Option{store.WithKeyring(brokenKeyring{})}
+	w.sopts = []store.Option{store.WithKeyring(brokenKeyring)}
 	w.prompter, w.tty = &fakePrompter{typing: true}, true
 	for _, args := range [][]string{{}, {"--provider", accounts()[0].provider}} {
 		expect(t, w.run("", args...), ExitKeyring, "Secret Service", "setupwizard --demo")

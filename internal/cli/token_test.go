@@ -135,7 +135,7 @@ func TestTokenFailures(t *testing.T) {
 			t.Fatal("a network failure recorded auth_expired")
 		}
 	}
-	w.sopts = []store.Option{store.WithKeyring(brokenKeyring{})}
+	w.sopts = []store.Option{store.WithKeyring(brokenKeyring)}
 	expect(t, w.run("", "--token", "--account", all[len(all)-1].uid), ExitKeyring, "--demo")
 }
 
