@@ -280,11 +280,7 @@ func TestNoBusStartsNothing(t *testing.T) {
 // password and signs in; then two commands in fresh shells of the same
 // login (--status, --token) work without any set-up of their own.
 func TestUserBusFixLasts(t *testing.T) {
-	for _, tool := range []string{"bash", "dbus-daemon", "gnome-keyring-daemon"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s is not installed (scripts/test installs it): %v", tool, err)
-		}
-	}
+	needTools(t, "bash", "dbus-daemon", "gnome-keyring-daemon")
 	for _, c := range []struct {
 		name     string
 		activate bool

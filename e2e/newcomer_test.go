@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -21,11 +20,7 @@ const CtrlD = "\x04"
 // password on screen (never waits silently), then runs the wizard again
 // against a keyring it started, and the sign-in is saved there.
 func TestKeyringFixWorksWhenPasted(t *testing.T) {
-	for _, tool := range []string{"bash", "dbus-run-session", "gnome-keyring-daemon"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s is not installed (scripts/test installs it): %v", tool, err)
-		}
-	}
+	needTools(t, "bash", "dbus-run-session", "gnome-keyring-daemon")
 	p := providers[0]
 	w := newWorld(t)
 	r := w.runEnv(noBus, w.secret(p.password)+"\n", "--provider", p.domain, "-u", p.login, "--password-stdin")

@@ -1,6 +1,9 @@
 package e2e
 
-import "testing"
+import (
+	"os/exec"
+	"testing"
+)
 
 // pasteFix runs fix, the keyring command the wizard advised, as pasted
 // into a shell with env: it answers the keyring password it must ask for
@@ -19,4 +22,14 @@ func pasteFix(t *testing.T, w *world, p provCase, fix string, env []string, keyr
 		t.Fatalf("the pasted fix: exit %d, %v; screen:\n%s", code, err, tm.Screen())
 	}
 	return tm
+}
+
+// needTools skips the test unless every one of tools is on PATH.
+func needTools(t *testing.T, tools ...string) {
+	t.Helper()
+	for _, tool := range tools {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s is not installed (scripts/test installs it): %v", tool, err)
+		}
+	}
 }
