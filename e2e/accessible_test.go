@@ -20,18 +20,14 @@ func TestAccessible(t *testing.T) {
 
 		tm.waitPrompt(login)
 		tm.typeText(p.login + "\r")
-		tm.waitPrompt(password)
-		tm.waitNoEcho()
-		tm.typeText(w.secret(p.wrong) + "\r")
+		tm.typePassword(w, password, p.wrong)
 		tm.waitFor("(invalid_auth)")
 		tm.show("after invalid_auth")
 
 		// The login is offered as the default: enter keeps it.
 		tm.waitPrompt(label + " [" + p.login + "]:")
 		tm.typeText("\r")
-		tm.waitPrompt(password)
-		tm.waitNoEcho()
-		tm.typeText(w.secret(p.password) + "\r")
+		tm.typePassword(w, password, p.password)
 		tm.waitFor(saved)
 		tm.exit(0)
 		w.entry(p.domain)
@@ -47,9 +43,7 @@ func TestAccessibleCtrlC(t *testing.T) {
 		tm := w.startWith([]string{"TERM=dumb"}, "--provider", p.domain, "--timeout", "5m")
 		tm.waitPrompt(p.text(t, "config.step.user.data."+p.loginField, nil) + ":")
 		tm.typeText(p.login + "\r")
-		tm.waitPrompt(p.text(t, "config.step.user.data.password", nil) + ":")
-		tm.waitNoEcho()
-		tm.typeText(w.secret(p.password) + "\r")
+		tm.typePassword(w, p.text(t, "config.step.user.data.password", nil)+":", p.password)
 		select {
 		case <-p.held(w):
 		case <-time.After(screenWait):

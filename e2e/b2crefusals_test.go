@@ -15,15 +15,7 @@ import (
 // scripted front end and the TUI, exits 1 and saves nothing
 // (docs/flameconnect.md, "B2C error codes").
 func TestFlameConnectRefusalsInWords(t *testing.T) {
-	var p provCase
-	for _, c := range providers {
-		if c.domain == "flameconnect" {
-			p = c
-		}
-	}
-	if p.domain == "" {
-		t.Skip("flameconnect is not registered")
-	}
+	p := registered(t, "flameconnect")
 	w := newWorld(t)
 	tests := []struct{ login, key string }{
 		{fcemu.LockedEmail, "account_locked"},

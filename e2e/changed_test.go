@@ -101,9 +101,7 @@ func TestServiceChangedAsksForTrace(t *testing.T) {
 			tm = w.startWith(append([]string{"TERM=dumb"}, l.env...), "--provider", p.domain)
 			tm.waitPrompt(p.textIn(t, l.lang, "config.step.user.data."+p.loginField) + ":")
 			tm.typeText(p.login + "\r")
-			tm.waitPrompt(p.textIn(t, l.lang, "config.step.user.data.password") + ":")
-			tm.waitNoEcho()
-			tm.typeText(w.secret(p.password) + "\r")
+			tm.typePassword(w, p.textIn(t, l.lang, "config.step.user.data.password")+":", p.password)
 			// Line prompts are wrapped by the terminal, mid-word: read
 			// the output as written.
 			tm.waitScreen(l.lang+" accessible: service_changed and the trace hint", func(string) bool { return shows(string(tm.Raw())) })

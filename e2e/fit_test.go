@@ -11,13 +11,8 @@ import (
 // startSizedEnv is startSized with extra environment.
 func (w *world) startSizedEnv(c, r int, extra []string, args ...string) *term {
 	w.t.Helper()
-	vt, err := vterm.Start(binary, args, append(w.env(), extra...), c, r)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	w.t.Cleanup(vt.Close)
-	w.outputs = append(w.outputs, capture{what: fmt.Sprintf("terminal (%dx%d) of setupwizard %s", c, r, strings.Join(args, " ")), data: vt.Raw})
-	return &term{Term: vt, t: w.t}
+	what := fmt.Sprintf("terminal (%dx%d) of setupwizard %s", c, r, strings.Join(args, " "))
+	return w.startProgram(w.t, what, append(w.env(), extra...), c, r, binary, args...)
 }
 
 // addScripted adds p's account without a terminal.
@@ -91,9 +86,7 @@ func TestAccessiblePickerSaysWhatItAccepts(t *testing.T) {
 	tm.typeText(p.text(t, "config.flow_title", nil) + "\r")
 	tm.waitPrompt(login)
 	tm.typeText(p.login + "\r")
-	tm.waitPrompt(p.text(t, "config.step.user.data.password", nil) + ":")
-	tm.waitNoEcho()
-	tm.typeText(w.secret(p.password) + "\r")
+	tm.typePassword(w, p.text(t, "config.step.user.data.password", nil)+":", p.password)
 	tm.waitFor(saved)
 	tm.exit(0)
 	w.entry(p.domain)
@@ -137,13 +130,8 @@ func TestListFitsTheTerminal(t *testing.T) {
 	// Started as a person does, by its name on PATH: the printed command
 	// names the program as started, and the test binary's long temporary
 	// path could never fit 40 columns.
-	vt, err := vterm.Start("bash", []string{"-c", `exec -a setupwizard "$0" "$@"`, binary, "--status", "--account", p.uniqueID}, w.env(), 40, 30)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(vt.Close)
-	w.outputs = append(w.outputs, capture{what: "terminal (40x30) of setupwizard --status", data: vt.Raw})
-	tm := &term{Term: vt, t: t}
+	tm := w.startProgram(t, "terminal (40x30) of setupwizard --status", w.env(), 40, 30,
+		"bash", "-c", `exec -a setupwizard "$0" "$@"`, binary, "--status", "--account", p.uniqueID)
 	tm.exit(4)
 	scr := tm.Screen()
 	joined := strings.Join(strings.Fields(strings.ReplaceAll(scr, " \\\n", " ")), " ")

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/setupwizard/setupwizard/e2e/vterm"
+	"github.com/setupwizard/setupwizard/internal/testenv/keyrings"
 )
 
 // Machines without a desktop (README "Servers and SSH"): no session bus at
@@ -97,8 +98,8 @@ func (l *login) startUserBus(activate bool) {
 		dirs = "<standard_session_servicedirs/>"
 	}
 	conf := filepath.Join(l.t.TempDir(), "bus.conf")
-	cfg := strings.Replace(busConfig, "<listen>unix:tmpdir=/tmp</listen>",
-		"<listen>unix:path="+filepath.Join(l.run, "bus")+"</listen>"+dirs, 1)
+	cfg := strings.Replace(keyrings.BusConfig("unix:path="+filepath.Join(l.run, "bus")), "</listen>",
+		"</listen>"+dirs, 1)
 	if err := os.WriteFile(conf, []byte(cfg), 0o600); err != nil {
 		l.t.Fatal(err)
 	}
@@ -265,13 +266,7 @@ func TestNoBusStartsNothing(t *testing.T) {
 	}
 
 	// The demo runs, in memory, and starts nothing either.
-	vt, err := vterm.Start(binary, []string{"--demo", "--provider", p.domain}, l.env(), cols, rows)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(vt.Close)
-	w.outputs = append(w.outputs, capture{what: "terminal of the demo without a bus", data: vt.Raw})
-	tm := &term{Term: vt, t: t}
+	tm := w.startProgram(t, "terminal of the demo without a bus", l.env(), cols, rows, binary, "--demo", "--provider", p.domain)
 	tm.waitFor("keyring: memory only")
 	tm.waitFor(p.text(t, "config.step.user.title", nil))
 	l.nothingLeft("the demo's start", binary) // the demo itself runs on
@@ -287,11 +282,7 @@ func TestNoBusStartsNothing(t *testing.T) {
 // password and signs in; then two commands in fresh shells of the same
 // login (--status, --token) work without any set-up of their own.
 func TestUserBusFixLasts(t *testing.T) {
-	for _, tool := range []string{"bash", "dbus-daemon", "gnome-keyring-daemon"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s is not installed (scripts/test installs it): %v", tool, err)
-		}
-	}
+	needTools(t, "bash", "dbus-daemon", "gnome-keyring-daemon")
 	for _, c := range []struct {
 		name     string
 		activate bool
@@ -332,21 +323,7 @@ func TestUserBusFixLasts(t *testing.T) {
 			}
 
 			// The fix, pasted into a shell of the login.
-			vt, err := vterm.Start("bash", []string{"--norc", "-c", fix}, l.env(), cols, rows)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(vt.Close)
-			w.outputs = append(w.outputs, capture{what: "terminal of the pasted fix", data: vt.Raw})
-			tm := &term{Term: vt, t: t}
-			tm.waitFor("Keyring password:")
-			tm.waitNoEcho()
-			tm.typeText(w.secret("the-login-keyring-password") + "\r")
-			tm.waitFor(p.text(t, "config.step.user.title", nil))
-			tm.fill("", w.secret(p.password))
-			if code, err := tm.Wait(exitWait); err != nil || code != 0 {
-				t.Fatalf("the pasted fix: exit %d, %v; screen:\n%s", code, err, tm.Screen())
-			}
+			pasteFix(t, w, p, fix, l.env(), "the-login-keyring-password")
 
 			// Two more commands, each from a fresh shell of the login.
 			r = l.shell(binary + " --status")
@@ -393,13 +370,7 @@ func TestDemoActivatesNothing(t *testing.T) {
 	w := newWorld(t)
 	l := newLogin(t, w)
 	l.startUserBus(true)
-	vt, err := vterm.Start(binary, []string{"--demo", "--provider", p.domain}, l.env(), cols, rows)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(vt.Close)
-	w.outputs = append(w.outputs, capture{what: "terminal of the demo on a user bus", data: vt.Raw})
-	tm := &term{Term: vt, t: t}
+	tm := w.startProgram(t, "terminal of the demo on a user bus", l.env(), cols, rows, binary, "--demo", "--provider", p.domain)
 	tm.waitFor("keyring: memory only")
 	tm.waitFor(p.text(t, "config.step.user.title", nil))
 	tm.press(vterm.CtrlC)

@@ -1,17 +1,13 @@
 package e2e
 
 import (
-	"bytes"
-	"errors"
-	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/setupwizard/setupwizard/internal/store"
+	"github.com/setupwizard/setupwizard/internal/testenv"
 )
 
 // TestIndexNeverRewrittenWhenNotUnderstood (issue 17, items 2 and 4): an
@@ -172,32 +168,13 @@ func TestSymlinkedIndex(t *testing.T) {
 // the same path with an injected writer).
 func TestFullDiskBeforeSignIn(t *testing.T) {
 	firstPassOnly(t)
-	mnt := t.TempDir()
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=64k,mode=0700", "tmpfs", mnt).CombinedOutput(); err != nil {
-		t.Skipf("cannot mount a tmpfs to fill (needs root): %v: %s", err, bytes.TrimSpace(out))
-	}
-	t.Cleanup(func() {
-		if out, err := exec.Command("umount", mnt).CombinedOutput(); err != nil {
-			t.Errorf("umount %s: %v: %s", mnt, err, out)
-		}
-	})
+	mnt := testenv.MountTmpfs(t, "64k")
 	p := providers[0]
 	w := newWorld(t)
 	w.configDir = filepath.Join(mnt, "config")
 	addScripted(t, w, p)
 	w.mustRun(0, "", "--status") // its refresh lock dir, while there is room
-	var fills []string
-	for i := 0; ; i++ {
-		name := filepath.Join(mnt, fmt.Sprintf("fill%d", i))
-		err := os.WriteFile(name, make([]byte, 4096), 0o600)
-		fills = append(fills, name)
-		if errors.Is(err, syscall.ENOSPC) {
-			break
-		}
-		if err != nil || i > 64 {
-			t.Fatalf("filling the tmpfs: %v", err)
-		}
-	}
+	fills := testenv.Fill(t, mnt)
 	other, otherPW := p.addOther(w)
 	w.secret(otherPW)
 	w.emus[p.domain].ResetRequests()

@@ -3,11 +3,9 @@ package e2e
 import (
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/godbus/dbus/v5"
 
 	"github.com/setupwizard/setupwizard/internal/store"
+	"github.com/setupwizard/setupwizard/internal/testenv/keyrings"
 )
 
 // TestKeyringMatrixLifecycle is the scripted life of an account through
@@ -78,69 +76,9 @@ func TestRemoveLeavesLookAlike(t *testing.T) {
 // a replacing program would take over setupwizard's item instead).
 func createLookAlike(t *testing.T, service, user, label, secret string) {
 	t.Helper()
-	conn, err := dbus.ConnectSessionBus()
+	item, err := keyrings.CreateLookAlike(service, user, label, secret)
 	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	var ignored dbus.Variant
-	var session dbus.ObjectPath
-	svc := conn.Object("org.freedesktop.secrets", "/org/freedesktop/secrets")
-	if err := svc.Call("org.freedesktop.Secret.Service.OpenSession", 0, "plain", dbus.MakeVariant("")).Store(&ignored, &session); err != nil {
-		t.Fatalf("OpenSession: %v%s", err, keyringState())
-	}
-	props := map[string]dbus.Variant{
-		"org.freedesktop.Secret.Item.Label":      dbus.MakeVariant(label),
-		"org.freedesktop.Secret.Item.Attributes": dbus.MakeVariant(map[string]string{"service": service, "username": user}),
-	}
-	sec := struct {
-		Session     dbus.ObjectPath
-		Parameters  []byte
-		Value       []byte
-		ContentType string
-	}{session, []byte{}, []byte(secret), "text/plain"}
-	var item, prompt dbus.ObjectPath
-	coll := conn.Object("org.freedesktop.secrets", "/org/freedesktop/secrets/aliases/default")
-	if err := coll.Call("org.freedesktop.Secret.Collection.CreateItem", 0, props, sec, false).Store(&item, &prompt); err != nil {
 		t.Fatalf("create the look-alike: %v%s", err, keyringState())
 	}
-	completePrompt(t, conn, prompt)
-	t.Cleanup(func() {
-		if c, err := dbus.ConnectSessionBus(); err == nil {
-			_ = c.Object("org.freedesktop.secrets", item).Call("org.freedesktop.Secret.Item.Delete", 0).Err
-			_ = c.Close()
-		}
-	})
-}
-
-// completePrompt shows a prompt the service returned (KeePassXC returns one
-// for CreateItem) and waits for it to complete, not dismissed.
-func completePrompt(t *testing.T, conn *dbus.Conn, prompt dbus.ObjectPath) {
-	t.Helper()
-	if prompt == "/" || prompt == "" {
-		return
-	}
-	match := []dbus.MatchOption{dbus.WithMatchObjectPath(prompt), dbus.WithMatchInterface("org.freedesktop.Secret.Prompt")}
-	if err := conn.AddMatchSignal(match...); err != nil {
-		t.Fatal(err)
-	}
-	ch := make(chan *dbus.Signal, 4)
-	conn.Signal(ch)
-	if err := conn.Object("org.freedesktop.secrets", prompt).Call("org.freedesktop.Secret.Prompt.Prompt", 0, "").Err; err != nil {
-		t.Fatalf("Prompt: %v", err)
-	}
-	timeout := time.After(10 * time.Second)
-	for {
-		select {
-		case s := <-ch:
-			if s.Path == prompt && len(s.Body) > 0 {
-				if dismissed, _ := s.Body[0].(bool); dismissed {
-					t.Fatal("the look-alike's prompt was dismissed")
-				}
-				return
-			}
-		case <-timeout:
-			t.Fatal("the look-alike's prompt did not complete within 10 s")
-		}
-	}
+	t.Cleanup(func() { _ = keyrings.DeleteItem(item) })
 }

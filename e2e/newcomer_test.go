@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -21,11 +20,7 @@ const CtrlD = "\x04"
 // password on screen (never waits silently), then runs the wizard again
 // against a keyring it started, and the sign-in is saved there.
 func TestKeyringFixWorksWhenPasted(t *testing.T) {
-	for _, tool := range []string{"bash", "dbus-run-session", "gnome-keyring-daemon"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s is not installed (scripts/test installs it): %v", tool, err)
-		}
-	}
+	needTools(t, "bash", "dbus-run-session", "gnome-keyring-daemon")
 	p := providers[0]
 	w := newWorld(t)
 	r := w.runEnv(noBus, w.secret(p.password)+"\n", "--provider", p.domain, "-u", p.login, "--password-stdin")
@@ -50,22 +45,7 @@ func TestKeyringFixWorksWhenPasted(t *testing.T) {
 	}
 	env := append(w.env(), noBus...)
 	env = append(env, "HOME="+home, "XDG_RUNTIME_DIR="+run)
-	vt, err := vterm.Start("bash", []string{"--norc", "-c", fix}, env, cols, rows)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(vt.Close)
-	w.outputs = append(w.outputs, capture{what: "terminal of the pasted fix", data: vt.Raw})
-	tm := &term{Term: vt, t: t}
-	tm.waitFor("Keyring password:")
-	tm.waitNoEcho()
-	tm.typeText(w.secret("a-new-keyring-password") + "\r")
-	tm.waitFor(p.text(t, "config.step.user.title", nil))
-	tm.fill("", w.secret(p.password))
-	code, err := tm.Wait(exitWait)
-	if err != nil || code != 0 {
-		t.Fatalf("the pasted fix: exit %d, %v; screen:\n%s", code, err, tm.Screen())
-	}
+	tm := pasteFix(t, w, p, fix, env, "a-new-keyring-password")
 	// The keyring daemon the fix started logs to the same terminal, so
 	// the success line may start mid-line and wrap anywhere: compare
 	// without line breaks and blanks.

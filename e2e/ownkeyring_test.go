@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bufio"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -9,6 +8,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/setupwizard/setupwizard/internal/testenv/keyrings"
 )
 
 // ownKeyring is a D-Bus session bus and gnome-keyring of one scenario's
@@ -38,28 +39,16 @@ func newOwnKeyring(t *testing.T) *ownKeyring {
 	// A bus without service directories: once the daemon is killed,
 	// a call must fail as it would on a desktop whose keyring died, not
 	// start another gnome-keyring by D-Bus activation.
-	conf := filepath.Join(tmp, "bus.conf")
-	if err := os.WriteFile(conf, []byte(busConfig), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	k.bus = exec.Command("dbus-daemon", "--config-file="+conf, "--nofork", "--print-address=1")
-	out, err := k.bus.StdoutPipe()
+	bus, addr, err := keyrings.StartBus(tmp, keyrings.BusConfig("unix:tmpdir=/tmp"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := k.bus.Start(); err != nil {
-		t.Fatalf("start dbus-daemon: %v", err)
-	}
+	k.bus, k.addr = bus, addr
 	t.Cleanup(func() {
 		k.stopDaemon()
 		_ = k.bus.Process.Kill()
 		_ = k.bus.Wait()
 	})
-	addr, err := bufio.NewReader(out).ReadString('\n')
-	if err != nil {
-		t.Fatalf("read the bus address: %v", err)
-	}
-	k.addr = strings.TrimSpace(addr)
 	k.startDaemon()
 	return k
 }
@@ -120,18 +109,3 @@ func (w *world) bus() string {
 	}
 	return ""
 }
-
-// busConfig is a session bus that activates nothing.
-const busConfig = `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:tmpdir=/tmp</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-`

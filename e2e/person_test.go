@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 
@@ -14,13 +13,7 @@ import (
 // startSized is start in a cols x rows terminal.
 func (w *world) startSized(c, r int, args ...string) *term {
 	w.t.Helper()
-	vt, err := vterm.Start(binary, args, w.env(), c, r)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	w.t.Cleanup(vt.Close)
-	w.outputs = append(w.outputs, capture{what: fmt.Sprintf("terminal (%dx%d) of setupwizard %s", c, r, strings.Join(args, " ")), data: vt.Raw})
-	return &term{Term: vt, t: w.t}
+	return w.startSizedEnv(c, r, nil, args...)
 }
 
 // paste sends s as a bracketed paste, as a terminal does for ctrl+shift+v.

@@ -10,8 +10,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/setupwizard/setupwizard/e2e/vterm"
 )
 
 // asTyped is a directory holding the binary as ./setupwizard, so a
@@ -119,13 +117,7 @@ func TestPrintedCommandsWork(t *testing.T) {
 		t.Errorf("--status --json gives no reauth command:\n%s", st.stdout)
 	}
 	// Pasted into bash in a terminal, it signs that account in again.
-	vt, err := vterm.Start("/bin/bash", []string{"-c", "cd " + dir + " && " + reauth}, w.env(), cols, rows)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(vt.Close)
-	w.outputs = append(w.outputs, capture{what: "terminal of " + reauth, data: vt.Raw})
-	tm := &term{Term: vt, t: t}
+	tm := w.startProgram(t, "terminal of "+reauth, w.env(), cols, rows, "/bin/bash", "-c", "cd "+dir+" && "+reauth)
 	tm.waitFor(p.text(t, "config.step.reauth_confirm.title", map[string]string{"name": e.Title}))
 	tm.fill("", w.secret(p.password))
 	tm.waitFor(signedInAgain)

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/godbus/dbus/v5"
+	"github.com/setupwizard/setupwizard/internal/testenv/keyrings"
 )
 
 // privateKeyring starts a D-Bus session bus and an unlocked gnome-keyring
@@ -41,32 +41,16 @@ func privateKeyring() (func(), error) {
 		_ = os.RemoveAll(tmp)
 	}
 
-	// A bus that activates nothing (busConfig): should the keyring die,
+	// A bus that activates nothing (keyrings.BusConfig): should the keyring die,
 	// every call fails at once and says so, instead of each one waiting
 	// out D-Bus activation of a gnome-keyring that the suite did not set
 	// up (two minutes a call).
-	conf := filepath.Join(tmp, "bus.conf")
-	if err := os.WriteFile(conf, []byte(busConfig), 0o600); err != nil {
-		stop()
-		return nil, err
-	}
-	bus := exec.Command("dbus-daemon", "--config-file="+conf, "--nofork", "--print-address=1")
-	out, err := bus.StdoutPipe()
+	bus, addr, err := keyrings.StartBus(tmp, keyrings.BusConfig("unix:tmpdir=/tmp"))
 	if err != nil {
 		stop()
 		return nil, err
-	}
-	if err := bus.Start(); err != nil {
-		stop()
-		return nil, fmt.Errorf("start dbus-daemon: %w", err)
 	}
 	procs = append(procs, bus)
-	addr, err := bufio.NewReader(out).ReadString('\n')
-	if err != nil {
-		stop()
-		return nil, fmt.Errorf("read the bus address: %w", err)
-	}
-	addr = strings.TrimSpace(addr)
 
 	kr := exec.Command("gnome-keyring-daemon", "--foreground", "--unlock", "--components=secrets")
 	kr.Env = append(os.Environ(),

@@ -124,3 +124,16 @@ func (p provCase) text(t *testing.T, key string, ph map[string]string) string {
 	}
 	return i18n.Format(s, ph)
 }
+
+// registered is the case of the service domain, for a test of that
+// service alone; the test is skipped when no such service is registered.
+func registered(t *testing.T, domain string) provCase {
+	t.Helper()
+	for _, c := range providers {
+		if c.domain == domain {
+			return c
+		}
+	}
+	t.Skip(domain + " is not registered")
+	return provCase{}
+}

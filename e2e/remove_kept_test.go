@@ -47,6 +47,27 @@ func TestFailedRemoveKeepsAccount(t *testing.T) {
 	firstPassOnly(t)
 	p := providers[0]
 	remove := []string{"--remove", "--account", p.uniqueID, "--yes"}
+	// indexKept checks the failed remove left entries.json as it was.
+	indexKept := func(t *testing.T, w *world, before []byte) {
+		t.Helper()
+		if !bytes.Equal(w.readIndex(), before) {
+			t.Errorf("the failed remove changed entries.json:\n%s\nwas:\n%s", w.readIndex(), before)
+		}
+	}
+	// signedIn checks the next --status finds the account signed in, and
+	// (id not "") still the entry id.
+	signedIn := func(t *testing.T, w *world, id string) {
+		t.Helper()
+		if s := w.mustRun(0, "", "--status"); !strings.Contains(s.stdout, "signed in") {
+			t.Errorf("--status after the failed remove:\n%s", s.stdout)
+		}
+		if id == "" {
+			return
+		}
+		if got := w.entry(p.domain); got.ID != id {
+			t.Errorf("entry %s, want %s", got.ID, id)
+		}
+	}
 	t.Run("keyring unreachable", func(t *testing.T) {
 		w := newWorld(t)
 		e := addScripted(t, w, p)
@@ -56,15 +77,8 @@ func TestFailedRemoveKeepsAccount(t *testing.T) {
 		if r.code != 3 || !strings.Contains(r.stderr, "Nothing was removed") {
 			t.Errorf("--remove without a keyring: exit %d, want 3 saying nothing was removed\n%s", r.code, r.stderr)
 		}
-		if !bytes.Equal(w.readIndex(), before) {
-			t.Errorf("the failed remove changed entries.json:\n%s\nwas:\n%s", w.readIndex(), before)
-		}
-		if s := w.mustRun(0, "", "--status"); !strings.Contains(s.stdout, "signed in") {
-			t.Errorf("--status after the failed remove:\n%s", s.stdout)
-		}
-		if got := w.entry(p.domain); got.ID != e.ID {
-			t.Errorf("entry %s, want %s", got.ID, e.ID)
-		}
+		indexKept(t, w, before)
+		signedIn(t, w, e.ID)
 		if n := len(itemsOf(t, p.domain, e.ID)); n != items {
 			t.Errorf("%d keyring items after the failed remove and a --status, %d before", n, items)
 		}
@@ -83,19 +97,12 @@ func TestFailedRemoveKeepsAccount(t *testing.T) {
 		if r.code != 3 || !strings.Contains(r.stderr, "Nothing was removed") {
 			t.Errorf("--remove with the keyring locked: exit %d, want 3 saying nothing was removed\n%s", r.code, r.stderr)
 		}
-		if !bytes.Equal(w.readIndex(), before) {
-			t.Errorf("the failed remove changed entries.json:\n%s\nwas:\n%s", w.readIndex(), before)
-		}
+		indexKept(t, w, before)
 		// Unlocked again (as a person would), the next command finds the
 		// account whole.
 		k.stopDaemon()
 		k.startDaemon()
-		if s := w.mustRun(0, "", "--status"); !strings.Contains(s.stdout, "signed in") {
-			t.Errorf("--status after the failed remove:\n%s", s.stdout)
-		}
-		if got := w.entry(p.domain); got.ID != e.ID {
-			t.Errorf("entry %s, want %s", got.ID, e.ID)
-		}
+		signedIn(t, w, e.ID)
 		w.clean(p, 1)
 	})
 	t.Run("keyring gone at the first delete", func(t *testing.T) {
@@ -122,9 +129,7 @@ func TestFailedRemoveKeepsAccount(t *testing.T) {
 			t.Errorf("exit %d, want 3 saying what became of the account\n%s", r.code, r.stderr)
 		}
 		k.startDaemon()
-		if s := w.mustRun(0, "", "--status"); !strings.Contains(s.stdout, "signed in") {
-			t.Errorf("--status after the failed remove:\n%s", s.stdout)
-		}
+		signedIn(t, w, "")
 		w.clean(p, 1)
 	})
 }

@@ -15,8 +15,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/setupwizard/setupwizard/e2e/vterm"
 )
 
 // sandbox is a running `setupwizard --demo --serve` in a real terminal and
@@ -35,21 +33,15 @@ var exportLine = regexp.MustCompile(`(?m)^export ([A-Z_]+)='([^']*)'\r?$`)
 // lines stay whole) and reads the environment it prints.
 func startSandbox(t *testing.T, w *world) *sandbox {
 	t.Helper()
-	vt, err := vterm.Start(binary, []string{"--demo", "--serve"}, w.env(), 250, 60)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(vt.Close)
-	w.outputs = append(w.outputs, capture{what: "terminal of setupwizard --demo --serve", data: vt.Raw})
-	tm := &term{Term: vt, t: t}
+	tm := w.startProgram(t, "terminal of setupwizard --demo --serve", w.env(), 250, 60, binary, "--demo", "--serve")
 	tm.waitFor("Sandbox running; ctrl+c stops it")
 	sb := &sandbox{tm: tm, vars: map[string]string{}}
-	for _, m := range exportLine.FindAllStringSubmatch(string(vt.Raw()), -1) {
+	for _, m := range exportLine.FindAllStringSubmatch(string(tm.Raw()), -1) {
 		sb.vars[m[1]] = m[2]
 	}
 	for _, k := range []string{"SETUPWIZARD_CONFIG_DIR", "SSL_CERT_FILE", "SETUPWIZARD_SANDBOX_CONTROL", "FLAMECONNECT_API_URL", "LIBRUS_GATEWAY_URL"} {
 		if sb.vars[k] == "" {
-			t.Fatalf("the sandbox did not print %s:\n%s", k, vt.Raw())
+			t.Fatalf("the sandbox did not print %s:\n%s", k, tm.Raw())
 		}
 	}
 	sb.path = t.TempDir()

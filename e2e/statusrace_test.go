@@ -41,15 +41,7 @@ func sessionID(t *testing.T, id string) string {
 // case the final cache is the reauth's session, auth_expired is not left
 // open, and the final credential works.
 func TestStatusRacingReauth(t *testing.T) {
-	var p provCase
-	for _, c := range providers {
-		if c.domain == "librus" {
-			p = c
-		}
-	}
-	if p.domain == "" {
-		t.Skip("librus is not registered")
-	}
+	p := registered(t, "librus")
 	for _, revoked := range []bool{true, false} {
 		for _, during := range []bool{true, false} {
 			name := fmt.Sprintf("revoked=%v/reauth commits during the refresh=%v", revoked, during)

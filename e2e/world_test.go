@@ -299,13 +299,21 @@ func (tm *term) exit(want int) {
 // startWith is start with extra environment (later values win).
 func (w *world) startWith(extra []string, args ...string) *term {
 	w.t.Helper()
-	vt, err := vterm.Start(binary, args, append(w.env(), extra...), cols, rows)
+	what := fmt.Sprintf("terminal of %v setupwizard %s", extra, strings.Join(args, " "))
+	return w.startProgram(w.t, what, append(w.env(), extra...), cols, rows, binary, args...)
+}
+
+// startProgram runs name with args in a fresh c x r pty with env, closed
+// when t ends; what names the terminal's output in w's secret scan.
+func (w *world) startProgram(t *testing.T, what string, env []string, c, r int, name string, args ...string) *term {
+	t.Helper()
+	vt, err := vterm.Start(name, args, env, c, r)
 	if err != nil {
-		w.t.Fatal(err)
+		t.Fatal(err)
 	}
-	w.t.Cleanup(vt.Close)
-	w.outputs = append(w.outputs, capture{what: fmt.Sprintf("terminal of %v setupwizard %s", extra, strings.Join(args, " ")), data: vt.Raw})
-	return &term{Term: vt, t: w.t}
+	t.Cleanup(vt.Close)
+	w.outputs = append(w.outputs, capture{what: what, data: vt.Raw})
+	return &term{Term: vt, t: t}
 }
 
 // restored checks the program gave the terminal back as it found it:
@@ -331,6 +339,15 @@ func (tm *term) waitPrompt(p string) {
 	if err := tm.WaitUntil("the prompt "+p, func(s string) bool { return vterm.LastLine(s) == p }, screenWait); err != nil {
 		tm.t.Fatal(err)
 	}
+}
+
+// typePassword waits for the line prompt p and for the echo to go off,
+// then types password (a secret of w's) and Enter.
+func (tm *term) typePassword(w *world, p, password string) {
+	tm.t.Helper()
+	tm.waitPrompt(p)
+	tm.waitNoEcho()
+	tm.typeText(w.secret(password) + "\r")
 }
 
 // waitNoEcho waits until the program turned the terminal's echo off.

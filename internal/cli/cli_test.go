@@ -36,7 +36,9 @@ type world struct {
 	tty      bool
 }
 
-func newWorld(t *testing.T) *world {
+// startEmulators starts every registered service's emulator with a new
+// CA; they stop when t ends.
+func startEmulators(t *testing.T) (*loopback.CA, registry.Emulators) {
 	t.Helper()
 	ca, err := loopback.NewCA()
 	if err != nil {
@@ -47,6 +49,12 @@ func newWorld(t *testing.T) *world {
 		t.Fatal(err)
 	}
 	t.Cleanup(emus.Close)
+	return ca, emus
+}
+
+func newWorld(t *testing.T) *world {
+	t.Helper()
+	ca, emus := startEmulators(t)
 	w := &world{t: t, ca: ca, dir: t.TempDir(), emus: emus, env: emus.Env()}
 	w.env["SETUPWIZARD_CONFIG_DIR"] = w.dir
 	t.Cleanup(w.removeAll)
@@ -149,6 +157,16 @@ func (w *world) expire(a account) { w.emus[a.provider].Expire() }
 func (w *world) add(a account) outcome {
 	w.t.Helper()
 	return w.run(a.password+"\n", "--provider", a.provider, "-u", a.login, "--password-stdin")
+}
+
+// addAll adds every registered service's demo account and returns them.
+func (w *world) addAll() []account {
+	w.t.Helper()
+	all := accounts()
+	for _, a := range all {
+		expect(w.t, w.add(a), ExitOK)
+	}
+	return all
 }
 
 // displayName is a service's name as the CLI prints it.
@@ -463,18 +481,21 @@ func TestRemoveLeavesNoKeyringItem(t *testing.T) {
 	expect(t, w.run("", "--list"), ExitOK, "No accounts configured")
 }
 
-// brokenKeyring fails like a session without a Secret Service.
-type brokenKeyring struct{}
+// failingKeyring fails every call with its err.
+type failingKeyring struct{ err error }
+
+func (k failingKeyring) Get(string, string) (string, error) { return "", k.err }
+func (k failingKeyring) Set(string, string, string) error   { return k.err }
+func (k failingKeyring) Delete(string, string) error        { return k.err }
 
 var errNoService = errors.New("the name org.freedesktop.secrets was not provided by any .service files")
 
-func (brokenKeyring) Get(string, string) (string, error) { return "", errNoService }
-func (brokenKeyring) Set(string, string, string) error   { return errNoService }
-func (brokenKeyring) Delete(string, string) error        { return errNoService }
+// brokenKeyring fails like a session without a Secret Service.
+var brokenKeyring = failingKeyring{errNoService}
 
 func TestKeyringUnavailableExits3(t *testing.T) {
 	w := newWorld(t)
-	w.sopts = []store.Option{store.WithKeyring(brokenKeyring{})}
+	w.sopts = []store.Option{store.WithKeyring(brokenKeyring)}
 	a := accounts()[0]
 	o := w.run(a.password+"\n", "--provider", a.provider, "-u", a.login, "--password-stdin")
 	expect(t, o, ExitKeyring, "Secret Service")
@@ -485,7 +506,7 @@ func TestKeyringUnavailableExits3(t *testing.T) {
 
 func TestKeyringProbedWhileTyping(t *testing.T) {
 	w := newWorld(t)
-	w.sopts = []store.Option{store.WithKeyring(brokenKeyring{})}
+	w.sopts = []store.Option{store.WithKeyring(brokenKeyring)}
 	w.prompter, w.tty = &fakePrompter{typing: true}, true
 	for _, args := range [][]string{{}, {"--provider", accounts()[0].provider}} {
 		expect(t, w.run("", args...), ExitKeyring, "Secret Service", "setupwizard --demo")
@@ -584,9 +605,7 @@ func (f *fakePrompter) Confirm(context.Context, string) (bool, error) { return f
 func TestInteractivePickAndConfirm(t *testing.T) {
 	testenv.RealKeyring(t)
 	w := newWorld(t)
-	for _, a := range accounts() {
-		expect(t, w.add(a), ExitOK)
-	}
+	w.addAll()
 	fp := &fakePrompter{pick: 1}
 	w.prompter, w.tty = fp, true
 	// Every entry matches --reauth: the picker shows them all; the flow is
@@ -610,9 +629,7 @@ func TestReauthSelection(t *testing.T) {
 	testenv.RealKeyring(t)
 	w := newWorld(t)
 	expect(t, w.run("pw\n", "--reauth", "--password-stdin"), ExitFlow, "no accounts configured")
-	for _, a := range accounts() {
-		expect(t, w.add(a), ExitOK)
-	}
+	w.addAll()
 	expect(t, w.run("pw\n", "--reauth", "--password-stdin"), ExitUsage, fmt.Sprintf("%d accounts match", len(accounts())))
 	expect(t, w.run("pw\n", "--reauth", "--account", "ghost", "--password-stdin"), ExitFlow, "no account matches --account ghost")
 }

@@ -165,9 +165,7 @@ func TestStatusJSONKeyringFailsAfterProbe(t *testing.T) {
 	w := newWorld(t)
 	kr := store.NewMemoryKeyring()
 	w.sopts = []store.Option{store.WithKeyring(kr)}
-	for _, a := range accounts() {
-		expect(t, w.add(a), ExitOK)
-	}
+	w.addAll()
 	w.sopts = []store.Option{store.WithKeyring(cacheBlindKeyring{kr})}
 	o := w.run("", "--status", "--json")
 	if o.code != ExitKeyring {

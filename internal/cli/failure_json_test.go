@@ -80,7 +80,7 @@ func TestFailureJSON(t *testing.T) {
 			args: []string{"--status"}, code: ExitFlow, key: provider.KeyCannotConnect},
 		{name: "status keyring", setup: func(w *world) {
 			expect(w.t, w.add(first), ExitOK)
-			w.sopts = []store.Option{store.WithKeyring(brokenKeyring{})}
+			w.sopts = []store.Option{store.WithKeyring(brokenKeyring)}
 		},
 			args: []string{"--status"}, code: ExitKeyring, key: keyKeyring},
 		{name: "token no accounts", args: []string{"--token"}, code: ExitFlow, key: keyNoAccounts},
@@ -103,7 +103,7 @@ func TestFailureJSON(t *testing.T) {
 			args: []string{"--token"}, code: ExitFlow, key: provider.KeyCannotConnect},
 		{name: "token keyring", setup: func(w *world) {
 			expect(w.t, w.add(first), ExitOK)
-			w.sopts = []store.Option{store.WithKeyring(brokenKeyring{})}
+			w.sopts = []store.Option{store.WithKeyring(brokenKeyring)}
 		},
 			args: []string{"--token"}, code: ExitKeyring, key: keyKeyring},
 		{name: "token several accounts", setup: func(w *world) {
@@ -120,13 +120,13 @@ func TestFailureJSON(t *testing.T) {
 			args: []string{"--remove", "--account", first.uid}, code: ExitCancelled, key: keyCancelled},
 		{name: "remove keyring", setup: func(w *world) {
 			expect(w.t, w.add(first), ExitOK)
-			w.sopts = []store.Option{store.WithKeyring(brokenKeyring{})}
+			w.sopts = []store.Option{store.WithKeyring(brokenKeyring)}
 		},
 			args: []string{"--remove", "--account", first.uid, "--yes"}, code: ExitKeyring, key: keyKeyring},
 		{name: "usage exclusive", args: []string{"--list", "--status"}, code: ExitUsage, key: keyUsage},
 		{name: "usage unknown flag before --json", args: []string{"--list", "--bogus"}, code: ExitUsage, key: keyUsage},
 		{name: "usage json without password-stdin", args: []string{"--reauth"}, code: ExitUsage, key: keyUsage},
-		{name: "keyring on add", setup: func(w *world) { w.sopts = []store.Option{store.WithKeyring(brokenKeyring{})} },
+		{name: "keyring on add", setup: func(w *world) { w.sopts = []store.Option{store.WithKeyring(brokenKeyring)} },
 			stdin: first.password + "\n", args: []string{"--provider", first.provider, "-u", first.login, "--password-stdin"},
 			code: ExitKeyring, key: keyKeyring},
 	}

@@ -30,14 +30,10 @@ func TestShellQuote(t *testing.T) {
 	}
 }
 
-// noBusKeyring fails like a session without a D-Bus session bus.
-type noBusKeyring struct{}
-
 var errNoBus = errors.New("dbus: couldn't determine address of session bus")
 
-func (noBusKeyring) Get(string, string) (string, error) { return "", errNoBus }
-func (noBusKeyring) Set(string, string, string) error   { return errNoBus }
-func (noBusKeyring) Delete(string, string) error        { return errNoBus }
+// noBusKeyring fails like a session without a D-Bus session bus.
+var noBusKeyring = failingKeyring{errNoBus}
 
 // TestKeyringFixRerunsTheCommand: the keyring fix ends by running the same
 // command again, with every argument (an account with a quote in it
@@ -46,11 +42,8 @@ func (noBusKeyring) Delete(string, string) error        { return errNoBus }
 func TestKeyringFixRerunsTheCommand(t *testing.T) {
 	w := newWorld(t)
 	w.sopts = []store.Option{store.WithKeyring(store.NewMemoryKeyring())}
-	all := accounts()
-	for _, a := range all {
-		expect(t, w.add(a), ExitOK)
-	}
-	w.sopts = []store.Option{store.WithKeyring(noBusKeyring{})}
+	all := w.addAll()
+	w.sopts = []store.Option{store.WithKeyring(noBusKeyring)}
 	// A machine without systemd, gnome-keyring installed: the fix is one
 	// dbus-run-session whose script ends with the re-run.
 	plainMachine = machine{gnomeKeyring: true}

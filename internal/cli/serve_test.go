@@ -105,15 +105,7 @@ func TestServeRunsUntilStopped(t *testing.T) {
 // and refuse what they do not know; expire records the expiry of the
 // sandbox's accounts at once.
 func TestServeControl(t *testing.T) {
-	ca, err := loopback.NewCA()
-	if err != nil {
-		t.Fatal(err)
-	}
-	emus, err := registry.StartEmulators(ca)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer emus.Close()
+	ca, emus := startEmulators(t)
 	kr := store.NewMemoryKeyring()
 	w := &world{t: t, ca: ca, emus: emus, dir: t.TempDir(), env: emus.Env(), sopts: []store.Option{store.WithKeyring(kr)}}
 	w.env["SETUPWIZARD_CONFIG_DIR"] = w.dir
@@ -178,15 +170,7 @@ func TestExportQuote(t *testing.T) {
 // TestServeBlockWords: the block's prose is in the run's language, and
 // every line of it is an export or a comment in both.
 func TestServeBlockWords(t *testing.T) {
-	ca, err := loopback.NewCA()
-	if err != nil {
-		t.Fatal(err)
-	}
-	emus, err := registry.StartEmulators(ca)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer emus.Close()
+	_, emus := startEmulators(t)
 	for _, tc := range []struct{ lang, want, not string }{
 		{"en", "Sandbox running", "Piaskownica"},
 		{"pl", "Piaskownica działa", "Sandbox running"},

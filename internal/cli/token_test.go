@@ -121,10 +121,7 @@ func TestTokenRefreshesNearExpiry(t *testing.T) {
 func TestTokenFailures(t *testing.T) {
 	testenv.RealKeyring(t)
 	w := newWorld(t)
-	all := accounts()
-	for _, a := range all {
-		expect(t, w.add(a), ExitOK)
-	}
+	all := w.addAll()
 	if len(all) > 1 {
 		o := w.run("", "--token")
 		expect(t, o, ExitUsage, "accounts match", all[0].uid, all[1].uid)
@@ -138,7 +135,7 @@ func TestTokenFailures(t *testing.T) {
 			t.Fatal("a network failure recorded auth_expired")
 		}
 	}
-	w.sopts = []store.Option{store.WithKeyring(brokenKeyring{})}
+	w.sopts = []store.Option{store.WithKeyring(brokenKeyring)}
 	expect(t, w.run("", "--token", "--account", all[len(all)-1].uid), ExitKeyring, "--demo")
 }
 
@@ -242,10 +239,7 @@ func TestStatusJSONMatchesREADME(t *testing.T) {
 func TestTokenNeverPrompts(t *testing.T) {
 	w := newWorld(t)
 	w.sopts = []store.Option{store.WithKeyring(store.NewMemoryKeyring())}
-	all := accounts()
-	for _, a := range all {
-		expect(t, w.add(a), ExitOK)
-	}
+	all := w.addAll()
 	fp := &fakePrompter{}
 	w.prompter, w.tty = fp, true
 	if len(all) > 1 {

@@ -2,15 +2,13 @@ package store_test
 
 import (
 	"errors"
-	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"testing"
 
 	"github.com/setupwizard/setupwizard/internal/store"
+	"github.com/setupwizard/setupwizard/internal/testenv"
 )
 
 // TestCheckWritableDiskFull (issue 17, item 4): CheckWritable writes real
@@ -46,7 +44,7 @@ func TestCheckWritableDiskFull(t *testing.T) {
 // allowed) until an empty file can still be created but an index's worth
 // of bytes cannot: CheckWritable must say the disk is full.
 func TestCheckWritableFullTmpfs(t *testing.T) {
-	dir := mountTmpfs(t, "64k")
+	dir := testenv.MountTmpfs(t, "64k")
 	cfg := filepath.Join(dir, "config")
 	s, err := store.Open(cfg, store.WithKeyring(newFakeKeyring()))
 	if err != nil {
@@ -55,7 +53,7 @@ func TestCheckWritableFullTmpfs(t *testing.T) {
 	if err := s.CheckWritable(bg); err != nil {
 		t.Fatalf("CheckWritable with room: %v", err)
 	}
-	fill(t, dir)
+	testenv.Fill(t, dir)
 	if f, err := os.Create(filepath.Join(cfg, "empty")); err != nil {
 		t.Fatalf("the full tmpfs refuses even an empty file: %v", err)
 	} else {
@@ -65,44 +63,5 @@ func TestCheckWritableFullTmpfs(t *testing.T) {
 	var df *store.DiskFullError
 	if !errors.As(err, &df) || df.Dir != cfg {
 		t.Fatalf("CheckWritable on a full tmpfs: %v, want a DiskFullError for %s", err, cfg)
-	}
-}
-
-// mountTmpfs mounts a tmpfs of size on a fresh dir and unmounts it at
-// cleanup, or skips the test when this process may not mount.
-func mountTmpfs(t *testing.T, size string) string {
-	t.Helper()
-	dir := t.TempDir()
-	out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size="+size+",mode=0700", "tmpfs", dir).CombinedOutput()
-	if err != nil {
-		t.Skipf("cannot mount a tmpfs to fill (needs root): %v: %s", err, strings.TrimSpace(string(out)))
-	}
-	t.Cleanup(func() {
-		if out, err := exec.Command("umount", dir).CombinedOutput(); err != nil {
-			t.Errorf("umount %s: %v: %s", dir, err, out)
-		}
-	})
-	return dir
-}
-
-// fill writes files into dir until the filesystem has no room left.
-func fill(t *testing.T, dir string) {
-	t.Helper()
-	for i := 0; ; i++ {
-		f, err := os.Create(filepath.Join(dir, fmt.Sprintf("fill%d", i)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, err = f.Write(make([]byte, 4096))
-		f.Close()
-		if errors.Is(err, syscall.ENOSPC) {
-			return
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		if i > 1<<16 {
-			t.Fatal("the tmpfs never filled")
-		}
 	}
 }

@@ -73,10 +73,7 @@ func TestParseSettingsFixtures(t *testing.T) {
 	auth := testAuthority(t)
 	for _, tc := range tests {
 		t.Run(tc.file, func(t *testing.T) {
-			page, err := os.ReadFile(filepath.Join("testdata", "pages", tc.file))
-			if err != nil {
-				t.Fatal(err)
-			}
+			page := readPage(t, tc.file)
 			s, err := parseSettings(page)
 			if tc.err != nil {
 				if !errors.Is(err, tc.err) {
@@ -233,10 +230,7 @@ func TestPageHasCaptcha(t *testing.T) {
 		if e != nil {
 			name = e.Name()
 		}
-		page, err := os.ReadFile(filepath.Join("testdata", "pages", name))
-		if err != nil {
-			t.Fatal(err)
-		}
+		page := readPage(t, name)
 		if pageHasCaptcha(page) {
 			t.Errorf("%s: a CAPTCHA seen on a page without one", name)
 		}
@@ -261,4 +255,14 @@ func TestPageHasCaptcha(t *testing.T) {
 			t.Errorf("no CAPTCHA seen in %s", page)
 		}
 	}
+}
+
+// readPage is the sign-in page testdata/pages/name.
+func readPage(t *testing.T, name string) []byte {
+	t.Helper()
+	page, err := os.ReadFile(filepath.Join("testdata", "pages", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return page
 }

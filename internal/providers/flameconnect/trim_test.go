@@ -3,8 +3,6 @@ package flameconnect
 import (
 	"context"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -34,10 +32,7 @@ func TestTrimSpacesInPasswordFromPages(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.file, func(t *testing.T) {
-			page, err := os.ReadFile(filepath.Join("testdata", "pages", tc.file))
-			if err != nil {
-				t.Fatal(err)
-			}
+			page := readPage(t, tc.file)
 			s, err := parseSettings(page)
 			if err != nil {
 				t.Fatal(err)

@@ -15,15 +15,8 @@ import (
 // it was.
 func TestReauthOtherLoginGetsNoDeviceCookie(t *testing.T) {
 	r := newRig(t)
-	st, err := store.Open(t.TempDir(), store.WithKeyring(store.NewMemoryKeyring()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, res := r.addDemo(t)
 	ctx := context.Background()
-	res, err := flow.NewUser(r.p, st).Submit(ctx, demoInput(), nil)
-	if err != nil || res.Type != flow.ResultCreateEntry {
-		t.Fatalf("add: %v %s %v", err, res.Type, res.Cause)
-	}
 	before, _, err := st.LoadCache(ctx, res.Entry.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -42,4 +35,19 @@ func TestReauthOtherLoginGetsNoDeviceCookie(t *testing.T) {
 	if err != nil || string(after) != string(before) {
 		t.Fatalf("the entry's cache changed (%v)", err)
 	}
+}
+
+// addDemo signs the demo account in through the flow engine with a real
+// store (its keyring in memory) and returns the store and the result.
+func (r *rig) addDemo(t *testing.T) (*store.Store, flow.Result) {
+	t.Helper()
+	st, err := store.Open(t.TempDir(), store.WithKeyring(store.NewMemoryKeyring()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := flow.NewUser(r.p, st).Submit(context.Background(), demoInput(), nil)
+	if err != nil || res.Type != flow.ResultCreateEntry {
+		t.Fatalf("add: %v %s %v", err, res.Type, res.Cause)
+	}
+	return st, res
 }

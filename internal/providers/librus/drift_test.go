@@ -251,15 +251,8 @@ func TestLoginLooksLikeTheBrowser(t *testing.T) {
 // is sent. An add starts without one.
 func TestReauthReusesDeviceCookie(t *testing.T) {
 	r := newRig(t)
-	st, err := store.Open(t.TempDir(), store.WithKeyring(store.NewMemoryKeyring()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, res := r.addDemo(t)
 	ctx := context.Background()
-	res, err := flow.NewUser(r.p, st).Submit(ctx, demoInput(), nil)
-	if err != nil || res.Type != flow.ResultCreateEntry {
-		t.Fatalf("add: %v %s %v", err, res.Type, res.Cause)
-	}
 	if got := deviceCookieSent(t, r.em.Log()); got != "" {
 		t.Fatalf("an add sent a DeviceCookie %q", got)
 	}

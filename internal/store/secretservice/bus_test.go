@@ -1,7 +1,6 @@
 package secretservice
 
 import (
-	"bufio"
 	"errors"
 	"net"
 	"os"
@@ -9,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/setupwizard/setupwizard/internal/testenv/keyrings"
 )
 
 // TestBusAddress: the named bus, else the user bus when its socket exists,
@@ -103,35 +104,11 @@ func TestUserBusWithoutService(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(services, "org.freedesktop.secrets.service"), []byte(service), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	conf := filepath.Join(tmp, "bus.conf")
-	if err := os.WriteFile(conf, []byte(`<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:path=`+filepath.Join(run, "bus")+`</listen>
-  <servicedir>`+services+`</servicedir>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-`), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	bus := exec.Command("dbus-daemon", "--config-file="+conf, "--nofork", "--print-address=1")
-	out, err := bus.StdoutPipe()
+	bus, _, err := keyrings.StartBus(tmp, keyrings.BusConfig("unix:path="+filepath.Join(run, "bus"), services))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := bus.Start(); err != nil {
-		t.Fatal(err)
-	}
 	t.Cleanup(func() { _ = bus.Process.Kill(); _ = bus.Wait() })
-	if _, err := bufio.NewReader(out).ReadString('\n'); err != nil { // listening
-		t.Fatal(err)
-	}
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "")
 	t.Setenv("XDG_RUNTIME_DIR", run)
 

@@ -32,13 +32,20 @@ import (
 // password unlocks every test keyring; it protects nothing of value.
 const password = "pw"
 
-// busConfig is a session bus that activates nothing.
-const busConfig = `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+// BusConfig is the configuration of a session bus listening at listen
+// (a D-Bus address such as "unix:tmpdir=/tmp") that activates services
+// only from serviceDirs: with none, nothing.
+func BusConfig(listen string, serviceDirs ...string) string {
+	var dirs strings.Builder
+	for _, d := range serviceDirs {
+		dirs.WriteString("  <servicedir>" + d + "</servicedir>\n")
+	}
+	return `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
 <busconfig>
   <type>session</type>
-  <listen>unix:tmpdir=/tmp</listen>
-  <auth>EXTERNAL</auth>
+  <listen>` + listen + `</listen>
+` + dirs.String() + `  <auth>EXTERNAL</auth>
   <policy context="default">
     <allow send_destination="*" eavesdrop="true"/>
     <allow eavesdrop="true"/>
@@ -46,6 +53,7 @@ const busConfig = `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Con
   </policy>
 </busconfig>
 `
+}
 
 // env is the private environment of one run.
 type env struct {
@@ -114,7 +122,7 @@ func Start(name, dir string, opts Options) (*Keyring, error) {
 		return nil, err
 	}
 	k := &Keyring{Name: name, e: e}
-	if k.bus, e.bus, err = startBus(dir); err != nil {
+	if k.bus, e.bus, err = StartBus(dir, BusConfig("unix:tmpdir=/tmp")); err != nil {
 		return nil, err
 	}
 	k.Addr = e.bus
@@ -170,9 +178,12 @@ func stop(c *exec.Cmd) {
 	}
 }
 
-func startBus(dir string) (*exec.Cmd, string, error) {
+// StartBus writes config (see BusConfig) to dir/bus.conf, starts a
+// dbus-daemon with it and returns the daemon and its address once it
+// listens; the caller stops the daemon.
+func StartBus(dir, config string) (*exec.Cmd, string, error) {
 	conf := filepath.Join(dir, "bus.conf")
-	if err := os.WriteFile(conf, []byte(busConfig), 0o600); err != nil {
+	if err := os.WriteFile(conf, []byte(config), 0o600); err != nil {
 		return nil, "", err
 	}
 	bus := exec.Command("dbus-daemon", "--config-file="+conf, "--nofork", "--print-address=1")
